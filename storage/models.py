@@ -1,0 +1,223 @@
+"""The tables. Plain SQLModel classes: no behaviour, no Slack.
+
+States are short strings (see the `*State` classes) rather than enums so migrations stay trivial and the values
+read well in SQL and exports.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UtcDateTime, utcnow
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UtcDateTime, **kw)
+
+
+class Member(SQLModel, table=True):
+    """A person Burst knows: anyone who asked, or a mentor with skills."""
+
+    __tablename__ = "members"
+
+    id: str = Field(primary_key=True, max_length=32)  # Slack user ID
+    display_name: str = Field(default="", max_length=200)
+    tz: str = Field(default="UTC", max_length=64)  # IANA, from users.info
+    hours_start: str | None = Field(default=None, max_length=5)  # "HH:MM" in tz; None = no hours set
+    hours_end: str | None = Field(default=None, max_length=5)
+    away: bool = False
+    away_until: datetime | None = _ts(default=None)  # None with away=True: until they say available
+    snoozed_until: datetime | None = _ts(default=None)
+    weekly_cap: int | None = None
+    thanks_opt_in: bool = False  # may be named in the digest
+    last_pinged_at: datetime | None = _ts(default=None)
+    profile_checked_at: datetime | None = _ts(default=None)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class MemberSkill(SQLModel, table=True):
+    __tablename__ = "member_skills"
+    __table_args__ = (
+        UniqueConstraint("member_id", "skill", name="uq_member_skill"),
+        Index("ix_member_skills_skill_member", "skill", "member_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(foreign_key="members.id", ondelete="CASCADE", max_length=32)
+    skill: str = Field(max_length=50)  # canonical, see bot.skills.normalise_skill
+    level: str = Field(default="peer", max_length=8)  # expert | peer
+
+
+class RequestState:
+    OPEN = "open"
+    MATCHED = "matched"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class HelpRequest(SQLModel, table=True):
+    __tablename__ = "help_requests"
+    __table_args__ = (
+        Index("ix_help_requests_requester_state", "requester_id", "state"),
+        Index("ix_help_requests_state_created", "state", "created_at"),
+        Index("ix_help_requests_created", "created_at"),
+        Index("ix_help_requests_mentor_created", "mentor_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: str = Field(max_length=32)
+    topic: str = Field(max_length=200)
+    details: str = Field(default="", max_length=3000)
+    # Matched skill -> match score, fixed when the request is made so every wave ranks alike.
+    skills: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    level: str = Field(default="any", max_length=8)  # any | expert | peer
+    length_seconds: int = 900
+    anonymous: bool = False
+    source: str = Field(default="command", max_length=16)  # command | dm | mention | modal | shortcut
+    channel_id: str | None = Field(default=None, max_length=32)  # where the requester asked
+    state: str = Field(default=RequestState.OPEN, max_length=12)
+    wave: int = 0
+    mentor_id: str | None = Field(default=None, max_length=32)
+    dedup_key: str | None = Field(default=None, unique=True, max_length=120)
+    created_at: datetime = _ts(default_factory=utcnow)
+    matched_at: datetime | None = _ts(default=None)
+    closed_at: datetime | None = _ts(default=None)
+
+
+class PingState:
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    SNOOZED = "snoozed"
+    TAKEN = "taken"  # someone else accepted
+    EXPIRED = "expired"  # the request expired or was cancelled
+    FAILED = "failed"  # Slack refused the DM
+
+
+class Ping(SQLModel, table=True):
+    __tablename__ = "pings"
+    __table_args__ = (
+        UniqueConstraint("request_id", "mentor_id", name="uq_ping_request_mentor"),
+        Index("ix_pings_mentor_created", "mentor_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="help_requests.id", ondelete="CASCADE")
+    mentor_id: str = Field(max_length=32)
+    wave: int = 1
+    score: float = 0.0
+    state: str = Field(default=PingState.SENT, max_length=10)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)
+    responded_at: datetime | None = _ts(default=None)
+
+
+class SessionState:
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class FlashSession(SQLModel, table=True):
+    __tablename__ = "flash_sessions"
+    __table_args__ = (
+        Index("ix_flash_sessions_mentor_state", "mentor_id", "state"),
+        Index("ix_flash_sessions_requester_state", "requester_id", "state"),
+        Index("ix_flash_sessions_mentor_started", "mentor_id", "started_at"),
+        Index("ix_flash_sessions_started", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="help_requests.id", ondelete="CASCADE", unique=True)
+    requester_id: str = Field(max_length=32)
+    mentor_id: str = Field(max_length=32)
+    state: str = Field(default=SessionState.ACTIVE, max_length=8)
+    length_seconds: int = 900
+    extensions: int = 0
+    started_at: datetime = _ts(default_factory=utcnow)
+    ends_at: datetime = _ts()
+    ended_at: datetime | None = _ts(default=None)
+    ended_by: str | None = Field(default=None, max_length=32)
+    # Where the session lives in Slack: [{"channel": ..., "ts": ...}] of the session cards.
+    cards: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Feedback(SQLModel, table=True):
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("session_id", "member_id", name="uq_feedback_session_member"),
+        Index("ix_feedback_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="flash_sessions.id", ondelete="CASCADE")
+    member_id: str = Field(max_length=32)
+    helpful: bool
+    note: str = Field(default="", max_length=3000)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class InteractionEvent(SQLModel, table=True):
+    """The append-only log: one row per step of every flow."""
+
+    __tablename__ = "interaction_events"
+    __table_args__ = (
+        Index("ix_events_at", "at"),
+        Index("ix_events_kind_at", "kind", "at"),
+        Index("ix_events_request", "request_id"),
+        Index("ix_events_session", "session_id"),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    )
+    at: datetime = _ts(default_factory=utcnow)
+    kind: str = Field(max_length=40)
+    actor_id: str | None = Field(default=None, max_length=32)
+    request_id: int | None = None
+    session_id: int | None = None
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TimerState:
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # gave up after repeated errors; kept for inspection
+
+
+class TimedAction(SQLModel, table=True):
+    """A durable timer: the database, not a process's memory, knows what is due (DESIGN.md)."""
+
+    __tablename__ = "timed_actions"
+    __table_args__ = (Index("ix_timed_actions_state_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=120)  # natural key, e.g. "wave:12:2": scheduling twice is a no-op
+    kind: str = Field(max_length=24)
+    due_at: datetime = _ts()
+    state: str = Field(default=TimerState.PENDING, max_length=10)
+    request_id: int | None = None
+    session_id: int | None = None
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts(default=None)
+    attempts: int = 0
+    done_at: datetime | None = _ts(default=None)
+
+
+class DigestRun(SQLModel, table=True):
+    """One row per digest period: the claim that makes the weekly post happen once."""
+
+    __tablename__ = "digest_runs"
+
+    period: str = Field(primary_key=True, max_length=32)  # e.g. "2026-W47"
+    state: str = Field(default="running", max_length=10)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime = _ts(default_factory=utcnow)
+    posted_at: datetime | None = _ts(default=None)

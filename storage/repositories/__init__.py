@@ -1,0 +1,22 @@
+"""Small repositories over one `AsyncSession`. They query and stage changes; they never commit."""
+
+from storage.repositories.digests import DigestRepository
+from storage.repositories.events import EventRepository
+from storage.repositories.members import CandidateRow, MemberRepository
+from storage.repositories.pings import PingRepository
+from storage.repositories.privacy import PrivacyRepository
+from storage.repositories.requests import RequestRepository
+from storage.repositories.sessions import SessionRepository
+from storage.repositories.timers import TimerRepository
+
+__all__ = [
+    "CandidateRow",
+    "DigestRepository",
+    "EventRepository",
+    "MemberRepository",
+    "PingRepository",
+    "PrivacyRepository",
+    "RequestRepository",
+    "SessionRepository",
+    "TimerRepository",
+]

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.models import InteractionEvent
+from storage.types import utcnow
+
+
+class EventRepository:
+    """The interaction log. Append-only: there is deliberately no update method."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    def append(
+        self,
+        kind: str,
+        *,
+        actor_id: str | None = None,
+        request_id: int | None = None,
+        session_id: int | None = None,
+        at: datetime | None = None,
+        **data: Any,
+    ) -> InteractionEvent:
+        event = InteractionEvent(
+            kind=kind,
+            actor_id=actor_id,
+            request_id=request_id,
+            session_id=session_id,
+            at=at or utcnow(),
+            data=data,
+        )
+        self.s.add(event)
+        return event
+
+    async def for_request(self, request_id: int) -> list[InteractionEvent]:
+        rows = await self.s.scalars(
+            select(InteractionEvent)
+            .where(col(InteractionEvent.request_id) == request_id)
+            .order_by(col(InteractionEvent.id))
+        )
+        return list(rows)
+
+    async def since(self, since: datetime, *, limit: int | None = None) -> list[InteractionEvent]:
+        stmt = (
+            select(InteractionEvent)
+            .where(col(InteractionEvent.at) >= since)
+            .order_by(col(InteractionEvent.at), col(InteractionEvent.id))
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(await self.s.scalars(stmt))
+
+    async def has_followup_answer(self, session_id: int, outcome: str) -> bool:
+        rows = await self.s.scalars(
+            select(col(InteractionEvent.data)).where(
+                col(InteractionEvent.session_id) == session_id, col(InteractionEvent.kind) == "followup.answered"
+            )
+        )
+        return any(data.get("outcome") == outcome for data in rows)
+
+    async def page(self, since: datetime, after_id: int, limit: int) -> list[InteractionEvent]:
+        """One page of the log in id order (keyset pagination: steady cost however deep the export goes)."""
+        rows = await self.s.scalars(
+            select(InteractionEvent)
+            .where(col(InteractionEvent.at) >= since, col(InteractionEvent.id) > after_id)
+            .order_by(col(InteractionEvent.id))
+            .limit(limit)
+        )
+        return list(rows)

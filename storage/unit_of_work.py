@@ -1,0 +1,78 @@
+"""The unit of work: one transaction, the repositories that share it, and an explicit commit.
+
+Repositories never commit; a service decides when a change is whole. Leaving the block without `commit()` rolls
+back, so an exception half-way stores nothing.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    DigestRepository,
+    EventRepository,
+    MemberRepository,
+    PingRepository,
+    PrivacyRepository,
+    RequestRepository,
+    SessionRepository,
+    TimerRepository,
+)
+from storage.sql import dialect
+
+
+class UnitOfWork:
+    session: AsyncSession
+    members: MemberRepository
+    requests: RequestRepository
+    pings: PingRepository
+    sessions: SessionRepository
+    events: EventRepository
+    timers: TimerRepository
+    digests: DigestRepository
+    privacy: PrivacyRepository
+
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], *, readonly: bool, execution_options: dict[str, Any]
+    ) -> None:
+        self._factory = factory
+        self._readonly = readonly
+        self._execution_options = execution_options
+
+    async def __aenter__(self) -> Self:
+        self.session = self._factory()
+        # Fix the connection's options before its transaction begins (SQLite picks BEGIN vs BEGIN IMMEDIATE).
+        await self.session.connection(execution_options=self._execution_options)
+        s = self.session
+        self.members = MemberRepository(s)
+        self.requests = RequestRepository(s)
+        self.pings = PingRepository(s)
+        self.sessions = SessionRepository(s)
+        self.events = EventRepository(s)
+        self.timers = TimerRepository(s)
+        self.digests = DigestRepository(s)
+        self.privacy = PrivacyRepository(s)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.session.rollback()  # no-op after commit
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        if self._readonly:
+            raise RuntimeError("commit on a read-only unit of work")
+        await self.session.commit()
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    @property
+    def dialect(self) -> str:
+        return dialect(self.session)
