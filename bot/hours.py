@@ -1,0 +1,116 @@
+"""Working hours: when a mentor may be pinged, as a time-of-day span in their own Slack time zone.
+
+Hours are stored as wall-clock times, not UTC, so "09:00-17:30" keeps meaning the working day across
+daylight-saving changes. A span whose end is before its start runs overnight (22:00-06:00 for a night shift).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["HOURS_SYNTAX", "WorkingHours", "is_within_hours", "parse_hours"]
+
+HOURS_SYNTAX = "a range like 09:00-17:30 or 9am-5:30pm (22:00-06:00 runs overnight)"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """[start, end) in local wall-clock time; `end < start` wraps past midnight."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        """Whether a local time of day falls inside the span (start included, end excluded).
+
+        A span with start == end (which `parse_hours` refuses, but a stored row might hold) covers the whole day:
+        making such a mentor silently unreachable would be the worse surprise.
+        """
+        at, start, end = _naive(local), _naive(self.start), _naive(self.end)
+        if start < end:
+            return start <= at < end
+        return at >= start or at < end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+def parse_hours(text: str) -> WorkingHours:
+    """Read "09:00-17:30", "9-17:30", "9am-5:30pm", "09:00 - 17:30", "9:00 to 17:30", "0900-1730".
+
+    Bare numbers are 24-hour times, except that a start without am/pm borrows the end's when that gives a
+    sensible day ("1-5pm" is 13:00-17:00, while "9-5pm" stays 09:00-17:00). "24:00" means midnight as an end.
+    Raises `ValueError` with a message that shows the expected syntax.
+    """
+    raw = " ".join(text.split())
+    if not raw:
+        raise ValueError(f"Working hours are missing. Use {HOURS_SYNTAX}.")
+    match = _RANGE.fullmatch(raw)
+    if match is None:
+        shown = raw if len(raw) <= 30 else raw[:29] + "…"
+        raise ValueError(f"I couldn't read working hours from “{shown}”. Use {HOURS_SYNTAX}.")
+    start_hour, start_minute, start_meridiem = _clock(match, "a")
+    end_hour, end_minute, end_meridiem = _clock(match, "b")
+    end = _to_time(end_hour, end_minute, end_meridiem, raw)
+    start = _to_time(start_hour, start_minute, start_meridiem, raw)
+    if start_meridiem is None and end_meridiem is not None and 1 <= start_hour <= 12:
+        borrowed = _to_time(start_hour, start_minute, end_meridiem, raw)
+        if borrowed < end:
+            start = borrowed
+    if start == end:
+        raise ValueError(f"Working hours need a start and an end that differ. Use {HOURS_SYNTAX}.")
+    return WorkingHours(start, end)
+
+
+def is_within_hours(hours: WorkingHours | None, now_utc: datetime, tz_name: str) -> bool:
+    """Whether someone may be pinged now. No hours set means any time; an unknown zone falls back to UTC
+    (a stale or odd zone name from Slack should not make a mentor unreachable). A naive `now_utc` is taken as UTC.
+    """
+    if hours is None:
+        return True
+    now = now_utc if now_utc.tzinfo is not None else now_utc.replace(tzinfo=UTC)
+    return hours.contains(now.astimezone(_zone(tz_name)).time())
+
+
+_CLOCK = r"(?P<{p}h>\d{{1,2}})(?:[:.h](?P<{p}m>\d{{2}})|(?P<{p}m4>(?<=\d\d)\d{{2}})|h)?\s*(?P<{p}ap>[ap]\.?m\.?)?"
+_RANGE = re.compile(
+    _CLOCK.format(p="a") + r"\s*(?:-|–|—|to|until|till)\s*" + _CLOCK.format(p="b"),
+    re.IGNORECASE,
+)
+
+
+def _clock(match: re.Match[str], prefix: str) -> tuple[int, int, str | None]:
+    minute = match[f"{prefix}m"] or match[f"{prefix}m4"] or "0"
+    meridiem = match[f"{prefix}ap"]
+    return int(match[f"{prefix}h"]), int(minute), meridiem[0].lower() if meridiem else None
+
+
+def _to_time(hour: int, minute: int, meridiem: str | None, raw: str) -> time:
+    shown = raw if len(raw) <= 30 else raw[:29] + "…"
+    if minute > 59:
+        raise ValueError(f"“{shown}” has a minute past 59. Use {HOURS_SYNTAX}.")
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"With am/pm the hour goes from 1 to 12 in “{shown}”. Use {HOURS_SYNTAX}.")
+        return time(hour % 12 + (12 if meridiem == "p" else 0), minute)
+    if hour == 24 and minute == 0:
+        return time(0, 0)
+    if hour > 23:
+        raise ValueError(f"“{shown}” has an hour past 23. Use {HOURS_SYNTAX}.")
+    return time(hour, minute)
+
+
+def _zone(tz_name: str) -> tzinfo:
+    if not tz_name:
+        return UTC
+    try:
+        return ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC
+
+
+def _naive(t: time) -> time:
+    return t.replace(tzinfo=None)

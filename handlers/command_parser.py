@@ -1,0 +1,421 @@
+"""`/burst <text>` read into one typed command, so the Slack handler only dispatches and never parses.
+
+Parsing is total: any text gives a `Command`, and a mistake gives `ShowUsage` with a one-line, friendly
+`problem` (in Slack mrkdwn, user text escaped) so the person sees what was wrong next to the usage text.
+Subcommand words are case-insensitive; whatever follows them (a topic, skill names) keeps the person's case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final, Literal, TypeAlias
+
+from bot.durations import format_duration, parse_duration
+from bot.hours import WorkingHours, parse_hours
+from bot.intents import MAX_TOPIC_LENGTH
+from handlers.mrkdwn import escape
+
+__all__ = [
+    "DEFAULT_LEVEL",
+    "DEFAULT_SNOOZE",
+    "LEVELS",
+    "MAX_AWAY",
+    "MAX_CAP",
+    "MAX_SNOOZE",
+    "USAGE",
+    "AddSkills",
+    "AskHelp",
+    "CancelRequest",
+    "Command",
+    "DeleteMyData",
+    "OpenRequestModal",
+    "RemoveSkill",
+    "SetAvailable",
+    "SetAway",
+    "SetCap",
+    "SetHours",
+    "ShowDigest",
+    "ShowSkills",
+    "ShowStatus",
+    "ShowUsage",
+    "SkillLevel",
+    "SkillSpec",
+    "Snooze",
+    "parse_command",
+]
+
+SkillLevel: TypeAlias = Literal["expert", "peer"]
+LEVELS: Final[tuple[SkillLevel, ...]] = ("expert", "peer")
+DEFAULT_LEVEL: Final[SkillLevel] = "peer"
+"""A skill typed without a level is `peer`: claiming expertise should be a deliberate `:expert`."""
+
+MAX_CAP: Final = 50
+DEFAULT_SNOOZE: Final = timedelta(hours=1)
+MAX_SNOOZE: Final = timedelta(days=7)
+"""A snooze is a short pause; a longer break is `away`, which shows on the profile and in the App Home."""
+MAX_AWAY: Final = timedelta(days=365)
+"""Keeps `now + duration` a sensible, storable date."""
+
+
+@dataclass(frozen=True)
+class OpenRequestModal:
+    """`/burst` or `/burst help` alone: ask for the topic in the request form."""
+
+
+@dataclass(frozen=True)
+class AskHelp:
+    topic: str
+
+
+@dataclass(frozen=True)
+class ShowSkills:
+    pass
+
+
+@dataclass(frozen=True)
+class SkillSpec:
+    name: str  # as typed, trimmed; canonical names are decided by the skills module
+    level: SkillLevel
+
+
+@dataclass(frozen=True)
+class AddSkills:
+    skills: tuple[SkillSpec, ...]
+
+
+@dataclass(frozen=True)
+class RemoveSkill:
+    name: str
+
+
+@dataclass(frozen=True)
+class SetAvailable:
+    pass
+
+
+@dataclass(frozen=True)
+class SetAway:
+    duration: timedelta | None  # None: away until `/burst available`
+
+
+@dataclass(frozen=True)
+class SetHours:
+    hours: WorkingHours | None  # None: clear, so pings may come at any time
+
+
+@dataclass(frozen=True)
+class SetCap:
+    cap: int | None  # None: no weekly cap
+
+
+@dataclass(frozen=True)
+class Snooze:
+    duration: timedelta
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    pass
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class DeleteMyData:
+    """Only asks: the handler shows a confirmation before anything is deleted."""
+
+
+@dataclass(frozen=True)
+class ShowDigest:
+    post: bool  # False: a private preview for the admin; True: post to the digest channel now
+
+
+@dataclass(frozen=True)
+class ShowUsage:
+    problem: str | None  # one friendly mrkdwn line saying what was wrong; None when usage was asked for
+
+
+Command: TypeAlias = (
+    OpenRequestModal
+    | AskHelp
+    | ShowSkills
+    | AddSkills
+    | RemoveSkill
+    | SetAvailable
+    | SetAway
+    | SetHours
+    | SetCap
+    | Snooze
+    | ShowStatus
+    | CancelRequest
+    | DeleteMyData
+    | ShowDigest
+    | ShowUsage
+)
+_Parser: TypeAlias = Callable[[str], Command]
+
+USAGE: Final = "\n".join(
+    [
+        "*Burst: a quick burst of help from someone who knows*",
+        "`/burst help &lt;topic&gt;` (or `/burst ask &lt;topic&gt;`): find someone who knows it and is free now",
+        "`/burst`: open the request form (topic, details, length, expert or peer)",
+        "`/burst status`: your open request and sessions",
+        "`/burst cancel`: cancel your open request",
+        "`/burst skills`: show your skills",
+        "`/burst skills add python, postgres:expert, kubernetes:peer`: add skills (level `expert` or `peer`;"
+        " `peer` when left out)",
+        "`/burst skills remove &lt;skill&gt;`: remove a skill",
+        "`/burst available`: take pings again",
+        "`/burst away [2h | 3d]`: no pings for a while, or until `/burst available` when no duration is given",
+        "`/burst hours 09:00-17:30`: your working hours in your Slack time zone (`/burst hours off` clears them)",
+        f"`/burst cap &lt;0-{MAX_CAP}&gt;`: most bursts a week for you (`/burst cap off` removes the cap)",
+        "`/burst snooze [30m]`: pause pings for a while (1 hour when left out)",
+        "`/burst delete-my-data`: forget everything Burst knows about you (asks first)",
+        "`/burst digest`: preview this week's digest (admins)",
+        "`/burst digest post`: post the digest to its channel now (admins)",
+        "`/burst usage`: this list",
+    ]
+)
+
+_CLEAR_WORDS: Final = frozenset({"off", "clear", "none", "no", "remove", "reset", "unset"})
+_USAGE_WORDS: Final = frozenset({"usage", "?", "commands", "-h", "--help", "/?", "man", "info"})
+_SPLIT_HEAD = re.compile(r"\s*(\S+)\s*(.*)", re.DOTALL)
+_HELP_LEAD = re.compile(r"(?:me(?:\s+|$))?(?:(?:with|on|about)(?:\s+|$)|w/\s*)?", re.IGNORECASE)
+_QUOTE_PAIRS: Final = {'"': '"', "'": "'", "“": "”", "‘": "’", "`": "`"}
+_CAP = re.compile(r"[0-9]{1,3}")
+_SHOWN_WORD_LIMIT = 30
+
+
+def parse_command(text: str) -> Command:
+    """Read the text after `/burst`. Never raises: anything unusable becomes `ShowUsage(problem)`."""
+    head, rest = _split(text)
+    word = head.lower()
+    if not word:
+        return OpenRequestModal()
+    parser = _SUBCOMMANDS.get(word)
+    if parser is not None:
+        return parser(rest)
+    if word in _USAGE_WORDS:
+        return ShowUsage(None)
+    if word == "delete":
+        if rest.lower().replace("-", " ").split() == ["my", "data"]:
+            return DeleteMyData()
+        return ShowUsage("To remove your data, use `/burst delete-my-data`.")
+    return ShowUsage(f"I don't know `{_shown(head)}`. Here is what `/burst` can do:")
+
+
+# --- One parser per subcommand: (text after the subcommand word) -> Command ------------------------------------
+
+
+def _help(rest: str) -> Command:
+    lead = _HELP_LEAD.match(rest)  # `help me with X` asks about X
+    topic = _unquote(rest[lead.end() if lead else 0 :].strip())
+    if not topic:
+        return OpenRequestModal()
+    if not any(ch.isalnum() for ch in topic):
+        return ShowUsage("Tell me what you need help with, e.g. `/burst help postgres indexes`.")
+    if len(topic) > MAX_TOPIC_LENGTH:
+        return ShowUsage(
+            f"Keep the topic under {MAX_TOPIC_LENGTH} characters (yours has {len(topic)}); "
+            "`/burst` alone opens a form with room for details."
+        )
+    return AskHelp(topic)
+
+
+def _skills(rest: str) -> Command:
+    action, args = _split(rest)
+    verb = action.lower()
+    if verb in {"", "list", "show", "mine"} and not args:
+        return ShowSkills()
+    if verb in {"add", "set", "+"}:
+        return _add_skills(args)
+    if verb in {"remove", "rm", "delete", "del", "drop", "-"}:
+        return _remove_skill(args)
+    return ShowUsage(
+        "`skills` takes `add &lt;skills&gt;` (e.g. `skills add python, postgres:expert`) or `remove &lt;skill&gt;`, "
+        "or nothing to show yours."
+    )
+
+
+def _add_skills(args: str) -> Command:
+    specs: list[SkillSpec] = []
+    for item in args.split(","):
+        if not item.strip():
+            continue
+        spec = _skill_spec(item)
+        if isinstance(spec, ShowUsage):
+            return spec
+        specs.append(spec)
+    if not specs:
+        return ShowUsage("List the skills to add, separated by commas, e.g. `/burst skills add python, sql:expert`.")
+    return AddSkills(tuple(specs))
+
+
+def _skill_spec(item: str) -> SkillSpec | ShowUsage:
+    before, colon, after = item.rpartition(":")
+    name, level = (before.strip(), after.strip()) if colon else (after.strip(), "")
+    if not name:
+        return ShowUsage(f"`{_shown(item.strip())}` needs a skill name before the colon, e.g. `postgres:expert`.")
+    if not colon:
+        return SkillSpec(name, DEFAULT_LEVEL)
+    if not level:
+        return ShowUsage(
+            f"*{_shown(name)}* has a colon but no level after it: use `expert` or `peer`, "
+            "or leave the colon out for `peer`."
+        )
+    checked = _level(level)
+    if checked is None:
+        return ShowUsage(
+            f"`{_shown(level)}` isn't a level for *{_shown(name)}*: use `expert` or `peer`, "
+            "e.g. `postgres:expert` (no level means `peer`)."
+        )
+    return SkillSpec(name, checked)
+
+
+def _remove_skill(args: str) -> Command:
+    name = args.strip()
+    if not name:
+        return ShowUsage("Say which skill to remove, e.g. `/burst skills remove python`.")
+    if "," in name:
+        return ShowUsage("Remove one skill at a time, e.g. `/burst skills remove python`.")
+    base, colon, level = name.rpartition(":")
+    if colon and base.strip() and _level(level) is not None:
+        name = base.strip()  # `remove postgres:expert` removes postgres, whatever its level
+    return RemoveSkill(name)
+
+
+def _available(rest: str) -> Command:
+    if rest.lower() in {"", "now", "again"}:
+        return SetAvailable()
+    return _no_arguments("available")
+
+
+def _away(rest: str) -> Command:
+    text = _drop_for(rest)
+    if not text or text.lower() in {"indefinitely", "forever", "until further notice", "until i say"}:
+        return SetAway(None)
+    duration = _duration(text)
+    if duration is None:
+        return ShowUsage("`away` takes a duration like `2h` or `3d`, or nothing to stay away until `/burst available`.")
+    if duration > MAX_AWAY:
+        return ShowUsage(
+            f"`away` lasts at most {format_duration(MAX_AWAY)}; leave it empty to stay away until `/burst available`."
+        )
+    return SetAway(duration)
+
+
+def _hours(rest: str) -> Command:
+    if rest.lower() in _CLEAR_WORDS:
+        return SetHours(None)
+    if not rest:
+        return ShowUsage("`hours` takes a range like `09:00-17:30` or `9am-5:30pm`, or `off` to clear them.")
+    try:
+        return SetHours(parse_hours(rest))
+    except ValueError as exc:
+        return ShowUsage(escape(str(exc)) + " `hours off` clears them.")
+
+
+def _cap(rest: str) -> Command:
+    word = rest.lower()
+    if word in _CLEAR_WORDS:
+        return SetCap(None)
+    if _CAP.fullmatch(word) and int(word) <= MAX_CAP:
+        return SetCap(int(word))
+    return ShowUsage(f"`cap` takes a whole number from 0 to {MAX_CAP} (most bursts a week), or `off` to remove it.")
+
+
+def _snooze(rest: str) -> Command:
+    text = _drop_for(rest)
+    if not text:
+        return Snooze(DEFAULT_SNOOZE)
+    duration = _duration(text)
+    if duration is None:
+        return ShowUsage("`snooze` takes a duration like `30m` or `2h` (1 hour when left out).")
+    if duration > MAX_SNOOZE:
+        return ShowUsage(
+            f"`snooze` lasts at most {format_duration(MAX_SNOOZE)}; for a longer break use `/burst away 2w`."
+        )
+    return Snooze(duration)
+
+
+def _digest(rest: str) -> Command:
+    word = rest.lower()
+    if word in {"", "preview"}:
+        return ShowDigest(post=False)
+    if word in {"post", "publish", "send"}:
+        return ShowDigest(post=True)
+    return ShowUsage("`digest` previews this week's digest; `digest post` posts it now.")
+
+
+def _no_arguments(word: str) -> ShowUsage:
+    return ShowUsage(f"`{word}` doesn't take anything after it.")
+
+
+def _exact(command: Command, word: str) -> _Parser:
+    def parse(rest: str) -> Command:
+        return command if not rest else _no_arguments(word)
+
+    return parse
+
+
+# --- Helpers ----------------------------------------------------------------------------------------------------
+
+
+def _split(text: str) -> tuple[str, str]:
+    """First word and the rest, both stripped."""
+    found = _SPLIT_HEAD.fullmatch(text)
+    return (found[1], found[2].strip()) if found else ("", "")
+
+
+def _level(text: str) -> SkillLevel | None:
+    word = text.strip().lower()
+    return next((level for level in LEVELS if level == word), None)
+
+
+def _duration(text: str) -> timedelta | None:
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return None
+
+
+def _drop_for(text: str) -> str:
+    """`away for 2h` reads like `away 2h`."""
+    return re.sub(r"^for\s+", "", text, flags=re.IGNORECASE).strip()
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
+        return text[1:-1].strip()
+    return text
+
+
+def _shown(text: str) -> str:
+    """User text made safe to show inside backticks in mrkdwn, and short."""
+    clipped = text if len(text) <= _SHOWN_WORD_LIMIT else text[: _SHOWN_WORD_LIMIT - 1] + "…"
+    return escape(" ".join(clipped.replace("`", "'").split()))
+
+
+_SUBCOMMANDS: Final[dict[str, _Parser]] = {
+    "help": _help,
+    "ask": _help,
+    "skills": _skills,
+    "skill": _skills,
+    "available": _available,
+    "back": _available,
+    "away": _away,
+    "hours": _hours,
+    "cap": _cap,
+    "snooze": _snooze,
+    "status": _exact(ShowStatus(), "status"),
+    "cancel": _exact(CancelRequest(), "cancel"),
+    "delete-my-data": _exact(DeleteMyData(), "delete-my-data"),
+    "delete_my_data": _exact(DeleteMyData(), "delete-my-data"),
+    "digest": _digest,
+}
