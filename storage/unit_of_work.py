@@ -60,10 +60,8 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            await self.session.rollback()  # no-op after commit
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed, and (unlike rollback()) leaves loaded objects readable.
+        await self.session.close()
 
     async def commit(self) -> None:
         if self._readonly:
