@@ -1,0 +1,114 @@
+"""The composition root: `build_app(settings)` wires the database, services, timers and Slack listeners."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+import handlers
+from bot import followups as fu
+from bot import requests as req
+from bot import sessions as ses
+from bot.digest import DigestConfig, DigestService
+from bot.followups import FollowupService
+from bot.matching import LexicalMatcher
+from bot.privacy import PrivacyService
+from bot.profiles import ProfileService
+from bot.requests import RequestService, RoutingConfig
+from bot.services import Services
+from bot.sessions import SessionConfig, SessionService
+from bot.timers import Timers
+from config import Settings
+from handlers.slack_gateway import SlackGateway
+from storage.database import Database
+
+DEFAULT_SLACK_API = "https://slack.com/api/"
+
+
+def web_client(settings: Settings, token: str) -> AsyncWebClient:
+    """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links."""
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url or DEFAULT_SLACK_API,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def build_services(settings: Settings, gateway: SlackGateway) -> Services:
+    db = Database(settings.database_url)
+    timers = Timers(db, sweep_interval=settings.burst_sweep_interval)
+    followups = FollowupService(db, gateway, timers, settings.burst_followup_delays)
+    sessions = SessionService(
+        db,
+        gateway,
+        timers,
+        followups,
+        SessionConfig(
+            warning=settings.burst_session_warning,
+            extension=min(ses.EXTENSION, settings.burst_session_length),
+        ),
+    )
+    requests = RequestService(
+        db,
+        gateway,
+        LexicalMatcher(),
+        timers,
+        sessions,
+        RoutingConfig(
+            wave_size=settings.burst_wave_size,
+            wave_timeout=settings.burst_wave_timeout,
+            max_waves=settings.burst_max_waves,
+            default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
+        ),
+    )
+    for kind in (req.WAVE, req.EXPIRE):
+        timers.on(kind, requests.on_timer)
+    for kind in (ses.WARNING, ses.END):
+        timers.on(kind, sessions.on_timer)
+    timers.on(fu.FOLLOWUP, followups.on_timer)
+    digest = DigestService(
+        db,
+        gateway,
+        DigestConfig(
+            channel=settings.burst_digest_channel,
+            cron=settings.burst_digest_cron,
+            zone=settings.zone,
+            min_askers=settings.burst_digest_min_askers,
+        ),
+        worker=timers.worker,
+    )
+    return Services(
+        settings=settings,
+        db=db,
+        timers=timers,
+        profiles=ProfileService(db, gateway),
+        requests=requests,
+        sessions=sessions,
+        privacy=PrivacyService(db, requests),
+        followups=followups,
+        digest=digest,
+    )
+
+
+def build_app(settings: Settings) -> tuple[AsyncApp, Services]:
+    client = web_client(settings, settings.slack_bot_token)
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        # Socket Mode frames are authenticated by the connection itself; HTTP requests by their signature.
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+    )
+    gateway = SlackGateway(client)
+    services = build_services(settings, gateway)
+    handlers.register_all(app, services, gateway)
+    return app, services

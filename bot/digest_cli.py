@@ -1,0 +1,45 @@
+"""`burst digest --preview|--post` in the terminal (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.app import build_services, web_client
+from config import Settings
+from handlers.digest_blocks import figures
+from handlers.slack_gateway import SlackGateway
+from storage.migrate import upgrade_async
+from storage.types import utcnow
+
+
+async def show_preview(settings: Settings, console: Console) -> int:
+    await upgrade_async(settings.database_url)
+    services = build_services(settings, SlackGateway(web_client(settings, settings.slack_bot_token)))
+    try:
+        digest = await services.digest.build()
+    finally:
+        await services.db.dispose()
+    table = Table(title=f"Burst weekly digest · {digest.period}", show_header=True)
+    table.add_column("Figure")
+    table.add_column("This week, and the change from last week")
+    for name, value in figures(digest.this, digest.last):
+        table.add_row(name, value)
+    table.add_row("Top topics", ", ".join(f"{t} ({n})" for t, n in digest.this.top_topics) or "none")
+    gaps = [f"{t} ({n})" for t, n in digest.this.unmet_topics]
+    if digest.this.unmet_other:
+        gaps.append(f"{digest.this.unmet_other} on rarer topics")
+    table.add_row("Skill gaps", ", ".join(gaps) or "none")
+    console.print(table)
+    return 0
+
+
+async def post_now(settings: Settings) -> int:
+    await upgrade_async(settings.database_url)
+    services = build_services(settings, SlackGateway(web_client(settings, settings.slack_bot_token)))
+    try:
+        label = await services.digest.post(utcnow(), force=True)
+    finally:
+        await services.db.dispose()
+    Console(stderr=True).print(f"Posted the digest for {label}." if label else "Slack refused the post.")
+    return 0 if label else 1

@@ -1,0 +1,129 @@
+"""After a session: quick feedback from both, then check-backs at each BURST_FOLLOWUP_DELAYS.
+
+Follow-ups are durable timers scheduled when the session ends (`followup:<session>:<n>`); once the requester says
+Solved, later ones are skipped. The mentor is thanked with their running count on the first follow-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import event_kinds as ev
+from bot.ports import Notifier
+from storage.database import Database
+from storage.models import Feedback, FlashSession, TimedAction
+from storage.unit_of_work import UnitOfWork
+
+FOLLOWUP = "followup"
+SOLVED, STUCK = "solved", "stuck"
+
+
+class Waker(Protocol):
+    def wake_at(self, due_at: datetime) -> None: ...
+
+
+FeedbackStatus = Literal["ok", "not_participant", "missing"]
+
+
+@dataclass(frozen=True)
+class FollowupAnswer:
+    status: Literal["ok", "not_requester", "missing"]
+    topic: str = ""
+
+
+class FollowupService:
+    def __init__(self, db: Database, notifier: Notifier, waker: Waker, delays: Sequence[timedelta]) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.waker = waker
+        self.delays = tuple(delays)
+
+    async def schedule(self, uow: UnitOfWork, flash: FlashSession, ended_at: datetime) -> datetime | None:
+        """Called in the unit of work that ends the session; returns the first due time to wake at."""
+        assert flash.id is not None
+        for index, delay in enumerate(self.delays):
+            await uow.timers.schedule(
+                f"{FOLLOWUP}:{flash.id}:{index}",
+                FOLLOWUP,
+                ended_at + delay,
+                session_id=flash.id,
+                request_id=flash.request_id,
+                data={"index": index},
+            )
+        return ended_at + self.delays[0] if self.delays else None
+
+    async def record_feedback(self, session_id: int, user_id: str, helpful: bool, note: str = "") -> FeedbackStatus:
+        async with self.db.uow() as uow:
+            flash = await uow.sessions.get(session_id)
+            if flash is None:
+                return "missing"
+            if user_id not in (flash.mentor_id, flash.requester_id):
+                return "not_participant"
+            existing = await uow.sessions.feedback_of(session_id, user_id)
+            if existing is None:
+                uow.session.add(Feedback(session_id=session_id, member_id=user_id, helpful=helpful, note=note))
+            else:
+                existing.helpful = helpful
+                existing.note = note or existing.note
+            uow.events.append(
+                ev.FEEDBACK_GIVEN,
+                actor_id=user_id,
+                session_id=session_id,
+                request_id=flash.request_id,
+                helpful=helpful,
+                role="mentor" if user_id == flash.mentor_id else "requester",
+                with_note=bool(note),
+            )
+            try:
+                await uow.commit()
+            except IntegrityError:  # a double click raced us to the insert: the first answer stands
+                return "ok"
+        return "ok"
+
+    async def on_timer(self, action: TimedAction) -> None:
+        assert action.session_id is not None
+        index = int(action.data.get("index", 0))
+        async with self.db.uow() as uow:
+            flash = await uow.sessions.get(action.session_id)
+            request = await uow.requests.get(flash.request_id) if flash else None
+            if flash is None or request is None:
+                return
+            solved = await uow.events.has_followup_answer(action.session_id, SOLVED)
+            helped = await uow.sessions.count_as_mentor(flash.mentor_id)
+            uow.events.append(
+                ev.FOLLOWUP_SENT if not solved else ev.FOLLOWUP_SKIPPED,
+                request_id=flash.request_id,
+                session_id=flash.id,
+                index=index,
+            )
+            await uow.commit()
+        if solved:
+            return
+        await self.notifier.follow_up(request, flash, index)
+        if index == 0:
+            await self.notifier.thank_mentor(request, flash, helped)
+
+    async def answer(self, session_id: int, user_id: str, outcome: str) -> FollowupAnswer:
+        async with self.db.uow() as uow:
+            flash = await uow.sessions.get(session_id)
+            request = await uow.requests.get(flash.request_id) if flash else None
+            if flash is None or request is None:
+                return FollowupAnswer("missing")
+            if user_id != flash.requester_id:
+                return FollowupAnswer("not_requester")
+            uow.events.append(
+                ev.FOLLOWUP_ANSWERED,
+                actor_id=user_id,
+                request_id=flash.request_id,
+                session_id=session_id,
+                outcome=outcome,
+            )
+            if outcome == SOLVED:
+                await uow.timers.cancel_for_session(session_id, (FOLLOWUP,))
+            await uow.commit()
+        return FollowupAnswer("ok", request.topic)

@@ -1,0 +1,114 @@
+"""`burst mentors import <csv>`: onboard many mentors at once; good rows are imported, bad rows are reported.
+
+Columns (a header row is required; order free): `user` (a Slack user ID, e.g. U012ABC), `skills` (separated by
+`;` or `,`, each optionally `name:expert` or `name:peer`), and optionally `hours` (09:00-17:30) and `cap`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from bot import event_kinds as ev
+from bot.hours import WorkingHours, parse_hours
+from bot.skills import validate_skill
+from storage.database import Database
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+LEVELS = ("expert", "peer")
+DEFAULT_LEVEL = "peer"
+
+
+@dataclass(frozen=True)
+class MentorRow:
+    line: int
+    user_id: str
+    skills: list[tuple[str, str]]
+    hours: WorkingHours | None
+    cap: int | None
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse_rows(text: str) -> Iterator[MentorRow | RowError]:
+    reader = csv.DictReader(io.StringIO(text))
+    headers = {h.strip().lower() for h in reader.fieldnames or []}
+    if not {"user", "skills"} <= headers:
+        yield RowError(1, "the header must name at least the columns `user` and `skills`")
+        return
+    for record in reader:
+        line = reader.line_num
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if isinstance(v, str)}
+        yield parse_row(line, row)
+
+
+def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
+    user = row.get("user", "")
+    if not USER_ID.match(user):
+        return RowError(line, f"`{user or '(empty)'}` is not a Slack user ID (like U012ABC)")
+    skills: list[tuple[str, str]] = []
+    for part in re.split(r"[;,]", row.get("skills", "")):
+        if not part.strip():
+            continue
+        name, _, level = part.partition(":")
+        level = level.strip().lower() or DEFAULT_LEVEL
+        if level not in LEVELS:
+            return RowError(line, f"level `{level}` of `{name.strip()}` must be expert or peer")
+        try:
+            skills.append((validate_skill(name), level))
+        except ValueError as exc:
+            return RowError(line, str(exc))
+    if not skills:
+        return RowError(line, "no skills given")
+    hours = None
+    if row.get("hours"):
+        try:
+            hours = parse_hours(row["hours"])
+        except ValueError as exc:
+            return RowError(line, str(exc))
+    cap = None
+    if row.get("cap"):
+        if not row["cap"].isdigit() or int(row["cap"]) > 50:
+            return RowError(line, f"cap `{row['cap']}` must be a whole number from 0 to 50")
+        cap = int(row["cap"])
+    return MentorRow(line, user, skills, hours, cap)
+
+
+async def import_mentors(
+    db: Database, text: str, progress: Callable[[int, int], None] = lambda done, total: None
+) -> ImportReport:
+    parsed = list(parse_rows(text))
+    report = ImportReport(errors=[p for p in parsed if isinstance(p, RowError)])
+    rows = [p for p in parsed if isinstance(p, MentorRow)]
+    for start in range(0, len(rows), 200):  # one transaction per batch: fast, and a failure loses one batch
+        batch = rows[start : start + 200]
+        async with db.uow() as uow:
+            for row in batch:
+                member = await uow.members.get_or_create(row.user_id)
+                for name, level in row.skills:
+                    await uow.members.set_skill(row.user_id, name, level)
+                if row.hours is not None:
+                    member.hours_start = row.hours.start.strftime("%H:%M")
+                    member.hours_end = row.hours.end.strftime("%H:%M")
+                if row.cap is not None:
+                    member.weekly_cap = row.cap
+                uow.events.append(
+                    ev.SKILLS_ADDED, actor_id=row.user_id, added=[f"{n}:{lv}" for n, lv in row.skills], via="import"
+                )
+            await uow.commit()
+        report.imported += len(batch)
+        progress(start + len(batch), len(rows))
+    return report

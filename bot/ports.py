@@ -1,0 +1,59 @@
+"""The narrow outbound ports the domain talks through. The Slack adapter in `handlers/` implements them.
+
+Methods speak the domain's language (a ping, a match), not Slack's (blocks, channels), so services can be
+tested with an in-memory fake and the wording and layout stay at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from storage.models import FlashSession, HelpRequest
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """Where a message Burst sent lives, so it can be updated later."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    name: str
+    tz: str
+
+
+class Directory(Protocol):
+    async def profile(self, user_id: str) -> UserProfile | None: ...
+
+
+class Notifier(Protocol):
+    async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
+        """Ask a mentor to help; None when Slack refused the message."""
+
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+        """Rewrite a ping once it is answered or moot: outcome is a PingState value."""
+
+    async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
+        """Tell the requester how the search is going (once per wave, never per ping)."""
+
+    async def no_match(self, request: HelpRequest, reason: str) -> None:
+        """Nobody knows this topic or nobody is free: the request did not start."""
+
+    async def expired(self, request: HelpRequest) -> None:
+        """The last wave went unanswered."""
+
+    async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
+        """Put requester and mentor in touch; returns the session cards it posted."""
+
+    async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
+        """A session was warned, extended or ended: refresh its cards and tell both people."""
+
+    async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
+        """Check back with the requester: Solved / Still stuck."""
+
+    async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
+        """Thank the mentor, with how many bursts they have given."""

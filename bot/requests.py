@@ -1,0 +1,374 @@
+"""Help requests from ask to match: matching the topic, waves of pings, first accept wins, expiry.
+
+Every state change is one unit of work that also appends its interaction events; Slack is told after the commit,
+so a failed Slack call never leaves the database half-way, and a crash between the two is repaired by the
+durable timers (a wave that was committed is not sent twice: pings are unique per request and mentor).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from bot import event_kinds as ev
+from bot.matching import Matcher
+from bot.ports import MessageRef, Notifier
+from bot.routing import FAIRNESS_WINDOW, rank
+from bot.sessions import SessionService
+from storage.database import Database
+from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
+from storage.types import utcnow
+from storage.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+WAVE = "wave"
+EXPIRE = "expire"
+MAX_MATCHED_SKILLS = 5
+SNOOZE_FROM_PING = timedelta(hours=1)
+
+
+class Waker(Protocol):
+    def wake_at(self, due_at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    wave_size: int
+    wave_timeout: timedelta
+    max_waves: int
+    default_length_seconds: int
+
+
+@dataclass(frozen=True)
+class Ask:
+    requester_id: str
+    topic: str
+    source: str
+    details: str = ""
+    level: str = "any"
+    length_seconds: int | None = None
+    anonymous: bool = False
+    channel_id: str | None = None
+    dedup_key: str | None = None
+
+
+AskStatus = Literal["searching", "duplicate", "already_open", "no_match"]
+
+
+@dataclass(frozen=True)
+class AskOutcome:
+    status: AskStatus
+    request: HelpRequest
+
+
+AnswerStatus = Literal["accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered"]
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    status: AnswerStatus
+    request: HelpRequest | None = None
+
+
+class RequestService:
+    def __init__(
+        self,
+        db: Database,
+        notifier: Notifier,
+        matcher: Matcher,
+        waker: Waker,
+        sessions: SessionService,
+        config: RoutingConfig,
+    ) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.matcher = matcher
+        self.waker = waker
+        self.sessions = sessions
+        self.config = config
+
+    # --- asking -------------------------------------------------------------------------------------------
+
+    async def ask(self, ask: Ask) -> AskOutcome:
+        now = utcnow()
+        async with self.db.uow() as uow:
+            if ask.dedup_key and (seen := await uow.requests.by_dedup_key(ask.dedup_key)):
+                return AskOutcome("duplicate", seen)
+            if open_ := await uow.requests.open_for(ask.requester_id):
+                return AskOutcome("already_open", open_[0])
+            matches = self.matcher.match(ask.topic, await uow.members.vocabulary())[:MAX_MATCHED_SKILLS]
+            request = uow.requests.add(
+                HelpRequest(
+                    requester_id=ask.requester_id,
+                    topic=ask.topic,
+                    details=ask.details,
+                    skills={m.skill: m.score for m in matches},
+                    level=ask.level,
+                    length_seconds=ask.length_seconds or self.config.default_length_seconds,
+                    anonymous=ask.anonymous,
+                    source=ask.source,
+                    channel_id=ask.channel_id,
+                    dedup_key=ask.dedup_key,
+                    created_at=now,
+                )
+            )
+            try:
+                await uow.flush()
+            except IntegrityError:
+                return await self._duplicate(uow, ask)
+            assert request.id is not None
+            uow.events.append(
+                ev.REQUEST_CREATED,
+                actor_id=ask.requester_id,
+                request_id=request.id,
+                topic=ask.topic,
+                skills=list(request.skills),
+                source=ask.source,
+                level=ask.level,
+                anonymous=ask.anonymous,
+            )
+            if not matches:
+                request.state, request.closed_at = RequestState.EXPIRED, now
+                uow.events.append(ev.REQUEST_NO_MATCH, request_id=request.id, topic=ask.topic, reason="no skill")
+            try:
+                await uow.commit()
+            except IntegrityError:
+                return await self._duplicate(uow, ask)
+        if not matches:
+            await self.notifier.no_match(request, "no_skill")
+            return AskOutcome("no_match", request)
+        await self.run_wave(request.id, 1)
+        return AskOutcome("searching", request)
+
+    async def _duplicate(self, uow: UnitOfWork, ask: Ask) -> AskOutcome:
+        """The same delivery raced us to the insert (a retry on another connection or process): it made the request."""
+        await uow.session.rollback()
+        seen = await uow.requests.by_dedup_key(ask.dedup_key or "")
+        if seen is None:
+            raise RuntimeError("integrity error on a request without a duplicate")
+        return AskOutcome("duplicate", seen)
+
+    # --- waves --------------------------------------------------------------------------------------------
+
+    async def on_timer(self, action: TimedAction) -> None:
+        assert action.request_id is not None
+        if action.kind == EXPIRE:
+            await self.expire(action.request_id)
+        else:
+            await self.run_wave(action.request_id, int(action.data["wave"]))
+
+    async def run_wave(self, request_id: int, wave: int) -> None:
+        """Ping the next best few; idempotent per (request, wave)."""
+        now = utcnow()
+        async with self.db.uow() as uow:
+            request = await uow.requests.get(request_id)
+            if request is None or request.state != RequestState.OPEN or request.wave >= wave:
+                return
+            # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings.
+            await uow.requests.set_wave(request_id, wave)
+            rows = await uow.members.candidates(
+                skills=list(request.skills),
+                requester_id=request.requester_id,
+                request_id=request_id,
+                now=now,
+                fairness_window=FAIRNESS_WINDOW,
+            )
+            chosen = rank(rows, request.skills, request.level, now)[: self.config.wave_size]
+            if not chosen:
+                waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
+                if not waiting:
+                    await uow.commit()
+                    await self.expire(request_id, reason="nobody free" if wave == 1 else "nobody answered")
+                    return
+            pings = [
+                uow.pings.add(
+                    Ping(request_id=request_id, mentor_id=c.member_id, wave=wave, score=c.score, created_at=now)
+                )
+                for c in chosen
+            ]
+            await uow.members.mark_pinged([c.member_id for c in chosen], now)
+            await uow.flush()
+            uow.events.append(ev.WAVE_SENT, request_id=request_id, wave=wave, pinged=len(pings))
+            for ping, cand in zip(pings, chosen, strict=True):
+                uow.events.append(
+                    ev.PING_SENT,
+                    actor_id=cand.member_id,
+                    request_id=request_id,
+                    ping_id=ping.id,
+                    wave=wave,
+                    score=cand.score,
+                    reason=cand.reason,
+                )
+            due = now + self.config.wave_timeout
+            await self._schedule_next_step(uow, request_id, wave, due)
+            await uow.commit()
+        reasons = {c.member_id: c.reason for c in chosen}
+        await self._send_pings(request, pings, reasons)
+        if pings:
+            await self.notifier.searching(request, len(pings), wave)
+        self.waker.wake_at(due)
+
+    async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
+        if wave < self.config.max_waves:
+            await uow.timers.schedule(
+                f"wave:{request_id}:{wave + 1}", WAVE, due, request_id=request_id, data={"wave": wave + 1}
+            )
+        else:
+            await uow.timers.schedule(f"expire:{request_id}", EXPIRE, due, request_id=request_id)
+
+    async def _send_pings(self, request: HelpRequest, pings: list[Ping], reasons: dict[str, str]) -> None:
+        refs = await asyncio.gather(
+            *(self.notifier.ping(p.mentor_id, request, p.id or 0, reasons.get(p.mentor_id, "")) for p in pings)
+        )
+        failed = 0
+        async with self.db.uow() as uow:
+            for ping, ref in zip(pings, refs, strict=True):
+                assert ping.id is not None
+                if ref is None:
+                    failed += 1
+                    await uow.pings.answer(ping.id, PingState.FAILED, utcnow())
+                    uow.events.append(ev.PING_FAILED, actor_id=ping.mentor_id, request_id=request.id)
+                else:
+                    ping.channel_id, ping.message_ts = ref.channel, ref.ts
+                    await uow.pings.set_message(ping.id, ref.channel, ref.ts)
+            await uow.commit()
+        if failed and request.id is not None:
+            await self._advance_if_nobody_waiting(request.id)
+
+    async def expire(self, request_id: int, reason: str = "nobody accepted") -> None:
+        now = utcnow()
+        async with self.db.uow() as uow:
+            if not await uow.requests.close(request_id, RequestState.EXPIRED, now):
+                return
+            request = await uow.requests.get(request_id)
+            assert request is not None
+            closed = await uow.pings.close_open(request_id, PingState.EXPIRED)
+            await uow.timers.cancel_for_request(request_id, (WAVE, EXPIRE))
+            uow.events.append(
+                ev.REQUEST_EXPIRED,
+                request_id=request_id,
+                topic=request.topic,
+                reason=reason,
+                waves=request.wave,
+            )
+            await uow.commit()
+        await self._close_ping_messages(request, closed, PingState.EXPIRED)
+        if reason == "nobody free":
+            await self.notifier.no_match(request, "nobody_free")
+        else:
+            await self.notifier.expired(request)
+
+    # --- answers to pings ---------------------------------------------------------------------------------
+
+    async def accept(self, ping_id: int, user_id: str) -> AnswerOutcome:
+        now = utcnow()
+        async with self.db.uow() as uow:
+            ping = await uow.pings.get(ping_id)
+            if ping is None or ping.mentor_id != user_id:
+                return AnswerOutcome("not_yours")
+            request = await uow.requests.get(ping.request_id)
+            assert request is not None
+            assert request.id is not None
+            if ping.state == PingState.ACCEPTED:
+                return AnswerOutcome("already_answered", request)
+            if not await uow.requests.claim_match(request.id, user_id, now):
+                await uow.pings.answer(ping_id, PingState.TAKEN, now)
+                uow.events.append(ev.PING_LATE, actor_id=user_id, request_id=request.id, state=request.state)
+                await uow.commit()
+                status: AnswerStatus = "taken" if request.state == RequestState.MATCHED else "closed"
+                return AnswerOutcome(status, request)
+            ping.state, ping.responded_at = PingState.ACCEPTED, now
+            others = await uow.pings.close_open(request.id, PingState.TAKEN, except_ids=[ping_id])
+            await uow.timers.cancel_for_request(request.id, (WAVE, EXPIRE))
+            await uow.session.refresh(request)
+            uow.events.append(ev.PING_ACCEPTED, actor_id=user_id, request_id=request.id, ping_id=ping_id)
+            uow.events.append(
+                ev.REQUEST_MATCHED,
+                actor_id=user_id,
+                request_id=request.id,
+                seconds_to_accept=(now - request.created_at).total_seconds(),
+                wave=ping.wave,
+            )
+            flash = await self.sessions.start(uow, request, now)
+            await uow.commit()
+        await self._close_ping_messages(request, others, PingState.TAKEN)
+        await self._close_ping_messages(request, [ping], PingState.ACCEPTED)
+        await self.sessions.announce(request, flash)
+        return AnswerOutcome("accepted", request)
+
+    async def decline(self, ping_id: int, user_id: str, *, snooze: bool = False) -> AnswerOutcome:
+        now = utcnow()
+        state = PingState.SNOOZED if snooze else PingState.DECLINED
+        async with self.db.uow() as uow:
+            ping = await uow.pings.get(ping_id)
+            if ping is None or ping.mentor_id != user_id:
+                return AnswerOutcome("not_yours")
+            request = await uow.requests.get(ping.request_id)
+            if not await uow.pings.answer(ping_id, state, now):
+                return AnswerOutcome("already_answered", request)
+            if snooze:
+                member = await uow.members.get_or_create(user_id)
+                member.snoozed_until = now + SNOOZE_FROM_PING
+            uow.events.append(
+                ev.PING_SNOOZED if snooze else ev.PING_DECLINED, actor_id=user_id, request_id=ping.request_id
+            )
+            await uow.commit()
+        assert request is not None
+        if ping.channel_id and ping.message_ts:
+            await self.notifier.ping_closed(MessageRef(ping.channel_id, ping.message_ts), request, state, user_id)
+        await self._advance_if_nobody_waiting(ping.request_id)
+        return AnswerOutcome("snoozed" if snooze else "declined", request)
+
+    async def _advance_if_nobody_waiting(self, request_id: int) -> None:
+        """Everyone in the wave said no (or could not be reached): the next wave goes now, not at the timeout."""
+        now = utcnow()
+        async with self.db.uow() as uow:
+            request = await uow.requests.get(request_id)
+            if request is None or request.state != RequestState.OPEN:
+                return
+            if any(p.state == PingState.SENT for p in await uow.pings.for_request(request_id)):
+                return
+            key = (
+                f"wave:{request_id}:{request.wave + 1}"
+                if request.wave < self.config.max_waves
+                else f"expire:{request_id}"
+            )
+            moved = await uow.timers.reschedule(key, now)
+            await uow.commit()
+        if moved:
+            self.waker.wake_at(now)
+
+    # --- the requester's own requests ---------------------------------------------------------------------
+
+    async def cancel(self, requester_id: str) -> HelpRequest | None:
+        now = utcnow()
+        async with self.db.uow() as uow:
+            open_ = await uow.requests.open_for(requester_id)
+            if not open_:
+                return None
+            request = open_[0]
+            assert request.id is not None
+            if not await uow.requests.close(request.id, RequestState.CANCELLED, now):
+                return None
+            closed = await uow.pings.close_open(request.id, PingState.EXPIRED)
+            await uow.timers.cancel_for_request(request.id, (WAVE, EXPIRE))
+            uow.events.append(ev.REQUEST_CANCELLED, actor_id=requester_id, request_id=request.id)
+            await uow.commit()
+        request.state = RequestState.CANCELLED
+        await self._close_ping_messages(request, closed, PingState.EXPIRED)
+        return request
+
+    async def _close_ping_messages(self, request: HelpRequest, pings: list[Ping], outcome: str) -> None:
+        await asyncio.gather(
+            *(
+                self.notifier.ping_closed(MessageRef(p.channel_id, p.message_ts), request, outcome, p.mentor_id)
+                for p in pings
+                if p.channel_id and p.message_ts
+            )
+        )

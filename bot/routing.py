@@ -1,0 +1,83 @@
+"""Who to ping, in what order: pure functions over candidate rows, no I/O.
+
+Score (0..1, higher first) =
+  0.45 x match quality (the best skill match, a level that fits counts more)
++ 0.25 x fairness (fewer sessions in the last week)
++ 0.15 x time since their last ping (a day or more counts in full)
++ 0.15 x responsiveness (smoothed share of pings answered, accepts counting more)
+A requested level (expert or peer) is a tier, not a weight: people at that level come first, the others follow
+so a request still finds someone when no one at the asked level is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.hours import WorkingHours, is_within_hours
+from storage.repositories import CandidateRow
+
+FAIRNESS_WINDOW = timedelta(days=7)
+ANY_LEVEL = "any"
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    member_id: str
+    score: float
+    tier: int  # 0: the asked level, 1: the fallback level
+    reason: str
+
+
+def member_hours(start: str | None, end: str | None) -> WorkingHours | None:
+    if not start or not end:
+        return None
+    return WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
+
+
+def available_now(row: CandidateRow, now: datetime) -> tuple[bool, str]:
+    """What SQL cannot cheaply decide: working hours in the mentor's zone and the weekly cap."""
+    m = row.member
+    if not is_within_hours(member_hours(m.hours_start, m.hours_end), now, m.tz):
+        return False, "outside working hours"
+    if m.weekly_cap is not None and row.sessions_recent >= m.weekly_cap:
+        return False, "weekly cap reached"
+    return True, ""
+
+
+def rank(
+    rows: Sequence[CandidateRow],
+    skill_scores: Mapping[str, float],
+    level: str,
+    now: datetime,
+) -> list[RankedCandidate]:
+    ranked: list[RankedCandidate] = []
+    for row in rows:
+        ok, _ = available_now(row, now)
+        if not ok:
+            continue
+        ranked.append(_score(row, skill_scores, level, now))
+    ranked.sort(key=lambda c: (c.tier, -c.score, c.member_id))
+    return ranked
+
+
+def _score(row: CandidateRow, skill_scores: Mapping[str, float], level: str, now: datetime) -> RankedCandidate:
+    best_skill, best = "", 0.0
+    at_level = False
+    for skill, skill_level in row.skills.items():
+        quality = skill_scores.get(skill, 0.0) * (1.0 if skill_level == "expert" else 0.85)
+        if quality > best:
+            best_skill, best = skill, quality
+        at_level = at_level or level in (ANY_LEVEL, skill_level)
+    fairness = 1.0 / (1.0 + row.sessions_recent)
+    last = row.member.last_pinged_at
+    rest = 1.0 if last is None else min((now - last) / timedelta(days=1), 1.0)
+    # Laplace smoothing: a newcomer starts at 2/3 instead of 0 or 1.
+    responsiveness = (row.pings_answered + row.pings_accepted + 1) / (2 * row.pings_total + 2 + 1)
+    score = 0.45 * best + 0.25 * fairness + 0.15 * max(rest, 0.0) + 0.15 * min(responsiveness, 1.0)
+    reason = (
+        f"{best_skill} ({row.skills.get(best_skill, '?')}), "
+        f"{row.sessions_recent} session(s) this week, responsiveness {responsiveness:.0%}"
+    )
+    return RankedCandidate(row.member.id, round(score, 4), 0 if at_level else 1, reason)

@@ -1,0 +1,77 @@
+"""`burst run`: serve Slack in Socket Mode (SLACK_APP_TOKEN) or over HTTP, with a health endpoint, until a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import structlog
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from bot.app import build_app, web_client
+from bot.services import Services
+from config import Settings
+from storage.migrate import upgrade_async
+
+log = structlog.get_logger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None) -> web.Application:
+    async def events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+
+    async def health(_: web.Request) -> web.Response:
+        if socket is not None and not socket.client.is_connected():
+            return web.json_response({"status": "connecting"}, status=503)
+        return web.json_response({"status": "ok", "mode": "socket" if socket else "http"})
+
+    web_app = web.Application()
+    web_app.router.add_get("/healthz", health)
+    if socket is None:
+        web_app.router.add_post(EVENTS_PATH, events)
+    return web_app
+
+
+async def serve(settings: Settings) -> None:
+    await upgrade_async(settings.database_url)
+    app, services = build_app(settings)
+    socket: AsyncSocketModeHandler | None = None
+    if settings.socket_mode:
+        assert settings.slack_app_token
+        socket = AsyncSocketModeHandler(
+            app, settings.slack_app_token, web_client=web_client(settings, settings.slack_app_token)
+        )
+    runner = web.AppRunner(http_app(app, services, socket), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "0.0.0.0", settings.burst_http_port)
+    await site.start()
+    services.timers.start()
+    if settings.burst_digest_channel:
+        services.timers.add_cron("digest", services.digest.trigger(), services.digest.post_due)
+        asyncio.get_running_loop().create_task(services.digest.post_due())  # a week missed while down
+    if socket is not None:
+        await socket.connect_async()  # type: ignore[no-untyped-call]
+    log.info(
+        "burst is serving",
+        mode="socket" if socket else "http",
+        port=settings.burst_http_port,
+        database=settings.database_url.split("@")[-1],
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("burst is stopping")
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+        await services.timers.stop()
+        await runner.cleanup()
+        await services.db.dispose()

@@ -1,0 +1,28 @@
+"""The composition of domain services one Burst process runs with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.digest import DigestService
+from bot.followups import FollowupService
+from bot.privacy import PrivacyService
+from bot.profiles import ProfileService
+from bot.requests import RequestService
+from bot.sessions import SessionService
+from bot.timers import Timers
+from config import Settings
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    db: Database
+    timers: Timers
+    profiles: ProfileService
+    requests: RequestService
+    sessions: SessionService
+    privacy: PrivacyService
+    followups: FollowupService
+    digest: DigestService

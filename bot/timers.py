@@ -1,0 +1,122 @@
+"""Durable timers: rows in `timed_actions` are the truth; APScheduler only decides *when to look*.
+
+Every process runs a periodic sweep, and arms a one-off wake-up at each due time it learns of. A sweep claims
+what is due with one atomic UPDATE (see TimerRepository.claim_due) and runs the handler for each claimed row. So
+an action due while Burst was down runs when it comes back, and an action runs once however many processes race.
+A handler that fails is retried with backoff; the row is kept for inspection when it finally gives up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from storage.database import Database
+from storage.models import TimedAction
+from storage.types import utcnow
+
+ActionHandler = Callable[[TimedAction], Awaitable[None]]
+log = structlog.get_logger(__name__)
+
+MAX_ATTEMPTS = 6
+CLAIM_BATCH = 100
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Timers:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        sweep_interval: timedelta,
+        lease: timedelta = timedelta(minutes=2),
+        worker: str | None = None,
+    ) -> None:
+        self.db = db
+        self.worker = worker or worker_name()
+        self.sweep_interval = sweep_interval
+        self.lease = lease
+        self._handlers: dict[str, ActionHandler] = {}
+        self._scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    def on(self, kind: str, handler: ActionHandler) -> None:
+        self._handlers[kind] = handler
+
+    def start(self) -> None:
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._scheduler.add_job(
+            self.sweep,
+            "interval",
+            seconds=self.sweep_interval.total_seconds(),
+            id="sweep",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=utcnow(),  # once at start: catch up on what fell due while we were down
+        )
+        self._scheduler.start()
+
+    def add_cron(self, job_id: str, trigger: CronTrigger, func: Callable[[], Awaitable[object]]) -> None:
+        assert self._scheduler is not None, "start() first"
+        self._scheduler.add_job(func, trigger, id=job_id, max_instances=1, coalesce=True, misfire_grace_time=None)
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._running:
+            await asyncio.wait(self._running, timeout=5)
+
+    def wake_at(self, due_at: datetime) -> None:
+        """Sweep at `due_at` (call after the commit that scheduled something)."""
+        if self._scheduler is None:
+            return  # not serving (a CLI command): the next process's sweep will pick it up
+        self._scheduler.add_job(
+            self.sweep, "date", run_date=max(due_at, utcnow()), misfire_grace_time=None, coalesce=True
+        )
+
+    async def sweep(self) -> int:
+        """Claim and run everything due; returns how many actions ran."""
+        total = 0
+        while True:
+            async with self.db.uow() as uow:
+                claimed = await uow.timers.claim_due(self.worker, utcnow(), self.lease, CLAIM_BATCH)
+                await uow.commit()
+            if not claimed:
+                return total
+            total += len(claimed)
+            await asyncio.gather(*(self._run(action) for action in claimed))
+            if len(claimed) < CLAIM_BATCH:
+                return total
+
+    async def _run(self, action: TimedAction) -> None:
+        assert action.id is not None
+        handler = self._handlers.get(action.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for timed action kind {action.kind!r}")
+            await handler(action)
+        except Exception:  # a boundary: log with traceback, keep the row, retry with backoff
+            log.exception("timed action failed", key=action.key, attempt=action.attempts)
+            give_up = action.attempts >= MAX_ATTEMPTS
+            retry_at = utcnow() + timedelta(seconds=min(2**action.attempts, 300))
+            async with self.db.uow() as uow:
+                await uow.timers.retry_later(action.id, self.worker, retry_at, give_up)
+                await uow.commit()
+            if not give_up:
+                self.wake_at(retry_at)
+            return
+        async with self.db.uow() as uow:
+            await uow.timers.finish(action.id, self.worker, utcnow())
+            await uow.commit()

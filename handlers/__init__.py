@@ -1,0 +1,18 @@
+"""The Slack edge: one module per surface, each with a `register`. Handlers ack, parse, call a service, render."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from handlers import actions, commands, feedback, home, messages, modals
+from handlers.slack_gateway import SlackGateway
+
+
+def register_all(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
+    commands.register(app, services)
+    messages.register(app, services)
+    actions.register(app, services, gateway)
+    modals.register(app, services, gateway)
+    home.register(app, services)
+    feedback.register(app, services, gateway)

@@ -1,0 +1,89 @@
+"""Buttons: Accept / Decline / Snooze on a ping, Extend / End on a session card, Ask again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.requests import Ask
+from bot.services import Services
+from handlers import blocks as b
+from handlers.asking import acknowledge_ask, answer_ask
+from handlers.slack_gateway import SlackGateway
+
+PING_REPLIES = {
+    "taken": "Thanks for jumping in! Someone else already picked this one up.",
+    "closed": "Thanks! This request has already closed.",
+    "not_yours": "This ping was meant for someone else.",
+    "already_answered": "You've already answered this ping.",
+}
+SESSION_REPLIES = {
+    "not_participant": "Only the two people in this session can do that.",
+    "not_active": "This session has already ended.",
+    "limit": "This session can't be extended any further. Start a new request if you need more time.",
+    "missing": "I can't find that session any more.",
+}
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
+    async def tell(body: dict[str, Any], text: str) -> None:
+        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
+        await gateway.ephemeral(channel, body["user"]["id"], text)
+
+    async def answer_ping(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], verb: str) -> None:
+        await ack()
+        ping_id, user = _int(action.get("value")), body["user"]["id"]
+        if ping_id is None:
+            return
+        if verb == "accept":
+            outcome = await services.requests.accept(ping_id, user)
+        else:
+            outcome = await services.requests.decline(ping_id, user, snooze=verb == "snooze")
+        if text := PING_REPLIES.get(outcome.status):
+            await tell(body, text)
+
+    @app.action(b.PING_ACCEPT)
+    async def accept(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer_ping(ack, body, action, "accept")
+
+    @app.action(b.PING_DECLINE)
+    async def decline(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer_ping(ack, body, action, "decline")
+
+    @app.action(b.PING_SNOOZE)
+    async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer_ping(ack, body, action, "snooze")
+
+    @app.action(b.SESSION_EXTEND)
+    async def extend(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        if (session_id := _int(action.get("value"))) is not None:
+            outcome = await services.sessions.extend(session_id, body["user"]["id"])
+            if text := SESSION_REPLIES.get(outcome.status):
+                await tell(body, text)
+
+    @app.action(b.SESSION_END)
+    async def end(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        if (session_id := _int(action.get("value"))) is not None:
+            outcome = await services.sessions.end(session_id, body["user"]["id"])
+            if text := SESSION_REPLIES.get(outcome.status):
+                await tell(body, text)
+
+    @app.action(b.ASK_AGAIN)
+    async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        topic, user = (action.get("value") or "").strip(), body["user"]["id"]
+        if not topic:
+            return
+        await tell(body, acknowledge_ask(topic))
+        outcome = await services.requests.ask(
+            Ask(requester_id=user, topic=topic, source="again", dedup_key=f"again:{action.get('action_ts')}")
+        )
+        if reply := answer_ask(outcome):
+            await tell(body, reply)

@@ -1,0 +1,195 @@
+"""`/burst ...`: ack at once, parse, call a service, answer ephemerally."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.overview import overview
+from bot.requests import Ask
+from bot.services import Services
+from handlers import blocks as b
+from handlers import command_parser as cp
+from handlers.asking import acknowledge_ask, answer_ask
+from handlers.digest_blocks import digest_blocks, digest_text
+from handlers.modals import request_modal
+from handlers.mrkdwn import escape
+from handlers.profile_text import availability_line, skills_line
+from handlers.status_text import status_text
+from storage.types import utcnow
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    register_confirmations(app, services)
+
+    @app.command("/burst")
+    async def burst(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        parsed = cp.parse_command(command.get("text") or "")
+        user = command["user_id"]
+        if isinstance(parsed, cp.AskHelp):
+            await ack(acknowledge_ask(parsed.topic))
+            outcome = await services.requests.ask(
+                Ask(
+                    requester_id=user,
+                    topic=parsed.topic,
+                    source="command",
+                    channel_id=command.get("channel_id"),
+                    dedup_key=f"cmd:{command.get('trigger_id')}",
+                )
+            )
+            if reply := answer_ask(outcome):
+                await respond(reply)
+            return
+        if isinstance(parsed, cp.DeleteMyData):
+            await ack()
+            await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks())
+            return
+        if isinstance(parsed, cp.ShowDigest):
+            await ack()
+            await respond(**await digest_reply(parsed, user, services))
+            return
+        if isinstance(parsed, cp.OpenRequestModal):
+            await ack()
+            await client.views_open(trigger_id=command["trigger_id"], view=request_modal(command.get("channel_id")))
+            return
+        await ack()
+        handler = _HANDLERS.get(type(parsed))
+        reply = await handler(parsed, user, services) if handler else _usage(parsed)
+        await respond(reply)
+
+
+DELETE_CONFIRM = "delete_my_data_confirm"
+DELETE_CANCEL = "delete_my_data_cancel"
+
+
+def confirm_delete_blocks() -> list[b.Block]:
+    return [
+        b.section(
+            ":warning: This removes your profile and skills, cancels your open request, and strips your name and "
+            "notes from past bursts (the team's totals keep their numbers). It can't be undone."
+        ),
+        b.actions(
+            b.button("Yes, delete my data", DELETE_CONFIRM, "yes", "danger"),
+            b.button("Keep it", DELETE_CANCEL, "no"),
+        ),
+    ]
+
+
+async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dict[str, Any]:
+    """Admins only: a preview (just for them) or posting now to the digest channel."""
+    if not services.settings.is_admin(user):
+        return {"text": "Sorry, only Burst admins can see or post the digest."}
+    digest = services.digest
+    if not cmd.post:
+        preview = await digest.build()
+        return {"text": digest_text(preview), "blocks": digest_blocks(preview)}
+    if not services.settings.burst_digest_channel:
+        return {"text": "No digest channel is configured (BURST_DIGEST_CHANNEL), so there is nowhere to post."}
+    label = await digest.post(utcnow(), force=True)
+    channel = services.settings.burst_digest_channel
+    return {"text": f"Posted the digest for {label} to <#{channel}>." if label else "Slack refused the post."}
+
+
+def register_confirmations(app: AsyncApp, services: Services) -> None:
+    @app.action(DELETE_CONFIRM)
+    async def confirmed(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await services.privacy.forget(body["user"]["id"])
+        await respond(text="Done: Burst has forgotten you. You can start again any time.", replace_original=True)
+
+    @app.action(DELETE_CANCEL)
+    async def kept(ack: AsyncAck, respond: AsyncRespond) -> None:
+        await ack()
+        await respond(text="Nothing was deleted.", replace_original=True)
+
+
+Handler = Callable[[Any, str, Services], Awaitable[str]]
+
+
+def _usage(parsed: object) -> str:
+    problem = parsed.problem if isinstance(parsed, cp.ShowUsage) else None
+    return (f":warning: {problem}\n\n" if problem else "") + cp.USAGE
+
+
+async def _show_skills(_: cp.ShowSkills, user: str, services: Services) -> str:
+    profile = await services.profiles.profile(user)
+    return f"{skills_line(profile)}\n{availability_line(profile)}"
+
+
+async def _add_skills(cmd: cp.AddSkills, user: str, services: Services) -> str:
+    change = await services.profiles.add_skills(user, [(s.name, s.level) for s in cmd.skills])
+    lines = []
+    if change.added:
+        lines.append("Added " + ", ".join(f"*{escape(s)}*" for s in change.added) + ".")
+    if change.updated:
+        lines.append("Updated " + ", ".join(f"*{escape(s)}*" for s in change.updated) + ".")
+    lines.extend(f":warning: {escape(r)}" for r in change.rejected)
+    profile = await services.profiles.profile(user)
+    lines.append(skills_line(profile))
+    return "\n".join(lines)
+
+
+async def _remove_skill(cmd: cp.RemoveSkill, user: str, services: Services) -> str:
+    removed = await services.profiles.remove_skill(user, cmd.name)
+    if removed is None:
+        return f"You don't have *{escape(cmd.name)}* in your skills. `/burst skills` lists them."
+    return f"Removed *{escape(removed)}*."
+
+
+async def _available(_: cp.SetAvailable, user: str, services: Services) -> str:
+    await services.profiles.set_available(user)
+    return ":large_green_circle: You're available for pings again."
+
+
+async def _away(cmd: cp.SetAway, user: str, services: Services) -> str:
+    until = utcnow() + cmd.duration if cmd.duration else None
+    await services.profiles.set_away(user, until)
+    if until is None:
+        return ":palm_tree: You're away until you say `/burst available`."
+    return f":palm_tree: You're away until {until:%Y-%m-%d %H:%M} UTC. Pings resume by themselves."
+
+
+async def _hours(cmd: cp.SetHours, user: str, services: Services) -> str:
+    member = await services.profiles.set_hours(user, cmd.hours)
+    if cmd.hours is None:
+        return "Working hours cleared: you may be pinged at any time."
+    return f":clock9: Working hours set to {cmd.hours} in your time zone ({escape(member.tz)})."
+
+
+async def _cap(cmd: cp.SetCap, user: str, services: Services) -> str:
+    await services.profiles.set_cap(user, cmd.cap)
+    return "Weekly cap removed." if cmd.cap is None else f"At most {cmd.cap} bursts a week for you."
+
+
+async def _snooze(cmd: cp.Snooze, user: str, services: Services) -> str:
+    member = await services.profiles.snooze(user, cmd.duration)
+    assert member.snoozed_until is not None
+    return f":zzz: No pings until {member.snoozed_until:%H:%M} UTC."
+
+
+async def _status(_: cp.ShowStatus, user: str, services: Services) -> str:
+    return status_text(await overview(services.db, user), user)
+
+
+async def _cancel(_: cp.CancelRequest, user: str, services: Services) -> str:
+    cancelled = await services.requests.cancel(user)
+    if cancelled is None:
+        return "You have no open request to cancel."
+    return f"Cancelled your request about *{escape(cancelled.topic)}*."
+
+
+_HANDLERS: dict[type, Handler] = {
+    cp.ShowSkills: _show_skills,
+    cp.AddSkills: _add_skills,
+    cp.RemoveSkill: _remove_skill,
+    cp.SetAvailable: _available,
+    cp.SetAway: _away,
+    cp.SetHours: _hours,
+    cp.SetCap: _cap,
+    cp.Snooze: _snooze,
+    cp.CancelRequest: _cancel,
+    cp.ShowStatus: _status,
+}

@@ -1,0 +1,65 @@
+"""The weekly digest in Block Kit: aggregates only, each figure with its change from the week before."""
+
+from __future__ import annotations
+
+from bot.digest import Digest, WeekStats
+from handlers.blocks import Block, context, section
+from handlers.mrkdwn import escape, mention
+
+MAX_BLOCKS = 50
+
+
+def _delta(now: float | None, before: float | None, unit: str = "", pct: bool = False) -> str:
+    if now is None:
+        return "n/a"
+    shown = f"{now:.0%}" if pct else f"{now:g}{unit}"
+    if before is None:
+        return shown
+    diff = now - before
+    if abs(diff) < 1e-9:
+        return f"{shown} (same as last week)"
+    arrow = "▲" if diff > 0 else "▼"
+    change = f"{abs(diff) * 100:.0f} pts" if pct else f"{abs(diff):g}{unit}"
+    return f"{shown} ({arrow} {change})"
+
+
+def _duration(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def figures(this: WeekStats, last: WeekStats) -> list[tuple[str, str]]:
+    return [
+        ("Requests", _delta(this.requests, last.requests)),
+        ("Match rate", _delta(this.match_rate, last.match_rate, pct=True)),
+        ("Time to first accept, median", _delta(_duration(this.median_accept), _duration(last.median_accept), " min")),
+        ("Time to first accept, p90", _delta(_duration(this.p90_accept), _duration(last.p90_accept), " min")),
+        ("Sessions", _delta(this.sessions, last.sessions)),
+        ("Minutes of help", _delta(this.minutes, last.minutes)),
+        ("Helpful / not", f"{this.helpful} / {this.not_helpful} (last week {last.helpful} / {last.not_helpful})"),
+        ("Solved / still stuck", f"{this.solved} / {this.stuck} (last week {last.solved} / {last.stuck})"),
+    ]
+
+
+def digest_text(digest: Digest) -> str:
+    return f"Burst weekly digest {digest.period}: {digest.this.requests} requests, {digest.this.sessions} sessions"
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    this, last = digest.this, digest.last
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"Burst weekly digest · {digest.period}"}},
+        context(f"{digest.start:%a %d %b} to {digest.end:%a %d %b %Y} · aggregates only, nobody's requests are named"),
+        section("\n".join(f"*{name}:* {value}" for name, value in figures(this, last))),
+    ]
+    if this.top_topics:
+        blocks.append(section("*Top topics*\n" + "\n".join(f"• {escape(t)}: {n}" for t, n in this.top_topics)))
+    gaps = [f"• {escape(t)}: {n} unmet" for t, n in this.unmet_topics]
+    if this.unmet_other:
+        gaps.append(f"• {this.unmet_other} more on topics asked by only one or two people")
+    blocks.append(
+        section("*Skill gaps: nobody could help with*\n" + ("\n".join(gaps) if gaps else "Nothing this week :tada:"))
+    )
+    if this.thanks:
+        thanks = ", ".join(f"{mention(m)} ({n})" for m, n in this.thanks)
+        blocks.append(section(f"*Thank you* to {thanks}"))
+    return blocks[:MAX_BLOCKS]

@@ -1,0 +1,146 @@
+"""After a session: Helpful / Not really / Add a note, and the follow-up's Solved / Still stuck."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import followups as fu
+from bot.ports import MessageRef
+from bot.services import Services
+from handlers import blocks as b
+from handlers.mrkdwn import escape
+from handlers.slack_gateway import SlackGateway
+
+NOTE_MODAL = "feedback_note_modal"
+NOTE_LIMIT = 1000
+REFUSALS = {
+    "not_participant": "Only the two people in this session can give feedback on it.",
+    "not_requester": "Only the person who asked can answer this.",
+    "missing": "I can't find that session any more.",
+}
+
+
+def _session_id(action: dict[str, Any]) -> int | None:
+    value = action.get("value") or ""
+    return int(value) if value.isdigit() else None
+
+
+def _message(body: dict[str, Any]) -> MessageRef | None:
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    return MessageRef(channel, ts) if channel and ts else None
+
+
+def note_modal(session_id: int, helpful: bool | None) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": NOTE_MODAL,
+        "private_metadata": json.dumps({"session": session_id}),
+        "title": {"type": "plain_text", "text": "Session feedback"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "helpful",
+                "label": {"type": "plain_text", "text": "Was it helpful?"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "helpful",
+                    "options": [
+                        {"text": {"type": "plain_text", "text": "Yes"}, "value": "yes"},
+                        {"text": {"type": "plain_text", "text": "Not really"}, "value": "no"},
+                    ],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "note",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "A note (optional)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "note",
+                    "multiline": True,
+                    "max_length": NOTE_LIMIT,
+                },
+            },
+        ],
+    }
+
+
+def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
+    async def tell(body: dict[str, Any], text: str) -> None:
+        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
+        await gateway.ephemeral(channel, body["user"]["id"], text)
+
+    async def feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
+        await ack()
+        session_id = _session_id(action)
+        if session_id is None:
+            return
+        status = await services.followups.record_feedback(session_id, body["user"]["id"], helpful)
+        if status != "ok":
+            await tell(body, REFUSALS[status])
+            return
+        await tell(body, "Thanks for the feedback!" + ("" if helpful else " Sorry it didn't quite work out."))
+
+    @app.action(b.FEEDBACK_YES)
+    async def helpful(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await feedback(ack, body, action, True)
+
+    @app.action(b.FEEDBACK_NO)
+    async def not_helpful(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await feedback(ack, body, action, False)
+
+    @app.action(b.FEEDBACK_NOTE)
+    async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        if (session_id := _session_id(action)) is not None:
+            await client.views_open(trigger_id=body["trigger_id"], view=note_modal(session_id, None))
+
+    @app.view(NOTE_MODAL)
+    async def note_sent(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view.get("state", {}).get("values", {})
+        choice = (values.get("helpful", {}).get("helpful", {}).get("selected_option") or {}).get("value")
+        if choice not in ("yes", "no"):
+            await ack(response_action="errors", errors={"helpful": "Pick one, please."})
+            return
+        await ack()
+        try:
+            session_id = int(json.loads(view.get("private_metadata") or "{}").get("session"))
+        except (ValueError, TypeError, json.JSONDecodeError):
+            return
+        note = (values.get("note", {}).get("note", {}).get("value") or "").strip()[:NOTE_LIMIT]
+        await services.followups.record_feedback(session_id, body["user"]["id"], choice == "yes", note)
+
+    async def followup(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], outcome: str) -> None:
+        await ack()
+        session_id = _session_id(action)
+        if session_id is None:
+            return
+        answer = await services.followups.answer(session_id, body["user"]["id"], outcome)
+        if answer.status != "ok":
+            await tell(body, REFUSALS[answer.status])
+            return
+        ref = _message(body)
+        topic = escape(answer.topic)
+        if outcome == fu.SOLVED:
+            text = f":tada: Glad *{topic}* is solved!"
+            blocks = [b.section(text)]
+        else:
+            text = f"Sorry *{topic}* is still a problem. Want me to find someone again?"
+            blocks = [b.section(text), b.ask_again(answer.topic)]
+        if ref is not None:
+            await gateway.update(ref, text, blocks)
+
+    @app.action(b.FOLLOWUP_SOLVED)
+    async def solved(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await followup(ack, body, action, fu.SOLVED)
+
+    @app.action(b.FOLLOWUP_STUCK)
+    async def stuck(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await followup(ack, body, action, fu.STUCK)

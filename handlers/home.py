@@ -1,0 +1,200 @@
+"""The App Home tab: my profile, my open requests, my recent bursts, with buttons and a modal to edit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.hours import parse_hours
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.overview import Overview, overview
+from bot.profiles import Profile
+from bot.services import Services
+from handlers import blocks as b
+from handlers.command_parser import AddSkills, parse_command
+from handlers.modals import request_modal
+from handlers.profile_text import availability_line, skills_line
+from handlers.status_text import status_text
+from storage.types import utcnow
+
+HOME_EDIT = "home_edit_profile"
+HOME_AWAY = "home_away_day"
+HOME_AVAILABLE = "home_available"
+HOME_ASK = "home_ask"
+PROFILE_MODAL = "profile_modal"
+
+
+def home_view(profile: Profile, view: Overview) -> dict[str, Any]:
+    m = profile.member
+    blocks: list[b.Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Burst: help in minutes"}},
+        b.section("Stuck? Ask for help and Burst finds someone who knows it and is free right now."),
+        b.actions(b.button("Ask for help", HOME_ASK, "ask", "primary")),
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "My mentor profile"}},
+        b.section(skills_line(profile)),
+        b.section(availability_line(profile)),
+        b.context(
+            "Working hours are in your Slack time zone. With none set, Burst may ping you at any time "
+            "(unless you're away or snoozed)."
+        ),
+        b.actions(
+            b.button("Edit profile", HOME_EDIT, "edit"),
+            b.button("I'm available", HOME_AVAILABLE, "available")
+            if m.away
+            else b.button("Away for a day", HOME_AWAY, "away"),
+        ),
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "My requests and bursts"}},
+        b.section(status_text(view, m.id)),
+    ]
+    return {"type": "home", "blocks": blocks}
+
+
+def profile_modal(profile: Profile) -> dict[str, Any]:
+    m = profile.member
+    skills = ", ".join(f"{s.skill}:{s.level}" for s in profile.skills)
+
+    def text_input(block_id: str, label: str, initial: str, hint: str, optional: bool = True) -> b.Block:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": block_id}
+        if initial:
+            element["initial_value"] = initial
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "optional": optional,
+            "label": {"type": "plain_text", "text": label},
+            "hint": {"type": "plain_text", "text": hint},
+            "element": element,
+        }
+
+    hours = f"{m.hours_start}-{m.hours_end}" if m.hours_start and m.hours_end else ""
+    return {
+        "type": "modal",
+        "callback_id": PROFILE_MODAL,
+        "title": {"type": "plain_text", "text": "My mentor profile"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "blocks": [
+            text_input("skills", "Skills", skills, "Comma-separated, level after a colon: python, postgres:expert"),
+            text_input(
+                "hours",
+                "Working hours",
+                hours,
+                f"Like 09:00-17:30, in your time zone ({m.tz}). Empty: any time.",
+            ),
+            text_input(
+                "cap",
+                "Most bursts a week",
+                "" if m.weekly_cap is None else str(m.weekly_cap),
+                "A number; empty for no cap.",
+            ),
+            {
+                "type": "input",
+                "block_id": "thanks",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Digest"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "thanks",
+                    "options": [
+                        {
+                            "text": {"type": "plain_text", "text": "Thank me by name in the weekly digest"},
+                            "value": "yes",
+                        }
+                    ],
+                    **(
+                        {
+                            "initial_options": [
+                                {
+                                    "text": {
+                                        "type": "plain_text",
+                                        "text": "Thank me by name in the weekly digest",
+                                    },
+                                    "value": "yes",
+                                }
+                            ]
+                        }
+                        if m.thanks_opt_in
+                        else {}
+                    ),
+                },
+            },
+        ],
+    }
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def publish(client: AsyncWebClient, user: str) -> None:
+        profile = await services.profiles.profile(user)
+        await client.views_publish(user_id=user, view=home_view(profile, await overview(services.db, user)))
+
+    @app.event("app_home_opened")
+    async def opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") == "home":
+            await publish(client, event["user"])
+
+    @app.action(HOME_ASK)
+    async def ask(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=request_modal(None))
+
+    @app.action(HOME_AWAY)
+    async def away(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await services.profiles.set_away(body["user"]["id"], utcnow() + timedelta(days=1))
+        await publish(client, body["user"]["id"])
+
+    @app.action(HOME_AVAILABLE)
+    async def available(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await services.profiles.set_available(body["user"]["id"])
+        await publish(client, body["user"]["id"])
+
+    @app.action(HOME_EDIT)
+    async def edit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        profile = await services.profiles.profile(body["user"]["id"])
+        await client.views_open(trigger_id=body["trigger_id"], view=profile_modal(profile))
+
+    @app.view(PROFILE_MODAL)
+    async def save(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
+        values = view.get("state", {}).get("values", {})
+
+        def text(block: str) -> str:
+            return (values.get(block, {}).get(block, {}).get("value") or "").strip()
+
+        errors: dict[str, str] = {}
+        skills_text = text("skills")
+        parsed = parse_command(f"skills add {skills_text}") if skills_text else None
+        if parsed is not None and not isinstance(parsed, AddSkills):
+            errors["skills"] = (
+                getattr(parsed, "problem", None) or "Use names separated by commas, e.g. python, sql:expert"
+            )
+        hours = None
+        if text("hours"):
+            try:
+                hours = parse_hours(text("hours"))
+            except ValueError as exc:
+                errors["hours"] = str(exc)
+        cap: int | None = None
+        if text("cap"):
+            if not text("cap").isdigit() or not 0 <= int(text("cap")) <= 50:
+                errors["cap"] = "A whole number from 0 to 50, or empty for no cap."
+            else:
+                cap = int(text("cap"))
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        user = body["user"]["id"]
+        wanted = {s.name: s.level for s in parsed.skills} if isinstance(parsed, AddSkills) else {}
+        await services.profiles.replace_profile(
+            user,
+            skills=list(wanted.items()),
+            hours=hours,
+            cap=cap,
+            thanks_opt_in=bool(values.get("thanks", {}).get("thanks", {}).get("selected_options")),
+        )
+        await publish(client, user)

@@ -1,0 +1,55 @@
+"""Plain-words requests: a DM to the bot, or an @mention in a channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.intents import MAX_TOPIC_LENGTH, parse_help_intent
+from slack_bolt.async_app import AsyncApp, AsyncSay
+
+from bot.requests import Ask
+from bot.services import Services
+from handlers.asking import acknowledge_ask, answer_ask
+
+HINT = (
+    "I help you find someone who knows a topic and is free right now. Try *help me with <topic>*, "
+    "e.g. _help me with postgres indexes_, or type `/burst` for the request form."
+)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def handle(event: dict[str, Any], body: dict[str, Any], say: AsyncSay, source: str) -> None:
+        user = event.get("user")
+        if not user:
+            return
+        intent = parse_help_intent(event.get("text") or "")
+        thread = event.get("thread_ts") if source == "mention" else None
+        if intent is None:
+            await say(text=HINT, thread_ts=thread)
+            return
+        if len(intent.topic) > MAX_TOPIC_LENGTH:
+            await say(text=f"That topic is a bit long: please keep it under {MAX_TOPIC_LENGTH} characters.")
+            return
+        await say(text=acknowledge_ask(intent.topic), thread_ts=thread)
+        outcome = await services.requests.ask(
+            Ask(
+                requester_id=user,
+                topic=intent.topic,
+                source=source,
+                channel_id=event.get("channel"),
+                dedup_key=f"evt:{body.get('event_id') or event.get('ts')}",
+            )
+        )
+        if reply := answer_ask(outcome):
+            await say(text=reply, thread_ts=thread)
+
+    @app.event("message")
+    async def direct_message(event: dict[str, Any], body: dict[str, Any], say: AsyncSay) -> None:
+        # Channel messages that mention the bot also arrive as app_mention; only DMs are handled here.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        await handle(event, body, say, "dm")
+
+    @app.event("app_mention")
+    async def mentioned(event: dict[str, Any], body: dict[str, Any], say: AsyncSay) -> None:
+        await handle(event, body, say, "mention")

@@ -1,0 +1,159 @@
+"""The request modal (from `/burst`, `/burst help`, or the "Get help with this" message shortcut)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.intents import MAX_TOPIC_LENGTH
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.requests import Ask
+from bot.services import Services
+from handlers.asking import acknowledge_ask, answer_ask
+from handlers.slack_gateway import SlackGateway
+
+REQUEST_MODAL = "request_modal"
+SHORTCUT = "get_help_with_this"
+LENGTHS = (10, 15, 20, 30)
+DETAILS_LIMIT = 2000
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text}, "value": value}
+
+
+def request_modal(
+    channel_id: str | None, topic: str = "", details: str = "", default_minutes: int = 15
+) -> dict[str, Any]:
+    minutes = min(LENGTHS, key=lambda m: abs(m - default_minutes))
+    topic_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "topic",
+        "max_length": MAX_TOPIC_LENGTH,
+    }
+    if topic:
+        topic_input["initial_value"] = topic[:MAX_TOPIC_LENGTH]
+    details_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "details",
+        "multiline": True,
+        "max_length": DETAILS_LIMIT,
+    }
+    if details:
+        details_input["initial_value"] = details[:DETAILS_LIMIT]
+    return {
+        "type": "modal",
+        "callback_id": REQUEST_MODAL,
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "title": {"type": "plain_text", "text": "Get help now"},
+        "submit": {"type": "plain_text", "text": "Find someone"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "topic",
+                "label": {"type": "plain_text", "text": "What do you need help with?"},
+                "element": topic_input,
+            },
+            {
+                "type": "input",
+                "block_id": "details",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Details"},
+                "element": details_input,
+            },
+            {
+                "type": "input",
+                "block_id": "length",
+                "label": {"type": "plain_text", "text": "How long?"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "length",
+                    "initial_option": _option(f"{minutes} minutes", str(minutes)),
+                    "options": [_option(f"{m} minutes", str(m)) for m in LENGTHS],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "level",
+                "label": {"type": "plain_text", "text": "Who should help?"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "level",
+                    "initial_option": _option("Whoever knows it", "any"),
+                    "options": [
+                        _option("Whoever knows it", "any"),
+                        _option("An expert", "expert"),
+                        _option("A peer", "peer"),
+                    ],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "anonymous",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Privacy"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "anonymous",
+                    "options": [_option("Hide my name from mentors until one accepts", "yes")],
+                },
+            },
+        ],
+    }
+
+
+def _value(values: dict[str, Any], block: str) -> Any:
+    return values.get(block, {}).get(block, {})
+
+
+def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
+    @app.view(REQUEST_MODAL)
+    async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view.get("state", {}).get("values", {})
+        topic = (_value(values, "topic").get("value") or "").strip()
+        if not topic:
+            await ack(response_action="errors", errors={"topic": "Tell me what you need help with."})
+            return
+        if len(topic) > MAX_TOPIC_LENGTH:
+            await ack(response_action="errors", errors={"topic": f"Keep it under {MAX_TOPIC_LENGTH} characters."})
+            return
+        await ack()
+        user = body["user"]["id"]
+        length = _value(values, "length").get("selected_option") or {}
+        level = (_value(values, "level").get("selected_option") or {}).get("value", "any")
+        anonymous = bool(_value(values, "anonymous").get("selected_options"))
+        try:
+            channel = json.loads(view.get("private_metadata") or "{}").get("channel")
+        except json.JSONDecodeError:
+            channel = None
+        minutes = int(length.get("value", 15)) if str(length.get("value", "")).isdigit() else 15
+        await gateway.dm(user, acknowledge_ask(topic))
+        outcome = await services.requests.ask(
+            Ask(
+                requester_id=user,
+                topic=topic,
+                details=(_value(values, "details").get("value") or "").strip()[:DETAILS_LIMIT],
+                level=level if level in ("any", "expert", "peer") else "any",
+                length_seconds=minutes * 60,
+                anonymous=anonymous,
+                source="modal",
+                channel_id=channel,
+                dedup_key=f"view:{view.get('id')}",
+            )
+        )
+        if reply := answer_ask(outcome):
+            await gateway.dm(user, reply)
+
+    @app.shortcut(SHORTCUT)
+    async def from_message(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        text = (shortcut.get("message") or {}).get("text") or ""
+        first_line = text.strip().splitlines()[0] if text.strip() else ""
+        channel = (shortcut.get("channel") or {}).get("id")
+        await client.views_open(
+            trigger_id=shortcut["trigger_id"],
+            view=request_modal(channel, topic=first_line[:MAX_TOPIC_LENGTH], details=text),
+        )

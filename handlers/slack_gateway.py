@@ -1,0 +1,198 @@
+"""The Slack side of the domain's ports (bot.ports): Web API calls and the Block Kit they carry.
+
+Slack failures are logged and reported as "no message" rather than raised: the database already holds the truth,
+and a ping that could not be delivered is recorded as failed by the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.digest import Digest
+from bot.digest_chart import render_chart
+from bot.ports import MessageRef, UserProfile
+from handlers import blocks as b
+from handlers.digest_blocks import digest_blocks, digest_text
+from handlers.mrkdwn import escape, mention
+from storage.models import FlashSession, HelpRequest
+from storage.types import utcnow
+
+log = structlog.get_logger(__name__)
+
+
+class SlackGateway:
+    """Implements bot.ports.Notifier and bot.ports.Directory."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    # --- plumbing -----------------------------------------------------------------------------------------
+
+    async def _dm_channel(self, user_id: str) -> str | None:
+        try:
+            opened = await self.client.conversations_open(users=user_id)
+        except SlackApiError as exc:
+            log.warning("conversations.open failed", user=user_id, error=exc.response.get("error"))
+            return None
+        return str(opened["channel"]["id"])
+
+    async def post(self, channel: str, text: str, blocks: list[b.Block] | None = None) -> MessageRef | None:
+        try:
+            sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning("chat.postMessage failed", channel=channel, error=exc.response.get("error"))
+            return None
+        return MessageRef(str(sent["channel"]), str(sent["ts"]))
+
+    async def dm(self, user_id: str, text: str, blocks: list[b.Block] | None = None) -> MessageRef | None:
+        channel = await self._dm_channel(user_id)
+        return None if channel is None else await self.post(channel, text, blocks)
+
+    async def update(self, ref: MessageRef, text: str, blocks: list[b.Block]) -> None:
+        try:
+            await self.client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning("chat.update failed", channel=ref.channel, error=exc.response.get("error"))
+
+    async def ephemeral(self, channel: str, user_id: str, text: str, blocks: list[b.Block] | None = None) -> None:
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.info("ephemeral failed, sending a DM instead", error=exc.response.get("error"))
+            await self.dm(user_id, text, blocks)
+
+    # --- Directory ----------------------------------------------------------------------------------------
+
+    async def profile(self, user_id: str) -> UserProfile | None:
+        try:
+            info = await self.client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info failed", user=user_id, error=exc.response.get("error"))
+            return None
+        user: dict[str, Any] = info["user"]
+        name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user_id
+        return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
+
+    # --- Notifier -----------------------------------------------------------------------------------------
+
+    async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
+        return await self.dm(mentor_id, b.ping_text(request), b.ping_blocks(request, ping_id, reason))
+
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+        await self.update(ref, f"Request about {escape(request.topic)}", b.ping_closed_blocks(request, outcome))
+
+    async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
+        people = "person" if pinged == 1 else "people"
+        text = (
+            f":mag: Asked {pinged} {people} who know *{escape(request.topic)}*"
+            + (f" (round {wave})" if wave > 1 else "")
+            + ". I'll tell you as soon as someone accepts. `/burst cancel` stops the search."
+        )
+        await self.dm(request.requester_id, text)
+
+    async def no_match(self, request: HelpRequest, reason: str) -> None:
+        topic = escape(request.topic)
+        if reason == "no_skill":
+            text = (
+                f"I couldn't find anyone who lists *{topic}* among their skills yet, so I haven't pinged "
+                "anyone. I've noted it so the team sees the gap. Try other words (a tool or language name works "
+                "best), or ask in a channel."
+            )
+        else:
+            text = (
+                f"Everyone who knows *{topic}* is busy, away or outside their working hours right now. "
+                "I've noted it. Try again a bit later."
+            )
+        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)])
+
+    async def expired(self, request: HelpRequest) -> None:
+        text = (
+            f"Sorry, nobody could take *{escape(request.topic)}* in time. I've noted it as something the team "
+            "needs help with. You can ask again, perhaps with broader words."
+        )
+        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)])
+
+    async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
+        """A group DM of the two with the bot where Slack allows it, otherwise a DM to each."""
+        intro = b.intro_text(request, flash)
+        card = b.session_card(request, flash)
+        channels = await self._pair_channels(request.requester_id, flash.mentor_id)
+        refs: list[MessageRef] = []
+        for channel in channels:
+            await self.post(channel, intro, [b.section(intro)])
+            ref = await self.post(channel, f"Flash session on {escape(request.topic)}", card)
+            if ref:
+                refs.append(ref)
+        return refs
+
+    async def _pair_channels(self, requester_id: str, mentor_id: str) -> list[str]:
+        try:
+            opened = await self.client.conversations_open(users=f"{requester_id},{mentor_id}")
+            channel = str(opened["channel"]["id"])
+            members = await self.client.conversations_members(channel=channel)
+            if {requester_id, mentor_id} <= set(members.get("members", [])):
+                return [channel]
+        except SlackApiError as exc:
+            log.info("group DM unavailable", error=exc.response.get("error"))
+        # Degrade: one DM each (local-slack opens a 1:1 DM for several users).
+        found = [await self._dm_channel(requester_id), await self._dm_channel(mentor_id)]
+        return [c for c in found if c]
+
+    async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
+        card = b.session_card(request, flash)
+        refs = [MessageRef(c["channel"], c["ts"]) for c in flash.cards]
+        for ref in refs:
+            await self.update(ref, f"Flash session on {escape(request.topic)}", card)
+        left = max(1, round((flash.ends_at - utcnow()).total_seconds() / 60))
+        minutes = "1 minute" if left == 1 else f"{left} minutes"
+        lines = {
+            "warning": f":hourglass_flowing_sand: {minutes} left in your session on *{escape(request.topic)}*.",
+            "extended": f":heavy_plus_sign: Session on *{escape(request.topic)}* extended.",
+            "ended": (
+                f":checkered_flag: Session on *{escape(request.topic)}* has ended. Thanks, "
+                f"{mention(flash.mentor_id)} and {mention(request.requester_id)}!"
+            ),
+        }
+        text = lines.get(what, "")
+        if not text:
+            return
+        extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
+        for channel in {ref.channel for ref in refs}:
+            await self.post(channel, text, extra)
+
+    async def post_digest(self, channel: str, digest: Digest) -> bool:
+        ref = await self.post(channel, digest_text(digest), digest_blocks(digest))
+        if ref is None:
+            return False
+        await self._upload_chart(channel, digest, ref)
+        return True
+
+    async def _upload_chart(self, channel: str, digest: Digest, ref: MessageRef) -> None:
+        """Best effort: where Slack's files API is missing or refuses (local-slack has none), the text stands."""
+        png = render_chart(digest)
+        try:
+            await self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=ref.ts,
+                content=png,
+                filename=f"burst-{digest.period}.png",
+                title=f"Burst {digest.period}",
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            log.info("digest chart not uploaded", error=str(exc)[:200])
+
+    async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
+        text = f"Checking back: did your question about *{escape(request.topic)}* get solved?"
+        await self.dm(request.requester_id, text, [b.section(text), b.followup_buttons(flash)])
+
+    async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
+        times = "burst" if sessions_given == 1 else "bursts"
+        text = (
+            f":sparkles: Thanks for helping with *{escape(request.topic)}*! "
+            f"That's {sessions_given} {times} you've given so far."
+        )
+        await self.dm(flash.mentor_id, text)
