@@ -1,0 +1,57 @@
+"""Domain services on a real database, with the Slack port faked and timers swept by the test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from bot.matching import LexicalMatcher
+
+from bot import followups as fu
+from bot import requests as req
+from bot import sessions as ses
+from bot.followups import FollowupService
+from bot.profiles import ProfileService
+from bot.requests import RequestService, RoutingConfig
+from bot.sessions import SessionConfig, SessionService
+from bot.timers import Timers
+from storage.database import Database
+from tests.support.fakes import RecordingSlack
+
+
+@dataclass
+class World:
+    db: Database
+    slack: RecordingSlack
+    timers: Timers
+    profiles: ProfileService
+    requests: RequestService
+    sessions: SessionService
+    followups: FollowupService
+
+
+def make_world(db: Database, slack: RecordingSlack | None = None, worker: str = "w1") -> World:
+    slack = slack or RecordingSlack()
+    timers = Timers(db, sweep_interval=timedelta(seconds=60), worker=worker)
+    followups = FollowupService(db, slack, timers, (timedelta(seconds=0), timedelta(days=7)))
+    sessions = SessionService(db, slack, timers, followups, SessionConfig(warning=timedelta(minutes=2)))
+    requests = RequestService(
+        db,
+        slack,
+        LexicalMatcher(),
+        timers,
+        sessions,
+        RoutingConfig(wave_size=2, wave_timeout=timedelta(minutes=3), max_waves=2, default_length_seconds=900),
+    )
+    for kind in (req.WAVE, req.EXPIRE):
+        timers.on(kind, requests.on_timer)
+    for kind in (ses.WARNING, ses.END):
+        timers.on(kind, sessions.on_timer)
+    timers.on(fu.FOLLOWUP, followups.on_timer)
+    return World(db, slack, timers, ProfileService(db, slack), requests, sessions, followups)
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    return make_world(db)

@@ -1,0 +1,111 @@
+"""Request -> waves -> accept / decline / expiry through the real services and database (Slack faked)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from bot.requests import Ask
+from storage.database import Database
+from storage.models import TimedAction
+from storage.types import utcnow
+from tests.service.conftest import World, make_world
+
+
+async def mentors(world: World, skills: dict[str, list[tuple[str, str]]]) -> None:
+    for user, items in skills.items():
+        await world.profiles.add_skills(user, items)
+
+
+async def due_now(world: World) -> None:
+    """Pretend the wave timeout passed: move every pending timer to the past, then sweep like a process would."""
+    async with world.db.uow() as uow:
+        await uow.session.execute(
+            update(TimedAction)
+            .where(col(TimedAction.state) == "pending")
+            .values(due_at=utcnow() - timedelta(seconds=1))
+        )
+        await uow.commit()
+    await world.timers.sweep()
+
+
+async def test_waves_escalate_then_the_request_expires_as_unmet_demand(world: World) -> None:
+    await mentors(world, {f"U{i}": [("python", "expert")] for i in range(5)})
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="help with python", source="command"))
+    assert outcome.status == "searching"
+    first = {c["mentor"] for c in world.slack.named("ping")}
+    assert len(first) == 2
+    assert "U0" not in first  # the requester is never pinged
+    await due_now(world)
+    second = {c["mentor"] for c in world.slack.named("ping")} - first
+    assert len(second) == 2
+    assert not second & first
+    await due_now(world)  # the last wave timed out
+    assert world.slack.named("expired")
+    async with world.db.uow(readonly=True) as uow:
+        request = await uow.requests.get(outcome.request.id or 0)
+        kinds = [e.kind for e in await uow.events.for_request(outcome.request.id or 0)]
+    assert request is not None
+    assert request.state == "expired"
+    assert kinds.count("wave.sent") == 2
+    assert kinds[-1] == "request.expired"
+    assert {c["outcome"] for c in world.slack.named("ping_closed")} == {"expired"}
+
+
+async def test_when_everyone_declines_the_next_wave_goes_at_once(world: World) -> None:
+    await mentors(world, {f"U{i}": [("kubernetes", "expert")] for i in range(1, 5)})
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="k8s ingress", source="dm"))
+    async with world.db.uow(readonly=True) as uow:
+        pings = await uow.pings.for_request(outcome.request.id or 0)
+    await world.requests.decline(pings[0].id or 0, pings[0].mentor_id)
+    await world.requests.decline(pings[1].id or 0, pings[1].mentor_id, snooze=True)
+    await world.timers.sweep()  # the next wave was moved to now: no waiting for the timeout
+    assert len(world.slack.named("ping")) == 4
+
+
+async def test_first_accept_wins_and_the_others_are_told(world: World) -> None:
+    await mentors(world, {"U1": [("go", "expert")], "U2": [("golang", "peer")]})
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="golang generics", source="command"))
+    async with world.db.uow(readonly=True) as uow:
+        pings = await uow.pings.for_request(outcome.request.id or 0)
+    assert len(pings) == 2
+    results = await asyncio.gather(*(world.requests.accept(p.id or 0, p.mentor_id) for p in pings))
+    assert sorted(r.status for r in results) == ["accepted", "taken"]
+    assert len(world.slack.named("matched")) == 1
+    late = await world.requests.accept(pings[0].id or 0, "U9")
+    assert late.status == "not_yours"
+
+
+async def test_a_wave_interrupted_by_a_restart_is_sent_once(db: Database) -> None:
+    first = make_world(db, worker="before-crash")
+    await mentors(first, {f"U{i}": [("sql", "expert")] for i in range(1, 6)})
+    outcome = await first.requests.ask(Ask(requester_id="U0", topic="sql window functions", source="command"))
+    # The process dies; another one starts and sweeps, perhaps twice, perhaps alongside a third.
+    second, third = make_world(db, worker="after-restart"), make_world(db, worker="other")
+    second.slack.calls.clear()
+    await due_now(second)
+    await asyncio.gather(second.timers.sweep(), third.timers.sweep())
+    async with db.uow(readonly=True) as uow:
+        pings = await uow.pings.for_request(outcome.request.id or 0)
+    assert len(pings) == 4
+    assert len({p.mentor_id for p in pings}) == 4  # nobody pinged twice
+    assert len(second.slack.named("ping")) + len(third.slack.named("ping")) == 2
+
+
+async def test_a_topic_no_one_knows_is_recorded_and_pings_nobody(world: World) -> None:
+    await mentors(world, {"U1": [("python", "expert")]})
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="underwater basket weaving", source="command"))
+    assert outcome.status == "no_match"
+    assert world.slack.named("ping") == []
+    assert world.slack.named("no_match") == [{"reason": "no_skill"}]
+
+
+async def test_the_same_delivery_twice_makes_one_request(world: World) -> None:
+    await mentors(world, {"U1": [("python", "expert")]})
+    ask = Ask(requester_id="U0", topic="python", source="command", dedup_key="cmd:trigger-1")
+    results = await asyncio.gather(world.requests.ask(ask), world.requests.ask(ask))
+    assert sorted(r.status for r in results) in (["duplicate", "searching"], ["already_open", "searching"])
+    assert len(world.slack.named("ping")) == 1

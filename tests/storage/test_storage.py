@@ -1,0 +1,167 @@
+"""Storage on both engines: schema, atomic claims under concurrency, candidate filters, the event log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import inspect
+
+from storage.database import Database
+from storage.migrate import upgrade_async
+from storage.models import FlashSession, HelpRequest, Member, Ping
+from storage.types import utcnow
+
+TABLES = {
+    "members",
+    "member_skills",
+    "help_requests",
+    "pings",
+    "flash_sessions",
+    "feedback",
+    "interaction_events",
+    "timed_actions",
+    "digest_runs",
+}
+
+
+async def test_migrations_create_every_table_and_rerun_cleanly(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert names >= TABLES
+    await upgrade_async(db.url)  # a second upgrade (a restart) is a no-op
+
+
+async def _request(db: Database, requester: str = "U0REQ", topic: str = "python") -> int:
+    async with db.uow() as uow:
+        request = uow.requests.add(HelpRequest(requester_id=requester, topic=topic, skills={topic: 1.0}))
+        await uow.commit()
+    assert request.id is not None
+    return request.id
+
+
+async def test_first_accept_wins_among_twenty_concurrent_claims(db: Database) -> None:
+    request_id = await _request(db)
+
+    async def claim(i: int) -> bool:
+        async with db.uow() as uow:
+            won = await uow.requests.claim_match(request_id, f"U0M{i:02}", utcnow())
+            await uow.commit()
+            return won
+
+    results = await asyncio.gather(*(claim(i) for i in range(20)))
+    assert sum(results) == 1
+    async with db.uow(readonly=True) as uow:
+        request = await uow.requests.get(request_id)
+    assert request is not None
+    assert request.state == "matched"
+    assert request.mentor_id == f"U0M{results.index(True):02}"
+
+
+async def test_due_timers_are_claimed_once_by_racing_workers(db: Database) -> None:
+    now = utcnow()
+    async with db.uow() as uow:
+        for i in range(60):
+            await uow.timers.schedule(f"t:{i}", "test", now - timedelta(seconds=1))
+        await uow.timers.schedule("t:0", "test", now)  # same key again: ignored
+        await uow.timers.schedule("later", "test", now + timedelta(hours=1))
+        await uow.commit()
+
+    async def worker(name: str) -> list[str]:
+        got: list[str] = []
+        while True:
+            async with db.uow() as uow:
+                batch = await uow.timers.claim_due(name, utcnow(), timedelta(minutes=1), limit=7)
+                await uow.commit()
+            if not batch:
+                return got
+            got.extend(a.key for a in batch)
+
+    claimed = await asyncio.gather(*(worker(f"w{i}") for i in range(4)))
+    keys = [k for batch in claimed for k in batch]
+    assert sorted(keys) == sorted(f"t:{i}" for i in range(60))  # every one, none twice, not the future one
+
+
+async def test_a_dead_workers_lease_is_reclaimed(db: Database) -> None:
+    now = utcnow()
+    async with db.uow() as uow:
+        await uow.timers.schedule("k", "test", now - timedelta(seconds=5))
+        await uow.commit()
+    async with db.uow() as uow:
+        first = await uow.timers.claim_due("dead", now, timedelta(seconds=1))
+        await uow.commit()
+    assert [a.key for a in first] == ["k"]
+    async with db.uow() as uow:
+        assert await uow.timers.claim_due("alive", now, timedelta(seconds=1)) == []  # lease still held
+    async with db.uow() as uow:
+        again = await uow.timers.claim_due("alive", now + timedelta(seconds=2), timedelta(seconds=1))
+        await uow.commit()
+    assert [(a.key, a.attempts, a.claimed_by) for a in again] == [("k", 2, "alive")]
+    async with db.uow() as uow:
+        assert not await uow.timers.finish(again[0].id or 0, "dead", now)  # the old worker can't finish it
+        assert await uow.timers.finish(again[0].id or 0, "alive", now)
+        await uow.commit()
+
+
+async def test_candidates_skip_the_unavailable(db: Database) -> None:
+    now = utcnow()
+    request_id = await _request(db, requester="U0REQ")
+    other_request = await _request(db, requester="U0OTHER", topic="go")
+    async with db.uow() as uow:
+        people: dict[str, dict[str, Any]] = {
+            "U0REQ": {},
+            "U0FREE": {},
+            "U0AWAY": {"away": True},
+            "U0BACK": {"away": True, "away_until": now - timedelta(minutes=1)},
+            "U0SNOOZE": {"snoozed_until": now + timedelta(minutes=30)},
+            "U0BUSY": {},
+            "U0PINGED": {},
+        }
+        for uid, attrs in people.items():
+            uow.session.add(Member(id=uid, **attrs))
+        await uow.flush()
+        for uid in people:
+            await uow.members.set_skill(uid, "python", "expert")
+        await uow.members.set_skill("U0FREE", "postgresql", "peer")
+        uow.pings.add(Ping(request_id=request_id, mentor_id="U0PINGED"))
+        uow.sessions.add(
+            FlashSession(
+                request_id=other_request,
+                requester_id="U0OTHER",
+                mentor_id="U0BUSY",
+                ends_at=now + timedelta(minutes=9),
+            )
+        )
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        rows = await uow.members.candidates(
+            skills=["python", "postgresql"],
+            requester_id="U0REQ",
+            request_id=request_id,
+            now=now,
+            fairness_window=timedelta(days=7),
+        )
+    by_id = {r.member.id: r for r in rows}
+    assert set(by_id) == {"U0FREE", "U0BACK"}
+    assert by_id["U0FREE"].skills == {"python": "expert", "postgresql": "peer"}
+
+
+async def test_event_log_keeps_order_and_ids(db: Database) -> None:
+    request_id = await _request(db)
+    async with db.uow() as uow:
+        for kind in ("request.created", "wave.sent", "ping.sent", "request.matched"):
+            uow.events.append(kind, actor_id="U0X", request_id=request_id, note=kind)
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        events = await uow.events.for_request(request_id)
+    assert [e.kind for e in events] == ["request.created", "wave.sent", "ping.sent", "request.matched"]
+    assert all(e.data == {"note": e.kind} and e.at.tzinfo is not None for e in events)
+
+
+async def test_nothing_is_stored_without_commit(db: Database) -> None:
+    async with db.uow() as uow:
+        uow.requests.add(HelpRequest(requester_id="U0A", topic="x"))
+        await uow.flush()
+    async with db.uow(readonly=True) as uow:
+        assert await uow.requests.open_for("U0A") == []

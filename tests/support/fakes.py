@@ -1,0 +1,75 @@
+"""Fakes of the outbound ports (Slack cannot run inside a unit test; local-slack covers it end to end)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.digest import Digest
+from bot.ports import MessageRef, UserProfile
+from storage.models import FlashSession, HelpRequest
+
+
+@dataclass
+class RecordingSlack:
+    """Implements Notifier, Directory and DigestPoster by remembering every call, in order."""
+
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    refuse_pings_to: set[str] = field(default_factory=set)
+    digest_ok: bool = True
+    zones: dict[str, str] = field(default_factory=dict)
+    _ts: int = 0
+
+    def _ref(self, channel: str) -> MessageRef:
+        self._ts += 1
+        return MessageRef(channel, f"{self._ts}.0")
+
+    def named(self, name: str) -> list[dict[str, Any]]:
+        return [args for n, args in self.calls if n == name]
+
+    async def profile(self, user_id: str) -> UserProfile | None:
+        return UserProfile(name=user_id.lower(), tz=self.zones.get(user_id, "UTC"))
+
+    async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
+        self.calls.append(("ping", {"mentor": mentor_id, "request": request.id, "ping": ping_id}))
+        return None if mentor_id in self.refuse_pings_to else self._ref(f"D{mentor_id}")
+
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+        self.calls.append(("ping_closed", {"mentor": mentor_id, "outcome": outcome}))
+
+    async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
+        self.calls.append(("searching", {"pinged": pinged, "wave": wave}))
+
+    async def no_match(self, request: HelpRequest, reason: str) -> None:
+        self.calls.append(("no_match", {"reason": reason}))
+
+    async def expired(self, request: HelpRequest) -> None:
+        self.calls.append(("expired", {"request": request.id}))
+
+    async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
+        self.calls.append(("matched", {"mentor": flash.mentor_id, "session": flash.id}))
+        return [self._ref(f"G{flash.id}")]
+
+    async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
+        self.calls.append(("session_changed", {"what": what, "session": flash.id}))
+
+    async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
+        self.calls.append(("follow_up", {"session": flash.id, "index": index}))
+
+    async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
+        self.calls.append(("thank_mentor", {"mentor": flash.mentor_id, "count": sessions_given}))
+
+    async def post_digest(self, channel: str, digest: Digest) -> bool:
+        self.calls.append(("post_digest", {"channel": channel, "period": digest.period}))
+        return self.digest_ok
+
+
+@dataclass
+class NoWaker:
+    """Records wake-ups instead of arming a scheduler; tests run the sweep themselves."""
+
+    wakes: list[datetime] = field(default_factory=list)
+
+    def wake_at(self, due_at: datetime) -> None:
+        self.wakes.append(due_at)
