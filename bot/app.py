@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -41,6 +43,12 @@ def web_client(settings: Settings, token: str) -> AsyncWebClient:
             AsyncConnectionErrorRetryHandler(max_retry_count=3),
         ],
     )
+
+
+def quiet_logger(name: str) -> logging.Logger:
+    logger = logging.getLogger(name)
+    logger.setLevel(max(logging.WARNING, logging.getLogger().level))
+    return logger
 
 
 def build_services(settings: Settings, gateway: SlackGateway) -> Services:
@@ -107,6 +115,8 @@ def build_app(settings: Settings) -> tuple[AsyncApp, Services]:
         # Socket Mode frames are authenticated by the connection itself; HTTP requests by their signature.
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
+        # Bolt's own logger copies the root level; at DEBUG it narrates every middleware of every request.
+        logger=quiet_logger("slack_bolt.burst"),
     )
     gateway = SlackGateway(client)
     services = build_services(settings, gateway)

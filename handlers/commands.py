@@ -30,7 +30,7 @@ def register(app: AsyncApp, services: Services) -> None:
         parsed = cp.parse_command(command.get("text") or "")
         user = command["user_id"]
         if isinstance(parsed, cp.AskHelp):
-            await ack(acknowledge_ask(parsed.topic))
+            await ack(text=acknowledge_ask(parsed.topic), response_type="ephemeral")
             outcome = await services.requests.ask(
                 Ask(
                     requester_id=user,
