@@ -77,3 +77,31 @@ async def test_a_topic_nobody_knows_gets_a_clear_answer_and_pings_nobody(
     answer = await control.wait_for_message("U0ALICE", has("couldn't find anyone"), what="the no-match answer")
     assert "underwater basket weaving" in text_of(answer)
     assert not [m for m in await control.dm_messages("U0BOB") if "needs help" in text_of(m)]
+
+
+async def open_dm(control: SlackControl, user: str) -> str:
+    """The person opens Burst's App Home, which (as in Slack) gives them a DM with the app."""
+    await control.open_home(user)
+    return await control.wait_for(lambda: control.dm_channel(user), what=f"{user}'s DM with Burst")
+
+
+async def test_a_dm_in_plain_words_is_a_request_and_other_text_gets_a_hint(
+    slack: Slack, control: SlackControl, start_burst: StartBurst
+) -> None:
+    start_burst(slack)
+    await add_skills(control, "U0SAM", "k8s:expert")
+    dm = await open_dm(control, "U0ALICE")
+    await control.message(dm, "U0ALICE", "hello there")
+    await control.wait_for_message(dm, has("try *help me with"), what="the hint for a non-request")
+    await control.message(dm, "U0ALICE", "Can someone help me with kubernetes ingress, please?")
+    await control.wait_for_message(dm, has("looking for someone who can help with *kubernetes ingress*"))
+    ping = await control.wait_for_message("U0SAM", has("needs help with"), what="Sam's ping")
+    assert "kubernetes ingress" in text_of(ping)
+
+
+async def test_a_mention_in_a_channel_is_a_request(slack: Slack, control: SlackControl, start_burst: StartBurst) -> None:
+    start_burst(slack)
+    await add_skills(control, "U0BOB", "postgres:expert")
+    await control.message(GEN, "U0ALICE", "<@U0BURST> anyone know postgres?")
+    await control.wait_for_message(GEN, has("looking for someone who can help with *postgres*"))
+    await control.wait_for_message("U0BOB", has("needs help with"), what="Bob's ping")
