@@ -26,7 +26,7 @@ def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler |
         return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     async def health(_: web.Request) -> web.Response:
-        if socket is not None and not socket.client.is_connected():
+        if socket is not None and not await socket.client.is_connected():
             return web.json_response({"status": "connecting"}, status=503)
         return web.json_response({"status": "ok", "mode": "socket" if socket else "http"})
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.hours import parse_hours
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.hours import parse_hours
 from bot.overview import Overview, overview
 from bot.profiles import Profile
 from bot.services import Services

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from slack_bolt.async_app import AsyncApp, AsyncSay
 
+from bot.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.requests import Ask
 from bot.services import Services
 from handlers.asking import acknowledge_ask, answer_ask

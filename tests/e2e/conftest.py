@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
 
 from bot import demo_workspace as ws
+from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
 from tests.support.burst_process import BurstProcess
 from tests.support.control import SlackControl
 

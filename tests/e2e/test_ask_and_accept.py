@@ -99,7 +99,9 @@ async def test_a_dm_in_plain_words_is_a_request_and_other_text_gets_a_hint(
     assert "kubernetes ingress" in text_of(ping)
 
 
-async def test_a_mention_in_a_channel_is_a_request(slack: Slack, control: SlackControl, start_burst: StartBurst) -> None:
+async def test_a_mention_in_a_channel_is_a_request(
+    slack: Slack, control: SlackControl, start_burst: StartBurst
+) -> None:
     start_burst(slack)
     await add_skills(control, "U0BOB", "postgres:expert")
     await control.message(GEN, "U0ALICE", "<@U0BURST> anyone know postgres?")

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from bot.matching import LexicalMatcher
 
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
 from bot.followups import FollowupService
+from bot.matching import LexicalMatcher
 from bot.profiles import ProfileService
 from bot.requests import RequestService, RoutingConfig
 from bot.sessions import SessionConfig, SessionService

@@ -1,0 +1,106 @@
+"""A whole burst through local-slack with second-long timers: session, warning, extend, end, feedback, follow-up,
+and the interaction log it leaves; and a follow-up that survives a SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storage.database import Database
+from tests.e2e.conftest import Slack, StartBurst
+from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, text_of
+from tests.support.control import SlackControl
+
+
+async def start_session(control: SlackControl) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Alice asks, Bob accepts; returns the session cards in Alice's and Bob's DMs."""
+    await add_skills(control, "U0BOB", "python:expert")
+    await control.command(user="U0ALICE", text="help python asyncio", channel=GEN)
+    ping = await control.wait_for_message("U0BOB", has("needs help with"), what="Bob's ping")
+    await control.interact(ping["channel"], ping["ts"], "U0BOB", button(ping, "ping_accept"))
+    # local-slack opens a 1:1 DM when asked for a group DM, so Burst degrades to a card in each DM.
+    alice = await control.wait_for_message("U0ALICE", has("flash session"), what="Alice's session card")
+    bob = await control.wait_for_message("U0BOB", has("flash session"), what="Bob's session card")
+    return alice, bob
+
+
+async def events_of(tmp_path: Path) -> list[str]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}")
+    try:
+        async with db.uow(readonly=True) as uow:
+            return [e.kind for e in await uow.events.since(datetime(2000, 1, 1, tzinfo=UTC))]
+    finally:
+        await db.dispose()
+
+
+async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
+    socket_slack: Slack, start_burst: StartBurst, tmp_path: Path
+) -> None:
+    async with SlackControl(socket_slack.base_url) as control:
+        await control.reset()
+        start_burst(socket_slack, BURST_FOLLOWUP_DELAYS="2,4")
+        alice_card, bob_card = await start_session(control)
+        assert button(alice_card, "session_extend")
+        assert button(bob_card, "session_end")
+
+        # Someone else can't touch the session.
+        await control.interact(alice_card["channel"], alice_card["ts"], "U0TOM", button(alice_card, "session_end"))
+        await control.wait_for_message(alice_card["channel"], has("only the two people"), what="a polite refusal")
+
+        await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_extend"))
+        await control.wait_for_message("U0BOB", has("extended 1x"), what="Bob's card shows the extension")
+        await control.wait_for_message("U0ALICE", has("left in your session"), within=20, what="the warning")
+
+        await control.interact(bob_card["channel"], bob_card["ts"], "U0BOB", button(bob_card, "session_end"))
+        ended = await control.wait_for_message("U0ALICE", has("has ended"), what="the end, for Alice too")
+        await control.interact(ended["channel"], ended["ts"], "U0ALICE", button(ended, "feedback_helpful"))
+        await control.wait_for_message("U0ALICE", has("thanks for the feedback"))
+
+        check = await control.wait_for_message("U0ALICE", has("did your question"), within=15, what="the follow-up")
+        await control.wait_for_message("U0BOB", has("1 burst you've given"), what="Bob's thank-you")
+        await control.interact(check["channel"], check["ts"], "U0ALICE", button(check, "followup_solved"))
+        await control.wait_for_message("U0ALICE", has("is solved"), what="the follow-up answered")
+        await asyncio.sleep(4)  # past the second follow-up's due time: not sent, as the requester said Solved
+        follow_ups = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
+        assert len(follow_ups) == 0  # the one follow-up message was rewritten to "solved"
+
+    kinds = await events_of(tmp_path)
+    expected = [
+        "request.created",
+        "wave.sent",
+        "ping.sent",
+        "ping.accepted",
+        "request.matched",
+        "session.started",
+        "session.extended",
+        "session.warned",
+        "session.ended",
+        "feedback.given",
+        "followup.sent",
+        "followup.answered",
+    ]
+    positions = [kinds.index(k) for k in expected]
+    assert positions == sorted(positions), kinds
+    assert kinds.count("followup.sent") == 1  # Solved cancelled the second follow-up
+
+
+async def test_a_follow_up_pending_at_a_sigkill_is_sent_once_after_restart(
+    socket_slack: Slack, start_burst: StartBurst
+) -> None:
+    async with SlackControl(socket_slack.base_url) as control:
+        await control.reset()
+        burst = start_burst(socket_slack, BURST_FOLLOWUP_DELAYS="3")
+        alice_card, _ = await start_session(control)
+        await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_end"))
+        await control.wait_for_message("U0ALICE", has("has ended"))
+        burst.stop(signal.SIGKILL)  # the follow-up is due in 3 s; Burst is gone
+        await asyncio.sleep(4)
+        assert not [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
+        start_burst(socket_slack, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
+        await control.wait_for_message("U0ALICE", has("did your question"), within=15, what="the late follow-up")
+        await asyncio.sleep(3)
+        sent = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
+        assert len(sent) == 1
