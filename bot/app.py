@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+import structlog
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -30,6 +32,7 @@ from handlers.slack_gateway import SlackGateway
 from storage.database import Database
 
 DEFAULT_SLACK_API = "https://slack.com/api/"
+log = structlog.get_logger(__name__)
 
 
 def web_client(settings: Settings, token: str) -> AsyncWebClient:
@@ -121,4 +124,17 @@ def build_app(settings: Settings) -> tuple[AsyncApp, Services]:
     gateway = SlackGateway(client)
     services = build_services(settings, gateway)
     handlers.register_all(app, services, gateway)
+    app.error(log_listener_error)
     return app, services
+
+
+async def log_listener_error(error: Exception, body: dict[str, Any]) -> None:
+    """The last net: a listener failed after its ack. Log it with the request's shape; the person saw no trace."""
+    log.error(
+        "listener failed",
+        error=repr(error)[:500],
+        type=body.get("type"),
+        command=body.get("command"),
+        callback_id=body.get("callback_id") or (body.get("view") or {}).get("callback_id"),
+        exc_info=error,
+    )

@@ -10,9 +10,9 @@ from handlers.slack_gateway import SlackGateway
 
 
 def register_all(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
-    commands.register(app, services)
+    commands.register(app, services, gateway)
     messages.register(app, services)
     actions.register(app, services, gateway)
     modals.register(app, services, gateway)
-    home.register(app, services)
+    home.register(app, services, gateway)
     feedback.register(app, services, gateway)

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.overview import overview
 from bot.requests import Ask
@@ -18,15 +17,16 @@ from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
 from handlers.mrkdwn import escape
 from handlers.profile_text import availability_line, skills_line
+from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
 from storage.types import utcnow
 
 
-def register(app: AsyncApp, services: Services) -> None:
+def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     register_confirmations(app, services)
 
     @app.command("/burst")
-    async def burst(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+    async def burst(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         parsed = cp.parse_command(command.get("text") or "")
         user = command["user_id"]
         if isinstance(parsed, cp.AskHelp):
@@ -53,7 +53,7 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if isinstance(parsed, cp.OpenRequestModal):
             await ack()
-            await client.views_open(trigger_id=command["trigger_id"], view=request_modal(command.get("channel_id")))
+            await gateway.open_view(command["trigger_id"], request_modal(command.get("channel_id")), user)
             return
         await ack()
         handler = _HANDLERS.get(type(parsed))

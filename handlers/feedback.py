@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import followups as fu
 from bot.ports import MessageRef
@@ -97,10 +96,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         await feedback(ack, body, action, False)
 
     @app.action(b.FEEDBACK_NOTE)
-    async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+    async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         if (session_id := _session_id(action)) is not None:
-            await client.views_open(trigger_id=body["trigger_id"], view=note_modal(session_id, None))
+            await gateway.open_view(body["trigger_id"], note_modal(session_id, None), body["user"]["id"])
 
     @app.view(NOTE_MODAL)
     async def note_sent(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from handlers import blocks as b
 from handlers.command_parser import AddSkills, parse_command
 from handlers.modals import request_modal
 from handlers.profile_text import availability_line, skills_line
+from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
 from storage.types import utcnow
 
@@ -125,7 +126,7 @@ def profile_modal(profile: Profile) -> dict[str, Any]:
     }
 
 
-def register(app: AsyncApp, services: Services) -> None:
+def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def publish(client: AsyncWebClient, user: str) -> None:
         profile = await services.profiles.profile(user)
         await client.views_publish(user_id=user, view=home_view(profile, await overview(services.db, user)))
@@ -136,9 +137,9 @@ def register(app: AsyncApp, services: Services) -> None:
             await publish(client, event["user"])
 
     @app.action(HOME_ASK)
-    async def ask(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def ask(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        await client.views_open(trigger_id=body["trigger_id"], view=request_modal(None))
+        await gateway.open_view(body["trigger_id"], request_modal(None), body["user"]["id"])
 
     @app.action(HOME_AWAY)
     async def away(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -153,10 +154,10 @@ def register(app: AsyncApp, services: Services) -> None:
         await publish(client, body["user"]["id"])
 
     @app.action(HOME_EDIT)
-    async def edit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def edit(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         profile = await services.profiles.profile(body["user"]["id"])
-        await client.views_open(trigger_id=body["trigger_id"], view=profile_modal(profile))
+        await gateway.open_view(body["trigger_id"], profile_modal(profile), body["user"]["id"])
 
     @app.view(PROFILE_MODAL)
     async def save(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:

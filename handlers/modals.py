@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
@@ -148,12 +147,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             await gateway.dm(user, reply)
 
     @app.shortcut(SHORTCUT)
-    async def from_message(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+    async def from_message(ack: AsyncAck, shortcut: dict[str, Any]) -> None:
         await ack()
         text = (shortcut.get("message") or {}).get("text") or ""
         first_line = text.strip().splitlines()[0] if text.strip() else ""
         channel = (shortcut.get("channel") or {}).get("id")
-        await client.views_open(
-            trigger_id=shortcut["trigger_id"],
-            view=request_modal(channel, topic=first_line[:MAX_TOPIC_LENGTH], details=text),
-        )
+        view = request_modal(channel, topic=first_line[:MAX_TOPIC_LENGTH], details=text)
+        await gateway.open_view(shortcut["trigger_id"], view, shortcut["user"]["id"])

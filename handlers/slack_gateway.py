@@ -65,6 +65,19 @@ class SlackGateway:
             log.info("ephemeral failed, sending a DM instead", error=exc.response.get("error"))
             await self.dm(user_id, text, blocks)
 
+    async def open_view(self, trigger_id: str, view: dict[str, Any], user_id: str) -> bool:
+        """Open a modal; when Slack refuses (an expired trigger, say), tell the person how else to do it."""
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+            return True
+        except SlackApiError as exc:
+            log.warning("views.open failed", error=exc.response.get("error"))
+            await self.dm(
+                user_id,
+                "Sorry, Slack wouldn't open the form just now. Try again, or type `/burst help <topic>`.",
+            )
+            return False
+
     # --- Directory ----------------------------------------------------------------------------------------
 
     async def profile(self, user_id: str) -> UserProfile | None:

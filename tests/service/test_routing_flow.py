@@ -109,3 +109,19 @@ async def test_the_same_delivery_twice_makes_one_request(world: World) -> None:
     results = await asyncio.gather(world.requests.ask(ask), world.requests.ask(ask))
     assert sorted(r.status for r in results) in (["duplicate", "searching"], ["already_open", "searching"])
     assert len(world.slack.named("ping")) == 1
+
+
+async def test_twenty_concurrent_accepts_have_one_winner(world: World) -> None:
+    mentors_ = {f"U{i:02}": [("rust", "expert")] for i in range(1, 21)}
+    await mentors(world, mentors_)
+    world.requests.config = type(world.requests.config)(
+        wave_size=20, wave_timeout=timedelta(minutes=3), max_waves=1, default_length_seconds=900
+    )
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust lifetimes", source="command"))
+    async with world.db.uow(readonly=True) as uow:
+        pings = await uow.pings.for_request(outcome.request.id or 0)
+    assert len(pings) == 20
+    results = await asyncio.gather(*(world.requests.accept(p.id or 0, p.mentor_id) for p in pings))
+    assert sorted(r.status for r in results).count("accepted") == 1
+    assert [r.status for r in results].count("taken") == 19
+    assert len(world.slack.named("matched")) == 1
