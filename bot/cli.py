@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 cli = typer.Typer(help="Burst: on-demand micro-mentoring in Slack.", no_args_is_help=True, add_completion=False)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: a problem is one line however narrow the terminal (or pipe) is.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 def settings_or_exit(cls: type[S] = Settings) -> S:  # type: ignore[assignment]

@@ -57,7 +57,7 @@ class Timers:
     def start(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._scheduler.add_job(
-            self.sweep,
+            self._scheduled_sweep,
             "interval",
             seconds=self.sweep_interval.total_seconds(),
             id="sweep",
@@ -72,18 +72,30 @@ class Timers:
         self._scheduler.add_job(func, trigger, id=job_id, max_instances=1, coalesce=True, misfire_grace_time=None)
 
     async def stop(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+        """Stop firing, then let sweeps in flight finish (a claimed action left half-done would wait for its lease)."""
+        if self._scheduler is None:
+            return
+        self._scheduler.pause()  # no new sweeps; APScheduler's shutdown would cancel the ones in flight
         if self._running:
-            await asyncio.wait(self._running, timeout=5)
+            await asyncio.wait(self._running, timeout=10)
+        self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+
+    async def _scheduled_sweep(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            await self.sweep()
+        finally:
+            self._running.discard(task)
 
     def wake_at(self, due_at: datetime) -> None:
         """Sweep at `due_at` (call after the commit that scheduled something)."""
         if self._scheduler is None:
             return  # not serving (a CLI command): the next process's sweep will pick it up
         self._scheduler.add_job(
-            self.sweep, "date", run_date=max(due_at, utcnow()), misfire_grace_time=None, coalesce=True
+            self._scheduled_sweep, "date", run_date=max(due_at, utcnow()), misfire_grace_time=None, coalesce=True
         )
 
     async def sweep(self) -> int:

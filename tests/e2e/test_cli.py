@@ -1,0 +1,118 @@
+"""The command line as a person uses it: clear one-line errors, clean shutdown, imports, exports, the digest."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Slack, StartBurst
+from tests.e2e.test_ask_and_accept import GEN, add_skills, has, text_of
+from tests.support.control import SlackControl
+
+
+def burst(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BURST_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_bad_configuration_stops_start_up_with_one_line_per_problem(tmp_path: Path) -> None:
+    env = {
+        "BURST_WAVE_TIMEOUT": "soon",
+        "BURST_TIMEZONE": "Mars/Olympus",
+        "BURST_DIGEST_CRON": "every monday",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+    }
+    done = burst("run", env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr
+    assert any(line.startswith("config: SLACK_BOT_TOKEN: required") for line in lines), lines
+    assert any("BURST_WAVE_TIMEOUT" in line and "soon" in line for line in lines), lines
+    assert any("BURST_TIMEZONE" in line and "Mars/Olympus" in line for line in lines), lines
+    assert len(lines) == 3  # the cron is checked once the values it needs are valid
+
+
+def test_a_bad_cron_is_named(tmp_path: Path) -> None:
+    env = {"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y", "BURST_DIGEST_CRON": "every monday"}
+    done = burst("run", env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("config: BURST_DIGEST_CRON: not a crontab expression")
+    assert "Traceback" not in done.stderr
+
+
+def test_sigterm_stops_burst_cleanly(slack: Slack, start_burst: StartBurst) -> None:
+    process = start_burst(slack)
+    assert process.stop(signal.SIGTERM) == 0
+    assert "burst is stopping" in process.log_text()
+    assert "Traceback" not in process.log_text()
+
+
+def test_mentors_import_keeps_good_rows_and_reports_bad_ones(tmp_path: Path) -> None:
+    csv = tmp_path / "mentors.csv"
+    csv.write_text(
+        "user,skills,hours,cap\n"
+        "U0BOB,python:expert; postgres,09:00-17:00,3\n"
+        "bob@acme.test,python,,\n"
+        "U0SAM,kubernetes:guru,,\n"
+        "U0ZOE,figma,25:00-26:00,\n"
+        "U0OMAR,excel;sql:expert,,\n",
+        encoding="utf-8",
+    )
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}"}
+    done = burst("mentors", "import", str(csv), env=env, cwd=tmp_path)
+    assert done.returncode == 1  # some rows were skipped
+    assert "Imported 2 mentor(s)." in done.stdout
+    assert "line 3:" in done.stderr
+    assert "line 4:" in done.stderr
+    assert "line 5:" in done.stderr
+    assert "Traceback" not in done.stderr
+    exported = burst("export", "--since", "2000-01-01", "--format", "jsonl", env=env, cwd=tmp_path)
+    assert exported.returncode == 0
+    events = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert sorted(e["actor_id"] for e in events if e["kind"] == "profile.skills_added") == ["U0BOB", "U0OMAR"]
+    as_csv = burst("export", "--since", "2000-01-01", "--format", "csv", env=env, cwd=tmp_path)
+    assert as_csv.stdout.splitlines()[0] == "id,at,kind,actor_id,request_id,session_id,data"
+    bad = burst("export", "--since", "last tuesday", env=env, cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().count("\n") == 0  # one line
+
+
+@pytest.mark.parametrize("who", ["U0MAYA", "U0ALICE"])
+async def test_digest_on_demand_is_for_admins(who: str, socket_slack: Slack, start_burst: StartBurst) -> None:
+    async with SlackControl(socket_slack.base_url) as control:
+        await control.reset()
+        start_burst(socket_slack)
+        await add_skills(control, "U0BOB", "python:expert")
+        await control.command(user="U0ALICE", text="help cobol", channel=GEN)
+        await control.wait_for_message("U0ALICE", has("couldn't find anyone"))
+        await control.command(user=who, text="digest", channel=GEN)
+        if who != "U0MAYA":
+            await control.wait_for_message(GEN, has("only burst admins"))
+            await control.command(user=who, text="digest post", channel=GEN)
+            await control.wait_for(lambda: _refusals(control), what="two refusals")
+            assert not await control.messages("C0DIGEST")
+            return
+        preview = await control.wait_for_message(GEN, has("weekly digest"))
+        assert "cobol" in text_of(preview)
+        await control.command(user=who, text="digest post", channel=GEN)
+        posted = await control.wait_for_message("C0DIGEST", has("weekly digest"), what="the digest in its channel")
+        assert "Requests" in text_of(posted)
+        assert "U0ALICE" not in text_of(posted)  # aggregates only
+
+
+async def _refusals(control: SlackControl) -> bool:
+    return len([m for m in await control.messages(GEN) if "only burst admins" in text_of(m).lower()]) >= 2
