@@ -1,0 +1,72 @@
+"""Durable timers: due actions run once across two processes (two engines, two pools), and failures retry."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+from bot.timers import Timers
+from storage.database import Database
+from storage.models import TimedAction
+from storage.types import utcnow
+
+
+async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
+    now = utcnow()
+    async with db.uow() as uow:
+        for i in range(120):
+            await uow.timers.schedule(f"job:{i}", "count", now - timedelta(seconds=1))
+        await uow.commit()
+    ran: Counter[str] = Counter()
+
+    async def count(action: TimedAction) -> None:
+        await asyncio.sleep(0.001)
+        ran[action.key] += 1
+
+    other = Database(db.url)  # a second process has its own engine and connections
+    try:
+        first, second = (
+            Timers(db, sweep_interval=timedelta(seconds=60)),
+            Timers(other, sweep_interval=timedelta(seconds=60)),
+        )
+        first.on("count", count)
+        second.on("count", count)
+        await asyncio.gather(first.sweep(), second.sweep(), first.sweep(), second.sweep())
+    finally:
+        await other.dispose()
+    assert len(ran) == 120
+    assert set(ran.values()) == {1}
+    async with db.uow(readonly=True) as uow:
+        assert await uow.timers.pending_count() == 0
+
+
+async def test_a_failing_action_is_retried_with_backoff_then_kept(db: Database) -> None:
+    now = utcnow()
+    async with db.uow() as uow:
+        await uow.timers.schedule("flaky", "flaky", now - timedelta(seconds=1))
+        await uow.commit()
+    attempts: list[int] = []
+
+    async def flaky(action: TimedAction) -> None:
+        attempts.append(action.attempts)
+        if len(attempts) < 2:
+            raise RuntimeError("Slack is down")
+
+    timers = Timers(db, sweep_interval=timedelta(seconds=60))
+    timers.on("flaky", flaky)
+    await timers.sweep()
+    async with db.uow(readonly=True) as uow:
+        row = await uow.timers.get("flaky")
+    assert row is not None
+    assert row.state == "pending"
+    assert row.due_at > utcnow()  # backed off
+    async with db.uow() as uow:
+        await uow.timers.reschedule("flaky", utcnow() - timedelta(seconds=1))
+        await uow.commit()
+    await timers.sweep()
+    async with db.uow(readonly=True) as uow:
+        done = await uow.timers.get("flaky")
+    assert done is not None
+    assert done.state == "done"
+    assert attempts == [1, 2]
