@@ -96,16 +96,55 @@ def tokens(text: str) -> list[str]:
     return [t.rstrip(".") for t in _TOKEN.findall(text.lower()) if t.rstrip(".")]
 
 
+# Skills that are also ordinary words: matched only when the topic says it is about the skill.
+AMBIGUOUS: dict[str, frozenset[str]] = {
+    "go": frozenset(
+        [
+            "golang",
+            "goroutine",
+            "goroutines",
+            "channel",
+            "channels",
+            "generics",
+            "module",
+            "modules",
+            "gin",
+            "code",
+            "lang",
+            "programming",
+            "compiler",
+            "binary",
+            "struct",
+            "structs",
+            "interface",
+            "interfaces",
+            "pointer",
+            "pointers",
+            "slice",
+            "slices",
+            "concurrency",
+            "service",
+        ]
+    ),
+}
+SUFFIXES = ("file", "files", "s")  # dockerfile -> docker, pandas stays pandas (checked first)
+
+
 @lru_cache(maxsize=8)
-def _index(vocabulary: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
-    long_words = tuple(sorted(v for v in vocabulary if len(v) >= 5 and " " not in v))
-    return vocabulary, long_words
+def _index(vocabulary: frozenset[str]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Typo candidates bucketed by first letter: a typo rarely changes it, and it keeps difflib's work small."""
+    buckets: dict[str, list[str]] = {}
+    for skill in vocabulary:
+        if len(skill) >= 5 and " " not in skill:
+            buckets.setdefault(skill[0], []).append(skill)
+    return vocabulary, {k: tuple(sorted(v)) for k, v in buckets.items()}
 
 
 class LexicalMatcher:
     def match(self, topic: str, vocabulary: Collection[str]) -> list[SkillMatch]:
-        vocab, long_words = _index(frozenset(vocabulary))
+        vocab, buckets = _index(frozenset(vocabulary))
         words = tokens(topic)
+        context = set(words)
         best: dict[str, SkillMatch] = {}
 
         def offer(skill: str, score: float, reason: str) -> None:
@@ -121,6 +160,13 @@ class LexicalMatcher:
                 if n == 1 and phrase in STOPWORDS:
                     continue
                 canonical = normalise_skill(phrase)
+                if canonical in AMBIGUOUS and phrase == canonical and not (AMBIGUOUS[canonical] & context):
+                    continue
+                if n == 1 and canonical not in vocab:
+                    canonical = next(
+                        (phrase[: -len(x)] for x in SUFFIXES if phrase.endswith(x) and phrase[: -len(x)] in vocab),
+                        canonical,
+                    )
                 if canonical in vocab:
                     offer(
                         canonical,
@@ -130,7 +176,8 @@ class LexicalMatcher:
                     if n > 1:
                         used.update(range(i, i + n))
                 elif n == 1 and len(phrase) >= 5 and phrase not in ALIASES:
-                    close = difflib.get_close_matches(phrase, long_words, n=1, cutoff=TYPO_MIN)
+                    same_start = [w for w in buckets.get(phrase[0], ()) if abs(len(w) - len(phrase)) <= 2]
+                    close = difflib.get_close_matches(phrase, same_start, n=1, cutoff=TYPO_MIN)
                     if close:
                         ratio = difflib.SequenceMatcher(None, phrase, close[0]).ratio()
                         offer(close[0], 0.9 * ratio, f"typo of {phrase}")
