@@ -116,3 +116,19 @@ async def test_digest_on_demand_is_for_admins(who: str, socket_slack: Slack, sta
 
 async def _refusals(control: SlackControl) -> bool:
     return len([m for m in await control.messages(GEN) if "only burst admins" in text_of(m).lower()]) >= 2
+
+
+def test_digest_preview_in_the_terminal(tmp_path: Path) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-unused",
+        "SLACK_APP_TOKEN": "xapp-unused",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}",
+        "COLUMNS": "160",
+    }
+    done = burst("digest", "--preview", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Burst weekly digest" in done.stdout
+    assert "Match rate" in done.stdout
+    both = burst("digest", "--preview", "--post", env=env, cwd=tmp_path)
+    assert both.returncode == 2
+    assert "Choose one" in both.stderr
