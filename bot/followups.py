@@ -9,22 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
-from bot.ports import Notifier
+from bot.ports import Notifier, Waker
 from storage.database import Database
 from storage.models import Feedback, FlashSession, TimedAction
 from storage.unit_of_work import UnitOfWork
 
 FOLLOWUP = "followup"
 SOLVED, STUCK = "solved", "stuck"
-
-
-class Waker(Protocol):
-    def wake_at(self, due_at: datetime) -> None: ...
 
 
 FeedbackStatus = Literal["ok", "not_participant", "missing"]

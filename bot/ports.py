@@ -7,6 +7,7 @@ tested with an in-memory fake and the wording and layout stay at the edge.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from storage.models import FlashSession, HelpRequest
@@ -24,6 +25,12 @@ class MessageRef:
 class UserProfile:
     name: str
     tz: str
+
+
+class Waker(Protocol):
+    """Asks the timer machinery to look at the durable timers at a moment (after the commit that added one)."""
+
+    def wake_at(self, due_at: datetime) -> None: ...
 
 
 class Directory(Protocol):

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
 from bot.matching import Matcher
-from bot.ports import MessageRef, Notifier
+from bot.ports import MessageRef, Notifier, Waker
 from bot.routing import FAIRNESS_WINDOW, rank
 from bot.sessions import SessionService
 from storage.database import Database
@@ -31,10 +31,6 @@ WAVE = "wave"
 EXPIRE = "expire"
 MAX_MATCHED_SKILLS = 5
 SNOOZE_FROM_PING = timedelta(hours=1)
-
-
-class Waker(Protocol):
-    def wake_at(self, due_at: datetime) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from bot import event_kinds as ev
 from bot.followups import FollowupService
-from bot.ports import Notifier
+from bot.ports import Notifier, Waker
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, SessionState, TimedAction
 from storage.types import utcnow
@@ -22,10 +22,6 @@ WARNING = "session_warning"
 END = "session_end"
 MAX_EXTENSIONS = 2
 EXTENSION = timedelta(minutes=10)
-
-
-class Waker(Protocol):
-    def wake_at(self, due_at: datetime) -> None: ...
 
 
 @dataclass(frozen=True)

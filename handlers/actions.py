@@ -31,9 +31,7 @@ def _int(value: str | None) -> int | None:
 
 
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
-    async def tell(body: dict[str, Any], text: str) -> None:
-        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
-        await gateway.ephemeral(channel, body["user"]["id"], text)
+    tell = gateway.tell_clicker
 
     async def answer_ping(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], verb: str) -> None:
         await ack()

@@ -72,9 +72,7 @@ def note_modal(session_id: int, helpful: bool | None) -> dict[str, Any]:
 
 
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
-    async def tell(body: dict[str, Any], text: str) -> None:
-        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
-        await gateway.ephemeral(channel, body["user"]["id"], text)
+    tell = gateway.tell_clicker
 
     async def feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
         await ack()

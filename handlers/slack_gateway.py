@@ -65,6 +65,11 @@ class SlackGateway:
             log.info("ephemeral failed, sending a DM instead", error=exc.response.get("error"))
             await self.dm(user_id, text, blocks)
 
+    async def tell_clicker(self, body: dict[str, Any], text: str) -> None:
+        """Answer whoever pressed a button, just for them, where they pressed it."""
+        channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
+        await self.ephemeral(channel, body["user"]["id"], text)
+
     async def open_view(self, trigger_id: str, view: dict[str, Any], user_id: str) -> bool:
         """Open a modal; when Slack refuses (an expired trigger, say), tell the person how else to do it."""
         try:

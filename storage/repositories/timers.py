@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,23 +55,18 @@ class TimerRepository:
         )
         return rowcount(result) == 1
 
-    async def cancel_for_request(self, request_id: int, kinds: tuple[str, ...] | None = None) -> None:
-        stmt = update(TimedAction).where(
-            col(TimedAction.request_id) == request_id,
-            col(TimedAction.state) == TimerState.PENDING,
-        )
-        if kinds:
-            stmt = stmt.where(col(TimedAction.kind).in_(kinds))
-        await self.s.execute(stmt.values(state=TimerState.CANCELLED))
+    async def cancel_for_request(self, request_id: int, kinds: tuple[str, ...]) -> None:
+        await self._cancel(col(TimedAction.request_id) == request_id, kinds)
 
-    async def cancel_for_session(self, session_id: int, kinds: tuple[str, ...] | None = None) -> None:
-        stmt = update(TimedAction).where(
-            col(TimedAction.session_id) == session_id,
-            col(TimedAction.state) == TimerState.PENDING,
+    async def cancel_for_session(self, session_id: int, kinds: tuple[str, ...]) -> None:
+        await self._cancel(col(TimedAction.session_id) == session_id, kinds)
+
+    async def _cancel(self, owner: ColumnElement[bool], kinds: tuple[str, ...]) -> None:
+        await self.s.execute(
+            update(TimedAction)
+            .where(owner, col(TimedAction.state) == TimerState.PENDING, col(TimedAction.kind).in_(kinds))
+            .values(state=TimerState.CANCELLED)
         )
-        if kinds:
-            stmt = stmt.where(col(TimedAction.kind).in_(kinds))
-        await self.s.execute(stmt.values(state=TimerState.CANCELLED))
 
     async def claim_due(self, worker: str, now: datetime, lease: timedelta, limit: int = 100) -> list[TimedAction]:
         """Atomically take what is due: pending rows, and running rows whose worker's lease ran out (it died).
