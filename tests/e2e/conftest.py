@@ -110,7 +110,10 @@ def start_burst(tmp_path: Path) -> Iterator[StartBurst]:
 
     def start(slack: Slack, database_url: str | None = None, name: str = "burst", **env: str) -> BurstProcess:
         url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}"
-        process = BurstProcess(burst_env(slack, url, **env), slack.burst_port, tmp_path / f"{name}.log")
+        process_env = burst_env(slack, url, **env)
+        # Wait on the port this process really listens on: a second replica gets its own BURST_HTTP_PORT.
+        port = int(process_env["BURST_HTTP_PORT"])
+        process = BurstProcess(process_env, port, tmp_path / f"{name}.log")
         process.start()
         started.append(process)
         return process

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import demo_workspace as ws
 from tests.e2e.conftest import Slack, StartBurst
@@ -106,13 +108,21 @@ async def test_the_message_shortcut_opens_the_modal_prefilled(
         assert "terraform plan" in json.dumps(opened[-1])
 
 
+def hours_around_now(zone: str) -> str:
+    """A working-hours span from an hour ago to two hours ahead in `zone` (overnight spans wrap)."""
+    local = datetime.now(ZoneInfo(zone))
+    return f"{local - timedelta(hours=1):%H:%M}-{local + timedelta(hours=2):%H:%M}"
+
+
 async def test_app_home_status_cancel_and_profile_commands(
     slack: Slack, control: SlackControl, start_burst: StartBurst
 ) -> None:
     start_burst(slack)
     await add_skills(control, "U0BOB", "sql:expert")
-    await control.command(user="U0BOB", text="hours 09:00-17:30", channel=GEN)
-    await control.wait_for_message(GEN, has("working hours set to 09:00-17:30"))
+    # Hours around Bob's present moment in his own zone, so he is pingable whenever the test runs.
+    hours = hours_around_now("America/New_York")
+    await control.command(user="U0BOB", text=f"hours {hours}", channel=GEN)
+    await control.wait_for_message(GEN, has(f"working hours set to {hours}"))
     await control.command(user="U0BOB", text="cap 3", channel=GEN)
     await control.wait_for_message(GEN, has("at most 3 bursts a week"))
     await control.command(user="U0BOB", text="away 2h", channel=GEN)
@@ -124,7 +134,7 @@ async def test_app_home_status_cancel_and_profile_commands(
     published = await control.wait_for(lambda: web_api_calls(control, "views.publish"), what="App Home")
     home = json.dumps(published[-1])
     assert "sql" in home
-    assert "09:00-17:30" in home
+    assert hours in home
 
     await control.command(user="U0ALICE", text="help sql", channel=GEN)
     await control.wait_for_message("U0BOB", has("needs help with"))
