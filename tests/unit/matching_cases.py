@@ -1,4 +1,7 @@
-"""Request phrasings as people write them, with the skills each must reach (in the top three) and must not."""
+"""Request phrasings as people write them, with the skills each must reach (in the top three) and must not.
+
+Kept apart from the tests so the table reads as data: add a line when a real request matched badly.
+"""
 
 from __future__ import annotations
 
@@ -63,6 +66,17 @@ VOCABULARY = [
     "security",
     "networking",
     "accessibility",
+    "r",
+    "c",
+    "sql server",
+    "artificial intelligence",
+    "llms",
+    "system design",
+    "design",
+    "project management",
+    "people management",
+    "career development",
+    "technical writing",
 ]
 
 # (topic, skills that must be among the top three, skills that must not match at all)
@@ -177,4 +191,63 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("underwater basket weaving", set(), set(VOCABULARY)),
     ("lunch plans", set(), set(VOCABULARY)),
     ("the good, the bad and the ugly", set(), {"go"}),
+    # Go, R and C only when the sentence is about the language
+    ("log in, go to settings and click save", set(), {"go"}),
+    ("ready to go live with the launch", set(), {"go"}),
+    ("going to need help with pandas", {"pandas"}, {"go"}),
+    ("good first issue to pick up", set(), {"go"}),
+    ("written in go, the service leaks goroutines", {"go"}, set()),
+    ("go routines leaking memory", {"go"}, set()),
+    ("help with go", {"go"}, set()),
+    ("regression models in r", {"r"}, set()),
+    ("tidyverse pipes for r", {"r"}, set()),
+    ("r/w permissions on a shared folder", set(), {"r"}),
+    ("plan c if the launch slips", set(), {"c"}),
+    ("c pointers and malloc", {"c"}, set()),
+    ("segfault in my c extension", {"c"}, set()),
+    ("meeting at 3 pm about the roadmap", set(), {"product management"}),
+    # ordinary English words one letter away from a skill stay ordinary
+    ("my sql is rusty", {"sql"}, {"rust"}),
+    ("shift schedule swap", set(), {"swift"}),
+    ("flash messages in flask", {"flask"}, set()),
+    ("terraform state locking", {"terraform"}, {"statistics"}),
+    ("lambda cold starts", set(), {"statistics"}),
+    ("just wondering about java", {"java"}, {"rust", "javascript"}),
+    # typos
+    ("machine lerning basics", {"machine learning"}, set()),
+    ("kuberentes secrets", {"kubernetes"}, set()),
+    ("djnago admin customisation", {"django"}, set()),
+    ("javscript array methods", {"javascript"}, {"java"}),
+    ("statistcs for a survey", {"statistics"}, set()),
+    ("project manager career path", {"project management"}, {"product management"}),
+    # punctuation that people use around and between names
+    ("node.js/express api", {"node.js"}, set()),
+    ("react/typescript component typing", {"react", "typescript"}, set()),
+    ("ui/ux feedback on a prototype", {"ux"}, set()),
+    ("scikit learn grid search", {"scikit-learn"}, set()),
+    ("public-speaking tips", {"public speaking"}, set()),
+    ("settings.py for django", {"django"}, set()),
+    ("C# vs Java for a backend", {"c#", "java"}, set()),
+    ("help me with .NET", {".net"}, set()),
+    ("CI/CD!", {"ci/cd"}, set()),
+    ("`kubectl apply` fails", {"kubernetes"}, set()),
+    ("*Postgres* question", {"postgresql"}, set()),
+    ("hi! anyone know how to set up GitHub Actions for a monorepo?", {"github actions"}, set()),
+    ("python's asyncio", {"python"}, set()),
+    ("Dockerfiles for python apps", {"docker", "python"}, set()),
+    ("regexes in javascript", {"regular expressions", "javascript"}, set()),
+    # aliases and multi-word skills
+    ("ai strategy for our team", {"artificial intelligence"}, set()),
+    ("fine-tuning llms", {"llms"}, set()),
+    ("large language models evaluation", {"llms"}, set()),
+    ("negotiating my salary", {"negotiation"}, set()),
+    ("recruiting engineers", {"hiring"}, set()),
+    ("system design interview", {"system design"}, set()),
+    ("technical writing for api docs", {"technical writing"}, set()),
+    ("managing people for the first time", {"people management"}, set()),
+    ("career growth conversation with my manager", {"career development"}, set()),
+    ("SQL Server index tuning", {"sql server"}, set()),
+    ("mssql backups", {"sql server"}, set()),
+    ("kubernetes node not ready", {"kubernetes"}, set()),
+    ("statistics", {"statistics"}, set()),
 ]
