@@ -1,0 +1,207 @@
+"""Burst's performance benchmarks: how routing and the weekly digest scale with the size of a workspace.
+
+Run from the repository root with the project's virtualenv:
+
+    .venv/bin/python -m benchmarks routing      # routing one request, 1,000 / 10,000 / 100,000 mentors
+    .venv/bin/python -m benchmarks digest       # the weekly digest over 10,000 / 100,000 / 1,000,000 events
+    .venv/bin/python -m benchmarks all          # both
+    .venv/bin/python -m benchmarks all --quick  # small sizes, a smoke run in seconds
+
+Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql`,
+`--requests N` (routing requests per size), `--runs N` (digest builds per size), `--explain` (query plans of the
+largest size, EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite), `--seed N`.
+
+What is measured, and why this way:
+- Each size runs on a fresh database, migrated with the real migrations: SQLite in a temporary file, PostgreSQL on a
+  throwaway server (tests/support/postgres.py, installed from the Debian package when missing and running as root).
+- Data is generated in Python with a fixed seed and bulk loaded (Core executemany on SQLite, COPY on PostgreSQL),
+  then ANALYZEd (VACUUM ANALYZE on PostgreSQL), so plans are those of a database that has been running a while.
+- Routing: per request, the wall time of `uow.members.vocabulary()`, the matcher, `uow.members.candidates(...)` and
+  `bot.routing.rank(...)` inside one unit of work; p50 / p95 / max over ~50 topics, two thirds drawn by skill
+  popularity (Zipf: "python" is everywhere) and a third from the rare tail. Target: under 20 ms at 10,000 mentors.
+- Digest: the median of 5 `DigestService.build(end)` calls after one warm-up, and each repository query alone.
+  Target: under 1 s at 1,000,000 events on PostgreSQL.
+Benchmarks print; they assert nothing and are not collected by pytest (they live outside tests/). Timings are
+wall-clock on this machine, in-process, with the database on the same host: compare runs, not absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import statistics
+import time
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from benchmarks import digest, routing
+from benchmarks.engines import ENGINES, open_engines
+from benchmarks.report import count, ms, verdict
+
+ROUTING_SIZES = (1_000, 10_000, 100_000)
+DIGEST_SIZES = (10_000, 100_000, 1_000_000)
+QUICK_ROUTING_SIZES = (500, 2_000)
+QUICK_DIGEST_SIZES = (5_000, 20_000)
+
+console = Console()
+if not console.is_terminal:  # piped to a file: do not squeeze the tables into 80 columns
+    console = Console(width=200)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
+    parser.add_argument("which", choices=("routing", "digest", "all"))
+    parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
+    parser.add_argument("--engines", type=_engines, default=list(ENGINES), help="comma-separated: sqlite,postgresql")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--requests", type=int, default=routing.REQUESTS, help="routing requests timed per size")
+    parser.add_argument("--runs", type=int, default=digest.RUNS, help="digest builds timed per size")
+    parser.add_argument("--explain", action="store_true", help="print query plans for the largest size")
+    parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
+    return parser.parse_args(argv)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes are whole numbers separated by commas, not {text!r}") from None
+
+
+def _engines(text: str) -> list[str]:
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in ENGINES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"engines are {', '.join(ENGINES)}; got {text!r}")
+    return names
+
+
+async def main(args: argparse.Namespace) -> None:
+    warnings: list[str] = []
+    began = time.perf_counter()
+    async with open_engines(args.engines, warnings) as engines:
+        for line in warnings:
+            console.print(f"[yellow]{line}[/]")
+        if args.which in ("routing", "all"):
+            sizes = args.sizes or (QUICK_ROUTING_SIZES if args.quick else ROUTING_SIZES)
+            routing_results = []
+            for size in sizes:
+                for engine in engines:
+                    with console.status(f"routing: {size:,} mentors on {engine.name}"):
+                        result = await routing.run(
+                            engine,
+                            size,
+                            requests=args.requests,
+                            seed_value=args.seed,
+                            with_plans=args.explain and size == max(sizes),
+                        )
+                    routing_results.append(result)
+                    console.print(f"  routing {engine.name} {size:,}: {ms(result.total.p50)} ms p50", style="dim")
+            print_routing(routing_results)
+        if args.which in ("digest", "all"):
+            sizes = args.sizes or (QUICK_DIGEST_SIZES if args.quick else DIGEST_SIZES)
+            digest_results = []
+            for size in sizes:
+                for engine in engines:
+                    with console.status(f"digest: {size:,} events on {engine.name}"):
+                        d = await digest.run(
+                            engine,
+                            size,
+                            runs=args.runs,
+                            seed_value=args.seed,
+                            with_plans=args.explain and size == max(sizes),
+                        )
+                    digest_results.append(d)
+                    console.print(f"  digest {engine.name} {size:,}: {ms(d.build.p50)} ms median", style="dim")
+            print_digest(digest_results)
+    console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
+
+
+def print_routing(results: Sequence[routing.RoutingResult]) -> None:
+    table = Table(title="Routing one request, ms: vocabulary() + match + candidates() + rank() in one unit of work")
+    for name in ("engine", "mentors", "seed s", "cand p50", "cand max", "vocab", "match", "cands()", "rank"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for name in ("p50", "p95", "max", "common p50", "rare p50", "errors"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column(f"target < {ms(routing.TARGET_MS)} ms @ {routing.TARGET_MENTORS:,}", no_wrap=True)
+    for r in results:
+        counts = r.candidate_counts
+        table.add_row(
+            r.engine,
+            f"{r.mentors:,}",
+            f"{r.seed_seconds:,.1f}",
+            count(statistics.median(counts) if counts else math.nan),
+            count(max(counts) if counts else math.nan),
+            ms(r.vocabulary.p50),
+            ms(r.match.p50) if r.matcher else "n/a",
+            ms(r.candidates.p50),
+            ms(r.rank.p50),
+            f"[bold]{ms(r.total.p50)}[/]",
+            ms(r.total.p95),
+            ms(r.total.max),
+            ms(r.by_class["common"].p50) if "common" in r.by_class else "—",
+            ms(r.by_class["rare"].p50) if "rare" in r.by_class else "—",
+            f"[red]{len(r.errors)}[/]" if r.errors else "0",
+            (
+                f"p50 {verdict(r.total.p50, routing.TARGET_MS)}  p95 {verdict(r.total.p95, routing.TARGET_MS)}"
+                if r.mentors == routing.TARGET_MENTORS
+                else ""
+            ),
+        )
+    console.print(table)
+    if results and not results[0].matcher:
+        console.print("[yellow]bot.matching is missing: only the database and rank were timed (fixed skills).[/]")
+    for r in results:
+        if r.rows:
+            shown = ", ".join(f"{k} {v:,}" for k, v in r.rows.items())
+            skill, share = r.top_skill_share
+            console.print(
+                f"[dim]{r.engine} {r.mentors:,} mentors, rows: {shown}; {share:.0%} of mentors know {skill}[/]"
+            )
+        for error in r.errors[:3]:
+            console.print(f"[red]{r.engine} {r.mentors:,}: {error}[/]")
+    print_plans([p for r in results for p in [(f"{r.engine} {r.mentors:,} mentors", *x) for x in r.plans]])
+
+
+def print_digest(results: Sequence[digest.DigestResult]) -> None:
+    runs = len(results[0].build.seconds) if results else 0
+    table = Table(title=f"Weekly digest build, ms (median of {runs} runs; query columns: one week, each query alone)")
+    for name in ("engine", "events", "requests", "sessions", "seed s", "build p50", "min", "max"):
+        table.add_column(name, justify="right", no_wrap=True)
+    query_names = list(results[0].queries) if results else []
+    for name in query_names:
+        table.add_column(name.replace("_between", "").replace("event_data", "events"), justify="right", no_wrap=True)
+    table.add_column(f"< {digest.TARGET_SECONDS:g} s @ {digest.TARGET_EVENTS:,} (postgresql)", no_wrap=True)
+    for r in results:
+        target = (
+            verdict(r.build.p50, digest.TARGET_SECONDS * 1_000)
+            if r.events == digest.TARGET_EVENTS and r.engine == "postgresql"
+            else ""
+        )
+        table.add_row(
+            r.engine,
+            f"{r.events:,}",
+            f"{r.rows.get('help_requests', 0):,}",
+            f"{r.rows.get('flash_sessions', 0):,}",
+            f"{r.seed_seconds:,.1f}",
+            f"[bold]{ms(r.build.p50)}[/]",
+            ms(r.build.min),
+            ms(r.build.max),
+            *(ms(r.queries[n].p50) if n in r.queries else "—" for n in query_names),
+            target,
+        )
+    console.print(table)
+    print_plans([p for r in results for p in [(f"{r.engine} {r.events:,} events", *x) for x in r.plans]])
+
+
+def print_plans(plans: Sequence[tuple[str, str, str, str]]) -> None:
+    for where, what, sql, plan in plans:
+        console.print(Panel(f"[cyan]{sql}[/]\n\n{plan}", title=f"{where}: {what}", title_align="left", expand=False))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))

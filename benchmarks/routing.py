@@ -1,0 +1,275 @@
+"""Routing one request against N mentors: the work between "someone asked" and "we know whom to ping".
+
+Per request, in one read-only unit of work: `uow.members.vocabulary()`, the matcher on the topic, then
+`uow.members.candidates(...)` and `bot.routing.rank(...)`, the same calls `RequestService.ask` and `run_wave` make.
+The database is seeded with history (requests, pings, sessions) because the fairness counts read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from benchmarks.engines import Engine, QueryRecorder, bulk_insert, explain, finish_load, shorten_sql
+from benchmarks.population import Zipf, build_vocabulary, member_id, member_row, request_topics, topic
+from benchmarks.report import Timings
+from bot.routing import FAIRNESS_WINDOW, rank
+from storage.database import Database
+from storage.models import PingState, RequestState, SessionState
+from storage.types import utcnow
+
+TARGET_MENTORS, TARGET_MS = 10_000, 20.0
+REQUESTS, WARMUP = 50, 5
+# Request ids no row has: wave 1 of a new request, so "already pinged" finds nothing, as it would.
+FRESH_REQUEST_ID = 2_000_000_000
+
+MAX_MATCHED_SKILLS = 5  # as bot.requests keeps them; not imported, so a missing matcher module is survivable
+
+
+def _load_matcher() -> Callable[[str, Sequence[str]], dict[str, float]] | None:
+    """`bot.matching` is optional here: without it the database and ranking are still measured."""
+    try:
+        from bot.matching import LexicalMatcher
+    except ImportError:
+        return None
+    matcher = LexicalMatcher()
+
+    def match(topic_text: str, vocabulary: Sequence[str]) -> dict[str, float]:
+        return {m.skill: m.score for m in matcher.match(topic_text, vocabulary)[:MAX_MATCHED_SKILLS]}
+
+    return match
+
+
+_match = _load_matcher()
+
+
+@dataclass
+class RoutingResult:
+    engine: str
+    mentors: int
+    seed_seconds: float
+    rows: dict[str, int]
+    total: Timings = field(default_factory=Timings)
+    vocabulary: Timings = field(default_factory=Timings)
+    match: Timings = field(default_factory=Timings)
+    candidates: Timings = field(default_factory=Timings)
+    rank: Timings = field(default_factory=Timings)
+    by_class: dict[str, Timings] = field(default_factory=dict)
+    candidate_counts: list[int] = field(default_factory=list)
+    ranked_counts: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    plans: list[tuple[str, str, str]] = field(default_factory=list)  # (what, sql, plan)
+    matcher: bool = True
+    top_skill_share: tuple[str, float] = ("", 0.0)  # the most popular skill and the share of mentors holding it
+
+
+def _share(data: dict[str, list[dict[str, Any]]], skill: str, mentors: int) -> tuple[str, float]:
+    """How common the most common skill is: the number that decides how many candidates a typical request has."""
+    holders = {row["member_id"] for row in data["member_skills"] if row["skill"] == skill}
+    return skill, len(holders) / max(mentors, 1)
+
+
+def seed(rng: random.Random, mentors: int, now: datetime, vocabulary: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Members (a fifth more who only ask), their skills, and 90 days of requests, pings and sessions.
+
+    About one request per two mentors over 90 days, each pinging 1-5 holders of its skill; most match and
+    become sessions; 0.5% of mentors are in a session right now, so the "not in a session" filter has work.
+    """
+    zipf = Zipf.over(vocabulary)
+    askers = mentors // 5
+    members = [member_row(rng, n, now) for n in range(mentors + askers)]
+    skills: list[dict[str, Any]] = []
+    holders: dict[str, list[str]] = {}
+    for n in range(mentors):
+        mid = member_id(n)
+        for skill in zipf.distinct(rng, rng.randint(2, 5)):
+            skills.append({"member_id": mid, "skill": skill, "level": "expert" if rng.random() < 0.3 else "peer"})
+            holders.setdefault(skill, []).append(mid)
+    requests: list[dict[str, Any]] = []
+    pings: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
+    last_pinged: dict[str, datetime] = {}
+    active_left = max(1, mentors // 200)
+    total_requests = mentors // 2
+    for rid in range(1, total_requests + 1):
+        skill = zipf.draw(rng)
+        # The newest requests are the ones whose sessions are still running.
+        created = (
+            now - timedelta(minutes=5 + rid % 3)
+            if rid <= active_left
+            else now - timedelta(seconds=rng.uniform(600, 90 * 86_400))
+        )
+        requester = member_id(rng.randrange(mentors + askers))
+        held = holders.get(skill, [])  # a rare skill may have no mentor in a small workspace
+        pool = [m for m in rng.sample(held, min(len(held), 6)) if m != requester][: rng.randint(1, 5)]
+        roll = rng.random() if rid > active_left else 0.0
+        state = RequestState.MATCHED if roll < 0.6 and pool else RequestState.EXPIRED if roll < 0.9 else "cancelled"
+        accepted = pool[0] if state == RequestState.MATCHED else None
+        matched_at = created + timedelta(seconds=rng.uniform(20, 600)) if accepted else None
+        requests.append(
+            {
+                "id": rid,
+                "requester_id": requester,
+                "topic": topic(rng, skill, zipf.draw(rng)),
+                "skills": {skill: 1.0},
+                "state": state,
+                "wave": 1,
+                "mentor_id": accepted,
+                "created_at": created,
+                "matched_at": matched_at,
+                "closed_at": matched_at or created + timedelta(minutes=30),
+            }
+        )
+        for mentor in pool:
+            if mentor == accepted:
+                ping_state = PingState.ACCEPTED
+            elif accepted:
+                ping_state = PingState.TAKEN
+            else:
+                ping_state = rng.choice((PingState.DECLINED, PingState.SNOOZED, PingState.EXPIRED, PingState.EXPIRED))
+            pings.append(
+                {
+                    "request_id": rid,
+                    "mentor_id": mentor,
+                    "wave": 1,
+                    "score": round(rng.uniform(0.3, 0.95), 4),
+                    "state": ping_state,
+                    "created_at": created,
+                    "responded_at": None if ping_state == PingState.EXPIRED else created + timedelta(seconds=90),
+                }
+            )
+            last_pinged[mentor] = max(last_pinged.get(mentor, created), created)
+        if accepted and matched_at:
+            active = rid <= active_left
+            sessions.append(
+                {
+                    "id": len(sessions) + 1,
+                    "request_id": rid,
+                    "requester_id": requester,
+                    "mentor_id": accepted,
+                    "state": SessionState.ACTIVE if active else SessionState.ENDED,
+                    "length_seconds": 900,
+                    "started_at": matched_at,
+                    "ends_at": matched_at + timedelta(minutes=15),
+                    "ended_at": None if active else matched_at + timedelta(minutes=rng.randint(5, 25)),
+                    "cards": [],
+                }
+            )
+    for row in members:
+        row["last_pinged_at"] = last_pinged.get(row["id"])
+    for i, ping in enumerate(pings, start=1):
+        ping["id"] = i
+    return {
+        "members": members,
+        "member_skills": [{"id": i, **row} for i, row in enumerate(skills, start=1)],
+        "help_requests": requests,
+        "pings": pings,
+        "flash_sessions": sessions,
+    }
+
+
+async def load(db: Database, data: dict[str, list[dict[str, Any]]]) -> None:
+    for name, rows in data.items():  # dict order is foreign-key order
+        await bulk_insert(db, name, rows)
+    await finish_load(db, ["member_skills", "help_requests", "pings", "flash_sessions"])
+
+
+@dataclass(frozen=True)
+class Ask:
+    topic: str
+    skill: str  # the skill the topic was written about: what a missing matcher is replaced by
+    requester: str
+    request_id: int
+
+
+async def route_once(db: Database, ask: Ask, now: datetime, result: RoutingResult | None) -> tuple[int, int]:
+    """One request's routing; phases go to `result` when given (warm-up passes None). Returns (candidates, ranked)."""
+    t0 = time.perf_counter()
+    async with db.uow(readonly=True) as uow:
+        vocabulary = await uow.members.vocabulary()
+        t1 = time.perf_counter()
+        scores = _match(ask.topic, vocabulary) if _match else {ask.skill: 1.0}
+        t2 = time.perf_counter()
+        rows = await uow.members.candidates(
+            skills=list(scores),
+            requester_id=ask.requester,
+            request_id=ask.request_id,
+            now=now,
+            fairness_window=FAIRNESS_WINDOW,
+        )
+        t3 = time.perf_counter()
+        ranked = rank(rows, scores, "any", now)
+        t4 = time.perf_counter()
+    t5 = time.perf_counter()
+    if result is not None:
+        result.vocabulary.add(t1 - t0)
+        result.match.add(t2 - t1)
+        result.candidates.add(t3 - t2)
+        result.rank.add(t4 - t3)
+        result.total.add(t5 - t0)
+    return len(rows), len(ranked)
+
+
+async def run(
+    engine: Engine, mentors: int, *, requests: int = REQUESTS, seed_value: int = 7, with_plans: bool = False
+) -> RoutingResult:
+    rng = random.Random(seed_value)
+    now = utcnow()
+    vocabulary = build_vocabulary(rng)
+    started = time.perf_counter()
+    data = seed(rng, mentors, now, vocabulary)
+    db = await engine.new_database(f"routing_{mentors}")
+    try:
+        await load(db, data)
+        result = RoutingResult(
+            engine.name,
+            mentors,
+            time.perf_counter() - started,
+            {k: len(v) for k, v in data.items()},
+            matcher=_match is not None,
+            top_skill_share=_share(data, vocabulary[0], mentors),
+        )
+        del data
+        total_members = mentors + mentors // 5
+        asks = [
+            (kind, Ask(text, skill, member_id(rng.randrange(total_members)), FRESH_REQUEST_ID + i))
+            for i, (kind, skill, text) in enumerate(request_topics(rng, vocabulary, requests + WARMUP))
+        ]
+        for _, ask in asks[:WARMUP]:
+            with contextlib.suppress(DBAPIError):  # a failing topic is reported by the measured pass below
+                await route_once(db, ask, now, None)
+        worst: tuple[int, Ask | None] = (-1, None)
+        for kind, ask in asks[WARMUP:]:
+            before = len(result.total.seconds)
+            try:
+                found, ranked = await route_once(db, ask, now, result)
+            except DBAPIError as exc:  # e.g. an IN list over the driver's parameter limit: report, keep going
+                result.errors.append(f"{ask.topic!r}: {str(exc.orig).splitlines()[0]}")
+                continue
+            result.by_class.setdefault(kind, Timings()).add(result.total.seconds[before])
+            result.candidate_counts.append(found)
+            result.ranked_counts.append(ranked)
+            if found > worst[0]:
+                worst = (found, ask)
+        if with_plans and worst[1] is not None:
+            result.plans = await plans(db, worst[1], now)
+        return result
+    finally:
+        await db.dispose()
+
+
+async def plans(db: Database, ask: Ask, now: datetime) -> list[tuple[str, str, str]]:
+    """The plan of every query routing ran for the request with the most candidates (the slow case)."""
+    with QueryRecorder(db) as recorder:
+        await route_once(db, ask, now, None)
+    found = []
+    for statement, parameters in recorder.queries:
+        found.append((f"routing {ask.topic!r}", shorten_sql(statement), await explain(db, statement, parameters)))
+    return found
