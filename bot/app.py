@@ -81,11 +81,7 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
             default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
         ),
     )
-    for kind in (req.WAVE, req.EXPIRE):
-        timers.on(kind, requests.on_timer)
-    for kind in (ses.WARNING, ses.END):
-        timers.on(kind, sessions.on_timer)
-    timers.on(fu.FOLLOWUP, followups.on_timer)
+    wire_timers(timers, requests, sessions, followups)
     digest = DigestService(
         db,
         gateway,
@@ -108,6 +104,15 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
         followups=followups,
         digest=digest,
     )
+
+
+def wire_timers(timers: Timers, requests: RequestService, sessions: SessionService, followups: FollowupService) -> None:
+    """Which service runs each kind of durable timer when it falls due."""
+    for kind in req.TIMER_KINDS:
+        timers.on(kind, requests.on_timer)
+    for kind in ses.TIMER_KINDS:
+        timers.on(kind, sessions.on_timer)
+    timers.on(fu.FOLLOWUP, followups.on_timer)
 
 
 def build_app(settings: Settings) -> tuple[AsyncApp, Services]:

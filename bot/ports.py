@@ -57,7 +57,10 @@ class Notifier(Protocol):
         """Put requester and mentor in touch; returns the session cards it posted."""
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        """A session was warned, extended or ended: refresh its cards and tell both people."""
+        """A session was warned, extended or ended (tell both people), or only ticked: refresh its cards.
+
+        `what` is one of "warning", "extended", "ended" and "tick".
+        """
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         """Check back with the requester: Solved / Still stuck."""

@@ -29,6 +29,7 @@ log = structlog.get_logger(__name__)
 
 WAVE = "wave"
 EXPIRE = "expire"
+TIMER_KINDS = (WAVE, EXPIRE)
 MAX_MATCHED_SKILLS = 5
 SNOOZE_FROM_PING = timedelta(hours=1)
 
@@ -245,7 +246,7 @@ class RequestService:
             request = await uow.requests.get(request_id)
             assert request is not None
             closed = await uow.pings.close_open(request_id, PingState.EXPIRED)
-            await uow.timers.cancel_for_request(request_id, (WAVE, EXPIRE))
+            await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
             uow.events.append(
                 ev.REQUEST_EXPIRED,
                 request_id=request_id,
@@ -281,7 +282,7 @@ class RequestService:
                 return AnswerOutcome(status, request)
             ping.state, ping.responded_at = PingState.ACCEPTED, now
             others = await uow.pings.close_open(request.id, PingState.TAKEN, except_ids=[ping_id])
-            await uow.timers.cancel_for_request(request.id, (WAVE, EXPIRE))
+            await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             await uow.session.refresh(request)
             uow.events.append(ev.PING_ACCEPTED, actor_id=user_id, request_id=request.id, ping_id=ping_id)
             uow.events.append(
@@ -353,7 +354,7 @@ class RequestService:
             if not await uow.requests.close(request.id, RequestState.CANCELLED, now):
                 return None
             closed = await uow.pings.close_open(request.id, PingState.EXPIRED)
-            await uow.timers.cancel_for_request(request.id, (WAVE, EXPIRE))
+            await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             uow.events.append(ev.REQUEST_CANCELLED, actor_id=requester_id, request_id=request.id)
             await uow.commit()
         request.state = RequestState.CANCELLED

@@ -176,7 +176,7 @@ class SlackGateway:
             ),
         }
         text = lines.get(what, "")
-        if not text:
+        if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
             return
         extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
         for channel in {ref.channel for ref in refs}:
