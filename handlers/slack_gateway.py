@@ -6,6 +6,7 @@ and a ping that could not be delivered is recorded as failed by the service.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import structlog
@@ -191,7 +192,7 @@ class SlackGateway:
 
     async def _upload_chart(self, channel: str, digest: Digest, ref: MessageRef) -> None:
         """Best effort: where Slack's files API is missing or refuses (local-slack has none), the text stands."""
-        png = render_chart(digest)
+        png = await asyncio.to_thread(render_chart, digest)  # ~100 ms of matplotlib: not on the event loop
         try:
             await self.client.files_upload_v2(
                 channel=channel,
