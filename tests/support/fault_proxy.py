@@ -1,0 +1,245 @@
+"""A fake of Slack's network: an aiohttp server between Burst and local-slack's Web API that injects faults.
+
+Burst's SLACK_API_URL points at the proxy (`api_url`); the proxy forwards `/api/<method>` to local-slack. At the
+configured rates, decided per request with a seeded random generator, it answers instead of forwarding:
+
+- `429` HTTP 429 with a JSON `{"ok": false, "error": "ratelimited"}` and a whole-second `Retry-After`, as Slack does;
+- `500` HTTP 500 with a plain-text body, `503` HTTP 503 with an HTML body (both shapes Slack's edge really serves);
+- `drop` closes the connection without answering;
+- `slow` waits (a second or so) and then forwards, so the answer is right but late.
+
+Every fault is decided *before* forwarding: a failed or dropped request never reached local-slack. Real Slack can also
+fail *after* acting (a chat.postMessage that posted, then a 500 or a reset connection), and no Slack client can make
+chat.postMessage idempotent: the Web API takes no idempotency key, so a retry after such a failure posts the message
+twice, and not retrying loses it when the failure was real. No client code can tell the two apart. Injecting that
+would only measure that impossibility, so this proxy leaves it out; what it measures is whether Burst retries what
+failed, waits as long as it is told to, and never doubles or loses work on its own account.
+
+`apps.connections.open` (Socket Mode's handshake) always passes untouched, and the websocket it hands out goes to
+local-slack directly: reconnecting a socket is slack_sdk's work, not Burst's, and a start-up that fails on an
+injected fault would test the harness rather than the bot. Events API deliveries do not pass here at all.
+
+The proxy also watches for retries. slack_sdk retries a 429 or a 5xx on the same keep-alive connection with the same
+body, so a request with the same method, body and client port as an earlier failed one is its retry; after a dropped
+connection the retry comes on a new connection, so method and body identify it (an identical request from another
+call, say two DMs opened to one person at once, can pass for it). For each 429 it records how long the client waited
+before the retry, against the Retry-After it was given; the client port makes that pairing exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+import aiohttp
+from aiohttp import web
+
+from bot.local_slack import free_port
+
+KINDS = ("429", "500", "503", "drop", "slow")
+FAILING = frozenset({"429", "500", "503", "drop"})
+EXEMPT = frozenset({"apps.connections.open"})
+_FORWARDED_HEADERS = ("Authorization", "Content-Type")
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """How often each kind of fault is injected (a probability per request) and how long its waits are."""
+
+    rates: Mapping[str, float]
+    retry_after: tuple[int, int] = (1, 2)  # whole seconds, as Slack sends them
+    slow_seconds: tuple[float, float] = (0.5, 1.5)
+    exempt: frozenset[str] = EXEMPT
+
+    def __post_init__(self) -> None:
+        unknown = set(self.rates) - set(KINDS)
+        if unknown or any(r < 0 for r in self.rates.values()) or sum(self.rates.values()) > 1:
+            raise ValueError(f"rates are probabilities of {', '.join(KINDS)} summing to at most 1: {self.rates}")
+
+    @classmethod
+    def even(cls, total: float) -> FaultPlan:
+        """`total` of all requests faulted, split evenly over the five kinds."""
+        return cls({kind: total / len(KINDS) for kind in KINDS})
+
+    @property
+    def total(self) -> float:
+        return sum(self.rates.values())
+
+
+@dataclass
+class RateLimited:
+    """One 429 answered, and when (if ever) the same request came back."""
+
+    method: str
+    retry_after: int
+    waited: float | None = None  # seconds from the 429 to its retry
+
+    @property
+    def honoured(self) -> bool:
+        return self.waited is not None and self.waited >= self.retry_after
+
+
+@dataclass
+class FaultRecord:
+    """What the proxy saw and did; counters are keyed by Web API method."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    forwarded: Counter[str] = field(default_factory=Counter)
+    injected: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, method)
+    retries: Counter[str] = field(default_factory=Counter)  # by the kind of fault the retried attempt met
+    rate_limits: list[RateLimited] = field(default_factory=list)
+
+    def injected_by_kind(self) -> Counter[str]:
+        by_kind: Counter[str] = Counter()
+        for (kind, _), n in self.injected.items():
+            by_kind[kind] += n
+        return by_kind
+
+    @property
+    def faults(self) -> int:
+        return sum(self.injected.values())
+
+    @property
+    def failures(self) -> int:
+        """Faults the client had to retry (everything but slow answers)."""
+        return sum(n for (kind, _), n in self.injected.items() if kind in FAILING)
+
+    @property
+    def retried_429(self) -> list[RateLimited]:
+        return [r for r in self.rate_limits if r.waited is not None]
+
+    @property
+    def early_429(self) -> list[RateLimited]:
+        return [r for r in self.retried_429 if not r.honoured]
+
+
+# A failed attempt waiting for its retry: what it met, and its 429 record if it was rate limited.
+_Pending = tuple[str, RateLimited | None, float]
+
+
+class FaultProxy:
+    """`async with FaultProxy(upstream_api_url, plan, seed) as proxy:` then point SLACK_API_URL at proxy.api_url."""
+
+    def __init__(self, upstream: str, plan: FaultPlan, seed: int = 0, port: int | None = None) -> None:
+        self.upstream = upstream if upstream.endswith("/") else upstream + "/"
+        self.plan = plan
+        self.port = port or free_port()
+        self.record = FaultRecord()
+        self.enabled = True
+        self._random = random.Random(seed)
+        self._same_connection: dict[tuple[str, str, int], _Pending] = {}
+        self._dropped: dict[tuple[str, str], _Pending] = {}
+        self._runner: web.AppRunner | None = None
+        self._client: aiohttp.ClientSession | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._handle)
+        self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    def pending_retries(self) -> int:
+        """Failed attempts never retried (yet): where the client gave up, or has not come back so far."""
+        return len(self._same_connection) + len(self._dropped)
+
+    # --- one request ----------------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        body = await request.read()
+        digest = hashlib.sha256(request.query_string.encode() + b"\n" + body).hexdigest()
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        port = int(peer[1]) if peer else 0
+        now = time.monotonic()
+        self.record.requests[method] += 1
+        self._note_retry(method, digest, port, now)
+
+        kind = self._draw(method)
+        if kind is not None:
+            self.record.injected[(kind, method)] += 1
+        if kind == "slow":
+            await asyncio.sleep(self._random.uniform(*self.plan.slow_seconds))
+        elif kind is not None:
+            return self._fail(request, kind, method, digest, port, now)
+        return await self._forward(request, method, body)
+
+    def _draw(self, method: str) -> str | None:
+        if not self.enabled or method in self.plan.exempt:
+            return None
+        roll = self._random.random()
+        for kind in KINDS:
+            roll -= self.plan.rates.get(kind, 0.0)
+            if roll < 0:
+                return kind
+        return None
+
+    def _note_retry(self, method: str, digest: str, port: int, now: float) -> None:
+        pending = self._same_connection.pop((method, digest, port), None) or self._dropped.pop((method, digest), None)
+        if pending is None:
+            return
+        kind, limited, at = pending
+        self.record.retries[kind] += 1
+        if limited is not None:
+            limited.waited = now - at
+
+    def _fail(
+        self, request: web.Request, kind: str, method: str, digest: str, port: int, now: float
+    ) -> web.StreamResponse:
+        if kind == "drop":
+            self._dropped[(method, digest)] = (kind, None, now)
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response()  # never written: the connection is gone
+        limited = None
+        if kind == "429":
+            limited = RateLimited(method, self._random.randint(*self.plan.retry_after))
+            self.record.rate_limits.append(limited)
+        self._same_connection[(method, digest, port)] = (kind, limited, now)
+        if limited is not None:
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(limited.retry_after)}
+            )
+        if kind == "500":
+            return web.Response(status=500, text="Internal Server Error")
+        return web.Response(status=503, text="<html><body>Service Unavailable</body></html>", content_type="text/html")
+
+    async def _forward(self, request: web.Request, method: str, body: bytes) -> web.Response:
+        assert self._client is not None, "start() first"
+        headers = {h: request.headers[h] for h in _FORWARDED_HEADERS if h in request.headers}
+        async with self._client.request(
+            request.method, self.upstream + method, params=request.query, data=body, headers=headers
+        ) as answer:
+            payload = await answer.read()
+            self.record.forwarded[method] += 1
+            kind = answer.headers.get("Content-Type", "application/json")
+            return web.Response(status=answer.status, body=payload, headers={"Content-Type": kind})
