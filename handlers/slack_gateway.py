@@ -1,7 +1,9 @@
 """The Slack side of the domain's ports (bot.ports): Web API calls and the Block Kit they carry.
 
 Slack failures are logged and reported as "no message" rather than raised: the database already holds the truth,
-and a ping that could not be delivered is recorded as failed by the service.
+and a ping that could not be delivered is recorded as failed by the service. A failure is anything a call can end
+in once the client's retries are spent: Slack's refusal, an answer that is not Slack's JSON (a 500 page), or no
+answer at all (a dropped connection, a timeout).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,6 +27,17 @@ from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
 
+SLACK_FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)
+
+
+def why(exc: Exception) -> str:
+    """Slack's error code when it answered with one, else what the failure was."""
+    if isinstance(exc, SlackApiError) and isinstance(exc.response.data, dict):
+        return str(exc.response.data.get("error"))
+    if isinstance(exc, SlackApiError):
+        return f"HTTP {exc.response.status_code}"
+    return repr(exc)[:200]
+
 
 class SlackGateway:
     """Implements bot.ports.Notifier and bot.ports.Directory."""
@@ -36,16 +50,16 @@ class SlackGateway:
     async def _dm_channel(self, user_id: str) -> str | None:
         try:
             opened = await self.client.conversations_open(users=user_id)
-        except SlackApiError as exc:
-            log.warning("conversations.open failed", user=user_id, error=exc.response.get("error"))
+        except SLACK_FAILURES as exc:
+            log.warning("conversations.open failed", user=user_id, error=why(exc))
             return None
         return str(opened["channel"]["id"])
 
     async def post(self, channel: str, text: str, blocks: list[b.Block] | None = None) -> MessageRef | None:
         try:
             sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.warning("chat.postMessage failed", channel=channel, error=exc.response.get("error"))
+        except SLACK_FAILURES as exc:
+            log.warning("chat.postMessage failed", channel=channel, error=why(exc))
             return None
         return MessageRef(str(sent["channel"]), str(sent["ts"]))
 
@@ -56,14 +70,14 @@ class SlackGateway:
     async def update(self, ref: MessageRef, text: str, blocks: list[b.Block]) -> None:
         try:
             await self.client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.warning("chat.update failed", channel=ref.channel, error=exc.response.get("error"))
+        except SLACK_FAILURES as exc:
+            log.warning("chat.update failed", channel=ref.channel, error=why(exc))
 
     async def ephemeral(self, channel: str, user_id: str, text: str, blocks: list[b.Block] | None = None) -> None:
         try:
             await self.client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.info("ephemeral failed, sending a DM instead", error=exc.response.get("error"))
+        except SLACK_FAILURES as exc:
+            log.info("ephemeral failed, sending a DM instead", error=why(exc))
             await self.dm(user_id, text, blocks)
 
     async def tell_clicker(self, body: dict[str, Any], text: str) -> None:
@@ -76,8 +90,8 @@ class SlackGateway:
         try:
             await self.client.views_open(trigger_id=trigger_id, view=view)
             return True
-        except SlackApiError as exc:
-            log.warning("views.open failed", error=exc.response.get("error"))
+        except SLACK_FAILURES as exc:
+            log.warning("views.open failed", error=why(exc))
             await self.dm(
                 user_id,
                 "Sorry, Slack wouldn't open the form just now. Try again, or type `/burst help <topic>`.",
@@ -89,8 +103,8 @@ class SlackGateway:
     async def profile(self, user_id: str) -> UserProfile | None:
         try:
             info = await self.client.users_info(user=user_id)
-        except SlackApiError as exc:
-            log.warning("users.info failed", user=user_id, error=exc.response.get("error"))
+        except SLACK_FAILURES as exc:
+            log.warning("users.info failed", user=user_id, error=why(exc))
             return None
         user: dict[str, Any] = info["user"]
         name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user_id
@@ -155,8 +169,8 @@ class SlackGateway:
             members = await self.client.conversations_members(channel=channel)
             if {requester_id, mentor_id} <= set(members.get("members", [])):
                 return [channel]
-        except SlackApiError as exc:
-            log.info("group DM unavailable", error=exc.response.get("error"))
+        except SLACK_FAILURES as exc:
+            log.info("group DM unavailable", error=why(exc))
         # Degrade: one DM each (local-slack opens a 1:1 DM for several users).
         found = [await self._dm_channel(requester_id), await self._dm_channel(mentor_id)]
         return [c for c in found if c]
@@ -201,7 +215,7 @@ class SlackGateway:
                 filename=f"burst-{digest.period}.png",
                 title=f"Burst {digest.period}",
             )
-        except (SlackApiError, SlackClientError) as exc:
+        except SLACK_FAILURES as exc:
             log.info("digest chart not uploaded", error=str(exc)[:200])
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
