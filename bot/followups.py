@@ -89,6 +89,8 @@ class FollowupService:
             request = await uow.requests.get(flash.request_id) if flash else None
             if flash is None or request is None:
                 return
+            if await uow.events.logged(action.session_id, (ev.FOLLOWUP_SENT, ev.FOLLOWUP_SKIPPED), index=index):
+                return  # a process that died before finishing this action sent it: at most once, never twice
             solved = await uow.events.has_followup_answer(action.session_id, SOLVED)
             helped = await uow.sessions.count_as_mentor(flash.mentor_id)
             uow.events.append(

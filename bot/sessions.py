@@ -147,8 +147,12 @@ class SessionService:
             flash = await uow.sessions.get(session_id)
             if flash is None or flash.state != SessionState.ACTIVE:
                 return
+            if await uow.events.logged(session_id, (ev.SESSION_WARNED,), extensions=flash.extensions):
+                return  # a process that died before finishing this action sent it: at most once, never twice
             request = await uow.requests.get(flash.request_id)
-            uow.events.append(ev.SESSION_WARNED, request_id=flash.request_id, session_id=session_id)
+            uow.events.append(
+                ev.SESSION_WARNED, request_id=flash.request_id, session_id=session_id, extensions=flash.extensions
+            )
             await uow.commit()
         assert request is not None
         await self.notifier.session_changed(request, flash, "warning")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +64,15 @@ class EventRepository:
             )
         )
         return any(data.get("outcome") == outcome for data in rows)
+
+    async def logged(self, session_id: int, kinds: Collection[str], **data: Any) -> bool:
+        """Whether one of `kinds` is logged for the session with these data values (a step that happens once)."""
+        rows = await self.s.scalars(
+            select(col(InteractionEvent.data)).where(
+                col(InteractionEvent.session_id) == session_id, col(InteractionEvent.kind).in_(list(kinds))
+            )
+        )
+        return any(all(row.get(k) == v for k, v in data.items()) for row in rows)
 
     async def page(self, since: datetime, after_id: int, limit: int) -> list[InteractionEvent]:
         """One page of the log in id order (keyset pagination: steady cost however deep the export goes)."""
