@@ -3,12 +3,15 @@
 Every process runs a periodic sweep, and arms a one-off wake-up at each due time it learns of. A sweep claims
 what is due with one atomic UPDATE (see TimerRepository.claim_due) and runs the handler for each claimed row. So
 an action due while Burst was down runs when it comes back, and an action runs once however many processes race.
+A claim is a lease that the claiming process renews while the handler runs (Slack's retries can take a while), so
+only a dead process's claim runs out, and its actions are taken over a few sweeps later.
 A handler that fails is retried with backoff; the row is kept for inspection when it finally gives up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import uuid
@@ -18,6 +21,7 @@ from datetime import datetime, timedelta
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from storage.database import Database
 from storage.models import TimedAction
@@ -28,6 +32,8 @@ log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 6
 CLAIM_BATCH = 100
+LEASE_SWEEPS = 4  # a claim lasts this many sweep intervals unless renewed
+MIN_LEASE = timedelta(seconds=5)
 
 
 def worker_name() -> str:
@@ -40,13 +46,13 @@ class Timers:
         db: Database,
         *,
         sweep_interval: timedelta,
-        lease: timedelta = timedelta(minutes=2),
+        lease: timedelta | None = None,
         worker: str | None = None,
     ) -> None:
         self.db = db
         self.worker = worker or worker_name()
         self.sweep_interval = sweep_interval
-        self.lease = lease
+        self.lease = lease or max(MIN_LEASE, LEASE_SWEEPS * sweep_interval)
         self._handlers: dict[str, ActionHandler] = {}
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
@@ -113,6 +119,30 @@ class Timers:
                 return total
 
     async def _run(self, action: TimedAction) -> None:
+        assert action.id is not None
+        finished = asyncio.Event()
+        keeper = asyncio.create_task(self._keep_claim(action.id, finished))
+        try:
+            await self._run_handler(action)
+        finally:
+            finished.set()
+            await keeper
+
+    async def _keep_claim(self, action_id: int, finished: asyncio.Event) -> None:
+        """Renew the lease every third of it until the handler is done."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), self.lease.total_seconds() / 3)
+            if finished.is_set():
+                return
+            try:
+                async with self.db.uow() as uow:
+                    await uow.timers.renew(action_id, self.worker, utcnow() + self.lease)
+                    await uow.commit()
+            except SQLAlchemyError as exc:  # the claim may lapse; the handlers are safe to run again
+                log.warning("timer lease not renewed", action=action_id, error=repr(exc)[:200])
+
+    async def _run_handler(self, action: TimedAction) -> None:
         assert action.id is not None
         handler = self._handlers.get(action.kind)
         try:

@@ -104,6 +104,16 @@ class TimerRepository:
         )
         return rowcount(result) == 1
 
+    async def renew(self, action_id: int, worker: str, lease_until: datetime) -> bool:
+        """Extend a running action's lease, if this worker still holds it."""
+        result = await self.s.execute(
+            update(TimedAction)
+            .where(col(TimedAction.id) == action_id, col(TimedAction.claimed_by) == worker)
+            .where(col(TimedAction.state) == TimerState.RUNNING)
+            .values(lease_until=lease_until)
+        )
+        return rowcount(result) == 1
+
     async def retry_later(self, action_id: int, worker: str, due_at: datetime, give_up: bool) -> None:
         await self.s.execute(
             update(TimedAction)

@@ -70,3 +70,34 @@ async def test_a_failing_action_is_retried_with_backoff_then_kept(db: Database) 
     assert done is not None
     assert done.state == "done"
     assert attempts == [1, 2]
+
+
+async def test_a_long_action_keeps_its_claim_while_it_runs_so_no_other_process_runs_it_too(db: Database) -> None:
+    async with db.uow() as uow:
+        await uow.timers.schedule("long", "long", utcnow() - timedelta(seconds=1))
+        await uow.commit()
+    release = asyncio.Event()
+    ran: list[str] = []
+
+    async def slow(action: TimedAction) -> None:  # e.g. a DM that Slack keeps rate limiting
+        ran.append("first")
+        await release.wait()
+
+    async def quick(action: TimedAction) -> None:
+        ran.append("second")
+
+    other = Database(db.url)
+    try:
+        lease = timedelta(seconds=2)
+        first = Timers(db, sweep_interval=timedelta(seconds=60), lease=lease, worker="first")
+        second = Timers(other, sweep_interval=timedelta(seconds=60), lease=lease, worker="second")
+        first.on("long", slow)
+        second.on("long", quick)
+        running = asyncio.create_task(first.sweep())
+        await asyncio.sleep(5)  # more than twice the lease: only renewals keep the claim
+        assert await second.sweep() == 0
+        release.set()
+        assert await running == 1
+    finally:
+        await other.dispose()
+    assert ran == ["first"]
