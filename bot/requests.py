@@ -133,6 +133,8 @@ class RequestService:
             if not matches:
                 request.state, request.closed_at = RequestState.EXPIRED, now
                 uow.events.append(ev.REQUEST_NO_MATCH, request_id=request.id, topic=ask.topic, reason="no skill")
+            else:  # the first wave runs right below; the timer sends it if this process dies before it does
+                await uow.timers.schedule(f"wave:{request.id}:1", WAVE, now, request_id=request.id, data={"wave": 1})
             try:
                 await uow.commit()
             except IntegrityError:
@@ -161,14 +163,16 @@ class RequestService:
             await self.run_wave(action.request_id, int(action.data["wave"]))
 
     async def run_wave(self, request_id: int, wave: int) -> None:
-        """Ping the next best few; idempotent per (request, wave)."""
+        """Ping the next best few; once per (request, wave), however many processes try."""
         now = utcnow()
         async with self.db.uow() as uow:
             request = await uow.requests.get(request_id)
             if request is None or request.state != RequestState.OPEN or request.wave >= wave:
                 return
-            # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings.
-            await uow.requests.set_wave(request_id, wave)
+            # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings; and of two runs
+            # of one wave (the first wave's direct run and its timer), only the first gets past it.
+            if not await uow.requests.set_wave(request_id, wave):
+                return
             rows = await uow.members.candidates(
                 skills=list(request.skills),
                 requester_id=request.requester_id,

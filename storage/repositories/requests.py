@@ -50,8 +50,12 @@ class RequestRepository:
         )
         return rowcount(result) == 1
 
-    async def set_wave(self, request_id: int, wave: int) -> None:
-        await self.s.execute(update(HelpRequest).where(col(HelpRequest.id) == request_id).values(wave=wave))
+    async def set_wave(self, request_id: int, wave: int) -> bool:
+        """Move the request on to `wave`; False if it is there already (another run of the same wave won)."""
+        result = await self.s.execute(
+            update(HelpRequest).where(col(HelpRequest.id) == request_id, col(HelpRequest.wave) < wave).values(wave=wave)
+        )
+        return rowcount(result) == 1
 
     async def recent_for(self, member_id: str, limit: int = 5) -> list[HelpRequest]:
         """The person's latest requests, as requester or as the mentor who took them."""

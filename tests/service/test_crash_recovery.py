@@ -1,20 +1,23 @@
-"""A process killed in the middle of a timed action, and what the next process does when it takes the action over.
+"""A process killed in the middle of a step, and what the next process does about it.
 
-A kill is a fake Slack that raises `Killed` at a chosen call, right after the message went out (the worst moment:
-the message exists, the timer row does not say so). `Killed` is a BaseException, like the SIGKILL it stands for:
-nothing in Burst catches it. The action's row is left running under the dead worker's lease; the test lets that
-lease run out, as time would, and a second world (the next process) sweeps.
+A kill is `Killed`, a BaseException like the SIGKILL it stands for (nothing in Burst catches it), raised by a fake
+Slack right after a message went out (the worst moment: the message exists, the timer row does not say so), or by
+the database driver just before a chosen statement. A timed action's row is then left running under the dead
+worker's lease; the test lets that lease run out, as time would, and a second world (the next process) sweeps.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlmodel import col
 
+from bot.requests import Ask
 from bot.sessions import WARNING
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, TimedAction, TimerState
@@ -96,3 +99,45 @@ async def test_a_warning_sent_just_before_a_kill_is_not_sent_again_by_the_next_p
     async with db.uow(readonly=True) as uow:
         kinds = [e.kind for e in await uow.events.for_request(flash.request_id)]
     assert kinds.count("session.warned") == 1
+
+
+async def test_a_request_whose_process_died_before_its_first_wave_gets_it_from_the_next_process(db: Database) -> None:
+    dying_db = Database(db.url)
+
+    def die_before_the_wave(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("UPDATE help_requests SET wave"):
+            raise Killed("between storing the request and sending its first wave")
+
+    event.listen(dying_db.engine.sync_engine, "before_cursor_execute", die_before_the_wave)
+    try:
+        dying = make_world(dying_db, worker="dead")
+        await dying.profiles.add_skills("U1", [("rust", "expert")])
+        with pytest.raises(Killed):
+            await dying.requests.ask(Ask(requester_id="U0", topic="rust lifetimes", source="command"))
+    finally:
+        await dying_db.dispose()
+    assert dying.slack.named("ping") == []
+
+    after = make_world(db, worker="next")
+    await after.timers.sweep()
+    assert [c["mentor"] for c in after.slack.named("ping")] == ["U1"]
+
+
+async def test_two_runs_of_one_wave_at_once_ping_one_wave(db: Database) -> None:
+    """The direct run after an ask and the sweep of its durable first wave can race in two processes."""
+    first = make_world(db, worker="first")
+    for user in ("U1", "U2", "U3", "U4"):
+        await first.profiles.add_skills(user, [("rust", "expert")])
+    async with db.uow() as uow:
+        request = uow.requests.add(HelpRequest(requester_id="U0", topic="rust", skills={"rust": 1.0}, source="dm"))
+        await uow.commit()
+    other = Database(db.url)
+    try:
+        second = make_world(other, worker="second")
+        await asyncio.gather(first.requests.run_wave(request.id or 0, 1), second.requests.run_wave(request.id or 0, 1))
+    finally:
+        await other.dispose()
+    assert len(first.slack.named("ping")) + len(second.slack.named("ping")) == 2
+    async with db.uow(readonly=True) as uow:
+        kinds = [e.kind for e in await uow.events.for_request(request.id or 0)]
+    assert kinds.count("wave.sent") == 1
