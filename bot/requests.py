@@ -224,23 +224,26 @@ class RequestService:
             await uow.timers.schedule(f"expire:{request_id}", EXPIRE, due, request_id=request_id)
 
     async def _send_pings(self, request: HelpRequest, pings: list[Ping], reasons: dict[str, str]) -> None:
-        refs = await asyncio.gather(
-            *(self.notifier.ping(p.mentor_id, request, p.id or 0, reasons.get(p.mentor_id, "")) for p in pings)
-        )
-        failed = 0
-        async with self.db.uow() as uow:
-            for ping, ref in zip(pings, refs, strict=True):
-                assert ping.id is not None
-                if ref is None:
-                    failed += 1
-                    await uow.pings.answer(ping.id, PingState.FAILED, utcnow())
-                    uow.events.append(ev.PING_FAILED, actor_id=ping.mentor_id, request_id=request.id)
-                else:
-                    ping.channel_id, ping.message_ts = ref.channel, ref.ts
-                    await uow.pings.set_message(ping.id, ref.channel, ref.ts)
-            await uow.commit()
-        if failed and request.id is not None:
+        sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(p.mentor_id, "")) for p in pings))
+        if not all(sent) and request.id is not None:
             await self._advance_if_nobody_waiting(request.id)
+
+    async def _send_ping(self, request: HelpRequest, ping: Ping, reason: str) -> bool:
+        """Send one ping and record where it went at once: its mentor may answer, or the request close, meanwhile."""
+        assert ping.id is not None
+        ref = await self.notifier.ping(ping.mentor_id, request, ping.id, reason)
+        state: str | None = None
+        async with self.db.uow() as uow:
+            if ref is None:
+                await uow.pings.answer(ping.id, PingState.FAILED, utcnow())
+                uow.events.append(ev.PING_FAILED, actor_id=ping.mentor_id, request_id=request.id)
+            else:
+                state = await uow.pings.set_message(ping.id, ref.channel, ref.ts)
+            await uow.commit()
+        if ref is not None and state is not None and state != PingState.SENT:
+            # Answered or closed before its message was known here, so whoever did it could not rewrite it.
+            await self.notifier.ping_closed(ref, request, state, ping.mentor_id)
+        return ref is not None
 
     async def expire(self, request_id: int, reason: str = "nobody accepted") -> None:
         now = utcnow()
@@ -284,7 +287,8 @@ class RequestService:
                 await uow.commit()
                 status: AnswerStatus = "taken" if request.state == RequestState.MATCHED else "closed"
                 return AnswerOutcome(status, request)
-            ping.state, ping.responded_at = PingState.ACCEPTED, now
+            accepted = await uow.pings.answer(ping_id, PingState.ACCEPTED, now, waiting_only=False)
+            assert accepted is not None
             others = await uow.pings.close_open(request.id, PingState.TAKEN, except_ids=[ping_id])
             await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             await uow.session.refresh(request)
@@ -299,7 +303,7 @@ class RequestService:
             flash = await self.sessions.start(uow, request, now)
             await uow.commit()
         await self._close_ping_messages(request, others, PingState.TAKEN)
-        await self._close_ping_messages(request, [ping], PingState.ACCEPTED)
+        await self._close_ping_messages(request, [accepted], PingState.ACCEPTED)
         await self.sessions.announce(request, flash)
         return AnswerOutcome("accepted", request)
 
@@ -311,7 +315,8 @@ class RequestService:
             if ping is None or ping.mentor_id != user_id:
                 return AnswerOutcome("not_yours")
             request = await uow.requests.get(ping.request_id)
-            if not await uow.pings.answer(ping_id, state, now):
+            answered = await uow.pings.answer(ping_id, state, now)
+            if answered is None:
                 return AnswerOutcome("already_answered", request)
             if snooze:
                 member = await uow.members.get_or_create(user_id)
@@ -321,8 +326,9 @@ class RequestService:
             )
             await uow.commit()
         assert request is not None
-        if ping.channel_id and ping.message_ts:
-            await self.notifier.ping_closed(MessageRef(ping.channel_id, ping.message_ts), request, state, user_id)
+        if answered.channel_id and answered.message_ts:
+            ref = MessageRef(answered.channel_id, answered.message_ts)
+            await self.notifier.ping_closed(ref, request, state, user_id)
         await self._advance_if_nobody_waiting(ping.request_id)
         return AnswerOutcome("snoozed" if snooze else "declined", request)
 

@@ -8,7 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Ping, PingState
-from storage.sql import rowcount
+
+# UPDATE ... RETURNING hands back rows as they are now, also for pings this session had loaded before.
+_FRESH = {"synchronize_session": False, "populate_existing": True}
 
 
 class PingRepository:
@@ -31,21 +33,32 @@ class PingRepository:
             select(Ping).where(col(Ping.request_id) == request_id, col(Ping.mentor_id) == mentor_id)
         )
 
-    async def answer(self, ping_id: int, state: str, at: datetime) -> bool:
-        """Record a mentor's answer to a ping still waiting for one; False if it was answered or closed already."""
-        result = await self.s.execute(
-            update(Ping)
-            .where(col(Ping.id) == ping_id, col(Ping.state) == PingState.SENT)
-            .values(state=state, responded_at=at)
-        )
-        return rowcount(result) == 1
+    async def answer(self, ping_id: int, state: str, at: datetime, *, waiting_only: bool = True) -> Ping | None:
+        """Record a mentor's answer; None if the ping was answered or closed already (unless not `waiting_only`).
+
+        The ping comes back as it is after the update, with its message if that is known by now: a ping answered
+        while its DM was still being sent is rewritten by whichever side learns of the other second (see
+        `set_message`), and an UPDATE waits for a concurrent one on the same row, so one of them always does.
+        """
+        stmt = update(Ping).where(col(Ping.id) == ping_id)
+        if waiting_only:
+            stmt = stmt.where(col(Ping.state) == PingState.SENT)
+        rows = await self.s.scalars(stmt.values(state=state, responded_at=at).returning(Ping), execution_options=_FRESH)
+        return rows.one_or_none()
 
     async def close_open(self, request_id: int, state: str, except_ids: Collection[int] = ()) -> list[Ping]:
         """Mark every still-waiting ping of a request (taken or expired) and return them for message updates."""
-        pings = [p for p in await self.for_request(request_id) if p.state == PingState.SENT and p.id not in except_ids]
-        for p in pings:
-            p.state = state
-        return pings
+        stmt = update(Ping).where(col(Ping.request_id) == request_id, col(Ping.state) == PingState.SENT)
+        if except_ids:
+            stmt = stmt.where(col(Ping.id).not_in(list(except_ids)))
+        return list(await self.s.scalars(stmt.values(state=state).returning(Ping), execution_options=_FRESH))
 
-    async def set_message(self, ping_id: int, channel_id: str, ts: str) -> None:
-        await self.s.execute(update(Ping).where(col(Ping.id) == ping_id).values(channel_id=channel_id, message_ts=ts))
+    async def set_message(self, ping_id: int, channel_id: str, ts: str) -> str | None:
+        """Remember where the ping's DM is; returns the ping's state, so a ping answered meanwhile gets rewritten."""
+        result = await self.s.execute(
+            update(Ping)
+            .where(col(Ping.id) == ping_id)
+            .values(channel_id=channel_id, message_ts=ts)
+            .returning(col(Ping.state))
+        )
+        return result.scalar_one_or_none()
