@@ -194,7 +194,10 @@ class SlackGateway:
         if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
             return
         extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
-        for channel in {ref.channel for ref in refs}:
+        # Where the cards are; if they are not stored yet (the announcement is still on its way through a slow
+        # Slack, and the session ended or was warned first), where the announcement goes.
+        channels = {ref.channel for ref in refs}
+        for channel in channels or await self._pair_channels(request.requester_id, flash.mentor_id):
             await self.post(channel, text, extra)
 
     async def post_digest(self, channel: str, digest: Digest) -> bool:
