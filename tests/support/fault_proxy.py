@@ -57,9 +57,11 @@ class FaultPlan:
     retry_after: tuple[int, int] = (1, 2)  # whole seconds, as Slack sends them
     slow_seconds: tuple[float, float] = (0.5, 1.5)
     exempt: frozenset[str] = EXEMPT
+    # Instead of rates: the faults of each request's first attempts, in order (a retry is the same request).
+    script: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        unknown = set(self.rates) - set(KINDS)
+        unknown = (set(self.rates) | set(self.script)) - set(KINDS)
         if unknown or any(r < 0 for r in self.rates.values()) or sum(self.rates.values()) > 1:
             raise ValueError(f"rates are probabilities of {', '.join(KINDS)} summing to at most 1: {self.rates}")
 
@@ -136,6 +138,7 @@ class FaultProxy:
         self._random = random.Random(seed)
         self._same_connection: dict[tuple[str, str, int], _Pending] = {}
         self._dropped: dict[tuple[str, str], _Pending] = {}
+        self._attempts: Counter[tuple[str, str]] = Counter()
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
 
@@ -184,7 +187,7 @@ class FaultProxy:
         self.record.requests[method] += 1
         self._note_retry(method, digest, port, now)
 
-        kind = self._draw(method)
+        kind = self._draw(method, digest)
         if kind is not None:
             self.record.injected[(kind, method)] += 1
         if kind == "slow":
@@ -193,9 +196,13 @@ class FaultProxy:
             return self._fail(request, kind, method, digest, port, now)
         return await self._forward(request, method, body)
 
-    def _draw(self, method: str) -> str | None:
+    def _draw(self, method: str, digest: str) -> str | None:
         if not self.enabled or method in self.plan.exempt:
             return None
+        if self.plan.script:
+            attempt = self._attempts[(method, digest)]
+            self._attempts[(method, digest)] += 1
+            return self.plan.script[attempt] if attempt < len(self.plan.script) else None
         roll = self._random.random()
         for kind in KINDS:
             roll -= self.plan.rates.get(kind, 0.0)
