@@ -302,9 +302,10 @@ class RequestService:
             )
             flash = await self.sessions.start(uow, request, now)
             await uow.commit()
+        # The pair first: every Slack call from here on is a moment a crash would lose the rest.
+        await self.sessions.announce(request, flash)
         await self._close_ping_messages(request, others, PingState.TAKEN)
         await self._close_ping_messages(request, [accepted], PingState.ACCEPTED)
-        await self.sessions.announce(request, flash)
         return AnswerOutcome("accepted", request)
 
     async def decline(self, ping_id: int, user_id: str, *, snooze: bool = False) -> AnswerOutcome:

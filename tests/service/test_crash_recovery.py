@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import event, update
 from sqlmodel import col
 
+from bot.ports import MessageRef
 from bot.requests import Ask
 from bot.sessions import WARNING
 from storage.database import Database
@@ -39,6 +40,10 @@ class DyingSlack(RecordingSlack):
         if call == self.die_after:
             self.die_after = ""
             raise Killed(call)
+
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+        await super().ping_closed(ref, request, outcome, mentor_id)
+        self._maybe_die("ping_closed")
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         await super().follow_up(request, flash, index)
@@ -141,3 +146,17 @@ async def test_two_runs_of_one_wave_at_once_ping_one_wave(db: Database) -> None:
     async with db.uow(readonly=True) as uow:
         kinds = [e.kind for e in await uow.events.for_request(request.id or 0)]
     assert kinds.count("wave.sent") == 1
+
+
+async def test_after_an_accept_the_pair_is_put_in_touch_before_the_other_pings_are_tidied(db: Database) -> None:
+    """Each Slack call after the accept's commit is a window for a kill; the session card matters most."""
+    dying = DyingSlack(die_after="ping_closed")
+    world = make_world(db, dying)
+    for user in ("U1", "U2"):
+        await world.profiles.add_skills(user, [("rust", "expert")])
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
+    async with db.uow(readonly=True) as uow:
+        ping = (await uow.pings.for_request(outcome.request.id or 0))[0]
+    with pytest.raises(Killed):
+        await world.requests.accept(ping.id or 0, ping.mentor_id)
+    assert dying.named("matched")
