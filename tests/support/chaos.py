@@ -38,6 +38,7 @@ TIMERS = {
 }
 FOLLOWUPS = len(TIMERS["BURST_FOLLOWUP_DELAYS"].split(","))
 LOG_WINDOW = 1_000  # entries local-slack's /_control/log returns at most
+QUIET = 4.0  # seconds without a Web API call after which nothing is still being retried
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ async def _run(setup: ChaosSetup, slack: LocalSlackProcess, ports: list[int], be
                 stop.set()
                 kills = await killer
             workload_seconds = time.monotonic() - started
-            left = await _drain(setup)
+            left = await _drain(setup, proxy)
         finally:
             await asyncio.gather(*(asyncio.to_thread(b.stop) for b in bursts))
             collecting.set()
@@ -201,11 +202,12 @@ async def _kill_now_and_then(bursts: list[BurstProcess], setup: ChaosSetup, stop
     return kills
 
 
-async def _drain(setup: ChaosSetup) -> int:
-    """Wait until no request is open, no session active and no timer left to run; returns what was left."""
+async def _drain(setup: ChaosSetup, proxy: FaultProxy) -> int:
+    """Wait until no request is open, no session active and no timer left to run, and Burst has stopped talking to
+    Slack for a few seconds (a call may still be retrying); returns what was left."""
     deadline = time.monotonic() + setup.drain_budget
     left = await unfinished(setup.database_url)
-    while left and time.monotonic() < deadline:
+    while (left or proxy.idle_for() < QUIET) and time.monotonic() < deadline:
         await asyncio.sleep(1)
         left = await unfinished(setup.database_url)
     return left

@@ -139,6 +139,7 @@ class FaultProxy:
         self._same_connection: dict[tuple[str, str, int], _Pending] = {}
         self._dropped: dict[tuple[str, str], _Pending] = {}
         self._attempts: Counter[tuple[str, str]] = Counter()
+        self._last_request = time.monotonic()
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
 
@@ -171,9 +172,9 @@ class FaultProxy:
     ) -> None:
         await self.stop()
 
-    def pending_retries(self) -> int:
-        """Failed attempts never retried (yet): where the client gave up, or has not come back so far."""
-        return len(self._same_connection) + len(self._dropped)
+    def idle_for(self) -> float:
+        """Seconds since the last request: a client still retrying something comes back within a few."""
+        return time.monotonic() - self._last_request
 
     # --- one request ----------------------------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class FaultProxy:
         digest = hashlib.sha256(request.query_string.encode() + b"\n" + body).hexdigest()
         peer = request.transport.get_extra_info("peername") if request.transport else None
         port = int(peer[1]) if peer else 0
-        now = time.monotonic()
+        now = self._last_request = time.monotonic()
         self.record.requests[method] += 1
         self._note_retry(method, digest, port, now)
 

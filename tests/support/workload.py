@@ -30,6 +30,7 @@ APP_TOKEN, SIGNING_SECRET = "xapp-local", "local-secret"
 ACCEPT, DECLINE, IGNORE = 0.55, 0.30, 0.15  # how a mentor answers a ping
 RECLICK_AFTER = 5.0  # a click that changed nothing is repeated after this long (the delivery may have been lost)
 ACK_WAIT = 4.0  # a command with no answer in this long is sent again
+MATCHED_WORDS = ("Flash session", "is helping", "left in your session", "has ended", "did your question")
 
 
 def topic(n: int) -> str:
@@ -186,12 +187,13 @@ class Requester(Person):
             self.seen.expired.add(name)
             return
         self.seen.matched.add(name)
-        ended = await self.wait(lambda: self.find(bold, "feedback_helpful"), self.plan.step_budget)
+        # The end message, or else a follow-up (a kill can lose the one message but not both).
+        ended = await self.wait(lambda: self._after_the_end(bold), self.plan.step_budget)
         if ended is None:
             self.seen.gave_up[name] = "session never ended"
             return
         self.seen.ended.add(name)
-        if self.random.random() < 0.5:
+        if "feedback_helpful" in buttons(ended) and self.random.random() < 0.5:
             choice = "feedback_helpful" if self.random.random() < 0.8 else "feedback_not_helpful"
             await self.click(ended, buttons(ended)[choice])
         check = await self.wait(lambda: self.find(bold, "followup_solved"), self.plan.step_budget)
@@ -202,6 +204,9 @@ class Requester(Person):
         answer = self.random.choice(["followup_solved", "followup_stuck", None])
         if answer:
             await self.click(check, buttons(check)[answer])
+
+    async def _after_the_end(self, bold: str) -> Message | None:
+        return await self.find(bold, "feedback_helpful") or await self.find(bold, "followup_solved")
 
     async def ask(self, name: str) -> bool:
         """Run the command; when Burst does not answer it (it may be down), run it again, as a person would."""
@@ -226,7 +231,8 @@ class Requester(Person):
             text = text_of(message)
             if bold not in text:
                 continue
-            if "session_end" in buttons(message) or "Flash session" in text:
+            # The card, or anything only a matched request gets (a kill can lose the card).
+            if "session_end" in buttons(message) or any(w in text for w in MATCHED_WORDS):
                 return "matched"
             if "nobody could take" in text or "couldn't find anyone" in text or "is busy, away" in text:
                 return "expired"
