@@ -1,4 +1,5 @@
-"""Burst's performance benchmarks: how routing and the weekly digest scale with the size of a workspace.
+"""Burst's performance benchmarks: how routing and the weekly digest scale with the size of a workspace, and how
+every flow holds up through a Slack that fails and a Burst that crashes.
 
 Run from the repository root with the project's virtualenv:
 
@@ -6,10 +7,14 @@ Run from the repository root with the project's virtualenv:
     .venv/bin/python -m benchmarks digest       # the weekly digest over 10,000 / 100,000 / 1,000,000 events
     .venv/bin/python -m benchmarks all          # both
     .venv/bin/python -m benchmarks all --quick  # small sizes, a smoke run in seconds
+    .venv/bin/python -m benchmarks chaos        # 200 requests through local-slack with 10% of Web API calls faulted
+    .venv/bin/python -m benchmarks chaos --crash  # the same with SIGKILLs: SQLite, PostgreSQL, 2 processes on one PG
 
 Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql`,
-`--requests N` (routing requests per size), `--runs N` (digest builds per size), `--explain` (query plans of the
-largest size, EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite), `--seed N`.
+`--requests N` (routing: requests per size; chaos: requests in the workload), `--runs N` (digest builds per size),
+`--explain` (query plans of the largest size, EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite), `--seed N`;
+for chaos `--crash`, `--kills N` (per crash run) and `--fault-rate 0.1`. `chaos` runs on SQLite unless `--engines`
+says otherwise; `chaos --crash` on both engines.
 
 What is measured, and why this way:
 - Each size runs on a fresh database, migrated with the real migrations: SQLite in a temporary file, PostgreSQL on a
@@ -21,6 +26,11 @@ What is measured, and why this way:
   popularity (Zipf: "python" is everywhere) and a third from the rare tail. Target: under 20 ms at 10,000 mentors.
 - Digest: the median of 5 `DigestService.build(end)` calls after one warm-up, and each repository query alone.
   Target: under 1 s at 1,000,000 events on PostgreSQL.
+- Chaos: real `burst run` processes behind the fault proxy (429 with Retry-After, 500, 503, dropped connections, slow
+  answers, in equal shares); scripted requesters and mentors act through local-slack. Printed: requests, flows
+  completed, faults by kind, retries seen, Retry-After honoured, duplicates, lost and stuck (each must be 0; under
+  SIGKILL a message whose step committed just before the kill is lost rather than doubled), wall time. See
+  benchmarks/chaos.py.
 Benchmarks print; they assert nothing and are not collected by pytest (they live outside tests/). Timings are
 wall-clock on this machine, in-process, with the database on the same host: compare runs, not absolute numbers.
 """
@@ -38,7 +48,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from benchmarks import digest, routing
+from benchmarks import chaos, digest, routing
 from benchmarks.engines import ENGINES, open_engines
 from benchmarks.report import count, ms, verdict
 
@@ -54,14 +64,17 @@ if not console.is_terminal:  # piped to a file: do not squeeze the tables into 8
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
-    parser.add_argument("which", choices=("routing", "digest", "all"))
+    parser.add_argument("which", choices=("routing", "digest", "all", "chaos"))
     parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
-    parser.add_argument("--engines", type=_engines, default=list(ENGINES), help="comma-separated: sqlite,postgresql")
+    parser.add_argument("--engines", type=_engines, help="comma-separated: sqlite,postgresql (default: both)")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--requests", type=int, default=routing.REQUESTS, help="routing requests timed per size")
+    parser.add_argument("--requests", type=int, help="routing: requests timed per size; chaos: workload requests")
     parser.add_argument("--runs", type=int, default=digest.RUNS, help="digest builds timed per size")
     parser.add_argument("--explain", action="store_true", help="print query plans for the largest size")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
+    parser.add_argument("--crash", action="store_true", help="chaos: SIGKILL and restart Burst during the workload")
+    parser.add_argument("--kills", type=int, default=chaos.KILLS, help="chaos --crash: kills per run")
+    parser.add_argument("--fault-rate", type=float, default=chaos.FAULT_RATE, help="chaos: share of calls faulted")
     return parser.parse_args(argv)
 
 
@@ -81,9 +94,21 @@ def _engines(text: str) -> list[str]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    warnings: list[str] = []
     began = time.perf_counter()
-    async with open_engines(args.engines, warnings) as engines:
+    if args.which == "chaos":
+        await chaos.run(
+            console,
+            args.engines or (list(ENGINES) if args.crash else ["sqlite"]),
+            crash=args.crash,
+            requests=args.requests or (chaos.QUICK_REQUESTS if args.quick else chaos.REQUESTS),
+            kills=args.kills,
+            seed=args.seed,
+            rate=args.fault_rate,
+        )
+        console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
+        return
+    warnings: list[str] = []
+    async with open_engines(args.engines or list(ENGINES), warnings) as engines:
         for line in warnings:
             console.print(f"[yellow]{line}[/]")
         if args.which in ("routing", "all"):
@@ -95,7 +120,7 @@ async def main(args: argparse.Namespace) -> None:
                         result = await routing.run(
                             engine,
                             size,
-                            requests=args.requests,
+                            requests=args.requests or routing.REQUESTS,
                             seed_value=args.seed,
                             with_plans=args.explain and size == max(sizes),
                         )
