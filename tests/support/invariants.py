@@ -8,7 +8,7 @@ fault before forwarding, so a call in that log is a message a person saw. The ch
 - lost: a timed action Burst gave up on, a ping with no DM (or one Slack refused), a ping still offering Accept
   after its request closed, a session without its card,
   warning, end message or follow-up in both people's DMs, a mentor never thanked, an expiry nobody was told about,
-  a command answered but no request stored;
+  a command answered but no request stored, a requester told one outcome while Burst recorded another;
 - duplicates: the same message about a request posted twice in one channel, a ping or session card posted twice,
   more follow-ups posted than fired, any step of a flow logged twice.
 
@@ -176,6 +176,11 @@ def check(
                 verdict.lost.append(f"request {request.id} ({request.topic}) expired without telling the requester")
     stored = {r.topic for r in snap.requests}
     verdict.lost.extend(f"{t}: the command was answered but no request was stored" for t in seen.acked - stored)
+    states = {r.topic: r.state for r in snap.requests}
+    for heard, state in ((seen.matched, RequestState.MATCHED), (seen.expired, RequestState.EXPIRED)):
+        verdict.lost.extend(
+            f"{t}: its requester was told {state}, Burst says {states.get(t)}" for t in heard if states.get(t) != state
+        )
     return verdict
 
 

@@ -27,7 +27,7 @@ from tests.support.control import Message, SlackControl
 SKILL = "python"
 BOT_APP = {"appId": "A0BURST", "botUserId": BOT_USER, "botName": "burst", "botToken": BOT_TOKEN}
 APP_TOKEN, SIGNING_SECRET = "xapp-local", "local-secret"
-ACCEPT, DECLINE, IGNORE = 0.55, 0.30, 0.15  # how a mentor answers a ping
+ACCEPT, DECLINE = 0.55, 0.30  # how a mentor answers a ping; the rest never answer
 RECLICK_AFTER = 5.0  # a click that changed nothing is repeated after this long (the delivery may have been lost)
 ACK_WAIT = 4.0  # a command with no answer in this long is sent again
 MATCHED_WORDS = ("Flash session", "is helping", "left in your session", "has ended", "did your question")
@@ -125,8 +125,6 @@ class Seen:
     acked: set[str] = field(default_factory=set)
     matched: set[str] = field(default_factory=set)
     expired: set[str] = field(default_factory=set)
-    ended: set[str] = field(default_factory=set)
-    followed_up: set[str] = field(default_factory=set)
     gave_up: dict[str, str] = field(default_factory=dict)  # topic -> the step nobody came back from
     clicks: int = 0
     reclicks: int = 0
@@ -192,7 +190,6 @@ class Requester(Person):
         if ended is None:
             self.seen.gave_up[name] = "session never ended"
             return
-        self.seen.ended.add(name)
         if "feedback_helpful" in buttons(ended) and self.random.random() < 0.5:
             choice = "feedback_helpful" if self.random.random() < 0.8 else "feedback_not_helpful"
             await self.click(ended, buttons(ended)[choice])
@@ -200,7 +197,6 @@ class Requester(Person):
         if check is None:
             self.seen.gave_up[name] = "no follow-up"
             return
-        self.seen.followed_up.add(name)
         answer = self.random.choice(["followup_solved", "followup_stuck", None])
         if answer:
             await self.click(check, buttons(check)[answer])
