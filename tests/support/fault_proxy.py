@@ -70,10 +70,6 @@ class FaultPlan:
         """`total` of all requests faulted, split evenly over the five kinds."""
         return cls({kind: total / len(KINDS) for kind in KINDS})
 
-    @property
-    def total(self) -> float:
-        return sum(self.rates.values())
-
 
 @dataclass
 class RateLimited:
@@ -134,7 +130,6 @@ class FaultProxy:
         self.plan = plan
         self.port = port or free_port()
         self.record = FaultRecord()
-        self.enabled = True
         self._random = random.Random(seed)
         self._same_connection: dict[tuple[str, str, int], _Pending] = {}
         self._dropped: dict[tuple[str, str], _Pending] = {}
@@ -198,7 +193,7 @@ class FaultProxy:
         return await self._forward(request, method, body)
 
     def _draw(self, method: str, digest: str) -> str | None:
-        if not self.enabled or method in self.plan.exempt:
+        if method in self.plan.exempt:
             return None
         if self.plan.script:
             attempt = self._attempts[(method, digest)]
