@@ -1,7 +1,7 @@
 """After a session: quick feedback from both, then check-backs at each BURST_FOLLOWUP_DELAYS.
 
 Follow-ups are durable timers scheduled when the session ends (`followup:<session>:<n>`); once the requester says
-Solved, later ones are skipped. The mentor is thanked with their running count on the first follow-up.
+Solved, later ones are skipped. The mentor is thanked with their running count on the first follow-up sent.
 """
 
 from __future__ import annotations
@@ -85,13 +85,16 @@ class FollowupService:
         assert action.session_id is not None
         index = int(action.data.get("index", 0))
         async with self.db.uow() as uow:
-            flash = await uow.sessions.get(action.session_id)
+            # Locked: follow-ups of one session due together (after a restart) decide in turn who thanks the mentor.
+            flash = await uow.sessions.get(action.session_id, lock=True)
             request = await uow.requests.get(flash.request_id) if flash else None
             if flash is None or request is None:
                 return
             if await uow.events.logged(action.session_id, (ev.FOLLOWUP_SENT, ev.FOLLOWUP_SKIPPED), index=index):
                 return  # a process that died before finishing this action sent it: at most once, never twice
             solved = await uow.events.has_followup_answer(action.session_id, SOLVED)
+            # With the first follow-up sent, whichever index: after a restart, those due meanwhile run in any order.
+            thank = not solved and not await uow.events.logged(action.session_id, (ev.FOLLOWUP_SENT,))
             helped = await uow.sessions.count_as_mentor(flash.mentor_id)
             uow.events.append(
                 ev.FOLLOWUP_SENT if not solved else ev.FOLLOWUP_SKIPPED,
@@ -103,7 +106,7 @@ class FollowupService:
         if solved:
             return
         await self.notifier.follow_up(request, flash, index)
-        if index == 0:
+        if thank:
             await self.notifier.thank_mentor(request, flash, helped)
 
     async def answer(self, session_id: int, user_id: str, outcome: str) -> FollowupAnswer:

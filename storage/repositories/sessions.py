@@ -18,8 +18,9 @@ class SessionRepository:
         self.s.add(flash)
         return flash
 
-    async def get(self, session_id: int) -> FlashSession | None:
-        return await self.s.get(FlashSession, session_id)
+    async def get(self, session_id: int, *, lock: bool = False) -> FlashSession | None:
+        """`lock`: hold the row until the commit (PostgreSQL; SQLite's write transactions are serial already)."""
+        return await self.s.get(FlashSession, session_id, with_for_update=lock or None)
 
     async def active_for(self, member_id: str) -> list[FlashSession]:
         rows = await self.s.scalars(

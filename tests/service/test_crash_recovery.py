@@ -160,3 +160,41 @@ async def test_after_an_accept_the_pair_is_put_in_touch_before_the_other_pings_a
     with pytest.raises(Killed):
         await world.requests.accept(ping.id or 0, ping.mentor_id)
     assert dying.named("matched")
+
+
+async def test_the_mentor_is_thanked_with_the_first_follow_up_sent_even_when_a_later_one_went_first(
+    db: Database,
+) -> None:
+    """After a restart, follow-ups that fell due while Burst was down run together, in any order."""
+    world = make_world(db)
+    flash = await start_session(world)
+    assert (await world.sessions.end(flash.id or 0, "U0")).status == "ok"
+    async with db.uow() as uow:  # the second follow-up is due too, and goes first
+        await uow.timers.reschedule(f"followup:{flash.id}:0", utcnow() + timedelta(hours=1))
+        await uow.timers.reschedule(f"followup:{flash.id}:1", utcnow() - timedelta(seconds=1))
+        await uow.commit()
+    await world.timers.sweep()
+    assert (await world.followups.answer(flash.id or 0, "U0", "solved")).status == "ok"
+    async with db.uow() as uow:
+        await uow.timers.reschedule(f"followup:{flash.id}:0", utcnow() - timedelta(seconds=1))
+        await uow.commit()
+    await world.timers.sweep()
+    assert [c["index"] for c in world.slack.named("follow_up")] == [1]
+    assert len(world.slack.named("thank_mentor")) == 1
+
+
+async def test_two_follow_ups_due_at_once_thank_the_mentor_once(db: Database) -> None:
+    world = make_world(db, worker="first")
+    flash = await start_session(world)
+    assert (await world.sessions.end(flash.id or 0, "U0")).status == "ok"
+    async with db.uow() as uow:
+        await uow.timers.reschedule(f"followup:{flash.id}:1", utcnow() - timedelta(seconds=1))
+        await uow.commit()
+    other = Database(db.url)
+    try:
+        second = make_world(other, worker="second")
+        await asyncio.gather(world.timers.sweep(), second.timers.sweep())
+    finally:
+        await other.dispose()
+    assert len(world.slack.named("follow_up") + second.slack.named("follow_up")) == 2
+    assert len(world.slack.named("thank_mentor") + second.slack.named("thank_mentor")) == 1
