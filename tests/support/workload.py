@@ -29,6 +29,7 @@ BOT_APP = {"appId": "A0BURST", "botUserId": BOT_USER, "botName": "burst", "botTo
 APP_TOKEN, SIGNING_SECRET = "xapp-local", "local-secret"
 ACCEPT, DECLINE = 0.55, 0.30  # how a mentor answers a ping; the rest never answer
 RECLICK_AFTER = 5.0  # a click that changed nothing is repeated after this long (the delivery may have been lost)
+MAX_CLICKS = 3  # then the person gives up on that button
 ACK_WAIT = 4.0  # a command with no answer in this long is sent again
 MATCHED_WORDS = ("Flash session", "is helping", "left in your session", "has ended", "did your question")
 
@@ -242,6 +243,7 @@ class Mentor(Person):
         super().__init__(control, user, plan, seen)
         self.decided: dict[str, str | None] = {}  # ping id -> the button pressed (None: ignored)
         self.clicked_at: dict[str, float] = {}
+        self.clicks: dict[str, int] = {}
         self.feedback_done: set[str] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -261,10 +263,11 @@ class Mentor(Person):
                     "ping_accept" if roll < ACCEPT else "ping_decline" if roll < ACCEPT + DECLINE else None
                 )
             action = self.decided[ping]
-            # Still showing its buttons after a click: the click was lost (Burst down), so press again.
-            if action and time.monotonic() - self.clicked_at.get(ping, -RECLICK_AFTER) >= RECLICK_AFTER:
-                if ping in self.clicked_at:
-                    self.seen.reclicks += 1
+            # Still showing its buttons after a click: the click was lost (Burst down), so press again, a few times.
+            clicks = self.clicks.get(ping, 0)
+            if action and clicks < MAX_CLICKS and time.monotonic() - self.clicked_at.get(ping, 0) >= RECLICK_AFTER:
+                self.seen.reclicks += clicks > 0
+                self.clicks[ping] = clicks + 1
                 self.clicked_at[ping] = time.monotonic()
                 await self.click(message, found[action])
         elif "feedback_helpful" in found and message["ts"] not in self.feedback_done:
