@@ -91,7 +91,7 @@ async def run(
                     mode=scenario.mode,
                     processes=scenario.processes,
                     kills=scenario.kills,
-                    kill_every=(5.0, 15.0),
+                    kill_every=(3.0, 9.0),
                     drain_budget=300.0,
                 )
                 with console.status(f"chaos: {scenario.name}"):
