@@ -68,6 +68,7 @@ class Digest:
     end: datetime
     this: WeekStats
     last: WeekStats
+    min_askers: int = 3  # a topic asked by fewer distinct people is only counted, never named
 
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
@@ -125,7 +126,8 @@ class DigestService:
     async def build(self, end: datetime | None = None) -> Digest:
         end = end or utcnow()
         label, start, end = self.period(end)
-        return Digest(label, start, end, await self._week(start, end), await self._week(start - WEEK, start))
+        this, last = await self._week(start, end), await self._week(start - WEEK, start)
+        return Digest(label, start, end, this, last, self.config.min_askers)
 
     async def _week(self, start: datetime, end: datetime) -> WeekStats:
         async with self.db.uow(readonly=True) as uow:
@@ -137,12 +139,14 @@ class DigestService:
             per_mentor = Counter(str(s.mentor_id) for s in sessions)
             opted_in = await repo.thanked_names(list(per_mentor))
         topics: Counter[str] = Counter()
+        askers: dict[str, set[str]] = defaultdict(set)
         unmet_askers: dict[str, set[str]] = defaultdict(set)
         unmet_counts: Counter[str] = Counter()
         matched, unmet, waits = 0, 0, []
         for r in requests:
             key = topic_key(r.topic, r.skills)
             topics[key] += 1
+            askers[key].add(r.requester_id)
             if r.state == RequestState.MATCHED:
                 matched += 1
                 if r.matched_at is not None:
@@ -151,7 +155,10 @@ class DigestService:
                 unmet += 1
                 unmet_counts[key] += 1
                 unmet_askers[key].add(r.requester_id)
-        shown = [(t, n) for t, n in unmet_counts.most_common() if len(unmet_askers[t]) >= self.config.min_askers]
+        # A topic only a person or two asked about could name them: such topics show as counts, never by name.
+        named = self.config.min_askers
+        shown = [(t, n) for t, n in unmet_counts.most_common() if len(unmet_askers[t]) >= named]
+        popular = [(t, n) for t, n in topics.most_common() if len(askers[t]) >= named]
         minutes = sum(((s.ended_at or s.ends_at) - s.started_at).total_seconds() / 60 for s in sessions)
         return WeekStats(
             requests=len(requests),
@@ -160,7 +167,7 @@ class DigestService:
             seconds_to_accept=waits,
             sessions=len(sessions),
             minutes=round(minutes, 1),
-            top_topics=topics.most_common(5),
+            top_topics=popular[:5],
             unmet_topics=shown[:10],
             unmet_other=unmet - sum(n for _, n in shown[:10]),
             helpful=helpful,

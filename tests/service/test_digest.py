@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.digest import DigestConfig, DigestService, percentile
+from handlers.digest_blocks import digest_blocks
 from storage.database import Database
 from storage.models import Feedback, FlashSession, HelpRequest, Member
 from tests.support.fakes import RecordingSlack
@@ -89,7 +92,7 @@ async def test_numbers_of_a_hand_computed_week(db: Database) -> None:
     assert w.median_accept == 150  # median of 60, 120, 180, 600 s
     assert w.p90_accept == 600  # nearest rank: the 4th of 4
     assert (w.sessions, w.minutes) == (4, 50.0)
-    assert w.top_topics == [("python", 4), ("cobol", 3), ("fortran", 1)]
+    assert w.top_topics == [("python", 4), ("cobol", 3)]  # fortran: one person asked, so it is not named
     assert (w.helpful, w.not_helpful, w.solved, w.stuck) == (3, 1, 2, 1)
     assert w.thanks == [("M1", 2), ("M3", 1)]  # M2 did not opt in to being named
     last = digest.last
@@ -103,6 +106,17 @@ async def test_a_gap_asked_by_too_few_people_is_only_a_count(db: Database) -> No
     assert w.unmet_other == 1  # fortran, asked by one person, is not named
     w4 = (await service(db, RecordingSlack(), min_askers=4).build(END)).this
     assert (w4.unmet_topics, w4.unmet_other) == ([], 4)
+
+
+async def test_the_rendered_digest_names_no_rare_topic_and_no_person_who_asked(db: Database) -> None:
+    await seed_week(db)
+    digest = await service(db, RecordingSlack()).build(END)
+    shown = json.dumps(digest_blocks(digest))
+    assert "cobol" in shown
+    assert "fortran" not in shown
+    assert "fewer than 3 people" in shown
+    assert not re.search(r"\bR\d\b", shown)  # no requester, anonymous or not
+    assert "M2" not in shown  # a mentor who did not opt in is not thanked by name
 
 
 async def test_the_scheduled_digest_posts_once_across_processes_and_catches_up(db: Database) -> None:
