@@ -271,7 +271,7 @@ async def query_times(db: Database, start: datetime, end: datetime, runs: int) -
             "requests_between": lambda: repo.requests_between(start, end),
             "sessions_between": lambda: repo.sessions_between(start, end),
             "feedback_between": lambda: repo.feedback_between(start, end),
-            "event_data(followup)": lambda: repo.event_data(ev.FOLLOWUP_ANSWERED, start, end),
+            "latest_by_session(followup)": lambda: repo.latest_by_session(ev.FOLLOWUP_ANSWERED, start, end),
             "thanked_names": lambda: repo.thanked_names(mentors),
         }
         found: dict[str, Timings] = {}

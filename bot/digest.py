@@ -135,7 +135,7 @@ class DigestService:
             requests = await repo.requests_between(start, end)
             sessions = await repo.sessions_between(start, end)
             helpful, not_helpful = await repo.feedback_between(start, end)
-            answers = await repo.event_data(ev.FOLLOWUP_ANSWERED, start, end)
+            answers = list((await repo.latest_by_session(ev.FOLLOWUP_ANSWERED, start, end)).values())
             per_mentor = Counter(str(s.mentor_id) for s in sessions)
             opted_in = await repo.thanked_names(list(per_mentor))
         topics: Counter[str] = Counter()

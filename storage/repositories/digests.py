@@ -69,13 +69,19 @@ class DigestRepository:
         counts = {bool(helpful): int(n) for helpful, n in rows.all()}
         return counts.get(True, 0), counts.get(False, 0)
 
-    async def event_data(self, kind: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        rows = await self.s.scalars(
-            select(col(InteractionEvent.data)).where(
-                col(InteractionEvent.kind) == kind, col(InteractionEvent.at) >= start, col(InteractionEvent.at) < end
+    async def latest_by_session(self, kind: str, start: datetime, end: datetime) -> dict[int, dict[str, Any]]:
+        """Each session's last event of `kind` in the window: a requester may answer "still stuck", then "solved"."""
+        rows = await self.s.execute(
+            select(col(InteractionEvent.session_id), col(InteractionEvent.data))
+            .where(
+                col(InteractionEvent.kind) == kind,
+                col(InteractionEvent.at) >= start,
+                col(InteractionEvent.at) < end,
+                col(InteractionEvent.session_id).is_not(None),
             )
+            .order_by(col(InteractionEvent.at), col(InteractionEvent.id))
         )
-        return list(rows)
+        return {int(session_id): data for session_id, data in rows}
 
     async def count_events(self, kind: str, start: datetime, end: datetime) -> int:
         return int(

@@ -32,6 +32,7 @@ async def seed_week(db: Database) -> None:
         s = uow.session
         s.add_all([Member(id="M1", thanks_opt_in=True), Member(id="M2"), Member(id="M3", thanks_opt_in=True)])
         matched = [(60, "M1", 10), (120, "M1", 15), (180, "M2", 20), (600, "M3", 5)]
+        sessions: list[int] = []
         for i, (wait, mentor, minutes) in enumerate(matched):
             created = t0 + timedelta(hours=i)
             r = HelpRequest(
@@ -58,6 +59,7 @@ async def seed_week(db: Database) -> None:
             )
             s.add(f)
             await s.flush()
+            sessions.append(f.id or 0)
             s.add(
                 Feedback(session_id=f.id or 0, member_id=r.requester_id, helpful=i != 3, created_at=started + DAY / 24)
             )
@@ -77,8 +79,10 @@ async def seed_week(db: Database) -> None:
             )
         )
         s.add(HelpRequest(requester_id="R9", topic="rust", state="expired", created_at=END - 9 * DAY))
-        for outcome in ("solved", "solved", "stuck"):
-            uow.events.append("followup.answered", at=t0 + 2 * DAY, outcome=outcome)
+        # Three sessions answered; the first said "still stuck" before "solved" and counts once, as solved.
+        answers = [(0, "stuck", 1), (0, "solved", 2), (1, "solved", 2), (2, "stuck", 3)]
+        for session, outcome, day in answers:
+            uow.events.append("followup.answered", at=t0 + day * DAY, session_id=sessions[session], outcome=outcome)
         await uow.commit()
 
 
