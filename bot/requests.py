@@ -64,7 +64,9 @@ class AskOutcome:
     request: HelpRequest
 
 
-AnswerStatus = Literal["accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered"]
+AnswerStatus = Literal[
+    "accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered", "busy", "cap_reached"
+]
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,8 @@ class RequestService:
             assert request.id is not None
             if ping.state == PingState.ACCEPTED:
                 return AnswerOutcome("already_answered", request)
+            if refusal := await self._cannot_take(uow, user_id, now):
+                return AnswerOutcome(refusal, request)
             if not await uow.requests.claim_match(request.id, user_id, now):
                 await uow.pings.answer(ping_id, PingState.TAKEN, now)
                 uow.events.append(ev.PING_LATE, actor_id=user_id, request_id=request.id, state=request.state)
@@ -292,12 +296,29 @@ class RequestService:
                 seconds_to_accept=(now - request.created_at).total_seconds(),
                 wave=ping.wave,
             )
-            flash = await self.sessions.start(uow, request, now)
+            try:
+                flash = await self.sessions.start(uow, request, now)
+            except IntegrityError:
+                # Another process started a session for this mentor since our check (the partial unique index
+                # on active sessions caught it): roll the claim back so the request stays open for others.
+                await uow.session.rollback()
+                return AnswerOutcome("busy", request)
             await uow.commit()
         await self._close_ping_messages(request, others, PingState.TAKEN)
         await self._close_ping_messages(request, [ping], PingState.ACCEPTED)
         await self.sessions.announce(request, flash)
         return AnswerOutcome("accepted", request)
+
+    async def _cannot_take(self, uow: UnitOfWork, mentor_id: str, now: datetime) -> AnswerStatus | None:
+        """A mentor pinged while free may have started another session, or reached their cap, since."""
+        if await uow.sessions.active_for(mentor_id):
+            return "busy"
+        member = await uow.members.get(mentor_id)
+        if member is not None and member.weekly_cap is not None:
+            given = await uow.sessions.count_as_mentor(mentor_id, since=now - FAIRNESS_WINDOW)
+            if given >= member.weekly_cap:
+                return "cap_reached"
+        return None
 
     async def decline(self, ping_id: int, user_id: str, *, snooze: bool = False) -> AnswerOutcome:
         now = utcnow()

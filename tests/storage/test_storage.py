@@ -6,7 +6,12 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import inspect
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
 
 from storage.database import Database
 from storage.migrate import upgrade_async
@@ -31,6 +36,35 @@ async def test_migrations_create_every_table_and_rerun_cleanly(db: Database) -> 
         names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert names >= TABLES
     await upgrade_async(db.url)  # a second upgrade (a restart) is a no-op
+
+
+async def test_the_migrations_build_exactly_the_models(db: Database) -> None:
+    """A model change without its migration (or the reverse) shows up here, on both engines."""
+
+    def diff(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return list(compare_metadata(context, SQLModel.metadata))
+
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(diff) == []
+
+
+async def test_a_mentor_has_one_active_session_at_a_time(db: Database) -> None:
+    first, second, third = await _request(db, "U1"), await _request(db, "U2"), await _request(db, "U3")
+    now = utcnow()
+
+    def session(request_id: int, state: str = "active") -> FlashSession:
+        return FlashSession(
+            request_id=request_id, requester_id="U", mentor_id="M", state=state, ends_at=now + timedelta(minutes=15)
+        )
+
+    async with db.uow() as uow:
+        uow.session.add_all([session(first, "ended"), session(second)])
+        await uow.commit()
+    async with db.uow() as uow:
+        uow.session.add(session(third))
+        with pytest.raises(IntegrityError):
+            await uow.commit()
 
 
 async def _request(db: Database, requester: str = "U0REQ", topic: str = "python") -> int:
