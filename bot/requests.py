@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from bot import event_kinds as ev
 from bot.matching import Matcher
 from bot.ports import MessageRef, Notifier, Waker
-from bot.routing import FAIRNESS_WINDOW, rank
+from bot.routing import FAIRNESS_WINDOW
 from bot.sessions import SessionService
+from bot.shortlist import choose
 from storage.database import Database
 from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
 from storage.types import utcnow
@@ -171,14 +172,15 @@ class RequestService:
                 return
             # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings.
             await uow.requests.set_wave(request_id, wave)
-            rows = await uow.members.candidates(
-                skills=list(request.skills),
+            chosen = await choose(
+                uow,
+                skill_scores=request.skills,
+                level=request.level,
                 requester_id=request.requester_id,
                 request_id=request_id,
                 now=now,
-                fairness_window=FAIRNESS_WINDOW,
+                want=self.config.wave_size,
             )
-            chosen = rank(rows, request.skills, request.level, now)[: self.config.wave_size]
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
                 if not waiting:

@@ -23,6 +23,7 @@ class Member(SQLModel, table=True):
     """A person Burst knows: anyone who asked, or a mentor with skills."""
 
     __tablename__ = "members"
+    __table_args__ = (Index("ix_members_tz", "tz"),)  # routing reads every zone's clock: an index-only DISTINCT
 
     id: str = Field(primary_key=True, max_length=32)  # Slack user ID
     display_name: str = Field(default="", max_length=200)
