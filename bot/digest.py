@@ -28,6 +28,9 @@ from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
 WEEK = timedelta(days=7)
+CATCH_UP = 4  # weeks back a returning Burst still posts digests for; older ones would be news to nobody
+CLAIM_LEASE = timedelta(minutes=10)  # a claim this old that never posted belonged to a process that died
+RETRY_EVERY = timedelta(minutes=5)  # how often each process looks for a due digest besides the cron
 
 
 @dataclass(frozen=True)
@@ -109,14 +112,14 @@ class DigestService:
     def trigger(self) -> CronTrigger:
         return CronTrigger.from_crontab(self.config.cron, timezone=self.config.zone)
 
-    def last_fire(self, now: datetime) -> datetime:
-        """The latest scheduled time at or before `now`."""
-        trigger, fire = self.trigger(), None
-        probe = trigger.get_next_fire_time(None, now - timedelta(days=31))
+    def fires(self, now: datetime, within: timedelta) -> list[datetime]:
+        """The scheduled times in (now - within, now], oldest first."""
+        trigger, found = self.trigger(), []
+        probe = trigger.get_next_fire_time(None, now - within)
         while probe is not None and probe <= now:
-            fire = probe
+            found.append(probe)
             probe = trigger.get_next_fire_time(probe, probe + timedelta(seconds=1))
-        return fire or now
+        return found
 
     def period(self, end: datetime) -> tuple[str, datetime, datetime]:
         start = end - WEEK
@@ -177,28 +180,35 @@ class DigestService:
             thanks=[(m, n) for m, n in per_mentor.most_common() if m in opted_in][:10],
         )
 
-    async def post_due(self, now: datetime | None = None) -> str | None:
-        """Post the digest of the latest scheduled period unless some process already did; returns its label."""
-        if not self.config.channel:
-            return None
-        now = now or utcnow()
-        end = self.last_fire(now)
-        label, _, _ = self.period(end)
-        async with self.db.uow(readonly=True) as uow:
-            if await uow.digests.get(label) is not None:
-                return None
-            first = await uow.digests.first_event_at()
-        if first is None or first >= end:
-            return None  # Burst was not in use yet during that week: nothing was missed
-        return await self.post(end, label)
+    async def post_due(self, now: datetime | None = None) -> list[str]:
+        """Post every scheduled digest of the last few weeks that no process has posted yet, oldest first.
 
-    async def post(self, end: datetime, label: str | None = None, *, force: bool = False) -> str | None:
+        Runs on the cron, at start-up (weeks missed while Burst was down) and every few minutes (a post that failed,
+        or whose process died holding the claim, is tried again). Returns the labels it posted.
+        """
+        if not self.config.channel:
+            return []
+        now = now or utcnow()
+        async with self.db.uow(readonly=True) as uow:
+            first = await uow.digests.first_event_at()
+            due = []
+            for end in self.fires(now, CATCH_UP * WEEK):
+                label = self.period(end)[0]
+                if first is not None and first < end and await uow.digests.unposted(label):
+                    due.append((end, label))
+        posted = [await self.post(end, label, now=now) for end, label in due]
+        return [label for label in posted if label]
+
+    async def post(
+        self, end: datetime, label: str | None = None, *, force: bool = False, now: datetime | None = None
+    ) -> str | None:
         """Claim the period and post. `force` (an admin's `digest post`) posts without claiming."""
         assert self.config.channel
         label = label or self.period(end)[0]
+        now = now or utcnow()
         if not force:
             async with self.db.uow() as uow:
-                won = await uow.digests.claim(label, self.worker)
+                won = await uow.digests.claim(label, self.worker, now, CLAIM_LEASE)
                 await uow.commit()
             if not won:
                 return None

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import DigestConfig, DigestService, percentile
+from bot.digest import CLAIM_LEASE, DigestConfig, DigestService, percentile
 from handlers.digest_blocks import digest_blocks
 from storage.database import Database
 from storage.models import Feedback, FlashSession, HelpRequest, Member
@@ -128,23 +128,43 @@ async def test_the_scheduled_digest_posts_once_across_processes_and_catches_up(d
     slack = RecordingSlack()
     now = END + timedelta(days=2, hours=3)  # Burst was down at Monday 09:00
     posted = await asyncio.gather(*(service(db, slack, worker=f"w{i}").post_due(now) for i in range(5)))
-    assert sorted(p or "" for p in posted) == ["", "", "", "", "2026-W46"]
+    assert sorted(label for labels in posted for label in labels) == ["2026-W46"]
     assert slack.named("post_digest") == [{"channel": "C0DIGEST", "period": "2026-W46"}]
-    assert await service(db, slack).post_due(now + timedelta(hours=1)) is None  # a restart: not again
+    assert await service(db, slack).post_due(now + timedelta(hours=1)) == []  # a restart: not again
+
+
+async def test_weeks_missed_while_down_are_each_posted_once_oldest_first(db: Database) -> None:
+    await seed_week(db)
+    slack = RecordingSlack()
+    back = END + timedelta(days=15)  # down for two more Mondays
+    assert await service(db, slack).post_due(back) == ["2026-W46", "2026-W47", "2026-W48"]
+    assert await service(db, slack, worker="w2").post_due(back + timedelta(minutes=5)) == []
+    assert [c["period"] for c in slack.named("post_digest")] == ["2026-W46", "2026-W47", "2026-W48"]
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over_after_its_lease(db: Database) -> None:
+    await seed_week(db)
+    async with db.uow() as uow:
+        assert await uow.digests.claim("2026-W46", "dead", END, CLAIM_LEASE)
+        await uow.commit()
+    slack = RecordingSlack()
+    assert await service(db, slack).post_due(END + CLAIM_LEASE / 2) == []  # it may still be posting
+    assert await service(db, slack).post_due(END + CLAIM_LEASE + timedelta(minutes=1)) == ["2026-W46"]
+    assert len(slack.named("post_digest")) == 1
 
 
 async def test_a_failed_post_is_retried_later(db: Database) -> None:
     await seed_week(db)
     slack = RecordingSlack(digest_ok=False)
-    assert await service(db, slack).post_due(END + timedelta(minutes=1)) is None
+    assert await service(db, slack).post_due(END + timedelta(minutes=1)) == []
     slack.digest_ok = True
-    assert await service(db, slack).post_due(END + timedelta(minutes=2)) == "2026-W46"
+    assert await service(db, slack).post_due(END + timedelta(minutes=2)) == ["2026-W46"]
     assert len(slack.named("post_digest")) == 2
 
 
 async def test_nothing_is_posted_for_a_week_before_burst_was_used(db: Database) -> None:
     slack = RecordingSlack()
-    assert await service(db, slack).post_due(END) is None
+    assert await service(db, slack).post_due(END) == []
     assert slack.named("post_digest") == []
 
 
