@@ -53,6 +53,7 @@ async def serve(settings: Settings) -> None:
     site = web.TCPSite(runner, "0.0.0.0", settings.burst_http_port)
     await site.start()
     services.timers.start()
+    await services.directory_sync.start()
     if settings.burst_digest_channel:
         services.timers.add_cron("digest", services.digest.trigger(), services.digest.post_due)
         # Also soon after start (weeks missed while down) and every few minutes (a failed post, a dead claimant).

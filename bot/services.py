@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.digest import DigestService
+from bot.directory_sync import DirectorySync
 from bot.followups import FollowupService
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
@@ -26,3 +27,4 @@ class Services:
     privacy: PrivacyService
     followups: FollowupService
     digest: DigestService
+    directory_sync: DirectorySync

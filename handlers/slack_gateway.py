@@ -7,6 +7,7 @@ and a ping that could not be delivered is recorded as failed by the service.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
@@ -23,6 +24,14 @@ from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
+
+
+DIRECTORY_PAGE = 200  # users.list's recommended page size
+
+
+def _profile_of(user: dict[str, Any]) -> UserProfile:
+    name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user["id"]
+    return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
 
 
 class SlackGateway:
@@ -92,9 +101,21 @@ class SlackGateway:
         except SlackApiError as exc:
             log.warning("users.info failed", user=user_id, error=exc.response.get("error"))
             return None
-        user: dict[str, Any] = info["user"]
-        name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user_id
-        return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
+        return _profile_of(info["user"])
+
+    async def everyone(self) -> AsyncIterator[dict[str, UserProfile]]:
+        cursor: str | None = None
+        while True:
+            try:
+                page = await self.client.users_list(limit=DIRECTORY_PAGE, cursor=cursor)
+            except SlackApiError as exc:
+                log.warning("users.list failed", error=exc.response.get("error"))
+                return
+            members: list[dict[str, Any]] = page.get("members") or []
+            yield {str(u["id"]): _profile_of(u) for u in members if not u.get("deleted") and not u.get("is_bot")}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return
 
     # --- Notifier -----------------------------------------------------------------------------------------
 

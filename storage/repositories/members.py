@@ -46,6 +46,11 @@ class MemberRepository:
     async def get(self, member_id: str) -> Member | None:
         return await self.s.get(Member, member_id)
 
+    async def by_ids(self, member_ids: Sequence[str]) -> list[Member]:
+        if not member_ids:
+            return []
+        return list(await self.s.scalars(select(Member).where(col(Member.id).in_(list(member_ids)))))
+
     async def get_or_create(self, member_id: str) -> Member:
         member = await self.s.get(Member, member_id)
         if member is None:
@@ -114,7 +119,7 @@ class MemberRepository:
         ids = await self._shortlist(quality, prefer_level, clocks, requester_id, request_id, now, limit, offset)
         if not ids:
             return []
-        members = {m.id: m for m in await self.s.scalars(select(Member).where(col(Member.id).in_(ids)))}
+        members = {m.id: m for m in await self.by_ids(ids)}
         matched: dict[str, dict[str, str]] = {mid: {} for mid in ids}
         skills = sorted({skill for skill, _ in quality})
         held = await self.s.execute(
