@@ -1,12 +1,11 @@
 """A whole burst through local-slack with second-long timers: session, warning, extend, end, feedback, follow-up,
-and the interaction log it leaves; and a follow-up that survives a SIGKILL."""
+and the interaction log it leaves; and a follow-up that survives a SIGKILL. Both on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from storage.database import Database
@@ -27,8 +26,8 @@ async def start_session(control: SlackControl) -> tuple[dict[str, Any], dict[str
     return alice, bob
 
 
-async def events_of(tmp_path: Path) -> list[str]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}")
+async def events_of(db_url: str) -> list[str]:
+    db = Database(db_url)
     try:
         async with db.uow(readonly=True) as uow:
             return [e.kind for e in await uow.events.since(datetime(2000, 1, 1, tzinfo=UTC))]
@@ -37,11 +36,11 @@ async def events_of(tmp_path: Path) -> list[str]:
 
 
 async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
-    socket_slack: Slack, start_burst: StartBurst, tmp_path: Path
+    socket_slack: Slack, start_burst: StartBurst, db_url: str
 ) -> None:
     async with SlackControl(socket_slack.base_url) as control:
         await control.reset()
-        start_burst(socket_slack, BURST_FOLLOWUP_DELAYS="2,4")
+        start_burst(socket_slack, database_url=db_url, BURST_FOLLOWUP_DELAYS="2,4")
         alice_card, bob_card = await start_session(control)
         assert button(alice_card, "session_extend")
         assert button(bob_card, "session_end")
@@ -68,7 +67,7 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
         follow_ups = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
         assert len(follow_ups) == 0  # the one follow-up message was rewritten to "solved"
 
-    kinds = await events_of(tmp_path)
+    kinds = await events_of(db_url)
     expected = [
         "request.created",
         "wave.sent",
@@ -89,18 +88,18 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
 
 
 async def test_a_follow_up_pending_at_a_sigkill_is_sent_once_after_restart(
-    socket_slack: Slack, start_burst: StartBurst
+    socket_slack: Slack, start_burst: StartBurst, db_url: str
 ) -> None:
     async with SlackControl(socket_slack.base_url) as control:
         await control.reset()
-        burst = start_burst(socket_slack, BURST_FOLLOWUP_DELAYS="3")
+        burst = start_burst(socket_slack, database_url=db_url, BURST_FOLLOWUP_DELAYS="3")
         alice_card, _ = await start_session(control)
         await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_end"))
         await control.wait_for_message("U0ALICE", has("has ended"))
         burst.stop(signal.SIGKILL)  # the follow-up is due in 3 s; Burst is gone
         await asyncio.sleep(4)
         assert not [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
-        start_burst(socket_slack, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
+        start_burst(socket_slack, database_url=db_url, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
         await control.wait_for_message("U0ALICE", has("did your question"), within=15, what="the late follow-up")
         await asyncio.sleep(3)
         sent = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
