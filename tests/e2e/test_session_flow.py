@@ -4,14 +4,20 @@ and the interaction log it leaves; and a follow-up that survives a SIGKILL. Both
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from bot import demo_workspace as ws
 from storage.database import Database
+from storage.models import Feedback
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, text_of
+from tests.e2e.test_surfaces import FORM, web_api_calls
 from tests.support.control import SlackControl
+from tests.support.signing import form_body, post_signed
 
 
 async def start_session(control: SlackControl) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -104,3 +110,54 @@ async def test_a_follow_up_pending_at_a_sigkill_is_sent_once_after_restart(
         await asyncio.sleep(3)
         sent = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
         assert len(sent) == 1
+
+
+async def test_feedback_with_a_note_through_its_form(
+    slack_servers: dict[str, Slack], start_burst: StartBurst, tmp_path: Path
+) -> None:
+    slack = slack_servers["events"]
+    start_burst(slack)
+    async with SlackControl(slack.base_url) as control:
+        await control.reset()
+        alice_card, _ = await start_session(control)
+        await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_end"))
+        ended = await control.wait_for_message("U0ALICE", has("has ended"))
+        note_button = button(ended, "feedback_note")
+        await control.interact(ended["channel"], ended["ts"], "U0ALICE", note_button)
+        await control.wait_for(lambda: web_api_calls(control, "views.open"), what="the note form")
+
+        values = {
+            "helpful": {"helpful": {"type": "radio_buttons", "selected_option": {"value": "yes"}}},
+            "note": {"note": {"type": "plain_text_input", "value": "  Bob explained <!here> event loops  "}},
+        }
+        form = form_body(
+            {
+                "type": "view_submission",
+                "team": {"id": "T0ACME"},
+                "api_app_id": "A0BURST",
+                "user": {"id": "U0ALICE", "team_id": "T0ACME"},
+                "trigger_id": "1.note",
+                "view": {
+                    "id": "VNOTE",
+                    "type": "modal",
+                    "callback_id": "feedback_note_modal",
+                    "private_metadata": json.dumps({"session": int(note_button["value"])}),
+                    "state": {"values": values},
+                },
+            }
+        )
+        url = f"http://127.0.0.1:{slack.burst_port}/slack/events"
+        assert (await post_signed(url, ws.SIGNING_SECRET, form, FORM))[0] == 200
+
+    async def stored() -> Feedback | None:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}")
+        try:
+            async with db.uow(readonly=True) as uow:
+                return await uow.sessions.feedback_of(int(note_button["value"]), "U0ALICE")
+        finally:
+            await db.dispose()
+
+    async with SlackControl(slack.base_url) as control:
+        feedback = await control.wait_for(stored, what="the note in the database")
+    assert feedback.helpful
+    assert feedback.note == "Bob explained <!here> event loops"  # kept as typed; escaped wherever it is shown
