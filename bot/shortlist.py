@@ -11,10 +11,12 @@ the wave's size is followed by the next one.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from bot.hours import local_clocks
 from bot.routing import ANY_LEVEL, FAIRNESS_WINDOW, RankedCandidate, level_weights, rank
+from storage.repositories import CandidateQuery
 from storage.unit_of_work import UnitOfWork
 
 PAGE = 40
@@ -34,20 +36,19 @@ async def choose(
     """The best `want` mentors to ping now, best first."""
     if not skill_scores or want <= 0:
         return []
-    clocks = local_clocks(await uow.members.zones(), now)
+    query = CandidateQuery(
+        quality=level_weights(skill_scores),
+        prefer_level=None if level == ANY_LEVEL else level,
+        clocks=local_clocks(await uow.members.zones(), now),
+        requester_id=requester_id,
+        request_id=request_id,
+        now=now,
+        since=now - FAIRNESS_WINDOW,
+        limit=PAGE,
+    )
     chosen: list[RankedCandidate] = []
     for page in range(MAX_PAGES):
-        rows = await uow.members.candidates(
-            quality=level_weights(skill_scores),
-            prefer_level=None if level == ANY_LEVEL else level,
-            clocks=clocks,
-            requester_id=requester_id,
-            request_id=request_id,
-            now=now,
-            fairness_window=FAIRNESS_WINDOW,
-            limit=PAGE,
-            offset=page * PAGE,
-        )
+        rows = await uow.members.candidates(replace(query, offset=page * PAGE))
         chosen += rank(rows, skill_scores, level, now)
         if len(chosen) >= want or len(rows) < PAGE:
             break

@@ -28,6 +28,26 @@ from storage.sql import rowcount
 
 
 @dataclass(frozen=True)
+class CandidateQuery:
+    """Who may be pinged for a request now, and one page of them.
+
+    `quality` weighs each matching (skill, level); `clocks` is each zone's local "HH:MM" now, so working hours
+    (stored as "HH:MM" in the member's zone) compare as strings in SQL. A zone missing from `clocks` passes, and the
+    caller checks hours exactly.
+    """
+
+    quality: Mapping[tuple[str, str], float]
+    prefer_level: str | None
+    clocks: Mapping[str, str]
+    requester_id: str
+    request_id: int
+    now: datetime
+    since: datetime  # sessions given since then count for fairness
+    limit: int
+    offset: int = 0
+
+
+@dataclass(frozen=True)
 class CandidateRow:
     """A mentor who matched a skill and passed the availability filters SQL can apply."""
 
@@ -93,35 +113,21 @@ class MemberRepository:
         """Every time zone some member is in (served by the tz index): the routing query needs their local clocks."""
         return list(await self.s.scalars(select(col(Member.tz)).distinct()))
 
-    async def candidates(
-        self,
-        *,
-        quality: Mapping[tuple[str, str], float],
-        prefer_level: str | None,
-        clocks: Mapping[str, str],
-        requester_id: str,
-        request_id: int,
-        now: datetime,
-        fairness_window: timedelta,
-        limit: int,
-        offset: int = 0,
-    ) -> list[CandidateRow]:
+    async def candidates(self, query: CandidateQuery) -> list[CandidateRow]:
         """One page of the best-placed mentors who can be pinged now, with what the final ranking needs.
 
-        `quality` weighs each (skill, level) that matches the request; `clocks` is each zone's local "HH:MM" now, so
-        working hours (stored as "HH:MM" in the member's zone) are compared as strings here; a zone missing from it
-        passes, and the caller checks hours exactly. One grouped query filters every mentor holding a matched skill
-        (away, snoozed, in a session, the requester, pinged already, outside their hours) and keeps a page ordered by
-        the asked level, match quality and longest since their last ping; the rest is loaded for that page only.
+        One grouped query filters every mentor holding a matched skill (away, snoozed, in a session, the requester,
+        pinged already, outside their hours) and keeps a page ordered by the asked level, match quality and longest
+        since their last ping; the rest is loaded for that page only.
         """
-        if not quality:
+        if not query.quality:
             return []
-        ids = await self._shortlist(quality, prefer_level, clocks, requester_id, request_id, now, limit, offset)
+        ids = await self._shortlist(query)
         if not ids:
             return []
         members = {m.id: m for m in await self.by_ids(ids)}
         matched: dict[str, dict[str, str]] = {mid: {} for mid in ids}
-        skills = sorted({skill for skill, _ in quality})
+        skills = sorted({skill for skill, _ in query.quality})
         held = await self.s.execute(
             select(col(MemberSkill.member_id), col(MemberSkill.skill), col(MemberSkill.level)).where(
                 col(MemberSkill.member_id).in_(ids), col(MemberSkill.skill).in_(skills)
@@ -131,10 +137,10 @@ class MemberRepository:
             matched[member_id][skill] = level
         sessions = await self._count_by_mentor(
             select(col(FlashSession.mentor_id), func.count())
-            .where(col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= now - fairness_window)
+            .where(col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= query.since)
             .group_by(col(FlashSession.mentor_id))
         )
-        ping_stats = await self._ping_stats(ids, now)
+        ping_stats = await self._ping_stats(ids, query.now)
         return [
             CandidateRow(
                 member=members[mid],
@@ -147,17 +153,8 @@ class MemberRepository:
             for mid in ids
         ]
 
-    async def _shortlist(
-        self,
-        quality: Mapping[tuple[str, str], float],
-        prefer_level: str | None,
-        clocks: Mapping[str, str],
-        requester_id: str,
-        request_id: int,
-        now: datetime,
-        limit: int,
-        offset: int,
-    ) -> list[str]:
+    async def _shortlist(self, query: CandidateQuery) -> list[str]:
+        now = query.now
         # Two EXISTS rather than one with OR: each is then a lookup in its own (person, state) index.
         mentoring = exists().where(
             col(FlashSession.mentor_id) == col(Member.id), col(FlashSession.state) == SessionState.ACTIVE
@@ -165,29 +162,29 @@ class MemberRepository:
         asking = exists().where(
             col(FlashSession.requester_id) == col(Member.id), col(FlashSession.state) == SessionState.ACTIVE
         )
-        already_pinged = exists().where(col(Ping.request_id) == request_id, col(Ping.mentor_id) == col(Member.id))
+        already_pinged = exists().where(col(Ping.request_id) == query.request_id, col(Ping.mentor_id) == col(Member.id))
         skill, level = col(MemberSkill.skill), col(MemberSkill.level)
-        weight = case(*[(and_(skill == s, level == lv), w) for (s, lv), w in quality.items()], else_=0.0)
+        weight = case(*[(and_(skill == s, level == lv), w) for (s, lv), w in query.quality.items()], else_=0.0)
         order: list[Any] = []
-        if prefer_level is not None:
-            order.append(func.max(case((level == prefer_level, 1), else_=0)).desc())
+        if query.prefer_level is not None:
+            order.append(func.max(case((level == query.prefer_level, 1), else_=0)).desc())
         order += [func.max(weight).desc(), col(Member.last_pinged_at).asc().nulls_first(), col(Member.id)]
         stmt = select(col(Member.id)).join(MemberSkill, col(MemberSkill.member_id) == col(Member.id))
         hours_ok: ColumnElement[bool] = true()
-        if clocks:
+        if query.clocks:
             # Each zone's clock joined once per row, rather than a CASE over every zone wherever it is compared.
             zone_clock = union_all(
                 *(
                     select(literal(tz, String).label("tz"), literal(at, String).label("clock"))
-                    for tz, at in clocks.items()
+                    for tz, at in query.clocks.items()
                 )
             ).subquery("zone_clock")
             stmt = stmt.outerjoin(zone_clock, zone_clock.c.tz == col(Member.tz))
             hours_ok = _within_hours(zone_clock.c.clock)
         stmt = (
             stmt.where(
-                skill.in_(sorted({s for s, _ in quality})),
-                col(Member.id) != requester_id,
+                skill.in_(sorted({s for s, _ in query.quality})),
+                col(Member.id) != query.requester_id,
                 or_(
                     col(Member.away).is_(False),
                     and_(col(Member.away_until).is_not(None), col(Member.away_until) <= now),
@@ -200,8 +197,8 @@ class MemberRepository:
             )
             .group_by(col(Member.id), col(Member.last_pinged_at))
             .order_by(*order)
-            .limit(limit)
-            .offset(offset)
+            .limit(query.limit)
+            .offset(query.offset)
         )
         return list(await self.s.scalars(stmt))
 

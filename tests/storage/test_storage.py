@@ -17,7 +17,7 @@ from bot.routing import level_weights
 from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.models import FlashSession, HelpRequest, Member, Ping
-from storage.repositories import CandidateRow
+from storage.repositories import CandidateQuery, CandidateRow
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
@@ -188,17 +188,19 @@ async def _candidates(
     limit: int = 50,
     offset: int = 0,
 ) -> list[CandidateRow]:
-    return await uow.members.candidates(
+    now = utcnow()
+    query = CandidateQuery(
         quality=level_weights(scores),
         prefer_level=prefer_level,
         clocks=clocks or {},
         requester_id="U0REQ",
         request_id=request_id,
-        now=utcnow(),
-        fairness_window=timedelta(days=7),
+        now=now,
+        since=now - timedelta(days=7),
         limit=limit,
         offset=offset,
     )
+    return await uow.members.candidates(query)
 
 
 async def test_candidates_outside_their_working_hours_are_left_out_in_sql(db: Database) -> None:
