@@ -129,6 +129,8 @@ class Timers:
     async def _run(self, action: TimedAction) -> None:
         assert action.id is not None
         handler = self._handlers.get(action.kind)
+        late = (utcnow() - action.due_at).total_seconds()
+        log.debug("timed action", key=action.key, attempt=action.attempts, late_s=round(late, 3))
         try:
             if handler is None:
                 raise LookupError(f"no handler for timed action kind {action.kind!r}")

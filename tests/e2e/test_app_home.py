@@ -56,9 +56,7 @@ def profile_form(skills: str, hours: str, cap: str, thanks: bool) -> str:
 
 async def latest_home(control: SlackControl, after: int) -> str:
     """The App Home published after the `after`-th publish, as JSON text."""
-    published = await control.wait_for(
-        lambda: _more(control, after), what=f"App Home publish number {after + 1}", timeout=10
-    )
+    published = await control.wait_for(lambda: _more(control, after), what=f"App Home publish number {after + 1}")
     return json.dumps(published[-1])
 
 

@@ -156,4 +156,4 @@ async def test_an_imported_mentor_gets_their_slack_time_zone_from_a_running_burs
         return member.tz if member is not None and member.tz != "UTC" else None
 
     async with SlackControl(socket_slack.base_url) as control:
-        assert await control.wait_for(zone, timeout=15, what="Kenji's zone from users.list") == "Asia/Tokyo"
+        assert await control.wait_for(zone, what="Kenji's zone from users.list") == "Asia/Tokyo"

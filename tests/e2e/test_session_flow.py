@@ -58,14 +58,14 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
 
         await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_extend"))
         await control.wait_for_message("U0BOB", has("extended 1x"), what="Bob's card shows the extension")
-        await control.wait_for_message("U0ALICE", has("left in your session"), within=20, what="the warning")
+        await control.wait_for_message("U0ALICE", has("left in your session"), what="the warning")
 
         await control.interact(bob_card["channel"], bob_card["ts"], "U0BOB", button(bob_card, "session_end"))
         ended = await control.wait_for_message("U0ALICE", has("has ended"), what="the end, for Alice too")
         await control.interact(ended["channel"], ended["ts"], "U0ALICE", button(ended, "feedback_helpful"))
         await control.wait_for_message("U0ALICE", has("thanks for the feedback"))
 
-        check = await control.wait_for_message("U0ALICE", has("did your question"), within=15, what="the follow-up")
+        check = await control.wait_for_message("U0ALICE", has("did your question"), what="the follow-up")
         await control.wait_for_message("U0BOB", has("1 burst you've given"), what="Bob's thank-you")
         await control.interact(check["channel"], check["ts"], "U0ALICE", button(check, "followup_solved"))
         await control.wait_for_message("U0ALICE", has("is solved"), what="the follow-up answered")
@@ -106,7 +106,7 @@ async def test_a_follow_up_pending_at_a_sigkill_is_sent_once_after_restart(
         await asyncio.sleep(4)
         assert not [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
         start_burst(socket_slack, database_url=db_url, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
-        await control.wait_for_message("U0ALICE", has("did your question"), within=15, what="the late follow-up")
+        await control.wait_for_message("U0ALICE", has("did your question"), what="the late follow-up")
         await asyncio.sleep(3)
         sent = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
         assert len(sent) == 1

@@ -130,7 +130,7 @@ class SlackControl:
     async def wait_for(
         self,
         probe: Callable[[], Awaitable[T | None]],
-        timeout: float = 10,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
+        timeout: float = 30,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
         interval: float = 0.1,
         what: str = "",
         *,
@@ -158,7 +158,7 @@ class SlackControl:
         self,
         channel_or_user: str,
         predicate: Callable[[Message], bool],
-        timeout: float = 10,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
+        timeout: float = 30,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
         what: str = "",
         *,
         within: float | None = None,
