@@ -18,6 +18,7 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
+from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
 from bot.followups import FollowupService
 from bot.matching import LexicalMatcher
@@ -107,6 +108,7 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
         privacy=PrivacyService(db, requests),
         followups=followups,
         digest=digest,
+        deliveries=DeliveryLedger(db),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.deliveries import DeliveryLedger
 from bot.digest import DigestService
 from bot.followups import FollowupService
 from bot.privacy import PrivacyService
@@ -26,3 +27,4 @@ class Services:
     privacy: PrivacyService
     followups: FollowupService
     digest: DigestService
+    deliveries: DeliveryLedger

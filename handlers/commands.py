@@ -13,6 +13,7 @@ from bot.services import Services
 from handlers import blocks as b
 from handlers import command_parser as cp
 from handlers.asking import acknowledge_ask, answer_ask
+from handlers.deliveries import first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
 from handlers.mrkdwn import escape
@@ -31,6 +32,11 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         user = command["user_id"]
         if isinstance(parsed, cp.AskHelp):
             await ack(text=acknowledge_ask(parsed.topic), response_type="ephemeral")
+        else:
+            await ack()
+        if not await first_delivery(services, command):
+            return
+        if isinstance(parsed, cp.AskHelp):
             outcome = await services.requests.ask(
                 Ask(
                     requester_id=user,
@@ -44,18 +50,14 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                 await respond(reply)
             return
         if isinstance(parsed, cp.DeleteMyData):
-            await ack()
             await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks())
             return
         if isinstance(parsed, cp.ShowDigest):
-            await ack()
             await respond(**await digest_reply(parsed, user, services))
             return
         if isinstance(parsed, cp.OpenRequestModal):
-            await ack()
             await gateway.open_view(command["trigger_id"], request_modal(command.get("channel_id")), user)
             return
-        await ack()
         handler = _HANDLERS.get(type(parsed))
         reply = await handler(parsed, user, services) if handler else _usage(parsed)
         await respond(reply)
@@ -97,6 +99,8 @@ def register_confirmations(app: AsyncApp, services: Services) -> None:
     @app.action(DELETE_CONFIRM)
     async def confirmed(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        if not await first_delivery(services, body):
+            return
         await services.privacy.forget(body["user"]["id"])
         await respond(text="Done: Burst has forgotten you. You can start again any time.", replace_original=True)
 

@@ -11,6 +11,7 @@ from bot import followups as fu
 from bot.ports import MessageRef
 from bot.services import Services
 from handlers import blocks as b
+from handlers.deliveries import first_delivery
 from handlers.mrkdwn import escape
 from handlers.slack_gateway import SlackGateway
 
@@ -77,7 +78,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
         await ack()
         session_id = _session_id(action)
-        if session_id is None:
+        if session_id is None or not await first_delivery(services, body):
             return
         status = await services.followups.record_feedback(session_id, body["user"]["id"], helpful)
         if status != "ok":
@@ -96,7 +97,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.FEEDBACK_NOTE)
     async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        if (session_id := _session_id(action)) is not None:
+        if (session_id := _session_id(action)) is not None and await first_delivery(services, body):
             await gateway.open_view(body["trigger_id"], note_modal(session_id, None), body["user"]["id"])
 
     @app.view(NOTE_MODAL)
@@ -107,6 +108,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             await ack(response_action="errors", errors={"helpful": "Pick one, please."})
             return
         await ack()
+        if not await first_delivery(services, body):
+            return
         try:
             session_id = int(json.loads(view.get("private_metadata") or "{}").get("session"))
         except (ValueError, TypeError, json.JSONDecodeError):
@@ -117,7 +120,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def followup(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], outcome: str) -> None:
         await ack()
         session_id = _session_id(action)
-        if session_id is None:
+        if session_id is None or not await first_delivery(services, body):
             return
         answer = await services.followups.answer(session_id, body["user"]["id"], outcome)
         if answer.status != "ok":
