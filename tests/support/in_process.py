@@ -111,6 +111,21 @@ class InProcessBurst:
         errors = [dict(entry) for entry in logs if entry.get("log_level") in ("error", "critical")]
         return Delivery(response.status, body, self.api.calls[seen:], errors)
 
+    async def deliver_together(self, inbound: Inbound, copies: int) -> list[int]:
+        """Deliver `copies` of one request at the same moment (a redelivery racing the original); the statuses."""
+        before = asyncio.all_tasks()
+        with structlog.testing.capture_logs() as logs:
+            if self.transport == "http":
+                requests = [self._http_request(inbound, retry, {}) for retry in range(copies)]
+                responses = await asyncio.gather(*(self.app.async_dispatch(r) for r in requests))
+            else:
+                envelopes = [SocketModeRequest.from_dict(self._envelope(inbound, retry)) for retry in range(copies)]
+                responses = await asyncio.gather(*(run_async_bolt_app(self.app, e) for e in envelopes if e))
+            await _listeners_finished(before)
+        errors = [entry for entry in logs if entry.get("log_level") in ("error", "critical")]
+        assert not errors, errors
+        return [r.status for r in responses]
+
     def _http_request(self, inbound: Inbound, retry: int, extra: Mapping[str, str]) -> AsyncBoltRequest:
         if inbound.kind == "events_api":
             raw, content_type = json.dumps(inbound.body), "application/json"
