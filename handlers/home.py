@@ -12,6 +12,7 @@ from bot.hours import parse_hours
 from bot.overview import Overview, overview
 from bot.profiles import Profile
 from bot.services import Services
+from bot.skills import MAX_SKILLS
 from handlers import blocks as b
 from handlers.command_parser import AddSkills, parse_command
 from handlers.deliveries import first_delivery
@@ -182,6 +183,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             errors["skills"] = (
                 getattr(parsed, "problem", None) or "Use names separated by commas, e.g. python, sql:expert"
             )
+        elif isinstance(parsed, AddSkills) and len({s.name for s in parsed.skills}) > MAX_SKILLS:
+            errors["skills"] = f"At most {MAX_SKILLS} skills, please."
         hours = None
         if text("hours"):
             try:
