@@ -111,6 +111,8 @@ def register_confirmations(app: AsyncApp, services: Services) -> None:
 
 
 Handler = Callable[[Any, str, Services], Awaitable[str]]
+# A pasted list can hold thousands of bad names; a reply lists the first few (Slack cuts messages at 40,000).
+REJECTIONS_SHOWN = 10
 
 
 def _usage(parsed: object) -> str:
@@ -130,7 +132,10 @@ async def _add_skills(cmd: cp.AddSkills, user: str, services: Services) -> str:
         lines.append("Added " + ", ".join(f"*{escape(s)}*" for s in change.added) + ".")
     if change.updated:
         lines.append("Updated " + ", ".join(f"*{escape(s)}*" for s in change.updated) + ".")
-    lines.extend(f":warning: {escape(r)}" for r in change.rejected)
+    shown = change.rejected[:REJECTIONS_SHOWN]
+    lines.extend(f":warning: {escape(r)}" for r in shown)
+    if hidden := len(change.rejected) - len(shown):
+        lines.append(f":warning: …and {hidden} more were skipped for the same kinds of reasons.")
     profile = await services.profiles.profile(user)
     lines.append(skills_line(profile))
     return "\n".join(lines)
