@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
 from handlers import blocks as b
@@ -77,7 +78,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.ASK_AGAIN)
     async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        topic, user = (action.get("value") or "").strip(), body["user"]["id"]
+        # The button carries a topic Burst stored, but hold it to the same limit as every other way to ask.
+        topic, user = (action.get("value") or "").strip()[:MAX_TOPIC_LENGTH], body["user"]["id"]
         if not topic or not await first_delivery(services, body):
             return
         await tell(body, acknowledge_ask(topic))
