@@ -97,8 +97,13 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.FEEDBACK_NOTE)
     async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        if (session_id := _session_id(action)) is not None and await first_delivery(services, body):
-            await gateway.open_view(body["trigger_id"], note_modal(session_id, None), body["user"]["id"])
+        session_id = _session_id(action)
+        if session_id is None or not await first_delivery(services, body):
+            return
+        if (status := await services.followups.may_give_feedback(session_id, body["user"]["id"])) != "ok":
+            await tell(body, REFUSALS[status])
+            return
+        await gateway.open_view(body["trigger_id"], note_modal(session_id, None), body["user"]["id"])
 
     @app.view(NOTE_MODAL)
     async def note_sent(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -115,7 +120,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         except (ValueError, TypeError, json.JSONDecodeError):
             return
         note = (values.get("note", {}).get("note", {}).get("value") or "").strip()[:NOTE_LIMIT]
-        await services.followups.record_feedback(session_id, body["user"]["id"], choice == "yes", note)
+        status = await services.followups.record_feedback(session_id, body["user"]["id"], choice == "yes", note)
+        if status != "ok":
+            await tell(body, REFUSALS[status])
 
     async def followup(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], outcome: str) -> None:
         await ack()
