@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
 from aiohttp import web
@@ -34,8 +34,9 @@ def signed_by_slack(verifier: SignatureVerifier, body: str, headers: Mapping[str
     return verifier.is_valid(body, timestamp, signature)
 
 
-def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None) -> web.Application:
-    verifier = SignatureVerifier(services.settings.slack_signing_secret or "")
+def events_endpoint(app: AsyncApp, signing_secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """POST /slack/events of HTTP mode (Socket Mode has no signing secret and no such endpoint)."""
+    verifier = SignatureVerifier(signing_secret)
 
     async def events(request: web.Request) -> web.Response:
         if not signed_by_slack(verifier, await request.text(), request.headers):
@@ -43,6 +44,10 @@ def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler |
         bolt_request = await to_bolt_request(request)
         return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
+    return events
+
+
+def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         if socket is not None and not await socket.client.is_connected():
             return web.json_response({"status": "connecting"}, status=503)
@@ -51,7 +56,7 @@ def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler |
     web_app = web.Application()
     web_app.router.add_get("/healthz", health)
     if socket is None:
-        web_app.router.add_post(EVENTS_PATH, events)
+        web_app.router.add_post(EVENTS_PATH, events_endpoint(app, services.settings.slack_signing_secret or ""))
     return web_app
 
 
