@@ -50,7 +50,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                 await respond(reply)
             return
         if isinstance(parsed, cp.DeleteMyData):
-            await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks())
+            await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks(user))
             return
         if isinstance(parsed, cp.ShowDigest):
             await respond(**await digest_reply(parsed, user, services))
@@ -67,14 +67,15 @@ DELETE_CONFIRM = "delete_my_data_confirm"
 DELETE_CANCEL = "delete_my_data_cancel"
 
 
-def confirm_delete_blocks() -> list[b.Block]:
+def confirm_delete_blocks(user: str) -> list[b.Block]:
+    """The confirmation carries whose data it deletes, so only that person's press counts."""
     return [
         b.section(
             ":warning: This removes your profile and skills, cancels your open request, and strips your name and "
             "notes from past bursts (the team's totals keep their numbers). It can't be undone."
         ),
         b.actions(
-            b.button("Yes, delete my data", DELETE_CONFIRM, "yes", "danger"),
+            b.button("Yes, delete my data", DELETE_CONFIRM, user, "danger"),
             b.button("Keep it", DELETE_CANCEL, "no"),
         ),
     ]
@@ -97,9 +98,12 @@ async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dic
 
 def register_confirmations(app: AsyncApp, services: Services) -> None:
     @app.action(DELETE_CONFIRM)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def confirmed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         if not await first_delivery(services, body):
+            return
+        if action.get("value") != body["user"]["id"]:
+            await respond(text="Only the person who asked to delete their data can confirm it.")
             return
         await services.privacy.forget(body["user"]["id"])
         await respond(text="Done: Burst has forgotten you. You can start again any time.", replace_original=True)

@@ -160,7 +160,7 @@ async def shortcut(burst: InProcessBurst) -> Inbound:
 async def delete_my_data(burst: InProcessBurst) -> Inbound:
     user = person("leaver")
     await add_mentor(burst, user, "rust")
-    return burst.click(user, DELETE_CONFIRM, "yes", channel="C0GEN")
+    return burst.click(user, DELETE_CONFIRM, user, channel="C0GEN")  # the button carries whose data it is
 
 
 @dataclass(frozen=True)
