@@ -17,18 +17,18 @@ def person(role: str) -> str:
     return f"U{role.upper()}{next(_people):04d}"
 
 
-async def ok(burst: InProcessBurst, delivery: Delivery) -> Delivery:
+def ok(delivery: Delivery) -> Delivery:
     assert delivery.status == 200, delivery
     assert not delivery.errors, delivery.errors
     return delivery
 
 
-async def add_mentor(burst: InProcessBurst, user: str, skills: str = "python:expert") -> None:
-    await ok(burst, await burst.deliver(burst.command(user, f"skills add {skills}")))
+async def add_mentor(burst: InProcessBurst, user: str, skills: str) -> None:
+    ok(await burst.deliver(burst.command(user, f"skills add {skills}")))
 
 
-async def ask(burst: InProcessBurst, requester: str, topic: str = "python") -> HelpRequest:
-    await ok(burst, await burst.deliver(burst.dm(requester, f"help me with {topic}")))
+async def ask(burst: InProcessBurst, requester: str, topic: str) -> HelpRequest:
+    ok(await burst.deliver(burst.dm(requester, f"help me with {topic}")))
     async with burst.services.db.uow(readonly=True) as uow:
         requests = await uow.requests.recent_for(requester, 1)
     assert requests, f"{requester}'s request was not made"
@@ -44,7 +44,7 @@ async def ping_for(burst: InProcessBurst, request: HelpRequest, mentor: str) -> 
 
 @dataclass
 class Pair:
-    """A requester and a mentor in a running session."""
+    """A requester and a mentor, and the session between them."""
 
     requester: str
     mentor: str
@@ -62,7 +62,7 @@ async def pinged(burst: InProcessBurst) -> tuple[str, str, HelpRequest, Ping]:
 
 async def in_session(burst: InProcessBurst) -> Pair:
     requester, mentor, request, ping = await pinged(burst)
-    await ok(burst, await burst.deliver(burst.click(mentor, b.PING_ACCEPT, str(ping.id))))
+    ok(await burst.deliver(burst.click(mentor, b.PING_ACCEPT, str(ping.id))))
     async with burst.services.db.uow(readonly=True) as uow:
         active = await uow.sessions.active_for(requester)
     assert active, "the accept started no session"
@@ -72,6 +72,6 @@ async def in_session(burst: InProcessBurst) -> Pair:
 async def ended(burst: InProcessBurst) -> Pair:
     """A session that ended, with its follow-up sent (the harness's follow-up delay is a microsecond)."""
     pair = await in_session(burst)
-    await ok(burst, await burst.deliver(burst.click(pair.requester, b.SESSION_END, str(pair.session.id))))
+    ok(await burst.deliver(burst.click(pair.requester, b.SESSION_END, str(pair.session.id))))
     await burst.services.timers.sweep()
     return pair

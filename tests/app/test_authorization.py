@@ -206,14 +206,14 @@ async def set_scene(burst: InProcessBurst, scene: Scene) -> Cast:
     cast.ping_id = (await ping_for(burst, request, cast["mentor"])).id or 0
     await ping_for(burst, request, cast["other mentor"])  # both mentors were pinged for it
     if scene in ("in session", "ended"):
-        await ok(burst, await burst.deliver(burst.click(cast["mentor"], b.PING_ACCEPT, str(cast.ping_id))))
+        ok(await burst.deliver(burst.click(cast["mentor"], b.PING_ACCEPT, str(cast.ping_id))))
         async with burst.services.db.uow(readonly=True) as uow:
             cast.session_id = (await uow.sessions.active_for(cast["requester"]))[0].id or 0
     if scene == "ended":
-        await ok(burst, await burst.deliver(burst.click(cast["requester"], b.SESSION_END, str(cast.session_id))))
+        ok(await burst.deliver(burst.click(cast["requester"], b.SESSION_END, str(cast.session_id))))
         await burst.services.timers.sweep()  # the follow-up falls due at once in the harness
     if scene == "delete prompt":
-        prompt = await ok(burst, await burst.deliver(burst.command(cast["requester"], "delete-my-data")))
+        prompt = ok(await burst.deliver(burst.command(cast["requester"], "delete-my-data")))
         cast.delete_value = next(
             e["value"]
             for call in prompt.calls
@@ -245,7 +245,7 @@ async def test_who_may_do_what(burst: InProcessBurst, actor: Actor, action: str,
     spec = ACTIONS[action]
     cast = await set_scene(burst, spec.scene)
     before = await snapshot(burst.services.db)
-    delivery = await ok(burst, await burst.deliver(spec.make(burst, cast, cast[actor])))
+    delivery = ok(await burst.deliver(spec.make(burst, cast, cast[actor])))
     changed = set(changes(before, await snapshot(burst.services.db))) - {"slack_deliveries"}
     sent = [c for c in delivery.calls if c.method in MESSAGE_METHODS + VIEW_METHODS]
 
