@@ -14,9 +14,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app, web_client
+from bot.digest import RETRY_EVERY
 from bot.services import Services
 from config import Settings
 from storage.migrate import upgrade_async
+from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -74,9 +76,11 @@ async def serve(settings: Settings) -> None:
     site = web.TCPSite(runner, "0.0.0.0", settings.burst_http_port)
     await site.start()
     services.timers.start()
+    await services.directory_sync.start()
     if settings.burst_digest_channel:
         services.timers.add_cron("digest", services.digest.trigger(), services.digest.post_due)
-        asyncio.get_running_loop().create_task(services.digest.post_due())  # a week missed while down
+        # Also soon after start (weeks missed while down) and every few minutes (a failed post, a dead claimant).
+        services.timers.add_interval("digest-retry", RETRY_EVERY, services.digest.post_due, first=utcnow())
     if socket is not None:
         await socket.connect_async()  # type: ignore[no-untyped-call]
     log.info(

@@ -19,6 +19,10 @@ PING_REPLIES = {
     "closed": "Thanks! This request has already closed.",
     "not_yours": "This ping was meant for someone else.",
     "already_answered": "You've already answered this ping.",
+    "busy": "You're in a flash session right now. Finish it first; this request stays open for others meanwhile.",
+    "cap_reached": (
+        "You've reached your weekly cap of bursts, so I'll leave this one for someone else. `/burst cap <n>` raises it."
+    ),
 }
 SESSION_REPLIES = {
     "not_participant": "Only the two people in this session can do that.",

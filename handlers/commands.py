@@ -16,7 +16,7 @@ from handlers.asking import acknowledge_ask, answer_ask
 from handlers.deliveries import first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape, local_time
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
@@ -162,7 +162,7 @@ async def _away(cmd: cp.SetAway, user: str, services: Services) -> str:
     await services.profiles.set_away(user, until)
     if until is None:
         return ":palm_tree: You're away until you say `/burst available`."
-    return f":palm_tree: You're away until {until:%Y-%m-%d %H:%M} UTC. Pings resume by themselves."
+    return f":palm_tree: You're away until {local_time(until, with_date=True)}. Pings resume by themselves."
 
 
 async def _hours(cmd: cp.SetHours, user: str, services: Services) -> str:
@@ -180,7 +180,7 @@ async def _cap(cmd: cp.SetCap, user: str, services: Services) -> str:
 async def _snooze(cmd: cp.Snooze, user: str, services: Services) -> str:
     member = await services.profiles.snooze(user, cmd.duration)
     assert member.snoozed_until is not None
-    return f":zzz: No pings until {member.snoozed_until:%H:%M} UTC."
+    return f":zzz: Snoozed: no pings until {local_time(member.snoozed_until)}."
 
 
 async def _status(_: cp.ShowStatus, user: str, services: Services) -> str:

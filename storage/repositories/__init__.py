@@ -3,7 +3,7 @@
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import EventRepository
-from storage.repositories.members import CandidateRow, MemberRepository
+from storage.repositories.members import CandidateQuery, CandidateRow, MemberRepository
 from storage.repositories.pings import PingRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import RequestRepository
@@ -11,6 +11,7 @@ from storage.repositories.sessions import SessionRepository
 from storage.repositories.timers import TimerRepository
 
 __all__ = [
+    "CandidateQuery",
     "CandidateRow",
     "DeliveryRepository",
     "DigestRepository",

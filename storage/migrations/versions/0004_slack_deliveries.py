@@ -1,7 +1,7 @@
 """slack deliveries: the ids of deliveries acted on, so a redelivery is acted on once
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-24 10:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
