@@ -15,7 +15,6 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -62,7 +61,7 @@ class Delivery:
         return dict(json.loads(self.ack)) if self.ack.startswith("{") else {}
 
 
-def settings(api: FakeWebApi, database_url: str, transport: Transport, **overrides: Any) -> Settings:
+def settings(api: FakeWebApi, database_url: str, transport: Transport) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": "xoxb-in-process",
         "slack_api_url": api.api_url,
@@ -75,7 +74,6 @@ def settings(api: FakeWebApi, database_url: str, transport: Transport, **overrid
         "burst_followup_delays": (timedelta(microseconds=1),),
         "slack_app_token": "xapp-in-process" if transport == "socket" else None,
         "slack_signing_secret": SECRET if transport == "http" else None,
-        **overrides,
     }
     return Settings(_env_file=None, **values)
 
@@ -88,20 +86,20 @@ class InProcessBurst:
         self.transport = transport
 
     @classmethod
-    def build(cls, api: FakeWebApi, database_url: str, transport: Transport, **overrides: Any) -> InProcessBurst:
-        app, services = build_app(settings(api, database_url, transport, **overrides))
+    def build(cls, api: FakeWebApi, database_url: str, transport: Transport) -> InProcessBurst:
+        app, services = build_app(settings(api, database_url, transport))
         return cls(app, services, api, transport)
 
     async def close(self) -> None:
         await self.services.db.dispose()
 
-    async def deliver(self, inbound: Inbound, *, retry: int = 0, headers: Mapping[str, str] | None = None) -> Delivery:
+    async def deliver(self, inbound: Inbound, *, retry: int = 0) -> Delivery:
         """Deliver once (retry=0) or as Slack's `retry`-th redelivery, and wait until Burst has finished with it."""
         before = asyncio.all_tasks()
         seen = len(self.api.calls)
         with structlog.testing.capture_logs() as logs:
             if self.transport == "http":
-                response = await self.app.async_dispatch(self._http_request(inbound, retry, headers or {}))
+                response = await self.app.async_dispatch(self._http_request(inbound, retry))
             else:
                 envelope = SocketModeRequest.from_dict(self._envelope(inbound, retry))
                 assert envelope is not None, "not a Socket Mode envelope"
@@ -116,7 +114,7 @@ class InProcessBurst:
         before = asyncio.all_tasks()
         with structlog.testing.capture_logs() as logs:
             if self.transport == "http":
-                requests = [self._http_request(inbound, retry, {}) for retry in range(copies)]
+                requests = [self._http_request(inbound, retry) for retry in range(copies)]
                 responses = await asyncio.gather(*(self.app.async_dispatch(r) for r in requests))
             else:
                 envelopes = [SocketModeRequest.from_dict(self._envelope(inbound, retry)) for retry in range(copies)]
@@ -126,7 +124,7 @@ class InProcessBurst:
         assert not errors, errors
         return [r.status for r in responses]
 
-    def _http_request(self, inbound: Inbound, retry: int, extra: Mapping[str, str]) -> AsyncBoltRequest:
+    def _http_request(self, inbound: Inbound, retry: int) -> AsyncBoltRequest:
         if inbound.kind == "events_api":
             raw, content_type = json.dumps(inbound.body), "application/json"
         elif inbound.kind == "slash_commands":
@@ -136,7 +134,6 @@ class InProcessBurst:
         headers: dict[str, str] = {"content-type": content_type, **sign(SECRET, raw)}
         if retry:
             headers |= {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
-        headers |= {k.lower(): v for k, v in extra.items()}
         return AsyncBoltRequest(body=raw, headers=dict(headers))
 
     def _envelope(self, inbound: Inbound, retry: int) -> dict[str, Any]:
