@@ -18,6 +18,7 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
+from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
 from bot.directory_sync import SYNC, DirectorySync
 from bot.followups import FollowupService
@@ -106,6 +107,7 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
         followups=followups,
         digest=digest,
         directory_sync=directory_sync,
+        deliveries=DeliveryLedger(db),
     )
 
 

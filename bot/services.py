@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.deliveries import DeliveryLedger
 from bot.digest import DigestService
 from bot.directory_sync import DirectorySync
 from bot.followups import FollowupService
@@ -28,3 +29,4 @@ class Services:
     followups: FollowupService
     digest: DigestService
     directory_sync: DirectorySync
+    deliveries: DeliveryLedger

@@ -235,3 +235,17 @@ class DigestRun(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime = _ts(default_factory=utcnow)
     posted_at: datetime | None = _ts(default=None)
+
+
+class SlackDelivery(SQLModel, table=True):
+    """A Slack delivery Burst has acted on, by Slack's own id for it: a redelivery of it is recognised here.
+
+    Slack redelivers when it did not hear the ack in time (Events API retries, Socket Mode reconnects), and the
+    redelivery may reach another process; rows older than a redelivery can be are pruned as new ones come.
+    """
+
+    __tablename__ = "slack_deliveries"
+    __table_args__ = (Index("ix_slack_deliveries_received", "received_at"),)
+
+    key: str = Field(primary_key=True, max_length=160)  # "event:<event_id>" or "trigger:<trigger_id>"
+    received_at: datetime = _ts(default_factory=utcnow)
