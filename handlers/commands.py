@@ -10,13 +10,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot.overview import overview
 from bot.requests import Ask
 from bot.services import Services
+from bot.skills import MAX_SKILL_LENGTH
 from handlers import blocks as b
 from handlers import command_parser as cp
 from handlers.asking import acknowledge_ask, answer_ask
 from handlers.deliveries import first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
-from handlers.mrkdwn import escape, local_time
+from handlers.mrkdwn import clip, escape, local_time
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
@@ -148,7 +149,9 @@ async def _add_skills(cmd: cp.AddSkills, user: str, services: Services) -> str:
 async def _remove_skill(cmd: cp.RemoveSkill, user: str, services: Services) -> str:
     removed = await services.profiles.remove_skill(user, cmd.name)
     if removed is None:
-        return f"You don't have *{escape(cmd.name)}* in your skills. `/burst skills` lists them."
+        # No skill is longer than MAX_SKILL_LENGTH, so a longer name is echoed clipped (escaping can quadruple it).
+        shown = escape(clip(cmd.name, MAX_SKILL_LENGTH + 1))
+        return f"You don't have *{shown}* in your skills. `/burst skills` lists them."
     return f"Removed *{escape(removed)}*."
 
 

@@ -100,6 +100,7 @@ async def pair(app: InProcessBurst) -> Pair:
 @example(prefix="help ", text="x" * 40_000, user="U0FUZZTWO")
 @example(prefix="help ", text="ku\x00bernetes", user="U0FUZZTWO")  # PostgreSQL text can't hold a NUL
 @example(prefix="skills add ", text=", ".join(f"<@U{i:08d}>" for i in range(1200)), user=ADMIN)
+@example(prefix="skills remove ", text="<!channel>" * 2497, user=ADMIN)  # escaping quadruples the echo
 async def test_slash_command_text(app: InProcessBurst, prefix: str, text: str, user: str) -> None:
     within_limits(await app.deliver(app.command(user, prefix + text)))
     within_limits(await app.deliver(app.command(user, "cancel")))  # so the next ask starts afresh
