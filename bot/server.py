@@ -63,6 +63,12 @@ def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler |
 
 
 async def serve(settings: Settings) -> None:
+    # Handlers first: a SIGTERM while starting (an orchestrator changing its mind) must not kill us half-way; it is
+    # noted, start-up completes, and the shutdown below runs as for any other stop.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     await upgrade_async(settings.database_url)
     app, services = build_app(settings)
     socket: AsyncSocketModeHandler | None = None
@@ -89,10 +95,6 @@ async def serve(settings: Settings) -> None:
         port=settings.burst_http_port,
         database=settings.database_url.split("@")[-1],
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
