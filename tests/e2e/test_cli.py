@@ -114,6 +114,10 @@ async def test_digest_on_demand_is_for_admins(who: str, socket_slack: Slack, sta
         posted = await control.wait_for_message("C0DIGEST", has("weekly digest"), what="the digest in its channel")
         assert "Requests" in text_of(posted)
         assert "U0ALICE" not in text_of(posted)  # aggregates only
+        # The week's chart, uploaded through Slack's files API into the digest's thread.
+        chart = await control.wait_for_message("C0DIGEST", lambda m: bool(m.get("files")), what="the chart")
+        assert chart.get("thread_ts") == posted["ts"]
+        assert [(f["mimetype"], f["name"].endswith(".png")) for f in chart["files"]] == [("image/png", True)]
 
 
 async def _refusals(control: SlackControl) -> bool:
