@@ -6,6 +6,7 @@ tested with an in-memory fake and the wording and layout stay at the edge.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -35,6 +36,10 @@ class Waker(Protocol):
 
 class Directory(Protocol):
     async def profile(self, user_id: str) -> UserProfile | None: ...
+
+    def everyone(self) -> AsyncIterator[dict[str, UserProfile]]:
+        """The whole workspace, a page (user ID -> profile) at a time; stops early if Slack refuses."""
+        ...
 
 
 class Notifier(Protocol):

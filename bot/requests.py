@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from bot import event_kinds as ev
 from bot.matching import Matcher
 from bot.ports import MessageRef, Notifier, Waker
-from bot.routing import FAIRNESS_WINDOW, rank
+from bot.routing import FAIRNESS_WINDOW
 from bot.sessions import SessionService
+from bot.shortlist import choose
 from storage.database import Database
 from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
 from storage.types import utcnow
@@ -64,7 +65,9 @@ class AskOutcome:
     request: HelpRequest
 
 
-AnswerStatus = Literal["accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered"]
+AnswerStatus = Literal[
+    "accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered", "busy", "cap_reached"
+]
 
 
 @dataclass(frozen=True)
@@ -173,14 +176,15 @@ class RequestService:
             # of one wave (the first wave's direct run and its timer), only the first gets past it.
             if not await uow.requests.set_wave(request_id, wave):
                 return
-            rows = await uow.members.candidates(
-                skills=list(request.skills),
+            chosen = await choose(
+                uow,
+                skill_scores=request.skills,
+                level=request.level,
                 requester_id=request.requester_id,
                 request_id=request_id,
                 now=now,
-                fairness_window=FAIRNESS_WINDOW,
+                want=self.config.wave_size,
             )
-            chosen = rank(rows, request.skills, request.level, now)[: self.config.wave_size]
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
                 if not waiting:
@@ -281,6 +285,8 @@ class RequestService:
             assert request.id is not None
             if ping.state == PingState.ACCEPTED:
                 return AnswerOutcome("already_answered", request)
+            if refusal := await self._cannot_take(uow, user_id, now):
+                return AnswerOutcome(refusal, request)
             if not await uow.requests.claim_match(request.id, user_id, now):
                 await uow.pings.answer(ping_id, PingState.TAKEN, now)
                 uow.events.append(ev.PING_LATE, actor_id=user_id, request_id=request.id, state=request.state)
@@ -300,13 +306,30 @@ class RequestService:
                 seconds_to_accept=(now - request.created_at).total_seconds(),
                 wave=ping.wave,
             )
-            flash = await self.sessions.start(uow, request, now)
+            try:
+                flash = await self.sessions.start(uow, request, now)
+            except IntegrityError:
+                # Another process started a session for this mentor since our check (the partial unique index
+                # on active sessions caught it): roll the claim back so the request stays open for others.
+                await uow.session.rollback()
+                return AnswerOutcome("busy", request)
             await uow.commit()
         # The pair first: every Slack call from here on is a moment a crash would lose the rest.
         await self.sessions.announce(request, flash)
         await self._close_ping_messages(request, others, PingState.TAKEN)
         await self._close_ping_messages(request, [accepted], PingState.ACCEPTED)
         return AnswerOutcome("accepted", request)
+
+    async def _cannot_take(self, uow: UnitOfWork, mentor_id: str, now: datetime) -> AnswerStatus | None:
+        """A mentor pinged while free may have started another session, or reached their cap, since."""
+        if await uow.sessions.active_for(mentor_id):
+            return "busy"
+        member = await uow.members.get(mentor_id)
+        if member is not None and member.weekly_cap is not None:
+            given = await uow.sessions.count_as_mentor(mentor_id, since=now - FAIRNESS_WINDOW)
+            if given >= member.weekly_cap:
+                return "cap_reached"
+        return None
 
     async def decline(self, ping_id: int, user_id: str, *, snooze: bool = False) -> AnswerOutcome:
         now = utcnow()

@@ -9,6 +9,7 @@ answer at all (a dropped connection, a timeout).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -37,6 +38,14 @@ def why(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
         return f"HTTP {exc.response.status_code}"
     return repr(exc)[:200]
+
+
+DIRECTORY_PAGE = 200  # users.list's recommended page size
+
+
+def _profile_of(user: dict[str, Any]) -> UserProfile:
+    name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user["id"]
+    return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
 
 
 class SlackGateway:
@@ -106,9 +115,21 @@ class SlackGateway:
         except SLACK_FAILURES as exc:
             log.warning("users.info failed", user=user_id, error=why(exc))
             return None
-        user: dict[str, Any] = info["user"]
-        name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user_id
-        return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
+        return _profile_of(info["user"])
+
+    async def everyone(self) -> AsyncIterator[dict[str, UserProfile]]:
+        cursor: str | None = None
+        while True:
+            try:
+                page = await self.client.users_list(limit=DIRECTORY_PAGE, cursor=cursor)
+            except SlackApiError as exc:
+                log.warning("users.list failed", error=exc.response.get("error"))
+                return
+            members: list[dict[str, Any]] = page.get("members") or []
+            yield {str(u["id"]): _profile_of(u) for u in members if not u.get("deleted") and not u.get("is_bot")}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return
 
     # --- Notifier -----------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import wire_timers
+from bot.directory_sync import DirectorySync
 from bot.followups import FollowupService
 from bot.matching import LexicalMatcher
 from bot.profiles import ProfileService
@@ -42,7 +43,7 @@ def make_world(db: Database, slack: RecordingSlack | None = None, worker: str = 
         sessions,
         RoutingConfig(wave_size=2, wave_timeout=timedelta(minutes=3), max_waves=2, default_length_seconds=900),
     )
-    wire_timers(timers, requests, sessions, followups)
+    wire_timers(timers, requests, sessions, followups, DirectorySync(db, slack, timers))
     return World(db, slack, timers, ProfileService(db, slack), requests, sessions, followups)
 
 
