@@ -39,6 +39,7 @@ from storage.models import (
     TimedAction,
     TimerState,
 )
+from storage.types import utcnow
 from tests.support.control import Message
 from tests.support.workload import Seen, buttons, text_of
 
@@ -73,13 +74,21 @@ async def read_database(url: str) -> Snapshot:
         await db.dispose()
 
 
+def to_run(snap: Snapshot) -> list[TimedAction]:
+    """Timers still to run: any of a flow, and any other that is due (a periodic job due in hours is not)."""
+    now = utcnow()
+    return [
+        t for t in snap.timers if t.state in UNFINISHED_TIMERS and (t.request_id or t.session_id or t.due_at <= now)
+    ]
+
+
 async def unfinished(url: str) -> int:
     """Open requests, active sessions and timers still to run: zero once every flow has played out."""
     snap = await read_database(url)
     return (
         sum(r.state == RequestState.OPEN for r in snap.requests)
         + sum(s.state == SessionState.ACTIVE for s in snap.sessions)
-        + sum(t.state in UNFINISHED_TIMERS for t in snap.timers)
+        + len(to_run(snap))
     )
 
 
@@ -187,11 +196,10 @@ def check(
 def _stuck(snap: Snapshot, verdict: Verdict) -> None:
     verdict.stuck.extend(f"request {r.id} ({r.topic}) still open" for r in snap.requests if r.state == "open")
     verdict.stuck.extend(f"session {s.id} still active" for s in snap.sessions if s.state == SessionState.ACTIVE)
-    for t in snap.timers:
-        if t.state in UNFINISHED_TIMERS:
-            verdict.stuck.append(f"timer {t.key} still {t.state} (attempts {t.attempts})")
-        elif t.state == TimerState.FAILED:
-            verdict.lost.append(f"timer {t.key} gave up after {t.attempts} attempts")
+    verdict.stuck.extend(f"timer {t.key} still {t.state} (attempts {t.attempts})" for t in to_run(snap))
+    verdict.lost.extend(
+        f"timer {t.key} gave up after {t.attempts} attempts" for t in snap.timers if t.state == TimerState.FAILED
+    )
 
 
 def _in(posted: Sequence[Posted], channel: str | None) -> list[Posted]:

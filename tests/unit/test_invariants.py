@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import event_kinds as ev
-from storage.models import FlashSession, HelpRequest, InteractionEvent, Ping
+from storage.models import FlashSession, HelpRequest, InteractionEvent, Ping, TimedAction
 from storage.types import utcnow
 from tests.support.invariants import Posted, Snapshot, Verdict, check
 from tests.support.workload import Seen
@@ -91,3 +91,12 @@ def test_a_ping_still_offering_accept_at_the_end_is_lost() -> None:
     snap, posted = one_whole_flow()
     live = {"channel": "D0M000", "blocks": [json.loads(b) for b in posted[0].blocks]}
     assert check(snap, posted, [live], DMS, Seen(acked={TOPIC}), delays=2).lost
+
+
+def test_a_flow_timer_left_to_run_is_stuck_but_a_periodic_job_due_in_hours_is_not() -> None:
+    snap, posted = one_whole_flow()
+    later = utcnow() + timedelta(hours=6)
+    snap.timers = [TimedAction(key="directory_sync", kind="directory_sync", due_at=later)]
+    assert verdict(snap, posted).stuck == []
+    snap.timers.append(TimedAction(key="followup:1:1", kind="followup", due_at=later, session_id=1))
+    assert verdict(snap, posted).stuck == ["timer followup:1:1 still pending (attempts 0)"]
