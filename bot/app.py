@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 import structlog
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -35,11 +36,15 @@ DEFAULT_SLACK_API = "https://slack.com/api/"
 log = structlog.get_logger(__name__)
 
 
-def web_client(settings: Settings, token: str) -> AsyncWebClient:
-    """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links."""
+def web_client(settings: Settings, token: str, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links.
+
+    Without a `session` slack_sdk opens a new HTTP session, and connection, for every call.
+    """
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url or DEFAULT_SLACK_API,
+        session=session,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=5),
             AsyncServerErrorRetryHandler(max_retry_count=3),
@@ -110,8 +115,8 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
     )
 
 
-def build_app(settings: Settings) -> tuple[AsyncApp, Services]:
-    client = web_client(settings, settings.slack_bot_token)
+def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
+    client = web_client(settings, settings.slack_bot_token, session)
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
