@@ -172,7 +172,7 @@ def print_timers(console: Console, results: Sequence[timer_lateness.TimerResult]
     table = Table(
         title="Timer lateness, ms: in-process, the real Timers on a real database, a handler that records when it ran"
     )
-    for name in ("engine", "timers", "due within s", "armed in s", "ran", "p50", "p99", "max"):
+    for name in ("engine", "timers", "due within s", "armed in s", "ran", "p50", "p99", "max", "drained in s"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column(
         f"target @ {timer_lateness.TIMERS:,}: p99 < {timer_lateness.TARGET_P99_S * 1_000:,.0f} ms", no_wrap=True
@@ -190,11 +190,17 @@ def print_timers(console: Console, results: Sequence[timer_lateness.TimerResult]
             ms(late.p50),
             f"[bold]{ms(late.pct(99))}[/]",
             ms(late.max),
+            f"{r.drain_seconds:,.1f}",
             target,
         )
     console.print(table)
+    for r in results:
+        if r.scheduler_complaints:
+            said = ", ".join(f"{n:,} {kind}" for kind, n in r.scheduler_complaints.most_common())
+            console.print(f"[yellow]{r.engine}: APScheduler warnings and errors during the run: {said}[/]")
     if results:
         console.print(
             f"[dim]each timer also got its wake_at(due), as the services do; the periodic sweep ran every "
-            f"{results[0].sweep_interval:g} s (the default BURST_SWEEP_INTERVAL)[/]"
+            f"{results[0].sweep_interval:g} s (the default BURST_SWEEP_INTERVAL); drained: until the sweeps the "
+            "wake-ups had queued were all done[/]"
         )
