@@ -13,10 +13,25 @@ from storage.sql import rowcount
 
 
 @dataclass(frozen=True)
+class MentorFacts:
+    """What ranking reads of a candidate mentor: plain columns, not a Member entity.
+
+    Loading hundreds of ORM entities per request (a popular skill) was most of the CPU of routing it.
+    """
+
+    id: str
+    tz: str
+    hours_start: str | None
+    hours_end: str | None
+    weekly_cap: int | None
+    last_pinged_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CandidateRow:
     """A mentor who matched a skill and passed the availability filters SQL can apply."""
 
-    member: Member
+    member: MentorFacts | Member
     skills: dict[str, str]  # matched skill -> level
     sessions_recent: int  # sessions as mentor in the fairness window
     pings_answered: int
@@ -90,7 +105,16 @@ class MemberRepository:
         )
         already_pinged = exists().where(col(Ping.request_id) == request_id, col(Ping.mentor_id) == col(Member.id))
         stmt = (
-            select(Member, col(MemberSkill.skill), col(MemberSkill.level))
+            select(
+                col(Member.id),
+                col(Member.tz),
+                col(Member.hours_start),
+                col(Member.hours_end),
+                col(Member.weekly_cap),
+                col(Member.last_pinged_at),
+                col(MemberSkill.skill),
+                col(MemberSkill.level),
+            )
             .join(MemberSkill, col(MemberSkill.member_id) == col(Member.id))
             .where(
                 col(MemberSkill.skill).in_(list(skills)),
@@ -104,9 +128,11 @@ class MemberRepository:
                 ~already_pinged,
             )
         )
-        by_member: dict[str, tuple[Member, dict[str, str]]] = {}
-        for member, skill, level in (await self.s.execute(stmt)).all():
-            by_member.setdefault(member.id, (member, {}))[1][skill] = level
+        by_member: dict[str, tuple[MentorFacts, dict[str, str]]] = {}
+        for mid, tz, start, end, cap, last, skill, level in (await self.s.execute(stmt)).all():
+            if mid not in by_member:
+                by_member[mid] = (MentorFacts(mid, tz, start, end, cap, last), {})
+            by_member[mid][1][skill] = level
         if not by_member:
             return []
         ids = list(by_member)
