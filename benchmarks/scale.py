@@ -49,6 +49,7 @@ class ScaleResult:
     rss_after: float = 0.0  # MB, after the requests, once quiet
     rss_peak: float = 0.0  # MB, VmHWM
     requests: list[tuple[str, int, float]] = field(default_factory=list)  # (command text, HTTP status, ms)
+    logs: Path | None = None  # burst run's and local-slack's logs, left for a look
 
 
 def skill_rows(rng: random.Random, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -84,7 +85,7 @@ async def run(engine: Engine, *, members: int = MEMBERS, events: int = EVENTS, s
 
 
 async def _measure(result: ScaleResult, database_url: str, people: list[str]) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="burst-scale-"))
+    folder = result.logs = Path(tempfile.mkdtemp(prefix="burst-scale-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
     workspace = ws.workspace(mode="events", request_url=url)

@@ -166,6 +166,7 @@ def print_scale(console: Console, results: Sequence[scale.ScaleResult]) -> None:
         asked = ", ".join(f"{text} {status} {ms(took)} ms" for text, status, took in r.requests)
         console.print(f"[dim]{r.engine} rows: {shown}[/]")
         console.print(f"[dim]{r.engine} requests after start-up (one at a time, ack ms): {asked}[/]")
+        console.print(f"[dim]{r.engine} process logs in {r.logs}[/]")
 
 
 def print_timers(console: Console, results: Sequence[timer_lateness.TimerResult]) -> None:
