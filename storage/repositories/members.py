@@ -4,7 +4,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, case, delete, exists, func, or_, select
+from sqlalchemy import Select, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -176,7 +176,6 @@ class MemberRepository:
         return {mid: int(n) for mid, n in rows.all()}
 
     async def mark_pinged(self, member_ids: Sequence[str], at: datetime) -> None:
-        for mid in member_ids:
-            member = await self.s.get(Member, mid)
-            if member is not None:
-                member.last_pinged_at = at
+        # One statement: candidates() no longer loads the Member entities, so a get() each would be a query each.
+        if member_ids:
+            await self.s.execute(update(Member).where(col(Member.id).in_(list(member_ids))).values(last_pinged_at=at))
