@@ -22,6 +22,9 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks all
+
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 

@@ -19,9 +19,10 @@ What is measured, and why this way:
   throwaway server (tests/support/postgres.py, installed from the Debian package when missing and running as root).
 - Data is generated in Python with a fixed seed and bulk loaded (Core executemany on SQLite, COPY on PostgreSQL),
   then ANALYZEd (VACUUM ANALYZE on PostgreSQL), so plans are those of a database that has been running a while.
-- Routing: per request, the wall time of `uow.members.vocabulary()`, the matcher, `uow.members.candidates(...)` and
-  `bot.routing.rank(...)` inside one unit of work; p50 / p95 / max over ~50 topics, two thirds drawn by skill
-  popularity (Zipf: "python" is everywhere) and a third from the rare tail. Target: under 20 ms at 10,000 mentors.
+- Routing: per request, the wall time of `uow.members.vocabulary()`, the matcher and `bot.shortlist.choose(...)`
+  (the SQL shortlist and the exact ranking of it) inside one unit of work; p50 / p95 / max over ~50 topics, two
+  thirds drawn by skill popularity (Zipf: "python" is everywhere) and a third from the rare tail. Target: under
+  20 ms at 10,000 mentors.
 - Digest: the median of 5 `DigestService.build(end)` calls after one warm-up, and each repository query alone.
   Target: under 1 s at 1,000,000 events on PostgreSQL.
 - Load (benchmarks/load.py): a real `burst run` in HTTP mode against local-slack in events mode, and a bare Bolt
@@ -193,8 +194,8 @@ async def database_benchmarks(args: argparse.Namespace) -> None:
 
 
 def print_routing(results: Sequence[routing.RoutingResult]) -> None:
-    table = Table(title="Routing one request, ms: vocabulary() + match + candidates() + rank() in one unit of work")
-    for name in ("engine", "mentors", "seed s", "cand p50", "cand max", "vocab", "match", "cands()", "rank"):
+    table = Table(title="Routing one request, ms: vocabulary() + match + choose() in one unit of work")
+    for name in ("engine", "mentors", "seed s", "holders p50", "holders max", "vocab", "match", "choose()"):
         table.add_column(name, justify="right", no_wrap=True)
     for name in ("p50", "p95", "max", "common p50", "rare p50", "errors"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -208,9 +209,8 @@ def print_routing(results: Sequence[routing.RoutingResult]) -> None:
             count(statistics.median(counts) if counts else math.nan),
             count(max(counts) if counts else math.nan),
             ms(r.vocabulary.p50),
-            ms(r.match.p50) if r.matcher else "n/a",
-            ms(r.candidates.p50),
-            ms(r.rank.p50),
+            ms(r.match.p50),
+            ms(r.choose.p50),
             f"[bold]{ms(r.total.p50)}[/]",
             ms(r.total.p95),
             ms(r.total.max),
@@ -224,8 +224,6 @@ def print_routing(results: Sequence[routing.RoutingResult]) -> None:
             ),
         )
     console.print(table)
-    if results and not results[0].matcher:
-        console.print("[yellow]bot.matching is missing: only the database and rank were timed (fixed skills).[/]")
     for r in results:
         if r.rows:
             shown = ", ".join(f"{k} {v:,}" for k, v in r.rows.items())

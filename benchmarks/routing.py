@@ -1,7 +1,7 @@
 """Routing one request against N mentors: the work between "someone asked" and "we know whom to ping".
 
 Per request, in one read-only unit of work: `uow.members.vocabulary()`, the matcher on the topic, then
-`uow.members.candidates(...)` and `bot.routing.rank(...)`, the same calls `RequestService.ask` and `run_wave` make.
+`bot.shortlist.choose(...)`, the same calls `RequestService.ask` and `run_wave` make.
 The database is seeded with history (requests, pings, sessions) because the fairness counts read it.
 """
 
@@ -10,19 +10,23 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import col
 
 from benchmarks.engines import Engine, QueryRecorder, bulk_insert, explain, finish_load, shorten_sql
 from benchmarks.population import Zipf, build_vocabulary, member_id, member_row, request_topics, topic
 from benchmarks.report import Timings
-from bot.routing import FAIRNESS_WINDOW, rank
+from bot.matching import LexicalMatcher
+from bot.requests import MAX_MATCHED_SKILLS
+from bot.shortlist import choose
 from storage.database import Database
-from storage.models import PingState, RequestState, SessionState
+from storage.models import MemberSkill, PingState, RequestState, SessionState
 from storage.types import utcnow
 
 TARGET_MENTORS, TARGET_MS = 10_000, 20.0
@@ -30,24 +34,13 @@ REQUESTS, WARMUP = 50, 5
 # Request ids no row has: wave 1 of a new request, so "already pinged" finds nothing, as it would.
 FRESH_REQUEST_ID = 2_000_000_000
 
-MAX_MATCHED_SKILLS = 5  # as bot.requests keeps them; not imported, so a missing matcher module is survivable
+WAVE_SIZE = 3  # BURST_WAVE_SIZE's default
+_MATCHER = LexicalMatcher()
 
 
-def _load_matcher() -> Callable[[str, Sequence[str]], dict[str, float]] | None:
-    """`bot.matching` is optional here: without it the database and ranking are still measured."""
-    try:
-        from bot.matching import LexicalMatcher
-    except ImportError:
-        return None
-    matcher = LexicalMatcher()
-
-    def match(topic_text: str, vocabulary: Sequence[str]) -> dict[str, float]:
-        return {m.skill: m.score for m in matcher.match(topic_text, vocabulary)[:MAX_MATCHED_SKILLS]}
-
-    return match
-
-
-_match = _load_matcher()
+def _match(topic_text: str, vocabulary: Sequence[str]) -> dict[str, float]:
+    """The skills a request is routed on, as RequestService.ask keeps them."""
+    return {m.skill: m.score for m in _MATCHER.match(topic_text, vocabulary)[:MAX_MATCHED_SKILLS]}
 
 
 @dataclass
@@ -59,14 +52,12 @@ class RoutingResult:
     total: Timings = field(default_factory=Timings)
     vocabulary: Timings = field(default_factory=Timings)
     match: Timings = field(default_factory=Timings)
-    candidates: Timings = field(default_factory=Timings)
-    rank: Timings = field(default_factory=Timings)
+    choose: Timings = field(default_factory=Timings)
     by_class: dict[str, Timings] = field(default_factory=dict)
     candidate_counts: list[int] = field(default_factory=list)
     ranked_counts: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     plans: list[tuple[str, str, str]] = field(default_factory=list)  # (what, sql, plan)
-    matcher: bool = True
     top_skill_share: tuple[str, float] = ("", 0.0)  # the most popular skill and the share of mentors holding it
 
 
@@ -184,37 +175,42 @@ async def load(db: Database, data: dict[str, list[dict[str, Any]]]) -> None:
 @dataclass(frozen=True)
 class Ask:
     topic: str
-    skill: str  # the skill the topic was written about: what a missing matcher is replaced by
+    skill: str  # the skill the topic was written about
     requester: str
     request_id: int
 
 
 async def route_once(db: Database, ask: Ask, now: datetime, result: RoutingResult | None) -> tuple[int, int]:
-    """One request's routing; phases go to `result` when given (warm-up passes None). Returns (candidates, ranked)."""
+    """One request's routing; phases go to `result` when given (warm-up passes None).
+
+    Returns (mentors holding a matched skill, mentors chosen); the first is counted after the clock stops.
+    """
     t0 = time.perf_counter()
     async with db.uow(readonly=True) as uow:
         vocabulary = await uow.members.vocabulary()
         t1 = time.perf_counter()
-        scores = _match(ask.topic, vocabulary) if _match else {ask.skill: 1.0}
+        scores = _match(ask.topic, vocabulary)
         t2 = time.perf_counter()
-        rows = await uow.members.candidates(
-            skills=list(scores),
+        chosen = await choose(
+            uow,
+            skill_scores=scores,
+            level="any",
             requester_id=ask.requester,
             request_id=ask.request_id,
             now=now,
-            fairness_window=FAIRNESS_WINDOW,
+            want=WAVE_SIZE,
         )
         t3 = time.perf_counter()
-        ranked = rank(rows, scores, "any", now)
-        t4 = time.perf_counter()
-    t5 = time.perf_counter()
     if result is not None:
         result.vocabulary.add(t1 - t0)
         result.match.add(t2 - t1)
-        result.candidates.add(t3 - t2)
-        result.rank.add(t4 - t3)
-        result.total.add(t5 - t0)
-    return len(rows), len(ranked)
+        result.choose.add(t3 - t2)
+        result.total.add(t3 - t0)
+    async with db.uow(readonly=True) as uow:
+        holders = await uow.session.scalar(
+            select(func.count(distinct(col(MemberSkill.member_id)))).where(col(MemberSkill.skill).in_(list(scores)))
+        )
+    return int(holders or 0), len(chosen)
 
 
 async def run(
@@ -233,7 +229,6 @@ async def run(
             mentors,
             time.perf_counter() - started,
             {k: len(v) for k, v in data.items()},
-            matcher=_match is not None,
             top_skill_share=_share(data, vocabulary[0], mentors),
         )
         del data

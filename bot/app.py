@@ -19,7 +19,9 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
+from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
+from bot.directory_sync import SYNC, DirectorySync
 from bot.followups import FollowupService
 from bot.matching import LexicalMatcher
 from bot.privacy import PrivacyService
@@ -86,11 +88,8 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
             default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
         ),
     )
-    for kind in (req.WAVE, req.EXPIRE):
-        timers.on(kind, requests.on_timer)
-    for kind in (ses.WARNING, ses.END):
-        timers.on(kind, sessions.on_timer)
-    timers.on(fu.FOLLOWUP, followups.on_timer)
+    directory_sync = DirectorySync(db, gateway, timers)
+    wire_timers(timers, requests, sessions, followups, directory_sync)
     digest = DigestService(
         db,
         gateway,
@@ -112,7 +111,25 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
         privacy=PrivacyService(db, requests),
         followups=followups,
         digest=digest,
+        directory_sync=directory_sync,
+        deliveries=DeliveryLedger(db),
     )
+
+
+def wire_timers(
+    timers: Timers,
+    requests: RequestService,
+    sessions: SessionService,
+    followups: FollowupService,
+    directory_sync: DirectorySync,
+) -> None:
+    """Which service runs each kind of durable timer when it falls due."""
+    for kind in req.TIMER_KINDS:
+        timers.on(kind, requests.on_timer)
+    for kind in ses.TIMER_KINDS:
+        timers.on(kind, sessions.on_timer)
+    timers.on(fu.FOLLOWUP, followups.on_timer)
+    timers.on(SYNC, directory_sync.on_timer)
 
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:

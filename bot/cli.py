@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -41,7 +40,7 @@ def run() -> None:
     from bot.server import serve
 
     settings: Settings = settings_or_exit()
-    logs.configure(settings.burst_log_level, as_json=bool(os.environ.get("BURST_LOG_JSON")))
+    logs.configure(settings.burst_log_level, as_json=settings.burst_log_json)
     asyncio.run(serve(settings))
 
 

@@ -51,7 +51,12 @@ def run_demo(port: int, http_port: int) -> int:
     config = home / "workspace.yaml"
     write_workspace(config, ws.workspace())
     slack = LocalSlackProcess(binary, config, port, log_path=home / "local-slack.log")
-    url = f"sqlite+aiosqlite:///{home / 'burst-demo.db'}"
+    # local-slack starts from its config every time, so the demo's database does too: yesterday's open requests
+    # would point at messages this workspace never had.
+    database = home / "burst-demo.db"
+    for leftover in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{database}"
     mentors = asyncio.run(seed(url))
     try:
         slack.start()
@@ -80,6 +85,7 @@ def run_demo(port: int, http_port: int) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the demo as cleanly as Ctrl-C
     try:
         if not _wait_healthy(http_port, burst):
             console.print(f"[red]Burst did not start; see {log_path}[/red]")
@@ -100,6 +106,10 @@ def run_demo(port: int, http_port: int) -> int:
             except subprocess.TimeoutExpired:
                 burst.kill()
         slack.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> bool:

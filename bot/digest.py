@@ -28,6 +28,9 @@ from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
 WEEK = timedelta(days=7)
+CATCH_UP = 4  # weeks back a returning Burst still posts digests for; older ones would be news to nobody
+CLAIM_LEASE = timedelta(minutes=10)  # a claim this old that never posted belonged to a process that died
+RETRY_EVERY = timedelta(minutes=5)  # how often each process looks for a due digest besides the cron
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Digest:
     end: datetime
     this: WeekStats
     last: WeekStats
+    min_askers: int = 3  # a topic asked by fewer distinct people is only counted, never named
 
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
@@ -108,14 +112,14 @@ class DigestService:
     def trigger(self) -> CronTrigger:
         return CronTrigger.from_crontab(self.config.cron, timezone=self.config.zone)
 
-    def last_fire(self, now: datetime) -> datetime:
-        """The latest scheduled time at or before `now`."""
-        trigger, fire = self.trigger(), None
-        probe = trigger.get_next_fire_time(None, now - timedelta(days=31))
+    def fires(self, now: datetime, within: timedelta) -> list[datetime]:
+        """The scheduled times in (now - within, now], oldest first."""
+        trigger, found = self.trigger(), []
+        probe = trigger.get_next_fire_time(None, now - within)
         while probe is not None and probe <= now:
-            fire = probe
+            found.append(probe)
             probe = trigger.get_next_fire_time(probe, probe + timedelta(seconds=1))
-        return fire or now
+        return found
 
     def period(self, end: datetime) -> tuple[str, datetime, datetime]:
         start = end - WEEK
@@ -125,7 +129,8 @@ class DigestService:
     async def build(self, end: datetime | None = None) -> Digest:
         end = end or utcnow()
         label, start, end = self.period(end)
-        return Digest(label, start, end, await self._week(start, end), await self._week(start - WEEK, start))
+        this, last = await self._week(start, end), await self._week(start - WEEK, start)
+        return Digest(label, start, end, this, last, self.config.min_askers)
 
     async def _week(self, start: datetime, end: datetime) -> WeekStats:
         async with self.db.uow(readonly=True) as uow:
@@ -133,16 +138,18 @@ class DigestService:
             requests = await repo.requests_between(start, end)
             sessions = await repo.sessions_between(start, end)
             helpful, not_helpful = await repo.feedback_between(start, end)
-            answers = await repo.event_data(ev.FOLLOWUP_ANSWERED, start, end)
+            answers = list((await repo.latest_by_session(ev.FOLLOWUP_ANSWERED, start, end)).values())
             per_mentor = Counter(str(s.mentor_id) for s in sessions)
             opted_in = await repo.thanked_names(list(per_mentor))
         topics: Counter[str] = Counter()
+        askers: dict[str, set[str]] = defaultdict(set)
         unmet_askers: dict[str, set[str]] = defaultdict(set)
         unmet_counts: Counter[str] = Counter()
         matched, unmet, waits = 0, 0, []
         for r in requests:
             key = topic_key(r.topic, r.skills)
             topics[key] += 1
+            askers[key].add(r.requester_id)
             if r.state == RequestState.MATCHED:
                 matched += 1
                 if r.matched_at is not None:
@@ -151,7 +158,10 @@ class DigestService:
                 unmet += 1
                 unmet_counts[key] += 1
                 unmet_askers[key].add(r.requester_id)
-        shown = [(t, n) for t, n in unmet_counts.most_common() if len(unmet_askers[t]) >= self.config.min_askers]
+        # A topic only a person or two asked about could name them: such topics show as counts, never by name.
+        named = self.config.min_askers
+        shown = [(t, n) for t, n in unmet_counts.most_common() if len(unmet_askers[t]) >= named]
+        popular = [(t, n) for t, n in topics.most_common() if len(askers[t]) >= named]
         minutes = sum(((s.ended_at or s.ends_at) - s.started_at).total_seconds() / 60 for s in sessions)
         return WeekStats(
             requests=len(requests),
@@ -160,7 +170,7 @@ class DigestService:
             seconds_to_accept=waits,
             sessions=len(sessions),
             minutes=round(minutes, 1),
-            top_topics=topics.most_common(5),
+            top_topics=popular[:5],
             unmet_topics=shown[:10],
             unmet_other=unmet - sum(n for _, n in shown[:10]),
             helpful=helpful,
@@ -170,28 +180,35 @@ class DigestService:
             thanks=[(m, n) for m, n in per_mentor.most_common() if m in opted_in][:10],
         )
 
-    async def post_due(self, now: datetime | None = None) -> str | None:
-        """Post the digest of the latest scheduled period unless some process already did; returns its label."""
-        if not self.config.channel:
-            return None
-        now = now or utcnow()
-        end = self.last_fire(now)
-        label, _, _ = self.period(end)
-        async with self.db.uow(readonly=True) as uow:
-            if await uow.digests.get(label) is not None:
-                return None
-            first = await uow.digests.first_event_at()
-        if first is None or first >= end:
-            return None  # Burst was not in use yet during that week: nothing was missed
-        return await self.post(end, label)
+    async def post_due(self, now: datetime | None = None) -> list[str]:
+        """Post every scheduled digest of the last few weeks that no process has posted yet, oldest first.
 
-    async def post(self, end: datetime, label: str | None = None, *, force: bool = False) -> str | None:
+        Runs on the cron, at start-up (weeks missed while Burst was down) and every few minutes (a post that failed,
+        or whose process died holding the claim, is tried again). Returns the labels it posted.
+        """
+        if not self.config.channel:
+            return []
+        now = now or utcnow()
+        async with self.db.uow(readonly=True) as uow:
+            first = await uow.digests.first_event_at()
+            due = []
+            for end in self.fires(now, CATCH_UP * WEEK):
+                label = self.period(end)[0]
+                if first is not None and first < end and await uow.digests.unposted(label):
+                    due.append((end, label))
+        posted = [await self.post(end, label, now=now) for end, label in due]
+        return [label for label in posted if label]
+
+    async def post(
+        self, end: datetime, label: str | None = None, *, force: bool = False, now: datetime | None = None
+    ) -> str | None:
         """Claim the period and post. `force` (an admin's `digest post`) posts without claiming."""
         assert self.config.channel
         label = label or self.period(end)[0]
+        now = now or utcnow()
         if not force:
             async with self.db.uow() as uow:
-                won = await uow.digests.claim(label, self.worker)
+                won = await uow.digests.claim(label, self.worker, now, CLAIM_LEASE)
                 await uow.commit()
             if not won:
                 return None

@@ -53,13 +53,17 @@ class FollowupService:
             )
         return ended_at + self.delays[0] if self.delays else None
 
+    async def may_give_feedback(self, session_id: int, user_id: str) -> FeedbackStatus:
+        """Whether this person may give feedback on this session: before a form is opened for it."""
+        async with self.db.uow(readonly=True) as uow:
+            return _feedback_status(await uow.sessions.get(session_id), user_id)
+
     async def record_feedback(self, session_id: int, user_id: str, helpful: bool, note: str = "") -> FeedbackStatus:
         async with self.db.uow() as uow:
             flash = await uow.sessions.get(session_id)
-            if flash is None:
-                return "missing"
-            if user_id not in (flash.mentor_id, flash.requester_id):
-                return "not_participant"
+            status = _feedback_status(flash, user_id)
+            if flash is None or status != "ok":
+                return status
             existing = await uow.sessions.feedback_of(session_id, user_id)
             if existing is None:
                 uow.session.add(Feedback(session_id=session_id, member_id=user_id, helpful=helpful, note=note))
@@ -123,3 +127,10 @@ class FollowupService:
                 await uow.timers.cancel_for_session(session_id, (FOLLOWUP,))
             await uow.commit()
         return FollowupAnswer("ok", request.topic)
+
+
+def _feedback_status(flash: FlashSession | None, user_id: str) -> FeedbackStatus:
+    """Only the two people in a session give feedback on it."""
+    if flash is None:
+        return "missing"
+    return "ok" if user_id in (flash.mentor_id, flash.requester_id) else "not_participant"

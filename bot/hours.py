@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["HOURS_SYNTAX", "WorkingHours", "is_within_hours", "parse_hours"]
+__all__ = ["HOURS_SYNTAX", "WorkingHours", "is_within_hours", "local_clocks", "parse_hours"]
 
 HOURS_SYNTAX = "a range like 09:00-17:30 or 9am-5:30pm (22:00-06:00 runs overnight)"
 
@@ -81,6 +82,15 @@ _RANGE = re.compile(
     _CLOCK.format(p="a") + r"\s*(?:-|–|—|to|until|till)\s*" + _CLOCK.format(p="b"),
     re.IGNORECASE,
 )
+
+
+def local_clocks(zones: Iterable[str], now_utc: datetime) -> dict[str, str]:
+    """Each zone's wall clock as "HH:MM" at `now_utc`, the form hours are stored in, for comparing in SQL.
+
+    Seconds are dropped: against minute-precision bounds, the minute compares exactly as the full time does.
+    An unknown zone reads as UTC, as in `is_within_hours`.
+    """
+    return {zone: f"{now_utc.astimezone(_zone(zone)):%H:%M}" for zone in zones}
 
 
 def _clock(match: re.Match[str], prefix: str) -> tuple[int, int, str | None]:

@@ -12,10 +12,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from bot import directory_sync
 from bot import event_kinds as ev
 from bot.hours import WorkingHours, parse_hours
 from bot.skills import validate_skill
 from storage.database import Database
+from storage.types import utcnow
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 LEVELS = ("expert", "peer")
@@ -111,4 +113,10 @@ async def import_mentors(
             await uow.commit()
         report.imported += len(batch)
         progress(start + len(batch), len(rows))
+    if rows:
+        # Imported mentors' zones are unknown (UTC) until Slack's directory is read: a running Burst does that next.
+        now = utcnow()
+        async with db.uow() as uow:
+            await directory_sync.schedule(uow, now, key=f"{directory_sync.SYNC}:import:{now.isoformat()}")
+            await uow.commit()
     return report

@@ -6,6 +6,7 @@ tested with an in-memory fake and the wording and layout stay at the edge.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -36,6 +37,10 @@ class Waker(Protocol):
 class Directory(Protocol):
     async def profile(self, user_id: str) -> UserProfile | None: ...
 
+    def everyone(self) -> AsyncIterator[dict[str, UserProfile]]:
+        """The whole workspace, a page (user ID -> profile) at a time; stops early if Slack refuses."""
+        ...
+
 
 class Notifier(Protocol):
     async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
@@ -57,7 +62,10 @@ class Notifier(Protocol):
         """Put requester and mentor in touch; returns the session cards it posted."""
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        """A session was warned, extended or ended: refresh its cards and tell both people."""
+        """A session was warned, extended or ended (tell both people), or only ticked: refresh its cards.
+
+        `what` is one of "warning", "extended", "ended" and "tick".
+        """
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         """Check back with the requester: Solved / Still stuck."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from bot import event_kinds as ev
 from bot.hours import WorkingHours
 from bot.ports import Directory
-from bot.skills import validate_skill
+from bot.skills import MAX_SKILLS, validate_skill
 from storage.database import Database
 from storage.models import Member, MemberSkill
 from storage.types import utcnow
@@ -67,6 +67,7 @@ class ProfileService:
         change = SkillChange()
         async with self.db.uow() as uow:
             seen: set[str] = set()
+            listed = {s.skill for s in await uow.members.skills_of(user_id)}
             for raw, level in skills:
                 try:
                     name = validate_skill(raw)
@@ -76,6 +77,10 @@ class ProfileService:
                 if name in seen:
                     continue
                 seen.add(name)
+                if name not in listed and len(listed) >= MAX_SKILLS:
+                    change.rejected.append(_too_many(name))
+                    continue
+                listed.add(name)
                 new = await uow.members.set_skill(user_id, name, level)
                 (change.added if new else change.updated).append(f"{name}:{level}")
             if change.added or change.updated:
@@ -113,9 +118,14 @@ class ProfileService:
             wanted: dict[str, str] = {}
             for raw, level in skills:
                 try:
-                    wanted[validate_skill(raw)] = level
+                    name = validate_skill(raw)
                 except ValueError as exc:
                     change.rejected.append(str(exc))
+                    continue
+                if name not in wanted and len(wanted) >= MAX_SKILLS:
+                    change.rejected.append(_too_many(name))
+                    continue
+                wanted[name] = level
             for existing in await uow.members.skills_of(user_id):
                 if existing.skill not in wanted:
                     await uow.members.remove_skill(user_id, existing.skill)
@@ -165,3 +175,7 @@ class ProfileService:
             member.snoozed_until = utcnow() + duration
             await uow.commit()
             return member
+
+
+def _too_many(name: str) -> str:
+    return f"`{name}` was skipped: you can list at most {MAX_SKILLS} skills (`/burst skills remove` one first)"

@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from bot import event_kinds as ev
 from bot.matching import Matcher
 from bot.ports import MessageRef, Notifier, Waker
-from bot.routing import FAIRNESS_WINDOW, rank
+from bot.routing import FAIRNESS_WINDOW
 from bot.sessions import SessionService
+from bot.shortlist import choose
 from storage.database import Database
 from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
 from storage.types import utcnow
@@ -29,6 +30,7 @@ log = structlog.get_logger(__name__)
 
 WAVE = "wave"
 EXPIRE = "expire"
+TIMER_KINDS = (WAVE, EXPIRE)
 MAX_MATCHED_SKILLS = 5
 SNOOZE_FROM_PING = timedelta(hours=1)
 
@@ -63,7 +65,9 @@ class AskOutcome:
     request: HelpRequest
 
 
-AnswerStatus = Literal["accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered"]
+AnswerStatus = Literal[
+    "accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered", "busy", "cap_reached"
+]
 
 
 @dataclass(frozen=True)
@@ -168,14 +172,15 @@ class RequestService:
                 return
             # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings.
             await uow.requests.set_wave(request_id, wave)
-            rows = await uow.members.candidates(
-                skills=list(request.skills),
+            chosen = await choose(
+                uow,
+                skill_scores=request.skills,
+                level=request.level,
                 requester_id=request.requester_id,
                 request_id=request_id,
                 now=now,
-                fairness_window=FAIRNESS_WINDOW,
+                want=self.config.wave_size,
             )
-            chosen = rank(rows, request.skills, request.level, now)[: self.config.wave_size]
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
                 if not waiting:
@@ -245,7 +250,7 @@ class RequestService:
             request = await uow.requests.get(request_id)
             assert request is not None
             closed = await uow.pings.close_open(request_id, PingState.EXPIRED)
-            await uow.timers.cancel_for_request(request_id, (WAVE, EXPIRE))
+            await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
             uow.events.append(
                 ev.REQUEST_EXPIRED,
                 request_id=request_id,
@@ -273,6 +278,8 @@ class RequestService:
             assert request.id is not None
             if ping.state == PingState.ACCEPTED:
                 return AnswerOutcome("already_answered", request)
+            if refusal := await self._cannot_take(uow, user_id, now):
+                return AnswerOutcome(refusal, request)
             if not await uow.requests.claim_match(request.id, user_id, now):
                 await uow.pings.answer(ping_id, PingState.TAKEN, now)
                 uow.events.append(ev.PING_LATE, actor_id=user_id, request_id=request.id, state=request.state)
@@ -281,7 +288,7 @@ class RequestService:
                 return AnswerOutcome(status, request)
             ping.state, ping.responded_at = PingState.ACCEPTED, now
             others = await uow.pings.close_open(request.id, PingState.TAKEN, except_ids=[ping_id])
-            await uow.timers.cancel_for_request(request.id, (WAVE, EXPIRE))
+            await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             await uow.session.refresh(request)
             uow.events.append(ev.PING_ACCEPTED, actor_id=user_id, request_id=request.id, ping_id=ping_id)
             uow.events.append(
@@ -291,12 +298,29 @@ class RequestService:
                 seconds_to_accept=(now - request.created_at).total_seconds(),
                 wave=ping.wave,
             )
-            flash = await self.sessions.start(uow, request, now)
+            try:
+                flash = await self.sessions.start(uow, request, now)
+            except IntegrityError:
+                # Another process started a session for this mentor since our check (the partial unique index
+                # on active sessions caught it): roll the claim back so the request stays open for others.
+                await uow.session.rollback()
+                return AnswerOutcome("busy", request)
             await uow.commit()
         await self._close_ping_messages(request, others, PingState.TAKEN)
         await self._close_ping_messages(request, [ping], PingState.ACCEPTED)
         await self.sessions.announce(request, flash)
         return AnswerOutcome("accepted", request)
+
+    async def _cannot_take(self, uow: UnitOfWork, mentor_id: str, now: datetime) -> AnswerStatus | None:
+        """A mentor pinged while free may have started another session, or reached their cap, since."""
+        if await uow.sessions.active_for(mentor_id):
+            return "busy"
+        member = await uow.members.get(mentor_id)
+        if member is not None and member.weekly_cap is not None:
+            given = await uow.sessions.count_as_mentor(mentor_id, since=now - FAIRNESS_WINDOW)
+            if given >= member.weekly_cap:
+                return "cap_reached"
+        return None
 
     async def decline(self, ping_id: int, user_id: str, *, snooze: bool = False) -> AnswerOutcome:
         now = utcnow()
@@ -353,7 +377,7 @@ class RequestService:
             if not await uow.requests.close(request.id, RequestState.CANCELLED, now):
                 return None
             closed = await uow.pings.close_open(request.id, PingState.EXPIRED)
-            await uow.timers.cancel_for_request(request.id, (WAVE, EXPIRE))
+            await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             uow.events.append(ev.REQUEST_CANCELLED, actor_id=requester_id, request_id=request.id)
             await uow.commit()
         request.state = RequestState.CANCELLED

@@ -62,11 +62,23 @@ def rank(
     return ranked
 
 
+LEVEL_FACTOR = {"expert": 1.0, "peer": 0.85}
+
+
+def level_weights(skill_scores: Mapping[str, float]) -> dict[tuple[str, str], float]:
+    """Match quality of holding each matched skill at each level: what the shortlist query orders by."""
+    return {
+        (skill, level): score * factor
+        for skill, score in skill_scores.items()
+        for level, factor in LEVEL_FACTOR.items()
+    }
+
+
 def _score(row: CandidateRow, skill_scores: Mapping[str, float], level: str, now: datetime) -> RankedCandidate:
     best_skill, best = "", 0.0
     at_level = False
     for skill, skill_level in row.skills.items():
-        quality = skill_scores.get(skill, 0.0) * (1.0 if skill_level == "expert" else 0.85)
+        quality = skill_scores.get(skill, 0.0) * LEVEL_FACTOR.get(skill_level, LEVEL_FACTOR["peer"])
         if quality > best:
             best_skill, best = skill, quality
         at_level = at_level or level in (ANY_LEVEL, skill_level)

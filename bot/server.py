@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+from collections.abc import Awaitable, Callable, Mapping
 
 import aiohttp
 import structlog
@@ -12,21 +13,45 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app, web_client
+from bot.digest import RETRY_EVERY
 from bot.services import Services
 from config import Settings
 from storage.migrate import upgrade_async
+from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None) -> web.Application:
+def signed_by_slack(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
+    """Slack's signature check, safe for any header values: a timestamp that is not a number is a forgery.
+
+    It runs before Bolt sees the request because Bolt parses the body first (an unsigned body that is not JSON
+    made a 500 and a logged traceback) and slack_sdk's verifier raises on such a timestamp.
+    """
+    timestamp, signature = headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature")
+    if not (timestamp.isascii() and timestamp.isdigit()) or signature is None:
+        return False
+    return verifier.is_valid(body, timestamp, signature)
+
+
+def events_endpoint(app: AsyncApp, signing_secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """POST /slack/events of HTTP mode (Socket Mode has no signing secret and no such endpoint)."""
+    verifier = SignatureVerifier(signing_secret)
+
     async def events(request: web.Request) -> web.Response:
+        if not signed_by_slack(verifier, await request.text(), request.headers):
+            return web.json_response({"error": "invalid request"}, status=401)
         bolt_request = await to_bolt_request(request)
         return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
+    return events
+
+
+def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         if socket is not None and not await socket.client.is_connected():
             return web.json_response({"status": "connecting"}, status=503)
@@ -35,11 +60,17 @@ def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler |
     web_app = web.Application()
     web_app.router.add_get("/healthz", health)
     if socket is None:
-        web_app.router.add_post(EVENTS_PATH, events)
+        web_app.router.add_post(EVENTS_PATH, events_endpoint(app, services.settings.slack_signing_secret or ""))
     return web_app
 
 
 async def serve(settings: Settings) -> None:
+    # Handlers first: a SIGTERM while starting (an orchestrator changing its mind) must not kill us half-way; it is
+    # noted, start-up completes, and the shutdown below runs as for any other stop.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     await upgrade_async(settings.database_url)
     # One connection pool for every Web API call of the bot, kept alive between calls: a new connection per call
     # cost about half a millisecond of CPU each on loopback (benchmarks load), and a TLS handshake on real Slack.
@@ -66,9 +97,11 @@ async def serve(settings: Settings) -> None:
     site = web.TCPSite(runner, "0.0.0.0", settings.burst_http_port)
     await site.start()
     services.timers.start()
+    await services.directory_sync.start()
     if settings.burst_digest_channel:
         services.timers.add_cron("digest", services.digest.trigger(), services.digest.post_due)
-        asyncio.get_running_loop().create_task(services.digest.post_due())  # a week missed while down
+        # Also soon after start (weeks missed while down) and every few minutes (a failed post, a dead claimant).
+        services.timers.add_interval("digest-retry", RETRY_EVERY, services.digest.post_due, first=utcnow())
     if socket is not None:
         await socket.connect_async()  # type: ignore[no-untyped-call]
     log.info(
@@ -77,10 +110,6 @@ async def serve(settings: Settings) -> None:
         port=settings.burst_http_port,
         database=settings.database_url.split("@")[-1],
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.deliveries import DeliveryLedger
 from bot.digest import DigestService
+from bot.directory_sync import DirectorySync
 from bot.followups import FollowupService
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
@@ -26,3 +28,5 @@ class Services:
     privacy: PrivacyService
     followups: FollowupService
     digest: DigestService
+    directory_sync: DirectorySync
+    deliveries: DeliveryLedger

@@ -13,6 +13,9 @@ from bot.skill_aliases import ALIASES
 
 MAX_SKILL_LENGTH = 50
 """The storage column's width, and longer than any real skill name: a longer one is a sentence pasted by mistake."""
+MAX_SKILLS = 50
+"""Skills one person may list: more than anyone mentors in, and 50 of the longest (`name:expert, ...`) still fit
+the 3000 characters Slack allows to pre-fill the App Home form's skills field."""
 
 _SPACES = re.compile(r"\s+")
 # Edges people add around a name: quotes, chat formatting (*bold*, `code`, ~strike~), brackets, list punctuation.

@@ -74,6 +74,20 @@ class Timers:
         assert self._scheduler is not None, "start() first"
         self._scheduler.add_job(func, trigger, id=job_id, max_instances=1, coalesce=True, misfire_grace_time=None)
 
+    def add_interval(
+        self, job_id: str, every: timedelta, func: Callable[[], Awaitable[object]], *, first: datetime
+    ) -> None:
+        assert self._scheduler is not None, "start() first"
+        self._scheduler.add_job(
+            func,
+            "interval",
+            seconds=every.total_seconds(),
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=first,
+        )
+
     async def stop(self) -> None:
         """Stop firing, then let sweeps in flight finish (a claimed action left half-done would wait for its lease)."""
         if self._scheduler is None:
@@ -140,6 +154,8 @@ class Timers:
     async def _run(self, action: TimedAction) -> None:
         assert action.id is not None
         handler = self._handlers.get(action.kind)
+        late = (utcnow() - action.due_at).total_seconds()
+        log.debug("timed action", key=action.key, attempt=action.attempts, late_s=round(late, 3))
         try:
             if handler is None:
                 raise LookupError(f"no handler for timed action kind {action.kind!r}")

@@ -72,6 +72,7 @@ class Settings(DatabaseSettings):
     burst_sweep_interval: timedelta = timedelta(seconds=15)
     burst_digest_min_askers: int = Field(default=3, ge=1)  # a gap asked by fewer people shows only as a count
     burst_log_level: str = "INFO"
+    burst_log_json: bool = False  # JSON lines for a log shipper instead of key=value lines for people
 
     @field_validator(
         "burst_wave_timeout",

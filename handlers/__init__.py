@@ -6,10 +6,12 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers import actions, commands, feedback, home, messages, modals
+from handlers.clean_text import drop_nul_characters
 from handlers.slack_gateway import SlackGateway
 
 
 def register_all(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
+    app.middleware(drop_nul_characters)
     commands.register(app, services, gateway)
     messages.register(app, services)
     actions.register(app, services, gateway)

@@ -6,10 +6,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
 from handlers import blocks as b
 from handlers.asking import acknowledge_ask, answer_ask
+from handlers.deliveries import first_delivery
 from handlers.slack_gateway import SlackGateway
 
 PING_REPLIES = {
@@ -17,6 +19,10 @@ PING_REPLIES = {
     "closed": "Thanks! This request has already closed.",
     "not_yours": "This ping was meant for someone else.",
     "already_answered": "You've already answered this ping.",
+    "busy": "You're in a flash session right now. Finish it first; this request stays open for others meanwhile.",
+    "cap_reached": (
+        "You've reached your weekly cap of bursts, so I'll leave this one for someone else. `/burst cap <n>` raises it."
+    ),
 }
 SESSION_REPLIES = {
     "not_participant": "Only the two people in this session can do that.",
@@ -36,7 +42,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def answer_ping(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], verb: str) -> None:
         await ack()
         ping_id, user = _int(action.get("value")), body["user"]["id"]
-        if ping_id is None:
+        if ping_id is None or not await first_delivery(services, body):
             return
         if verb == "accept":
             outcome = await services.requests.accept(ping_id, user)
@@ -60,7 +66,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.SESSION_EXTEND)
     async def extend(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        if (session_id := _int(action.get("value"))) is not None:
+        if (session_id := _int(action.get("value"))) is not None and await first_delivery(services, body):
             outcome = await services.sessions.extend(session_id, body["user"]["id"])
             if text := SESSION_REPLIES.get(outcome.status):
                 await tell(body, text)
@@ -68,7 +74,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.SESSION_END)
     async def end(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        if (session_id := _int(action.get("value"))) is not None:
+        if (session_id := _int(action.get("value"))) is not None and await first_delivery(services, body):
             outcome = await services.sessions.end(session_id, body["user"]["id"])
             if text := SESSION_REPLIES.get(outcome.status):
                 await tell(body, text)
@@ -76,8 +82,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.ASK_AGAIN)
     async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        topic, user = (action.get("value") or "").strip(), body["user"]["id"]
-        if not topic:
+        # The button carries a topic Burst stored, but hold it to the same limit as every other way to ask.
+        topic, user = (action.get("value") or "").strip()[:MAX_TOPIC_LENGTH], body["user"]["id"]
+        if not topic or not await first_delivery(services, body):
             return
         await tell(body, acknowledge_ask(topic))
         outcome = await services.requests.ask(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from handlers.mrkdwn import clip, escape, mention, when
 from storage.models import FlashSession, HelpRequest, PingState
+from storage.types import utcnow
 
 Block = dict[str, Any]
 
@@ -105,10 +108,18 @@ def ping_closed_blocks(request: HelpRequest, outcome: str) -> list[Block]:
     ]
 
 
-def session_card(request: HelpRequest, flash: FlashSession) -> list[Block]:
+def time_left(seconds: float) -> str:
+    """Whole minutes, rounded up: "3 min left" from 2:01 to 3:00, so the card never says 0 while time remains."""
+    if seconds < 60:
+        return "less than a minute left"
+    return f"{math.ceil(seconds / 60)} min left"
+
+
+def session_card(request: HelpRequest, flash: FlashSession, now: datetime | None = None) -> list[Block]:
     ends = flash.ends_at.timestamp()
     if flash.state == "active":
-        status = f"Ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))}"
+        left = (flash.ends_at - (now or utcnow())).total_seconds()
+        status = f"{time_left(left)} · ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))}"
         if flash.extensions:
             status += f" · extended {flash.extensions}x"
         controls = [

@@ -10,12 +10,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from bot.overview import overview
 from bot.requests import Ask
 from bot.services import Services
+from bot.skills import MAX_SKILL_LENGTH
 from handlers import blocks as b
 from handlers import command_parser as cp
 from handlers.asking import acknowledge_ask, answer_ask
+from handlers.deliveries import first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import clip, escape, local_time
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
@@ -31,6 +33,11 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         user = command["user_id"]
         if isinstance(parsed, cp.AskHelp):
             await ack(text=acknowledge_ask(parsed.topic), response_type="ephemeral")
+        else:
+            await ack()
+        if not await first_delivery(services, command):
+            return
+        if isinstance(parsed, cp.AskHelp):
             outcome = await services.requests.ask(
                 Ask(
                     requester_id=user,
@@ -44,18 +51,14 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                 await respond(reply)
             return
         if isinstance(parsed, cp.DeleteMyData):
-            await ack()
-            await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks())
+            await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks(user))
             return
         if isinstance(parsed, cp.ShowDigest):
-            await ack()
             await respond(**await digest_reply(parsed, user, services))
             return
         if isinstance(parsed, cp.OpenRequestModal):
-            await ack()
             await gateway.open_view(command["trigger_id"], request_modal(command.get("channel_id")), user)
             return
-        await ack()
         handler = _HANDLERS.get(type(parsed))
         reply = await handler(parsed, user, services) if handler else _usage(parsed)
         await respond(reply)
@@ -65,14 +68,15 @@ DELETE_CONFIRM = "delete_my_data_confirm"
 DELETE_CANCEL = "delete_my_data_cancel"
 
 
-def confirm_delete_blocks() -> list[b.Block]:
+def confirm_delete_blocks(user: str) -> list[b.Block]:
+    """The confirmation carries whose data it deletes, so only that person's press counts."""
     return [
         b.section(
             ":warning: This removes your profile and skills, cancels your open request, and strips your name and "
             "notes from past bursts (the team's totals keep their numbers). It can't be undone."
         ),
         b.actions(
-            b.button("Yes, delete my data", DELETE_CONFIRM, "yes", "danger"),
+            b.button("Yes, delete my data", DELETE_CONFIRM, user, "danger"),
             b.button("Keep it", DELETE_CANCEL, "no"),
         ),
     ]
@@ -95,8 +99,13 @@ async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dic
 
 def register_confirmations(app: AsyncApp, services: Services) -> None:
     @app.action(DELETE_CONFIRM)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def confirmed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        if not await first_delivery(services, body):
+            return
+        if action.get("value") != body["user"]["id"]:
+            await respond(text="Only the person who asked to delete their data can confirm it.")
+            return
         await services.privacy.forget(body["user"]["id"])
         await respond(text="Done: Burst has forgotten you. You can start again any time.", replace_original=True)
 
@@ -107,6 +116,8 @@ def register_confirmations(app: AsyncApp, services: Services) -> None:
 
 
 Handler = Callable[[Any, str, Services], Awaitable[str]]
+# A pasted list can hold thousands of bad names; a reply lists the first few (Slack cuts messages at 40,000).
+REJECTIONS_SHOWN = 10
 
 
 def _usage(parsed: object) -> str:
@@ -126,7 +137,10 @@ async def _add_skills(cmd: cp.AddSkills, user: str, services: Services) -> str:
         lines.append("Added " + ", ".join(f"*{escape(s)}*" for s in change.added) + ".")
     if change.updated:
         lines.append("Updated " + ", ".join(f"*{escape(s)}*" for s in change.updated) + ".")
-    lines.extend(f":warning: {escape(r)}" for r in change.rejected)
+    shown = change.rejected[:REJECTIONS_SHOWN]
+    lines.extend(f":warning: {escape(r)}" for r in shown)
+    if hidden := len(change.rejected) - len(shown):
+        lines.append(f":warning: …and {hidden} more were skipped for the same kinds of reasons.")
     profile = await services.profiles.profile(user)
     lines.append(skills_line(profile))
     return "\n".join(lines)
@@ -135,7 +149,9 @@ async def _add_skills(cmd: cp.AddSkills, user: str, services: Services) -> str:
 async def _remove_skill(cmd: cp.RemoveSkill, user: str, services: Services) -> str:
     removed = await services.profiles.remove_skill(user, cmd.name)
     if removed is None:
-        return f"You don't have *{escape(cmd.name)}* in your skills. `/burst skills` lists them."
+        # No skill is longer than MAX_SKILL_LENGTH, so a longer name is echoed clipped (escaping can quadruple it).
+        shown = escape(clip(cmd.name, MAX_SKILL_LENGTH + 1))
+        return f"You don't have *{shown}* in your skills. `/burst skills` lists them."
     return f"Removed *{escape(removed)}*."
 
 
@@ -149,7 +165,7 @@ async def _away(cmd: cp.SetAway, user: str, services: Services) -> str:
     await services.profiles.set_away(user, until)
     if until is None:
         return ":palm_tree: You're away until you say `/burst available`."
-    return f":palm_tree: You're away until {until:%Y-%m-%d %H:%M} UTC. Pings resume by themselves."
+    return f":palm_tree: You're away until {local_time(until, with_date=True)}. Pings resume by themselves."
 
 
 async def _hours(cmd: cp.SetHours, user: str, services: Services) -> str:
@@ -167,7 +183,7 @@ async def _cap(cmd: cp.SetCap, user: str, services: Services) -> str:
 async def _snooze(cmd: cp.Snooze, user: str, services: Services) -> str:
     member = await services.profiles.snooze(user, cmd.duration)
     assert member.snoozed_until is not None
-    return f":zzz: No pings until {member.snoozed_until:%H:%M} UTC."
+    return f":zzz: Snoozed: no pings until {local_time(member.snoozed_until)}."
 
 
 async def _status(_: cp.ShowStatus, user: str, services: Services) -> str:

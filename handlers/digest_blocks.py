@@ -55,7 +55,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
         blocks.append(section("*Top topics*\n" + "\n".join(f"• {escape(t)}: {n}" for t, n in this.top_topics)))
     gaps = [f"• {escape(t)}: {n} unmet" for t, n in this.unmet_topics]
     if this.unmet_other:
-        gaps.append(f"• {this.unmet_other} more on topics asked by only one or two people")
+        gaps.append(f"• {this.unmet_other} more on topics asked by fewer than {digest.min_askers} people")
     blocks.append(
         section("*Skill gaps: nobody could help with*\n" + ("\n".join(gaps) if gaps else "Nothing this week :tada:"))
     )

@@ -11,6 +11,7 @@ from bot import followups as fu
 from bot.ports import MessageRef
 from bot.services import Services
 from handlers import blocks as b
+from handlers.deliveries import first_delivery
 from handlers.mrkdwn import escape
 from handlers.slack_gateway import SlackGateway
 
@@ -77,7 +78,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
         await ack()
         session_id = _session_id(action)
-        if session_id is None:
+        if session_id is None or not await first_delivery(services, body):
             return
         status = await services.followups.record_feedback(session_id, body["user"]["id"], helpful)
         if status != "ok":
@@ -96,8 +97,13 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.FEEDBACK_NOTE)
     async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        if (session_id := _session_id(action)) is not None:
-            await gateway.open_view(body["trigger_id"], note_modal(session_id, None), body["user"]["id"])
+        session_id = _session_id(action)
+        if session_id is None or not await first_delivery(services, body):
+            return
+        if (status := await services.followups.may_give_feedback(session_id, body["user"]["id"])) != "ok":
+            await tell(body, REFUSALS[status])
+            return
+        await gateway.open_view(body["trigger_id"], note_modal(session_id, None), body["user"]["id"])
 
     @app.view(NOTE_MODAL)
     async def note_sent(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -107,17 +113,21 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             await ack(response_action="errors", errors={"helpful": "Pick one, please."})
             return
         await ack()
+        if not await first_delivery(services, body):
+            return
         try:
             session_id = int(json.loads(view.get("private_metadata") or "{}").get("session"))
         except (ValueError, TypeError, json.JSONDecodeError):
             return
         note = (values.get("note", {}).get("note", {}).get("value") or "").strip()[:NOTE_LIMIT]
-        await services.followups.record_feedback(session_id, body["user"]["id"], choice == "yes", note)
+        status = await services.followups.record_feedback(session_id, body["user"]["id"], choice == "yes", note)
+        if status != "ok":
+            await tell(body, REFUSALS[status])
 
     async def followup(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], outcome: str) -> None:
         await ack()
         session_id = _session_id(action)
-        if session_id is None:
+        if session_id is None or not await first_delivery(services, body):
             return
         answer = await services.followups.answer(session_id, body["user"]["id"], outcome)
         if answer.status != "ok":

@@ -12,8 +12,10 @@ from bot.hours import parse_hours
 from bot.overview import Overview, overview
 from bot.profiles import Profile
 from bot.services import Services
+from bot.skills import MAX_SKILLS
 from handlers import blocks as b
 from handlers.command_parser import AddSkills, parse_command
+from handlers.deliveries import first_delivery
 from handlers.modals import request_modal
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
@@ -139,23 +141,31 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(HOME_ASK)
     async def ask(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
+        if not await first_delivery(services, body):
+            return
         await gateway.open_view(body["trigger_id"], request_modal(None), body["user"]["id"])
 
     @app.action(HOME_AWAY)
     async def away(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
+        if not await first_delivery(services, body):
+            return
         await services.profiles.set_away(body["user"]["id"], utcnow() + timedelta(days=1))
         await publish(client, body["user"]["id"])
 
     @app.action(HOME_AVAILABLE)
     async def available(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
+        if not await first_delivery(services, body):
+            return
         await services.profiles.set_available(body["user"]["id"])
         await publish(client, body["user"]["id"])
 
     @app.action(HOME_EDIT)
     async def edit(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
+        if not await first_delivery(services, body):
+            return
         profile = await services.profiles.profile(body["user"]["id"])
         await gateway.open_view(body["trigger_id"], profile_modal(profile), body["user"]["id"])
 
@@ -173,6 +183,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             errors["skills"] = (
                 getattr(parsed, "problem", None) or "Use names separated by commas, e.g. python, sql:expert"
             )
+        elif isinstance(parsed, AddSkills) and len({s.name for s in parsed.skills}) > MAX_SKILLS:
+            errors["skills"] = f"At most {MAX_SKILLS} skills, please."
         hours = None
         if text("hours"):
             try:
@@ -189,6 +201,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
+        if not await first_delivery(services, body):
+            return
         user = body["user"]["id"]
         wanted = {s.name: s.level for s in parsed.skills} if isinstance(parsed, AddSkills) else {}
         await services.profiles.replace_profile(

@@ -10,6 +10,7 @@ from bot.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.requests import Ask
 from bot.services import Services
 from handlers.asking import acknowledge_ask, answer_ask
+from handlers.deliveries import first_delivery
 
 HINT = (
     "I help you find someone who knows a topic and is free right now. Try *help me with <topic>*, "
@@ -20,7 +21,7 @@ HINT = (
 def register(app: AsyncApp, services: Services) -> None:
     async def handle(event: dict[str, Any], body: dict[str, Any], say: AsyncSay, source: str) -> None:
         user = event.get("user")
-        if not user:
+        if not user or not await first_delivery(services, body):
             return
         intent = parse_help_intent(event.get("text") or "")
         thread = event.get("thread_ts") if source == "mention" else None

@@ -11,6 +11,7 @@ from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
 from handlers.asking import acknowledge_ask, answer_ask
+from handlers.deliveries import first_delivery
 from handlers.slack_gateway import SlackGateway
 
 REQUEST_MODAL = "request_modal"
@@ -120,6 +121,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             await ack(response_action="errors", errors={"topic": f"Keep it under {MAX_TOPIC_LENGTH} characters."})
             return
         await ack()
+        if not await first_delivery(services, body):
+            return
         user = body["user"]["id"]
         length = _value(values, "length").get("selected_option") or {}
         level = (_value(values, "level").get("selected_option") or {}).get("value", "any")
@@ -149,6 +152,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.shortcut(SHORTCUT)
     async def from_message(ack: AsyncAck, shortcut: dict[str, Any]) -> None:
         await ack()
+        if not await first_delivery(services, shortcut):
+            return
         text = (shortcut.get("message") or {}).get("text") or ""
         first_line = text.strip().splitlines()[0] if text.strip() else ""
         channel = (shortcut.get("channel") or {}).get("id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.profiles import Profile
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape, local_time
 from storage.types import utcnow
 
 
@@ -21,9 +21,9 @@ def availability_line(profile: Profile, now: datetime | None = None) -> str:
     now = now or utcnow()
     parts: list[str] = []
     if m.away and (m.away_until is None or m.away_until > now):
-        parts.append("away" + (f" until {m.away_until:%Y-%m-%d %H:%M} UTC" if m.away_until else ""))
+        parts.append("away" + (f" until {local_time(m.away_until, with_date=True)}" if m.away_until else ""))
     elif m.snoozed_until and m.snoozed_until > now:
-        parts.append(f"snoozed until {m.snoozed_until:%H:%M} UTC")
+        parts.append(f"snoozed until {local_time(m.snoozed_until)}")
     else:
         parts.append("available")
     if m.hours_start and m.hours_end:

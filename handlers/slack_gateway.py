@@ -6,6 +6,8 @@ and a ping that could not be delivered is recorded as failed by the service.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
@@ -22,6 +24,14 @@ from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
+
+
+DIRECTORY_PAGE = 200  # users.list's recommended page size
+
+
+def _profile_of(user: dict[str, Any]) -> UserProfile:
+    name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user["id"]
+    return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
 
 
 class SlackGateway:
@@ -91,9 +101,21 @@ class SlackGateway:
         except SlackApiError as exc:
             log.warning("users.info failed", user=user_id, error=exc.response.get("error"))
             return None
-        user: dict[str, Any] = info["user"]
-        name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user_id
-        return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
+        return _profile_of(info["user"])
+
+    async def everyone(self) -> AsyncIterator[dict[str, UserProfile]]:
+        cursor: str | None = None
+        while True:
+            try:
+                page = await self.client.users_list(limit=DIRECTORY_PAGE, cursor=cursor)
+            except SlackApiError as exc:
+                log.warning("users.list failed", error=exc.response.get("error"))
+                return
+            members: list[dict[str, Any]] = page.get("members") or []
+            yield {str(u["id"]): _profile_of(u) for u in members if not u.get("deleted") and not u.get("is_bot")}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return
 
     # --- Notifier -----------------------------------------------------------------------------------------
 
@@ -176,7 +198,7 @@ class SlackGateway:
             ),
         }
         text = lines.get(what, "")
-        if not text:
+        if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
             return
         extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
         for channel in {ref.channel for ref in refs}:
@@ -191,7 +213,7 @@ class SlackGateway:
 
     async def _upload_chart(self, channel: str, digest: Digest, ref: MessageRef) -> None:
         """Best effort: where Slack's files API is missing or refuses (local-slack has none), the text stands."""
-        png = render_chart(digest)
+        png = await asyncio.to_thread(render_chart, digest)  # ~100 ms of matplotlib: not on the event loop
         try:
             await self.client.files_upload_v2(
                 channel=channel,

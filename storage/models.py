@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime, utcnow
@@ -23,6 +23,7 @@ class Member(SQLModel, table=True):
     """A person Burst knows: anyone who asked, or a mentor with skills."""
 
     __tablename__ = "members"
+    __table_args__ = (Index("ix_members_tz", "tz"),)  # routing reads every zone's clock: an index-only DISTINCT
 
     id: str = Field(primary_key=True, max_length=32)  # Slack user ID
     display_name: str = Field(default="", max_length=200)
@@ -129,6 +130,14 @@ class FlashSession(SQLModel, table=True):
         Index("ix_flash_sessions_requester_state", "requester_id", "state"),
         Index("ix_flash_sessions_mentor_started", "mentor_id", "started_at"),
         Index("ix_flash_sessions_started", "started_at"),
+        # A mentor is in one session at a time, even when two processes accept for them at the same instant.
+        Index(
+            "uq_flash_sessions_active_mentor",
+            "mentor_id",
+            unique=True,
+            sqlite_where=text("state = 'active'"),
+            postgresql_where=text("state = 'active'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -170,6 +179,7 @@ class InteractionEvent(SQLModel, table=True):
         Index("ix_events_kind_at", "kind", "at"),
         Index("ix_events_request", "request_id"),
         Index("ix_events_session", "session_id"),
+        Index("ix_events_actor", "actor_id"),  # delete-my-data finds a person's events
     )
 
     id: int | None = Field(
@@ -195,7 +205,11 @@ class TimedAction(SQLModel, table=True):
     """A durable timer: the database, not a process's memory, knows what is due (DESIGN.md)."""
 
     __tablename__ = "timed_actions"
-    __table_args__ = (Index("ix_timed_actions_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_timed_actions_state_due", "state", "due_at"),
+        Index("ix_timed_actions_request", "request_id"),  # cancelling a request's or a session's timers
+        Index("ix_timed_actions_session", "session_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=120)  # natural key, e.g. "wave:12:2": scheduling twice is a no-op
@@ -221,3 +235,17 @@ class DigestRun(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime = _ts(default_factory=utcnow)
     posted_at: datetime | None = _ts(default=None)
+
+
+class SlackDelivery(SQLModel, table=True):
+    """A Slack delivery Burst has acted on, by Slack's own id for it: a redelivery of it is recognised here.
+
+    Slack redelivers when it did not hear the ack in time (Events API retries, Socket Mode reconnects), and the
+    redelivery may reach another process; rows older than a redelivery can be are pruned as new ones come.
+    """
+
+    __tablename__ = "slack_deliveries"
+    __table_args__ = (Index("ix_slack_deliveries_received", "received_at"),)
+
+    key: str = Field(primary_key=True, max_length=160)  # "event:<event_id>" or "trigger:<trigger_id>"
+    received_at: datetime = _ts(default_factory=utcnow)

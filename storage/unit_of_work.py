@@ -12,6 +12,7 @@ from typing import Any, Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
+    DeliveryRepository,
     DigestRepository,
     EventRepository,
     MemberRepository,
@@ -35,6 +36,7 @@ class UnitOfWork:
     timers: TimerRepository
     digests: DigestRepository
     privacy: PrivacyRepository
+    deliveries: DeliveryRepository
 
     def __init__(
         self,
@@ -71,6 +73,7 @@ class UnitOfWork:
         self.timers = TimerRepository(s)
         self.digests = DigestRepository(s)
         self.privacy = PrivacyRepository(s)
+        self.deliveries = DeliveryRepository(s)
         return self
 
     async def __aexit__(

@@ -1,8 +1,9 @@
 """Small repositories over one `AsyncSession`. They query and stage changes; they never commit."""
 
+from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import EventRepository
-from storage.repositories.members import CandidateRow, MemberRepository
+from storage.repositories.members import CandidateQuery, CandidateRow, MemberRepository
 from storage.repositories.pings import PingRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import RequestRepository
@@ -10,7 +11,9 @@ from storage.repositories.sessions import SessionRepository
 from storage.repositories.timers import TimerRepository
 
 __all__ = [
+    "CandidateQuery",
     "CandidateRow",
+    "DeliveryRepository",
     "DigestRepository",
     "EventRepository",
     "MemberRepository",

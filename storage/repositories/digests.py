@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,25 +14,40 @@ from sqlmodel import col
 
 from storage.models import DigestRun, Feedback, FlashSession, HelpRequest, InteractionEvent, Member
 from storage.sql import dialect, rowcount
-from storage.types import utcnow
 
 
 class DigestRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def get(self, period: str) -> DigestRun | None:
-        return await self.s.get(DigestRun, period)
+    async def claim(self, period: str, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Take the period: insert its row, or take over a claim older than `lease` that never posted.
 
-    async def claim(self, period: str, worker: str) -> bool:
-        """Insert the period's row; only the first process to do so posts (the PK decides)."""
+        Only one process wins either way: the primary key decides the insert, a conditional UPDATE the takeover.
+        """
         insert = pg_insert if dialect(self.s) == "postgresql" else sqlite_insert
         result = await self.s.execute(
             insert(DigestRun)
-            .values(period=period, state="running", claimed_by=worker, claimed_at=utcnow())
+            .values(period=period, state="running", claimed_by=worker, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["period"])
         )
-        return rowcount(result) == 1
+        if rowcount(result) == 1:
+            return True
+        stale = await self.s.execute(
+            update(DigestRun)
+            .where(
+                col(DigestRun.period) == period,
+                col(DigestRun.state) == "running",
+                col(DigestRun.claimed_at) < now - lease,
+            )
+            .values(claimed_by=worker, claimed_at=now)
+        )
+        return rowcount(stale) == 1
+
+    async def unposted(self, period: str) -> bool:
+        """No process has posted the period yet (it may be claimed, by a live process or a dead one)."""
+        run = await self.s.get(DigestRun, period)
+        return run is None or run.state != "posted"
 
     async def requests_between(self, start: datetime, end: datetime) -> Sequence[Any]:
         """(state, topic, skills, requester, anonymous, created_at, matched_at) of the requests in the window."""
@@ -69,13 +84,19 @@ class DigestRepository:
         counts = {bool(helpful): int(n) for helpful, n in rows.all()}
         return counts.get(True, 0), counts.get(False, 0)
 
-    async def event_data(self, kind: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        rows = await self.s.scalars(
-            select(col(InteractionEvent.data)).where(
-                col(InteractionEvent.kind) == kind, col(InteractionEvent.at) >= start, col(InteractionEvent.at) < end
+    async def latest_by_session(self, kind: str, start: datetime, end: datetime) -> dict[int, dict[str, Any]]:
+        """Each session's last event of `kind` in the window: a requester may answer "still stuck", then "solved"."""
+        rows = await self.s.execute(
+            select(col(InteractionEvent.session_id), col(InteractionEvent.data))
+            .where(
+                col(InteractionEvent.kind) == kind,
+                col(InteractionEvent.at) >= start,
+                col(InteractionEvent.at) < end,
+                col(InteractionEvent.session_id).is_not(None),
             )
+            .order_by(col(InteractionEvent.at), col(InteractionEvent.id))
         )
-        return list(rows)
+        return {int(session_id): data for session_id, data in rows}
 
     async def count_events(self, kind: str, start: datetime, end: datetime) -> int:
         return int(

@@ -1,10 +1,25 @@
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -13,25 +28,30 @@ from storage.sql import rowcount
 
 
 @dataclass(frozen=True)
-class MentorFacts:
-    """What ranking reads of a candidate mentor: plain columns, not a Member entity.
+class CandidateQuery:
+    """Who may be pinged for a request now, and one page of them.
 
-    Loading hundreds of ORM entities per request (a popular skill) was most of the CPU of routing it.
+    `quality` weighs each matching (skill, level); `clocks` is each zone's local "HH:MM" now, so working hours
+    (stored as "HH:MM" in the member's zone) compare as strings in SQL. A zone missing from `clocks` passes, and the
+    caller checks hours exactly.
     """
 
-    id: str
-    tz: str
-    hours_start: str | None
-    hours_end: str | None
-    weekly_cap: int | None
-    last_pinged_at: datetime | None
+    quality: Mapping[tuple[str, str], float]
+    prefer_level: str | None
+    clocks: Mapping[str, str]
+    requester_id: str
+    request_id: int
+    now: datetime
+    since: datetime  # sessions given since then count for fairness
+    limit: int
+    offset: int = 0
 
 
 @dataclass(frozen=True)
 class CandidateRow:
     """A mentor who matched a skill and passed the availability filters SQL can apply."""
 
-    member: MentorFacts | Member
+    member: Member
     skills: dict[str, str]  # matched skill -> level
     sessions_recent: int  # sessions as mentor in the fairness window
     pings_answered: int
@@ -45,6 +65,11 @@ class MemberRepository:
 
     async def get(self, member_id: str) -> Member | None:
         return await self.s.get(Member, member_id)
+
+    async def by_ids(self, member_ids: Sequence[str]) -> list[Member]:
+        if not member_ids:
+            return []
+        return list(await self.s.scalars(select(Member).where(col(Member.id).in_(list(member_ids)))))
 
     async def get_or_create(self, member_id: str) -> Member:
         member = await self.s.get(Member, member_id)
@@ -84,66 +109,102 @@ class MemberRepository:
     async def count(self) -> int:
         return int(await self.s.scalar(select(func.count()).select_from(Member)) or 0)
 
-    async def candidates(
-        self,
-        *,
-        skills: Collection[str],
-        requester_id: str,
-        request_id: int,
-        now: datetime,
-        fairness_window: timedelta,
-    ) -> list[CandidateRow]:
-        """Mentors with one of `skills` who are not away, snoozed, in a session, the requester, or pinged already.
+    async def zones(self) -> list[str]:
+        """Every time zone some member is in (served by the tz index): the routing query needs their local clocks."""
+        return list(await self.s.scalars(select(col(Member.tz)).distinct()))
 
-        Working hours (time-zone arithmetic) and the weekly cap are checked by the caller on this smaller set.
+    async def candidates(self, query: CandidateQuery) -> list[CandidateRow]:
+        """One page of the best-placed mentors who can be pinged now, with what the final ranking needs.
+
+        One grouped query filters every mentor holding a matched skill (away, snoozed, in a session, the requester,
+        pinged already, outside their hours) and keeps a page ordered by the asked level, match quality and longest
+        since their last ping; the rest is loaded for that page only.
         """
-        if not skills:
+        if not query.quality:
             return []
-        in_session = exists().where(
-            col(FlashSession.state) == SessionState.ACTIVE,
-            or_(col(FlashSession.mentor_id) == col(Member.id), col(FlashSession.requester_id) == col(Member.id)),
-        )
-        already_pinged = exists().where(col(Ping.request_id) == request_id, col(Ping.mentor_id) == col(Member.id))
-        stmt = (
-            select(
-                col(Member.id),
-                col(Member.tz),
-                col(Member.hours_start),
-                col(Member.hours_end),
-                col(Member.weekly_cap),
-                col(Member.last_pinged_at),
-                col(MemberSkill.skill),
-                col(MemberSkill.level),
+        ids = await self._shortlist(query)
+        if not ids:
+            return []
+        members = {m.id: m for m in await self.by_ids(ids)}
+        matched: dict[str, dict[str, str]] = {mid: {} for mid in ids}
+        skills = sorted({skill for skill, _ in query.quality})
+        held = await self.s.execute(
+            select(col(MemberSkill.member_id), col(MemberSkill.skill), col(MemberSkill.level)).where(
+                col(MemberSkill.member_id).in_(ids), col(MemberSkill.skill).in_(skills)
             )
-            .join(MemberSkill, col(MemberSkill.member_id) == col(Member.id))
-            .where(
-                col(MemberSkill.skill).in_(list(skills)),
-                col(Member.id) != requester_id,
+        )
+        for member_id, skill, level in held.all():
+            matched[member_id][skill] = level
+        sessions = await self._count_by_mentor(
+            select(col(FlashSession.mentor_id), func.count())
+            .where(col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= query.since)
+            .group_by(col(FlashSession.mentor_id))
+        )
+        ping_stats = await self._ping_stats(ids, query.now)
+        return [
+            CandidateRow(
+                member=members[mid],
+                skills=matched[mid],
+                sessions_recent=sessions.get(mid, 0),
+                pings_answered=ping_stats.get(mid, (0, 0, 0))[1],
+                pings_accepted=ping_stats.get(mid, (0, 0, 0))[2],
+                pings_total=ping_stats.get(mid, (0, 0, 0))[0],
+            )
+            for mid in ids
+        ]
+
+    async def _shortlist(self, query: CandidateQuery) -> list[str]:
+        now = query.now
+        # Two EXISTS rather than one with OR: each is then a lookup in its own (person, state) index.
+        mentoring = exists().where(
+            col(FlashSession.mentor_id) == col(Member.id), col(FlashSession.state) == SessionState.ACTIVE
+        )
+        asking = exists().where(
+            col(FlashSession.requester_id) == col(Member.id), col(FlashSession.state) == SessionState.ACTIVE
+        )
+        already_pinged = exists().where(col(Ping.request_id) == query.request_id, col(Ping.mentor_id) == col(Member.id))
+        skill, level = col(MemberSkill.skill), col(MemberSkill.level)
+        weight = case(*[(and_(skill == s, level == lv), w) for (s, lv), w in query.quality.items()], else_=0.0)
+        order: list[Any] = []
+        if query.prefer_level is not None:
+            order.append(func.max(case((level == query.prefer_level, 1), else_=0)).desc())
+        order += [func.max(weight).desc(), col(Member.last_pinged_at).asc().nulls_first(), col(Member.id)]
+        stmt = select(col(Member.id)).join(MemberSkill, col(MemberSkill.member_id) == col(Member.id))
+        hours_ok: ColumnElement[bool] = true()
+        if query.clocks:
+            # Each zone's clock joined once per row, rather than a CASE over every zone wherever it is compared.
+            zone_clock = union_all(
+                *(
+                    select(literal(tz, String).label("tz"), literal(at, String).label("clock"))
+                    for tz, at in query.clocks.items()
+                )
+            ).subquery("zone_clock")
+            stmt = stmt.outerjoin(zone_clock, zone_clock.c.tz == col(Member.tz))
+            hours_ok = _within_hours(zone_clock.c.clock)
+        stmt = (
+            stmt.where(
+                skill.in_(sorted({s for s, _ in query.quality})),
+                col(Member.id) != query.requester_id,
                 or_(
                     col(Member.away).is_(False),
                     and_(col(Member.away_until).is_not(None), col(Member.away_until) <= now),
                 ),
                 or_(col(Member.snoozed_until).is_(None), col(Member.snoozed_until) <= now),
-                ~in_session,
+                hours_ok,
+                ~mentoring,
+                ~asking,
                 ~already_pinged,
             )
+            .group_by(col(Member.id), col(Member.last_pinged_at))
+            .order_by(*order)
+            .limit(query.limit)
+            .offset(query.offset)
         )
-        by_member: dict[str, tuple[MentorFacts, dict[str, str]]] = {}
-        for mid, tz, start, end, cap, last, skill, level in (await self.s.execute(stmt)).all():
-            if mid not in by_member:
-                by_member[mid] = (MentorFacts(mid, tz, start, end, cap, last), {})
-            by_member[mid][1][skill] = level
-        if not by_member:
-            return []
-        ids = list(by_member)
-        since = now - fairness_window
-        sessions = await self._count_by_mentor(
-            select(col(FlashSession.mentor_id), func.count())
-            .where(col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= since)
-            .group_by(col(FlashSession.mentor_id))
-        )
+        return list(await self.s.scalars(stmt))
+
+    async def _ping_stats(self, ids: Sequence[str], now: datetime) -> dict[str, tuple[int, int, int]]:
+        """(pings, answered, accepted) per mentor over the last 90 days: how they responded before."""
         answered_states = [PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED]
-        ping_stats: dict[str, tuple[int, int, int]] = {}
         rows = await self.s.execute(
             select(
                 col(Ping.mentor_id),
@@ -154,28 +215,32 @@ class MemberRepository:
             .where(col(Ping.mentor_id).in_(ids), col(Ping.created_at) >= now - timedelta(days=90))
             .group_by(col(Ping.mentor_id))
         )
-        for mentor_id, total, answered, accepted in rows.all():
-            ping_stats[mentor_id] = (int(total or 0), int(answered or 0), int(accepted or 0))
-        result = []
-        for mid, (member, matched) in by_member.items():
-            total, answered, accepted = ping_stats.get(mid, (0, 0, 0))
-            result.append(
-                CandidateRow(
-                    member=member,
-                    skills=matched,
-                    sessions_recent=sessions.get(mid, 0),
-                    pings_answered=answered,
-                    pings_accepted=accepted,
-                    pings_total=total,
-                )
-            )
-        return result
+        stats: dict[str, tuple[int, int, int]] = {}
+        for mid, total, answered, accepted in rows.all():
+            stats[mid] = (int(total or 0), int(answered or 0), int(accepted or 0))
+        return stats
 
     async def _count_by_mentor(self, stmt: Select[str, int]) -> dict[str, int]:
         rows = await self.s.execute(stmt)
         return {mid: int(n) for mid, n in rows.all()}
 
     async def mark_pinged(self, member_ids: Sequence[str], at: datetime) -> None:
-        # One statement: candidates() no longer loads the Member entities, so a get() each would be a query each.
-        if member_ids:
-            await self.s.execute(update(Member).where(col(Member.id).in_(list(member_ids))).values(last_pinged_at=at))
+        for mid in member_ids:
+            member = await self.s.get(Member, mid)
+            if member is not None:
+                member.last_pinged_at = at
+
+
+def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
+    """Working hours against the member's local clock ("HH:MM", NULL for a zone the caller did not give).
+
+    Spans whose end is before their start run overnight, as in bot.hours.WorkingHours.
+    """
+    start, end = col(Member.hours_start), col(Member.hours_end)
+    return or_(
+        start.is_(None),
+        end.is_(None),
+        local.is_(None),
+        and_(start < end, local >= start, local < end),
+        and_(start >= end, or_(local >= start, local < end)),
+    )

@@ -44,11 +44,9 @@ class SessionRepository:
             select(Feedback).where(col(Feedback.session_id) == session_id, col(Feedback.member_id) == member_id)
         )
 
-    async def count_as_mentor(self, member_id: str) -> int:
-        """Sessions this person has given, for the thank-you's running count."""
-        return int(
-            await self.s.scalar(
-                select(func.count()).select_from(FlashSession).where(col(FlashSession.mentor_id) == member_id)
-            )
-            or 0
-        )
+    async def count_as_mentor(self, member_id: str, since: datetime | None = None) -> int:
+        """Sessions this person has given (since a moment, for the weekly cap), for the thank-you's running count."""
+        query = select(func.count()).select_from(FlashSession).where(col(FlashSession.mentor_id) == member_id)
+        if since is not None:
+            query = query.where(col(FlashSession.started_at) >= since)
+        return int(await self.s.scalar(query) or 0)

@@ -41,8 +41,10 @@ def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
 
 
 async def add_skills(control: SlackControl, user: str, skills: str) -> None:
+    """Add skills and wait for *this* confirmation: every user's reads "your skills:", so an older one would do."""
+    before = await control.latest_ts(GEN)
     await control.command(user=user, text=f"skills add {skills}", channel=GEN)
-    await control.wait_for_message(GEN, has("your skills:"), what=f"{user}'s skills confirmation")
+    await control.wait_for_message(GEN, has("your skills:"), what=f"{user}'s skills confirmation", after=before)
 
 
 async def test_request_reaches_a_matching_mentor_who_accepts(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, has, text_of
 from tests.support.control import SlackControl
@@ -107,11 +108,16 @@ async def test_digest_on_demand_is_for_admins(who: str, socket_slack: Slack, sta
             assert not await control.messages("C0DIGEST")
             return
         preview = await control.wait_for_message(GEN, has("weekly digest"))
-        assert "cobol" in text_of(preview)
+        assert "1 more on topics asked by fewer than 3 people" in text_of(preview)
+        assert "cobol" not in text_of(preview)  # one person asked: named, it could point at them
         await control.command(user=who, text="digest post", channel=GEN)
         posted = await control.wait_for_message("C0DIGEST", has("weekly digest"), what="the digest in its channel")
         assert "Requests" in text_of(posted)
         assert "U0ALICE" not in text_of(posted)  # aggregates only
+        # The week's chart, uploaded through Slack's files API into the digest's thread.
+        chart = await control.wait_for_message("C0DIGEST", lambda m: bool(m.get("files")), what="the chart")
+        assert chart.get("thread_ts") == posted["ts"]
+        assert [(f["mimetype"], f["name"].endswith(".png")) for f in chart["files"]] == [("image/png", True)]
 
 
 async def _refusals(control: SlackControl) -> bool:
@@ -132,3 +138,26 @@ def test_digest_preview_in_the_terminal(tmp_path: Path) -> None:
     both = burst("digest", "--preview", "--post", env=env, cwd=tmp_path)
     assert both.returncode == 2
     assert "Choose one" in both.stderr
+
+
+async def test_an_imported_mentor_gets_their_slack_time_zone_from_a_running_burst(
+    socket_slack: Slack, start_burst: StartBurst, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}"
+    start_burst(socket_slack, database_url=url)
+    csv = tmp_path / "mentors.csv"
+    csv.write_text("user,skills,hours\nU0KENJI,rust:expert,09:00-18:00\n", encoding="utf-8")
+    done = burst("mentors", "import", str(csv), env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+    async def zone() -> str | None:
+        db = Database(url)
+        try:
+            async with db.uow(readonly=True) as uow:
+                member = await uow.members.get("U0KENJI")
+        finally:
+            await db.dispose()
+        return member.tz if member is not None and member.tz != "UTC" else None
+
+    async with SlackControl(socket_slack.base_url) as control:
+        assert await control.wait_for(zone, what="Kenji's zone from users.list") == "Asia/Tokyo"

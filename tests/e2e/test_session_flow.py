@@ -1,18 +1,23 @@
 """A whole burst through local-slack with second-long timers: session, warning, extend, end, feedback, follow-up,
-and the interaction log it leaves; and a follow-up that survives a SIGKILL."""
+and the interaction log it leaves; and a follow-up that survives a SIGKILL. Both on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import demo_workspace as ws
 from storage.database import Database
+from storage.models import Feedback
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, text_of
+from tests.e2e.test_surfaces import FORM, web_api_calls
 from tests.support.control import SlackControl
+from tests.support.signing import form_body, post_signed
 
 
 async def start_session(control: SlackControl) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -27,8 +32,8 @@ async def start_session(control: SlackControl) -> tuple[dict[str, Any], dict[str
     return alice, bob
 
 
-async def events_of(tmp_path: Path) -> list[str]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}")
+async def events_of(db_url: str) -> list[str]:
+    db = Database(db_url)
     try:
         async with db.uow(readonly=True) as uow:
             return [e.kind for e in await uow.events.since(datetime(2000, 1, 1, tzinfo=UTC))]
@@ -37,14 +42,15 @@ async def events_of(tmp_path: Path) -> list[str]:
 
 
 async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
-    socket_slack: Slack, start_burst: StartBurst, tmp_path: Path
+    socket_slack: Slack, start_burst: StartBurst, db_url: str
 ) -> None:
     async with SlackControl(socket_slack.base_url) as control:
         await control.reset()
-        start_burst(socket_slack, BURST_FOLLOWUP_DELAYS="2,4")
+        start_burst(socket_slack, database_url=db_url, BURST_FOLLOWUP_DELAYS="2,4")
         alice_card, bob_card = await start_session(control)
         assert button(alice_card, "session_extend")
         assert button(bob_card, "session_end")
+        assert "less than a minute left" in text_of(alice_card)  # an 8-second session
 
         # Someone else can't touch the session.
         await control.interact(alice_card["channel"], alice_card["ts"], "U0TOM", button(alice_card, "session_end"))
@@ -52,14 +58,14 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
 
         await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_extend"))
         await control.wait_for_message("U0BOB", has("extended 1x"), what="Bob's card shows the extension")
-        await control.wait_for_message("U0ALICE", has("left in your session"), within=20, what="the warning")
+        await control.wait_for_message("U0ALICE", has("left in your session"), what="the warning")
 
         await control.interact(bob_card["channel"], bob_card["ts"], "U0BOB", button(bob_card, "session_end"))
         ended = await control.wait_for_message("U0ALICE", has("has ended"), what="the end, for Alice too")
         await control.interact(ended["channel"], ended["ts"], "U0ALICE", button(ended, "feedback_helpful"))
         await control.wait_for_message("U0ALICE", has("thanks for the feedback"))
 
-        check = await control.wait_for_message("U0ALICE", has("did your question"), within=15, what="the follow-up")
+        check = await control.wait_for_message("U0ALICE", has("did your question"), what="the follow-up")
         await control.wait_for_message("U0BOB", has("1 burst you've given"), what="Bob's thank-you")
         await control.interact(check["channel"], check["ts"], "U0ALICE", button(check, "followup_solved"))
         await control.wait_for_message("U0ALICE", has("is solved"), what="the follow-up answered")
@@ -67,7 +73,7 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
         follow_ups = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
         assert len(follow_ups) == 0  # the one follow-up message was rewritten to "solved"
 
-    kinds = await events_of(tmp_path)
+    kinds = await events_of(db_url)
     expected = [
         "request.created",
         "wave.sent",
@@ -88,19 +94,70 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
 
 
 async def test_a_follow_up_pending_at_a_sigkill_is_sent_once_after_restart(
-    socket_slack: Slack, start_burst: StartBurst
+    socket_slack: Slack, start_burst: StartBurst, db_url: str
 ) -> None:
     async with SlackControl(socket_slack.base_url) as control:
         await control.reset()
-        burst = start_burst(socket_slack, BURST_FOLLOWUP_DELAYS="3")
+        burst = start_burst(socket_slack, database_url=db_url, BURST_FOLLOWUP_DELAYS="3")
         alice_card, _ = await start_session(control)
         await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_end"))
         await control.wait_for_message("U0ALICE", has("has ended"))
         burst.stop(signal.SIGKILL)  # the follow-up is due in 3 s; Burst is gone
         await asyncio.sleep(4)
         assert not [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
-        start_burst(socket_slack, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
-        await control.wait_for_message("U0ALICE", has("did your question"), within=15, what="the late follow-up")
+        start_burst(socket_slack, database_url=db_url, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
+        await control.wait_for_message("U0ALICE", has("did your question"), what="the late follow-up")
         await asyncio.sleep(3)
         sent = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
         assert len(sent) == 1
+
+
+async def test_feedback_with_a_note_through_its_form(
+    slack_servers: dict[str, Slack], start_burst: StartBurst, tmp_path: Path
+) -> None:
+    slack = slack_servers["events"]
+    start_burst(slack)
+    async with SlackControl(slack.base_url) as control:
+        await control.reset()
+        alice_card, _ = await start_session(control)
+        await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_end"))
+        ended = await control.wait_for_message("U0ALICE", has("has ended"))
+        note_button = button(ended, "feedback_note")
+        await control.interact(ended["channel"], ended["ts"], "U0ALICE", note_button)
+        await control.wait_for(lambda: web_api_calls(control, "views.open"), what="the note form")
+
+        values = {
+            "helpful": {"helpful": {"type": "radio_buttons", "selected_option": {"value": "yes"}}},
+            "note": {"note": {"type": "plain_text_input", "value": "  Bob explained <!here> event loops  "}},
+        }
+        form = form_body(
+            {
+                "type": "view_submission",
+                "team": {"id": "T0ACME"},
+                "api_app_id": "A0BURST",
+                "user": {"id": "U0ALICE", "team_id": "T0ACME"},
+                "trigger_id": "1.note",
+                "view": {
+                    "id": "VNOTE",
+                    "type": "modal",
+                    "callback_id": "feedback_note_modal",
+                    "private_metadata": json.dumps({"session": int(note_button["value"])}),
+                    "state": {"values": values},
+                },
+            }
+        )
+        url = f"http://127.0.0.1:{slack.burst_port}/slack/events"
+        assert (await post_signed(url, ws.SIGNING_SECRET, form, FORM))[0] == 200
+
+    async def stored() -> Feedback | None:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}")
+        try:
+            async with db.uow(readonly=True) as uow:
+                return await uow.sessions.feedback_of(int(note_button["value"]), "U0ALICE")
+        finally:
+            await db.dispose()
+
+    async with SlackControl(slack.base_url) as control:
+        feedback = await control.wait_for(stored, what="the note in the database")
+    assert feedback.helpful
+    assert feedback.note == "Bob explained <!here> event loops"  # kept as typed; escaped wherever it is shown

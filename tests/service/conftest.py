@@ -7,9 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot import followups as fu
-from bot import requests as req
-from bot import sessions as ses
+from bot.app import wire_timers
+from bot.directory_sync import DirectorySync
 from bot.followups import FollowupService
 from bot.matching import LexicalMatcher
 from bot.profiles import ProfileService
@@ -44,11 +43,7 @@ def make_world(db: Database, slack: RecordingSlack | None = None, worker: str = 
         sessions,
         RoutingConfig(wave_size=2, wave_timeout=timedelta(minutes=3), max_waves=2, default_length_seconds=900),
     )
-    for kind in (req.WAVE, req.EXPIRE):
-        timers.on(kind, requests.on_timer)
-    for kind in (ses.WARNING, ses.END):
-        timers.on(kind, sessions.on_timer)
-    timers.on(fu.FOLLOWUP, followups.on_timer)
+    wire_timers(timers, requests, sessions, followups, DirectorySync(db, slack, timers))
     return World(db, slack, timers, ProfileService(db, slack), requests, sessions, followups)
 
 

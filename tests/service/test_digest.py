@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import DigestConfig, DigestService, percentile
+from bot.digest import CLAIM_LEASE, DigestConfig, DigestService, percentile
+from handlers.digest_blocks import digest_blocks
 from storage.database import Database
 from storage.models import Feedback, FlashSession, HelpRequest, Member
 from tests.support.fakes import RecordingSlack
@@ -29,6 +32,7 @@ async def seed_week(db: Database) -> None:
         s = uow.session
         s.add_all([Member(id="M1", thanks_opt_in=True), Member(id="M2"), Member(id="M3", thanks_opt_in=True)])
         matched = [(60, "M1", 10), (120, "M1", 15), (180, "M2", 20), (600, "M3", 5)]
+        sessions: list[int] = []
         for i, (wait, mentor, minutes) in enumerate(matched):
             created = t0 + timedelta(hours=i)
             r = HelpRequest(
@@ -55,6 +59,7 @@ async def seed_week(db: Database) -> None:
             )
             s.add(f)
             await s.flush()
+            sessions.append(f.id or 0)
             s.add(
                 Feedback(session_id=f.id or 0, member_id=r.requester_id, helpful=i != 3, created_at=started + DAY / 24)
             )
@@ -74,8 +79,10 @@ async def seed_week(db: Database) -> None:
             )
         )
         s.add(HelpRequest(requester_id="R9", topic="rust", state="expired", created_at=END - 9 * DAY))
-        for outcome in ("solved", "solved", "stuck"):
-            uow.events.append("followup.answered", at=t0 + 2 * DAY, outcome=outcome)
+        # Three sessions answered; the first said "still stuck" before "solved" and counts once, as solved.
+        answers = [(0, "stuck", 1), (0, "solved", 2), (1, "solved", 2), (2, "stuck", 3)]
+        for session, outcome, day in answers:
+            uow.events.append("followup.answered", at=t0 + day * DAY, session_id=sessions[session], outcome=outcome)
         await uow.commit()
 
 
@@ -89,7 +96,7 @@ async def test_numbers_of_a_hand_computed_week(db: Database) -> None:
     assert w.median_accept == 150  # median of 60, 120, 180, 600 s
     assert w.p90_accept == 600  # nearest rank: the 4th of 4
     assert (w.sessions, w.minutes) == (4, 50.0)
-    assert w.top_topics == [("python", 4), ("cobol", 3), ("fortran", 1)]
+    assert w.top_topics == [("python", 4), ("cobol", 3)]  # fortran: one person asked, so it is not named
     assert (w.helpful, w.not_helpful, w.solved, w.stuck) == (3, 1, 2, 1)
     assert w.thanks == [("M1", 2), ("M3", 1)]  # M2 did not opt in to being named
     last = digest.last
@@ -105,28 +112,59 @@ async def test_a_gap_asked_by_too_few_people_is_only_a_count(db: Database) -> No
     assert (w4.unmet_topics, w4.unmet_other) == ([], 4)
 
 
+async def test_the_rendered_digest_names_no_rare_topic_and_no_person_who_asked(db: Database) -> None:
+    await seed_week(db)
+    digest = await service(db, RecordingSlack()).build(END)
+    shown = json.dumps(digest_blocks(digest))
+    assert "cobol" in shown
+    assert "fortran" not in shown
+    assert "fewer than 3 people" in shown
+    assert not re.search(r"\bR\d\b", shown)  # no requester, anonymous or not
+    assert "M2" not in shown  # a mentor who did not opt in is not thanked by name
+
+
 async def test_the_scheduled_digest_posts_once_across_processes_and_catches_up(db: Database) -> None:
     await seed_week(db)
     slack = RecordingSlack()
     now = END + timedelta(days=2, hours=3)  # Burst was down at Monday 09:00
     posted = await asyncio.gather(*(service(db, slack, worker=f"w{i}").post_due(now) for i in range(5)))
-    assert sorted(p or "" for p in posted) == ["", "", "", "", "2026-W46"]
+    assert sorted(label for labels in posted for label in labels) == ["2026-W46"]
     assert slack.named("post_digest") == [{"channel": "C0DIGEST", "period": "2026-W46"}]
-    assert await service(db, slack).post_due(now + timedelta(hours=1)) is None  # a restart: not again
+    assert await service(db, slack).post_due(now + timedelta(hours=1)) == []  # a restart: not again
+
+
+async def test_weeks_missed_while_down_are_each_posted_once_oldest_first(db: Database) -> None:
+    await seed_week(db)
+    slack = RecordingSlack()
+    back = END + timedelta(days=15)  # down for two more Mondays
+    assert await service(db, slack).post_due(back) == ["2026-W46", "2026-W47", "2026-W48"]
+    assert await service(db, slack, worker="w2").post_due(back + timedelta(minutes=5)) == []
+    assert [c["period"] for c in slack.named("post_digest")] == ["2026-W46", "2026-W47", "2026-W48"]
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over_after_its_lease(db: Database) -> None:
+    await seed_week(db)
+    async with db.uow() as uow:
+        assert await uow.digests.claim("2026-W46", "dead", END, CLAIM_LEASE)
+        await uow.commit()
+    slack = RecordingSlack()
+    assert await service(db, slack).post_due(END + CLAIM_LEASE / 2) == []  # it may still be posting
+    assert await service(db, slack).post_due(END + CLAIM_LEASE + timedelta(minutes=1)) == ["2026-W46"]
+    assert len(slack.named("post_digest")) == 1
 
 
 async def test_a_failed_post_is_retried_later(db: Database) -> None:
     await seed_week(db)
     slack = RecordingSlack(digest_ok=False)
-    assert await service(db, slack).post_due(END + timedelta(minutes=1)) is None
+    assert await service(db, slack).post_due(END + timedelta(minutes=1)) == []
     slack.digest_ok = True
-    assert await service(db, slack).post_due(END + timedelta(minutes=2)) == "2026-W46"
+    assert await service(db, slack).post_due(END + timedelta(minutes=2)) == ["2026-W46"]
     assert len(slack.named("post_digest")) == 2
 
 
 async def test_nothing_is_posted_for_a_week_before_burst_was_used(db: Database) -> None:
     slack = RecordingSlack()
-    assert await service(db, slack).post_due(END) is None
+    assert await service(db, slack).post_due(END) == []
     assert slack.named("post_digest") == []
 
 

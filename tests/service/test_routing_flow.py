@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from bot.requests import Ask
 from storage.database import Database
-from storage.models import TimedAction
+from storage.models import Ping, TimedAction
 from storage.types import utcnow
 from tests.service.conftest import World, make_world
 
@@ -125,3 +125,37 @@ async def test_twenty_concurrent_accepts_have_one_winner(world: World) -> None:
     assert sorted(r.status for r in results).count("accepted") == 1
     assert [r.status for r in results].count("taken") == 19
     assert len(world.slack.named("matched")) == 1
+
+
+async def one_mentor_pinged_twice(world: World) -> tuple[Ping, Ping]:
+    """U1, the only python mentor, is pinged for two requests while free."""
+    await mentors(world, {"U1": [("python", "expert")]})
+    first = await world.requests.ask(Ask(requester_id="U8", topic="python typing", source="command"))
+    second = await world.requests.ask(Ask(requester_id="U9", topic="python packaging", source="command"))
+    async with world.db.uow(readonly=True) as uow:
+        [ping1] = await uow.pings.for_request(first.request.id or 0)
+        [ping2] = await uow.pings.for_request(second.request.id or 0)
+    return ping1, ping2
+
+
+async def test_a_mentor_already_in_a_session_cannot_take_a_second(world: World) -> None:
+    ping1, ping2 = await one_mentor_pinged_twice(world)
+    assert (await world.requests.accept(ping1.id or 0, "U1")).status == "accepted"
+    assert (await world.requests.accept(ping2.id or 0, "U1")).status == "busy"
+    async with world.db.uow(readonly=True) as uow:
+        waiting = await uow.requests.get(ping2.request_id)
+        [active] = await uow.sessions.active_for("U1")
+    assert waiting is not None
+    assert waiting.state == "open"  # still open for someone else
+    await world.sessions.end(active.id or 0, "U1")
+    assert (await world.requests.accept(ping2.id or 0, "U1")).status == "accepted"
+
+
+async def test_an_accept_past_the_weekly_cap_is_refused(world: World) -> None:
+    ping1, ping2 = await one_mentor_pinged_twice(world)
+    await world.profiles.set_cap("U1", 1)
+    assert (await world.requests.accept(ping1.id or 0, "U1")).status == "accepted"
+    async with world.db.uow(readonly=True) as uow:
+        [active] = await uow.sessions.active_for("U1")
+    await world.sessions.end(active.id or 0, None)
+    assert (await world.requests.accept(ping2.id or 0, "U1")).status == "cap_reached"

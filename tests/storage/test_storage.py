@@ -6,12 +6,20 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import inspect
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
 
+from bot.routing import level_weights
 from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.models import FlashSession, HelpRequest, Member, Ping
+from storage.repositories import CandidateQuery, CandidateRow
 from storage.types import utcnow
+from storage.unit_of_work import UnitOfWork
 
 TABLES = {
     "members",
@@ -31,6 +39,35 @@ async def test_migrations_create_every_table_and_rerun_cleanly(db: Database) -> 
         names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert names >= TABLES
     await upgrade_async(db.url)  # a second upgrade (a restart) is a no-op
+
+
+async def test_the_migrations_build_exactly_the_models(db: Database) -> None:
+    """A model change without its migration (or the reverse) shows up here, on both engines."""
+
+    def diff(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return list(compare_metadata(context, SQLModel.metadata))
+
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(diff) == []
+
+
+async def test_a_mentor_has_one_active_session_at_a_time(db: Database) -> None:
+    first, second, third = await _request(db, "U1"), await _request(db, "U2"), await _request(db, "U3")
+    now = utcnow()
+
+    def session(request_id: int, state: str = "active") -> FlashSession:
+        return FlashSession(
+            request_id=request_id, requester_id="U", mentor_id="M", state=state, ends_at=now + timedelta(minutes=15)
+        )
+
+    async with db.uow() as uow:
+        uow.session.add_all([session(first, "ended"), session(second)])
+        await uow.commit()
+    async with db.uow() as uow:
+        uow.session.add(session(third))
+        with pytest.raises(IntegrityError):
+            await uow.commit()
 
 
 async def _request(db: Database, requester: str = "U0REQ", topic: str = "python") -> int:
@@ -135,16 +172,91 @@ async def test_candidates_skip_the_unavailable(db: Database) -> None:
         )
         await uow.commit()
     async with db.uow(readonly=True) as uow:
-        rows = await uow.members.candidates(
-            skills=["python", "postgresql"],
-            requester_id="U0REQ",
-            request_id=request_id,
-            now=now,
-            fairness_window=timedelta(days=7),
-        )
+        rows = await _candidates(uow, request_id, {"python": 1.0, "postgresql": 0.9})
     by_id = {r.member.id: r for r in rows}
     assert set(by_id) == {"U0FREE", "U0BACK"}
     assert by_id["U0FREE"].skills == {"python": "expert", "postgresql": "peer"}
+
+
+async def _candidates(
+    uow: UnitOfWork,
+    request_id: int,
+    scores: dict[str, float],
+    *,
+    clocks: dict[str, str] | None = None,
+    prefer_level: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[CandidateRow]:
+    now = utcnow()
+    query = CandidateQuery(
+        quality=level_weights(scores),
+        prefer_level=prefer_level,
+        clocks=clocks or {},
+        requester_id="U0REQ",
+        request_id=request_id,
+        now=now,
+        since=now - timedelta(days=7),
+        limit=limit,
+        offset=offset,
+    )
+    return await uow.members.candidates(query)
+
+
+async def test_candidates_outside_their_working_hours_are_left_out_in_sql(db: Database) -> None:
+    request_id = await _request(db)
+    people = {
+        "U0DAY": ("Europe/Berlin", "09:00", "17:30"),  # 10:15 there: in
+        "U0EVENING": ("Europe/Berlin", "18:00", "22:00"),  # out
+        "U0NIGHT": ("Asia/Tokyo", "22:00", "06:00"),  # overnight span, 02:15 there: in
+        "U0NIGHTOFF": ("Asia/Tokyo", "06:00", "22:00"),  # out
+        "U0NOHOURS": ("Asia/Tokyo", None, None),  # no hours: any time
+        "U0ELSEWHERE": ("America/Lima", "09:00", "10:00"),  # zone not in the clocks: the caller checks it
+    }
+    async with db.uow() as uow:
+        for uid, (tz, start, end) in people.items():
+            uow.session.add(Member(id=uid, tz=tz, hours_start=start, hours_end=end))
+        await uow.flush()
+        for uid in people:
+            await uow.members.set_skill(uid, "rust", "peer")
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        clocks = {"Europe/Berlin": "10:15", "Asia/Tokyo": "02:15"}
+        rows = await _candidates(uow, request_id, {"rust": 1.0}, clocks=clocks)
+        assert set(await uow.members.zones()) >= {"Europe/Berlin", "Asia/Tokyo", "America/Lima"}
+    assert {r.member.id for r in rows} == {"U0DAY", "U0NIGHT", "U0NOHOURS", "U0ELSEWHERE"}
+
+
+async def test_candidates_come_in_pages_by_level_quality_and_longest_since_a_ping(db: Database) -> None:
+    request_id = await _request(db)
+    now = utcnow()
+    async with db.uow() as uow:
+        # (skill, level, pinged minutes ago or None)
+        people = {
+            "U0A": ("go", "peer", None),
+            "U0B": ("go", "expert", 5),
+            "U0C": ("go", "expert", None),
+            "U0D": ("go", "expert", 60),
+            "U0E": ("golang-ish", "expert", None),  # a weaker match
+        }
+        for uid, (_, _, ago) in people.items():
+            pinged = None if ago is None else now - timedelta(minutes=ago)
+            uow.session.add(Member(id=uid, last_pinged_at=pinged))
+        await uow.flush()
+        for uid, (skill, level, _) in people.items():
+            await uow.members.set_skill(uid, skill, level)
+        await uow.commit()
+    scores = {"go": 1.0, "golang-ish": 0.5}
+    async with db.uow(readonly=True) as uow:
+        order = [r.member.id for r in await _candidates(uow, request_id, scores)]
+        peers_first = [r.member.id for r in await _candidates(uow, request_id, scores, prefer_level="peer")]
+        pages = [
+            [r.member.id for r in await _candidates(uow, request_id, scores, limit=2, offset=offset)]
+            for offset in (0, 2, 4)
+        ]
+    assert order == ["U0C", "U0D", "U0B", "U0A", "U0E"]  # expert 1.0 (never, then longest ago), peer 0.85, 0.5
+    assert peers_first[0] == "U0A"
+    assert pages == [["U0C", "U0D"], ["U0B", "U0A"], ["U0E"]]
 
 
 async def test_event_log_keeps_order_and_ids(db: Database) -> None:

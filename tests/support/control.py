@@ -113,6 +113,11 @@ class SlackControl:
         """The emulator's traffic log (direction, kind, summary, detail), oldest first."""
         return list((await self._call("GET", "/log")).get("log") or [])
 
+    async def latest_ts(self, channel: str) -> str:
+        """The ts of the channel's newest message ("0" when empty): pass it as `after` to wait for a newer one."""
+        messages = await self.messages(channel)
+        return max((m["ts"] for m in messages), key=float, default="0")
+
     async def dm_channel(self, user: str) -> str | None:
         """The IM the bot opened with `user`, or None while it has not written to them."""
         state = await self.state()
@@ -130,7 +135,7 @@ class SlackControl:
     async def wait_for(
         self,
         probe: Callable[[], Awaitable[T | None]],
-        timeout: float = 10,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
+        timeout: float = 30,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
         interval: float = 0.1,
         what: str = "",
         *,
@@ -158,19 +163,26 @@ class SlackControl:
         self,
         channel_or_user: str,
         predicate: Callable[[Message], bool],
-        timeout: float = 10,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
+        timeout: float = 30,  # noqa: ASYNC109 -- a polling budget, not an I/O timeout: on expiry we report context
         what: str = "",
         *,
         within: float | None = None,
+        after: str | None = None,
     ) -> Message:
-        """The newest message matching `predicate` in a channel, or in the bot's DM with a user ("U…")."""
+        """The newest message matching `predicate` in a channel, or in the bot's DM with a user ("U…").
+
+        `after` (a ts from `latest_ts`) ignores what was there before, when an older message would match too.
+        """
         is_user = channel_or_user.startswith("U")
 
         async def seen() -> list[Message]:
             return await (self.dm_messages(channel_or_user) if is_user else self.messages(channel_or_user))
 
+        def fresh(message: Message) -> bool:
+            return after is None or float(message["ts"]) > float(after)
+
         async def probe() -> Message | None:
-            return next((m for m in reversed(await seen()) if predicate(m)), None)
+            return next((m for m in reversed(await seen()) if fresh(m) and predicate(m)), None)
 
         label = what or f"a message in {'the DM with ' if is_user else ''}{channel_or_user}"
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,13 @@ class RecordingSlack:
 
     async def profile(self, user_id: str) -> UserProfile | None:
         return UserProfile(name=user_id.lower(), tz=self.zones.get(user_id, "UTC"))
+
+    async def everyone(self) -> AsyncIterator[dict[str, UserProfile]]:
+        """`zones` as the directory, two people a page (so paging is exercised)."""
+        people = sorted(self.zones)
+        for start in range(0, len(people), 2):
+            self.calls.append(("users.list", {"page": start // 2}))
+            yield {u: UserProfile(name=u.lower(), tz=self.zones[u]) for u in people[start : start + 2]}
 
     async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
         self.calls.append(("ping", {"mentor": mentor_id, "request": request.id, "ping": ping_id}))

@@ -1,0 +1,67 @@
+"""The scheduled weekly digest end to end: two `burst run` processes on one PostgreSQL post it once, a restart
+does not post it again, and the post names no one who asked."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timedelta
+
+from bot import demo_workspace as ws
+from bot.local_slack import free_port
+from storage.database import Database
+from storage.migrate import upgrade_async
+from storage.models import HelpRequest
+from storage.types import utcnow
+from tests.e2e.conftest import Slack, StartBurst
+from tests.e2e.test_ask_and_accept import has, text_of
+from tests.support.control import SlackControl
+from tests.support.postgres import ThrowawayPostgres
+
+
+def latest_monday_nine() -> datetime:
+    """When "0 9 * * mon" (UTC) last fired."""
+    now = utcnow()
+    monday = (now - timedelta(days=now.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
+    return monday if monday <= now else monday - timedelta(days=7)
+
+
+async def seed_last_week(url: str) -> None:
+    """Requests from before this week's scheduled digest (Monday 09:00 UTC), so that digest is due and missed."""
+    await upgrade_async(url)
+    db = Database(url)
+    try:
+        async with db.uow() as uow:
+            asked = latest_monday_nine() - timedelta(days=2)  # inside the week that digest covers
+            for i, (user, topic) in enumerate([("U0ALICE", "kafka"), ("U0LUCA", "kafka"), ("U0NINA", "kafka")]):
+                request = uow.requests.add(
+                    HelpRequest(requester_id=user, topic=topic, state="expired", created_at=asked + timedelta(hours=i))
+                )
+                await uow.flush()
+                uow.events.append("request.created", actor_id=user, request_id=request.id, at=request.created_at)
+            await uow.commit()
+    finally:
+        await db.dispose()
+
+
+async def test_the_scheduled_digest_is_posted_once_by_two_processes_and_not_again_after_a_restart(
+    slack_servers: dict[str, Slack], start_burst: StartBurst, postgres_server: ThrowawayPostgres
+) -> None:
+    slack = slack_servers["events"]
+    url = postgres_server.create_database(f"digest_{int(time.time())}")
+    await seed_last_week(url)
+    async with SlackControl(slack.base_url) as control:
+        await control.reset()
+        cron = {"BURST_DIGEST_CRON": "0 9 * * mon", "BURST_DIGEST_CHANNEL": ws.DIGEST_CHANNEL}
+        start_burst(slack, database_url=url, name="a", **cron)
+        b = start_burst(slack, database_url=url, name="b", BURST_HTTP_PORT=str(free_port()), **cron)
+        posted = await control.wait_for_message(ws.DIGEST_CHANNEL, has("weekly digest"))
+        assert "kafka" in text_of(posted)  # three people asked: a skill gap worth naming
+        for asker in ("U0ALICE", "U0LUCA", "U0NINA"):
+            assert asker not in text_of(posted)
+
+        b.stop()
+        b.start()
+        await asyncio.sleep(3)  # the restarted process has looked for due digests by now
+        digests = [m for m in await control.messages(ws.DIGEST_CHANNEL) if "weekly digest" in text_of(m).lower()]
+        assert len(digests) == 1

@@ -1,0 +1,154 @@
+"""A small recording fake of Slack's Web API on loopback, for in-process tests of the real Bolt app.
+
+It answers the methods Burst calls the way Slack does (a trigger_id opens one view only; a group DM includes
+everyone asked for) and remembers every call, including POSTs to response URLs, so a test can read exactly what
+each person was shown. It runs its own event loop in a thread: the test's loop then holds nothing but Burst's own
+work, which is how the harness knows when a delivery has been fully handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = "U0BURST"
+TEAM = "T0ACME"
+# Form-encoded arguments that Slack's clients send as JSON text.
+_JSON_ARGS = ("blocks", "attachments", "view")
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    method: str  # a Web API method, or "response_url" for a POST to a response URL
+    args: dict[str, Any]
+
+
+class FakeWebApi:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[ApiCall] = []
+        self._used_triggers: set[str] = set()
+        self._ts = itertools.count(1)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    # --- what tests read ----------------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    @property
+    def calls(self) -> list[ApiCall]:
+        with self._lock:
+            return list(self._calls)
+
+    def named(self, *methods: str) -> list[ApiCall]:
+        return [c for c in self.calls if c.method in methods]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    # --- the server ---------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        started = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            app = web.Application()
+            app.router.add_route("*", "/api/{method}", self._api)
+            app.router.add_post("/respond/{name}", self._respond)
+            self._runner = web.AppRunner(app, access_log=None)
+            loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            loop.run_until_complete(site.start())
+            server = site._server
+            assert server is not None
+            self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+            started.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="fake-web-api", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the fake Web API did not start")
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        args = await request.json()
+        self._record(ApiCall("response_url", {"url": request.match_info["name"], **args}))
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _arguments(request)
+        self._record(ApiCall(method, args))
+        return web.json_response(self._answer(method, args))
+
+    def _record(self, call: ApiCall) -> None:
+        with self._lock:
+            self._calls.append(call)
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "B0BURST", "team_id": TEAM, "user": "burst"}
+        if method == "conversations.open":
+            users = [u for u in str(args.get("users", "")).split(",") if u]
+            channel = ("D" if len(users) == 1 else "G") + "_".join(users)
+            return {"ok": True, "channel": {"id": channel}}
+        if method == "conversations.members":
+            channel = str(args.get("channel", ""))
+            return {"ok": True, "members": [*channel[1:].split("_"), BOT_USER]}
+        if method == "chat.postMessage":
+            ts = f"{next(self._ts)}.000100"
+            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {**args, "ts": ts}}
+        if method in ("chat.update", "chat.postEphemeral"):
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "message_ts": "1.0"}
+        if method == "users.info":
+            user = str(args.get("user"))
+            return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": user, "tz": "UTC"}}
+        if method in ("views.open", "views.push"):
+            trigger = str(args.get("trigger_id"))
+            with self._lock:
+                if trigger in self._used_triggers:
+                    return {"ok": False, "error": "invalid_trigger_id"}
+                self._used_triggers.add(trigger)
+            return {"ok": True, "view": {**(args.get("view") or {}), "id": f"V{next(self._ts)}"}}
+        if method in ("views.publish", "views.update"):
+            return {"ok": True, "view": {**(args.get("view") or {}), "id": f"V{next(self._ts)}"}}
+        return {"ok": False, "error": "unknown_method"}
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    """slack_sdk sends some methods' arguments in the query string (users.info, conversations.open), others in
+    a JSON or form body."""
+    args: dict[str, Any] = dict(request.query)
+    if request.method != "POST":
+        return args
+    if request.content_type == "application/json":
+        return args | dict(await request.json())
+    args |= dict(await request.post())
+    for name in _JSON_ARGS:
+        if isinstance(args.get(name), str):
+            args[name] = json.loads(args[name])
+    return args
