@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from benchmarks.engines import Engine, bulk_insert
 from benchmarks.report import Timings
+from bot import logs
 from bot.timers import Timers
 from config.settings import Settings
 from storage.models import TimedAction, TimerState
@@ -46,6 +47,8 @@ class TimerResult:
 
 
 async def run(engine: Engine, *, count: int = TIMERS, window: float = WINDOW) -> TimerResult:
+    # Unconfigured, structlog would print the debug line Timers writes per action; `burst run` filters it out too.
+    logs.configure("WARNING")
     db = await engine.new_database(f"timers_{count}_{round(window * 1_000)}ms")
     interval = Settings.model_fields["burst_sweep_interval"].default
     assert isinstance(interval, timedelta)
