@@ -19,11 +19,11 @@ failed, waits as long as it is told to, and never doubles or loses work on its o
 local-slack directly: reconnecting a socket is slack_sdk's work, not Burst's, and a start-up that fails on an
 injected fault would test the harness rather than the bot. Events API deliveries do not pass here at all.
 
-The proxy also watches for retries. slack_sdk retries a 429 or a 5xx on the same keep-alive connection with the same
-body, so a request with the same method, body and client port as an earlier failed one is its retry; after a dropped
-connection the retry comes on a new connection, so method and body identify it (an identical request from another
-call, say two DMs opened to one person at once, can pass for it). For each 429 it records how long the client waited
-before the retry, against the Retry-After it was given; the client port makes that pairing exact.
+The proxy also watches for retries. slack_sdk retries a failed call with the same method and body, on whichever
+pooled connection is free (Burst shares one HTTP session), so the next request with the same method and body as an
+earlier failed one is its retry, the oldest failure first (an identical request from another call, say two DMs
+opened to one person at once, can pass for it). For each 429 it records how long the client waited before the
+retry, against the Retry-After it was given.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import asyncio
 import hashlib
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -131,8 +131,7 @@ class FaultProxy:
         self.port = port or free_port()
         self.record = FaultRecord()
         self._random = random.Random(seed)
-        self._same_connection: dict[tuple[str, str, int], _Pending] = {}
-        self._dropped: dict[tuple[str, str], _Pending] = {}
+        self._failed: dict[tuple[str, str], list[_Pending]] = defaultdict(list)  # oldest first
         self._attempts: Counter[tuple[str, str]] = Counter()
         self._last_request = time.monotonic()
         self._runner: web.AppRunner | None = None
@@ -177,11 +176,9 @@ class FaultProxy:
         method = request.match_info["method"]
         body = await request.read()
         digest = hashlib.sha256(request.query_string.encode() + b"\n" + body).hexdigest()
-        peer = request.transport.get_extra_info("peername") if request.transport else None
-        port = int(peer[1]) if peer else 0
         now = self._last_request = time.monotonic()
         self.record.requests[method] += 1
-        self._note_retry(method, digest, port, now)
+        self._note_retry(method, digest, now)
 
         kind = self._draw(method, digest)
         if kind is not None:
@@ -189,7 +186,7 @@ class FaultProxy:
         if kind == "slow":
             await asyncio.sleep(self._random.uniform(*self.plan.slow_seconds))
         elif kind is not None:
-            return self._fail(request, kind, method, digest, port, now)
+            return self._fail(request, kind, method, digest, now)
         return await self._forward(request, method, body)
 
     def _draw(self, method: str, digest: str) -> str | None:
@@ -206,20 +203,18 @@ class FaultProxy:
                 return kind
         return None
 
-    def _note_retry(self, method: str, digest: str, port: int, now: float) -> None:
-        pending = self._same_connection.pop((method, digest, port), None) or self._dropped.pop((method, digest), None)
-        if pending is None:
+    def _note_retry(self, method: str, digest: str, now: float) -> None:
+        waiting = self._failed.get((method, digest))
+        if not waiting:
             return
-        kind, limited, at = pending
+        kind, limited, at = waiting.pop(0)
         self.record.retries[kind] += 1
         if limited is not None:
             limited.waited = now - at
 
-    def _fail(
-        self, request: web.Request, kind: str, method: str, digest: str, port: int, now: float
-    ) -> web.StreamResponse:
+    def _fail(self, request: web.Request, kind: str, method: str, digest: str, now: float) -> web.StreamResponse:
         if kind == "drop":
-            self._dropped[(method, digest)] = (kind, None, now)
+            self._failed[(method, digest)].append((kind, None, now))
             assert request.transport is not None
             request.transport.abort()
             return web.Response()  # never written: the connection is gone
@@ -227,7 +222,7 @@ class FaultProxy:
         if kind == "429":
             limited = RateLimited(method, self._random.randint(*self.plan.retry_after))
             self.record.rate_limits.append(limited)
-        self._same_connection[(method, digest, port)] = (kind, limited, now)
+        self._failed[(method, digest)].append((kind, limited, now))
         if limited is not None:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(limited.retry_after)}
