@@ -26,7 +26,7 @@ from bot.matching import LexicalMatcher
 from bot.requests import MAX_MATCHED_SKILLS
 from bot.shortlist import choose
 from storage.database import Database
-from storage.models import MemberSkill, PingState, RequestState, SessionState
+from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState
 from storage.types import utcnow
 
 TARGET_MENTORS, TARGET_MS = 10_000, 20.0
@@ -88,6 +88,7 @@ def seed(rng: random.Random, mentors: int, now: datetime, vocabulary: Sequence[s
     sessions: list[dict[str, Any]] = []
     last_pinged: dict[str, datetime] = {}
     active_left = max(1, mentors // 200)
+    mentoring_now: set[str] = set()
     total_requests = mentors // 2
     for rid in range(1, total_requests + 1):
         skill = zipf.draw(rng)
@@ -138,7 +139,9 @@ def seed(rng: random.Random, mentors: int, now: datetime, vocabulary: Sequence[s
             )
             last_pinged[mentor] = max(last_pinged.get(mentor, created), created)
         if accepted and matched_at:
-            active = rid <= active_left
+            # A mentor is in one session at a time (the partial unique index): a repeat is an ended one.
+            active = rid <= active_left and accepted not in mentoring_now
+            mentoring_now.update([accepted] if active else [])
             sessions.append(
                 {
                     "id": len(sessions) + 1,
@@ -155,6 +158,8 @@ def seed(rng: random.Random, mentors: int, now: datetime, vocabulary: Sequence[s
             )
     for row in members:
         row["last_pinged_at"] = last_pinged.get(row["id"])
+    for row in skills:  # the copy routing orders by, as MemberRepository.mark_pinged keeps it
+        row["last_pinged_at"] = last_pinged.get(row["member_id"], NEVER_PINGED)
     for i, ping in enumerate(pings, start=1):
         ping["id"] = i
     return {

@@ -6,7 +6,7 @@ read well in SQL and exports.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint, text
@@ -40,17 +40,25 @@ class Member(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
 
 
+# "Never pinged" in member_skills.last_pinged_at: the epoch rather than NULL, so one ascending index puts the people
+# never asked first on both engines (SQLite cannot index NULLS FIRST; PostgreSQL's ascending index puts NULLs last).
+NEVER_PINGED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class MemberSkill(SQLModel, table=True):
     __tablename__ = "member_skills"
     __table_args__ = (
         UniqueConstraint("member_id", "skill", name="uq_member_skill"),
-        Index("ix_member_skills_skill_member", "skill", "member_id"),
+        # Routing reads the holders of one (skill, level) longest-unpinged first and stops after a page.
+        Index("ix_member_skills_route", "skill", "level", "last_pinged_at", "member_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: str = Field(foreign_key="members.id", ondelete="CASCADE", max_length=32)
     skill: str = Field(max_length=50)  # canonical, see bot.skills.normalise_skill
     level: str = Field(default="peer", max_length=8)  # expert | peer
+    # A copy of members.last_pinged_at (MemberRepository.mark_pinged keeps both) for the routing index.
+    last_pinged_at: datetime = _ts(default=NEVER_PINGED)
 
 
 class RequestState:

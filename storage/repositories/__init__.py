@@ -3,11 +3,12 @@
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import EventRepository
-from storage.repositories.members import CandidateQuery, CandidateRow, MemberRepository
+from storage.repositories.members import CandidateRow, MemberRepository
 from storage.repositories.pings import PingRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.sessions import SessionRepository
+from storage.repositories.shortlist_sql import CandidateQuery
 from storage.repositories.timers import TimerRepository
 
 __all__ = [

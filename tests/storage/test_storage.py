@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from bot.routing import level_weights
 from storage.database import Database
-from storage.migrate import upgrade_async
-from storage.models import FlashSession, HelpRequest, Member, Ping
+from storage.migrate import upgrade, upgrade_async
+from storage.models import NEVER_PINGED, FlashSession, HelpRequest, Member, MemberSkill, Ping
 from storage.repositories import CandidateQuery, CandidateRow
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
@@ -257,6 +257,60 @@ async def test_candidates_come_in_pages_by_level_quality_and_longest_since_a_pin
     assert order == ["U0C", "U0D", "U0B", "U0A", "U0E"]  # expert 1.0 (never, then longest ago), peer 0.85, 0.5
     assert peers_first[0] == "U0A"
     assert pages == [["U0C", "U0D"], ["U0B", "U0A"], ["U0E"]]
+
+
+async def test_a_ping_sends_a_mentor_behind_everyone_else_for_every_skill_they_hold(db: Database) -> None:
+    """Routing orders by the copy of the last ping on each skill row: mark_pinged and set_skill keep it current."""
+    request_id = await _request(db)
+    async with db.uow() as uow:
+        for uid in ("U0A", "U0B"):
+            uow.session.add(Member(id=uid))
+            await uow.flush()
+            await uow.members.set_skill(uid, "go", "expert")
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        before = [r.member.id for r in await _candidates(uow, request_id, {"go": 1.0})]
+    async with db.uow() as uow:
+        await uow.members.mark_pinged(["U0A"], utcnow())
+        for uid in ("U0A", "U0B"):  # a skill added after the ping carries it too
+            await uow.members.set_skill(uid, "zig", "expert")
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        after = [r.member.id for r in await _candidates(uow, request_id, {"go": 1.0})]
+        zig = [r.member.id for r in await _candidates(uow, request_id, {"zig": 1.0})]
+        pinged = await uow.members.get("U0A")
+    assert before == ["U0A", "U0B"]  # never pinged: by id
+    assert after == ["U0B", "U0A"]
+    assert zig == ["U0B", "U0A"]
+    assert pinged is not None
+    assert pinged.last_pinged_at is not None
+
+
+async def test_the_routing_migration_copies_each_members_last_ping_onto_their_skills(db_url: str) -> None:
+    await asyncio.to_thread(upgrade, db_url, "0004")
+    pinged = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    database = Database(db_url)
+    try:
+        async with database.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO members (id, display_name, tz, away, thanks_opt_in, last_pinged_at, created_at) "
+                    "VALUES ('U0P', '', 'UTC', false, false, :at, :at), ('U0N', '', 'UTC', false, false, NULL, :at)"
+                ),
+                {"at": pinged.replace(tzinfo=None)},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO member_skills (member_id, skill, level) "
+                    "VALUES ('U0P', 'go', 'peer'), ('U0P', 'rust', 'expert'), ('U0N', 'go', 'peer')"
+                )
+            )
+        await upgrade_async(db_url)
+        async with database.uow(readonly=True) as uow:
+            copies = {(s.member_id, s.skill): s.last_pinged_at for s in await uow.session.scalars(select(MemberSkill))}
+    finally:
+        await database.dispose()
+    assert copies == {("U0P", "go"): pinged, ("U0P", "rust"): pinged, ("U0N", "go"): NEVER_PINGED}
 
 
 async def test_event_log_keeps_order_and_ids(db: Database) -> None:

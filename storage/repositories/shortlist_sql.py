@@ -1,0 +1,145 @@
+"""The routing shortlist as one SQL statement: built once per shape, run with parameters.
+
+Each matched (skill, level) is a branch that reads its holders off the routing index (skill, level,
+last_pinged_at, member_id) longest-unpinged first, applies the availability filters and stops after `depth` who
+pass, so a skill five thousand people hold costs about what one five people hold does. The outer query merges the
+branches: a member's place is that of their best (skill, level) tier, then longest since their last ping.
+
+The statement only depends on how many (skill, level) pairs and zones a request has, so it is built once per shape
+(building it took longer than running it on SQLite) and SQLAlchemy's compiled cache does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, func, or_, select, true, union_all
+from sqlmodel import col
+
+from storage.models import FlashSession, Member, MemberSkill, Ping, SessionState
+from storage.types import UtcDateTime
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    """Who may be pinged for a request now, and one page of them.
+
+    `quality` weighs each matching (skill, level); `clocks` is each zone's local "HH:MM" now, so working hours
+    (stored as "HH:MM" in the member's zone) compare as strings in SQL. A zone missing from `clocks` passes, and the
+    caller checks hours exactly.
+    """
+
+    quality: Mapping[tuple[str, str], float]
+    prefer_level: str | None
+    clocks: Mapping[str, str]
+    requester_id: str
+    request_id: int
+    now: datetime
+    since: datetime  # sessions given since then count for fairness
+    limit: int
+    offset: int = 0
+
+
+def shortlist(page: CandidateQuery) -> tuple[Select[tuple[str]], dict[str, Any]]:
+    """The statement for this page's shape and the parameters that fill it."""
+    pairs = list(page.quality.items())
+    # At the asked level first, then by match quality; pairs that tie share a tier.
+    places = sorted({(level != page.prefer_level, -weight) for (_, level), weight in pairs})
+    params: dict[str, Any] = {
+        "requester": page.requester_id,
+        "request": page.request_id,
+        "now": page.now,
+        "depth": page.offset + page.limit,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+    for i, ((skill, level), weight) in enumerate(pairs):
+        params |= {
+            f"skill_{i}": skill,
+            f"level_{i}": level,
+            f"tier_{i}": places.index((level != page.prefer_level, -weight)),
+        }
+    for i, (zone, clock) in enumerate(page.clocks.items()):
+        params |= {f"zone_{i}": zone, f"clock_{i}": clock}
+    return _statement(len(pairs), len(page.clocks)), params
+
+
+@lru_cache(maxsize=256)
+def _statement(pairs: int, zones: int) -> Select[tuple[str]]:
+    now = bindparam("now", type_=UtcDateTime)
+    active = col(FlashSession.state) == SessionState.ACTIVE
+    # Everyone in a session and everyone already pinged for this request: a few dozen people, gathered once and
+    # probed by a hash in every branch. (Anti-joins per branch made PostgreSQL's planning the larger cost.)
+    busy = union_all(
+        select(col(FlashSession.mentor_id).label("id")).where(active),
+        select(col(FlashSession.requester_id)).where(active),
+        select(col(Ping.mentor_id)).where(col(Ping.request_id) == bindparam("request", type_=Integer)),
+    ).cte("busy")
+    zone_clock = None
+    hours_ok: ColumnElement[bool] = true()
+    if zones:
+        zone_clock = union_all(
+            *(
+                select(
+                    bindparam(f"zone_{i}", type_=String).label("tz"),
+                    bindparam(f"clock_{i}", type_=String).label("clock"),
+                )
+                for i in range(zones)
+            )
+        ).cte("zone_clock")
+        hours_ok = _within_hours(zone_clock.c.clock)
+    available = (
+        col(Member.id) != bindparam("requester", type_=String),
+        or_(col(Member.away).is_(False), and_(col(Member.away_until).is_not(None), col(Member.away_until) <= now)),
+        or_(col(Member.snoozed_until).is_(None), col(Member.snoozed_until) <= now),
+        hours_ok,
+        col(MemberSkill.member_id).not_in(select(busy.c.id)),
+    )
+    branches = []
+    for i in range(pairs):
+        branch = select(
+            col(MemberSkill.member_id),
+            col(MemberSkill.last_pinged_at),
+            bindparam(f"tier_{i}", type_=Integer).label("tier"),
+        ).join(Member, col(Member.id) == col(MemberSkill.member_id))
+        if zone_clock is not None:
+            branch = branch.outerjoin(zone_clock, zone_clock.c.tz == col(Member.tz))
+        branch = (
+            branch.where(
+                col(MemberSkill.skill) == bindparam(f"skill_{i}", type_=String),
+                col(MemberSkill.level) == bindparam(f"level_{i}", type_=String),
+                *available,
+            )
+            .order_by(col(MemberSkill.last_pinged_at), col(MemberSkill.member_id))
+            .limit(bindparam("depth", type_=Integer))
+        )
+        branches.append(select(branch.subquery()))  # a LIMIT inside UNION ALL needs its own subquery on SQLite
+    # The first `depth` of each branch are enough to place a page exactly: whoever is ahead of a member in their
+    # best branch is ahead of them overall. last_pinged_at is the same on all of a member's rows.
+    found = union_all(*branches).subquery("found")
+    return (
+        select(found.c.member_id)
+        .group_by(found.c.member_id, found.c.last_pinged_at)
+        .order_by(func.min(found.c.tier), found.c.last_pinged_at, found.c.member_id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
+    """Working hours against the member's local clock ("HH:MM", NULL for a zone the caller did not give).
+
+    Spans whose end is before their start run overnight, as in bot.hours.WorkingHours.
+    """
+    start, end = col(Member.hours_start), col(Member.hours_end)
+    return or_(
+        start.is_(None),
+        end.is_(None),
+        local.is_(None),
+        and_(start < end, local >= start, local < end),
+        and_(start >= end, or_(local >= start, local < end)),
+    )
