@@ -30,7 +30,10 @@ from bot.requests import RequestService, RoutingConfig
 from bot.services import Services
 from bot.sessions import SessionConfig, SessionService
 from bot.timers import Timers
+from bot.work_gate import WorkGate
 from config import Settings
+from handlers.acks_first import AcksFirstApp, log_listener_error
+from handlers.gated_io import GatedWebClient, gated_respond
 from handlers.slack_gateway import SlackGateway
 from storage.database import Database
 
@@ -46,12 +49,21 @@ ERROR_RETRIES = 6
 RATE_LIMIT_RETRIES = 8
 
 
-def web_client(settings: Settings, token: str, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def web_client(
+    settings: Settings, token: str, session: aiohttp.ClientSession | None = None, gate: WorkGate | None = None
+) -> AsyncWebClient:
     """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links.
 
-    Without a `session` slack_sdk opens a new HTTP session, and connection, for every call.
+    Without a `session` slack_sdk opens a new HTTP session, and connection, for every call. With a `gate`, a call
+    gives up its work slot while it waits (handlers.gated_io).
     """
-    return AsyncWebClient(
+    if gate is not None:
+        return GatedWebClient(gate=gate, **_client_options(settings, token, session))
+    return AsyncWebClient(**_client_options(settings, token, session))
+
+
+def _client_options(settings: Settings, token: str, session: aiohttp.ClientSession | None) -> dict[str, Any]:
+    return dict(
         token=token,
         base_url=settings.slack_api_url or DEFAULT_SLACK_API,
         session=session,
@@ -69,9 +81,10 @@ def quiet_logger(name: str) -> logging.Logger:
     return logger
 
 
-def build_services(settings: Settings, gateway: SlackGateway) -> Services:
+def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | None = None) -> Services:
     db = Database(settings.database_url)
-    timers = Timers(db, sweep_interval=settings.burst_sweep_interval)
+    gate = gate or WorkGate()
+    timers = Timers(db, sweep_interval=settings.burst_sweep_interval, gate=gate)
     followups = FollowupService(db, gateway, timers, settings.burst_followup_delays)
     sessions = SessionService(
         db,
@@ -121,6 +134,7 @@ def build_services(settings: Settings, gateway: SlackGateway) -> Services:
         digest=digest,
         directory_sync=directory_sync,
         deliveries=DeliveryLedger(db),
+        after_ack=gate,
     )
 
 
@@ -141,30 +155,20 @@ def wire_timers(
 
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
-    client = web_client(settings, settings.slack_bot_token, session)
-    app = AsyncApp(
+    gate = WorkGate()
+    client = web_client(settings, settings.slack_bot_token, session, gate)
+    app = AcksFirstApp(
+        gate=gate,
         client=client,
         signing_secret=settings.slack_signing_secret,
         # Socket Mode frames are authenticated by the connection itself; HTTP requests by their signature.
         request_verification_enabled=not settings.socket_mode,
-        process_before_response=False,
         # Bolt's own logger copies the root level; at DEBUG it narrates every middleware of every request.
         logger=quiet_logger("slack_bolt.burst"),
     )
     gateway = SlackGateway(client)
-    services = build_services(settings, gateway)
+    services = build_services(settings, gateway, gate)
+    app.use(gated_respond(gate))
     handlers.register_all(app, services, gateway)
     app.error(log_listener_error)
     return app, services
-
-
-async def log_listener_error(error: Exception, body: dict[str, Any]) -> None:
-    """The last net: a listener failed after its ack. Log it with the request's shape; the person saw no trace."""
-    log.error(
-        "listener failed",
-        error=repr(error)[:500],
-        type=body.get("type"),
-        command=body.get("command"),
-        callback_id=body.get("callback_id") or (body.get("view") or {}).get("callback_id"),
-        exc_info=error,
-    )

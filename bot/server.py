@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import signal
 from collections.abc import Awaitable, Callable, Mapping
@@ -24,6 +25,7 @@ from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
 EVENTS_PATH = "/slack/events"
+DRAIN_SECONDS = 10  # on stop, how long listeners part-way through their work get to finish
 
 
 def signed_by_slack(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
@@ -116,6 +118,9 @@ async def serve(settings: Settings) -> None:
         log.info("burst is stopping")
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
+        with contextlib.suppress(TimeoutError):  # listeners part-way through their work finish it first
+            async with asyncio.timeout(DRAIN_SECONDS):
+                await services.after_ack.drain()
         await services.timers.stop()
         await runner.cleanup()
         await services.db.dispose()

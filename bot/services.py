@@ -13,6 +13,7 @@ from bot.profiles import ProfileService
 from bot.requests import RequestService
 from bot.sessions import SessionService
 from bot.timers import Timers
+from bot.work_gate import WorkGate
 from config import Settings
 from storage.database import Database
 
@@ -30,3 +31,4 @@ class Services:
     digest: DigestService
     directory_sync: DirectorySync
     deliveries: DeliveryLedger
+    after_ack: WorkGate  # admits the work listeners do after their ack, a few at a time

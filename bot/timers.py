@@ -24,6 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.work_gate import WorkGate
 from storage.database import Database
 from storage.models import TimedAction
 from storage.types import utcnow
@@ -51,8 +52,10 @@ class Timers:
         sweep_interval: timedelta,
         lease: timedelta | None = None,
         worker: str | None = None,
+        gate: WorkGate | None = None,
     ) -> None:
         self.db = db
+        self._gate = gate or WorkGate()  # shared with the listeners' work after their ack (bot.work_gate)
         self.worker = worker or worker_name()
         self.sweep_interval = sweep_interval
         self.lease = lease or max(MIN_LEASE, LEASE_SWEEPS * sweep_interval)
@@ -189,7 +192,8 @@ class Timers:
         try:
             if handler is None:
                 raise LookupError(f"no handler for timed action kind {action.kind!r}")
-            await handler(action)
+            async with self._gate.slot():
+                await handler(action)
         except Exception:  # a boundary: log with traceback, keep the row, retry with backoff
             log.exception("timed action failed", key=action.key, attempt=action.attempts)
             give_up = action.attempts >= MAX_ATTEMPTS

@@ -17,6 +17,10 @@ def delivery_key(body: dict[str, Any]) -> str | None:
 
 
 async def first_delivery(services: Services, body: dict[str, Any]) -> bool:
-    """Call after the ack, before acting: False means Slack delivered this before, so there is nothing to do."""
+    """Call after the ack, before acting: False means Slack delivered this before, so there is nothing to do.
+
+    It also waits for the listener's turn to work (bot.work_gate), held until the listener ends.
+    """
+    await services.after_ack.enter()
     key = delivery_key(body)
     return key is None or await services.deliveries.first(key)

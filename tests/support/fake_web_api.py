@@ -12,6 +12,8 @@ import asyncio
 import itertools
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,7 @@ class FakeWebApi:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
+        self._held: dict[str, threading.Event] = {}
         self.port = 0
 
     # --- what tests read ----------------------------------------------------------------------------------
@@ -60,6 +63,19 @@ class FakeWebApi:
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()
+
+    @contextmanager
+    def hold(self, method: str) -> Iterator[threading.Event]:
+        """Calls to `method` wait, unanswered, until the event is set or the block ends (a slow or stuck Slack)."""
+        release = threading.Event()
+        with self._lock:
+            self._held[method] = release
+        try:
+            yield release
+        finally:
+            release.set()
+            with self._lock:
+                self._held.pop(method, None)
 
     # --- the server ---------------------------------------------------------------------------------------
 
@@ -102,6 +118,10 @@ class FakeWebApi:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
+        with self._lock:
+            release = self._held.get(method)
+        if release is not None:
+            await asyncio.to_thread(release.wait)
         self._record(ApiCall(method, args))
         return web.json_response(self._answer(method, args))
 

@@ -98,16 +98,20 @@ class InProcessBurst:
         before = asyncio.all_tasks()
         seen = len(self.api.calls)
         with structlog.testing.capture_logs() as logs:
-            if self.transport == "http":
-                response = await self.app.async_dispatch(self._http_request(inbound, retry))
-            else:
-                envelope = SocketModeRequest.from_dict(self._envelope(inbound, retry))
-                assert envelope is not None, "not a Socket Mode envelope"
-                response = await run_async_bolt_app(self.app, envelope)
+            status, body = await self.answer(inbound, retry=retry)
             await _listeners_finished(before)
-        body = response.body if isinstance(response.body, str) else ""
         errors = [dict(entry) for entry in logs if entry.get("log_level") in ("error", "critical")]
-        return Delivery(response.status, body, self.api.calls[seen:], errors)
+        return Delivery(status, body, self.api.calls[seen:], errors)
+
+    async def answer(self, inbound: Inbound, *, retry: int = 0) -> tuple[int, str]:
+        """Deliver and return Slack's answer (status, body) as soon as Burst gives it; its work may still run."""
+        if self.transport == "http":
+            response = await self.app.async_dispatch(self._http_request(inbound, retry))
+        else:
+            envelope = SocketModeRequest.from_dict(self._envelope(inbound, retry))
+            assert envelope is not None, "not a Socket Mode envelope"
+            response = await run_async_bolt_app(self.app, envelope)
+        return response.status, response.body if isinstance(response.body, str) else ""
 
     async def deliver_together(self, inbound: Inbound, copies: int) -> list[int]:
         """Deliver `copies` of one request at the same moment (a redelivery racing the original); the statuses."""

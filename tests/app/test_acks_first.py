@@ -1,0 +1,33 @@
+"""Slack gets its answer when a listener acks, not when its work is done (handlers.acks_first).
+
+Slack retries what is not answered within 3 seconds, and the work after an ack waits on Slack itself (a DM, an
+update) and on its turn (bot.work_gate). Here the fake Web API holds every chat.postMessage: the request's ping
+cannot go out, and yet the slash command is answered with its ack text at once; once Slack answers, the ping goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.app.flows import add_mentor, person
+from tests.support.fake_web_api import FakeWebApi
+from tests.support.in_process import InProcessBurst
+
+ANSWERED_WITHIN = 10.0  # seconds: a generous bound; without acks-first the answer never comes while Slack is held
+
+
+async def test_a_slash_command_is_answered_at_its_ack_while_its_ping_still_waits_on_slack(
+    burst: InProcessBurst, fake_api: FakeWebApi
+) -> None:
+    mentor, asker = person("mentor"), person("asker")
+    await add_mentor(burst, mentor, "rust")
+    before = asyncio.all_tasks()
+    with fake_api.hold("chat.postMessage") as release:
+        status, body = await asyncio.wait_for(burst.answer(burst.command(asker, "help me with rust")), ANSWERED_WITHIN)
+        assert status == 200
+        assert "rust" in body  # the ack's own text: "Looking for someone who knows rust..."
+        assert not [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == f"D{mentor}"]
+        release.set()
+        work = {t for t in asyncio.all_tasks() - before if not t.done() and t is not asyncio.current_task()}
+        await asyncio.wait_for(asyncio.gather(*work), ANSWERED_WITHIN)
+    assert [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == f"D{mentor}"]
