@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +148,8 @@ def print_results(console: Console, results: Sequence[tuple[Scenario, ChaosResul
     console.print(table)
     for scenario, result in results:
         verdict = result.verdict
+        for why, n in Counter(result.seen.gave_up.values()).most_common():
+            console.print(f"[yellow]{scenario.name}: {n} request(s) given up on: {why}[/]")
         for name, items in (("duplicate", verdict.duplicates), ("lost", verdict.lost), ("stuck", verdict.stuck)):
             for item in items[:10]:
                 console.print(f"[red]{scenario.name}: {name}: {item}[/]")
