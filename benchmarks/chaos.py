@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -151,10 +152,16 @@ def print_results(console: Console, results: Sequence[tuple[Scenario, ChaosResul
         for why, n in Counter(result.seen.gave_up.values()).most_common():
             console.print(f"[yellow]{scenario.name}: {n} request(s) given up on: {why}[/]")
         for name, items in (("duplicate", verdict.duplicates), ("lost", verdict.lost), ("stuck", verdict.stuck)):
-            for item in items[:10]:
-                console.print(f"[red]{scenario.name}: {name}: {item}[/]")
-            if len(items) > 10:
-                console.print(f"[red]{scenario.name}: … {len(items) - 10} more {name}[/]")
+            for what, n in Counter(_what(item) for item in items).most_common():
+                console.print(f"[red]{scenario.name}: {name}: {n} x {what}[/]")
+
+
+_IDS = re.compile(r"^request \d+ \([^)]*\): |\b(?:[UDC][0-9A-Z]{5,}|\d+)\b")
+
+
+def _what(problem: str) -> str:
+    """A problem without its ids, so problems of one kind are counted together."""
+    return _IDS.sub(lambda m: "" if m.group().startswith("request") else "#", problem)
 
 
 def _injected(result: ChaosResult) -> str:
