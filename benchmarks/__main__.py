@@ -1,20 +1,23 @@
-"""Burst's performance benchmarks: how routing and the weekly digest scale with the size of a workspace, and how
-every flow holds up through a Slack that fails and a Burst that crashes.
+"""Burst's performance benchmarks: routing and the digest at workspace scale, a real `burst run` under load, and
+every flow through a Slack that fails and a Burst that crashes.
 
 Run from the repository root with the project's virtualenv:
 
     .venv/bin/python -m benchmarks routing      # routing one request, 1,000 / 10,000 / 100,000 mentors
     .venv/bin/python -m benchmarks digest       # the weekly digest over 10,000 / 100,000 / 1,000,000 events
-    .venv/bin/python -m benchmarks all          # both
-    .venv/bin/python -m benchmarks all --quick  # small sizes, a smoke run in seconds
+    .venv/bin/python -m benchmarks load         # acks at 50 / 100 / 200 / 400 requests/s against bare Bolt; first ping
+    .venv/bin/python -m benchmarks scale        # RSS and start-up at 10,000 members / 1,000,000 events; timer lateness
+    .venv/bin/python -m benchmarks all          # routing, digest, load and scale
+    .venv/bin/python -m benchmarks all --quick  # small sizes, short runs: a smoke run
     .venv/bin/python -m benchmarks chaos        # 200 requests through local-slack with 10% of Web API calls faulted
     .venv/bin/python -m benchmarks chaos --crash  # the same with SIGKILLs: SQLite, PostgreSQL, 2 processes on one PG
 
-Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql`,
-`--requests N` (routing: requests per size; chaos: requests in the workload), `--runs N` (digest builds per size),
-`--explain` (query plans of the largest size, EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite), `--seed N`;
-for chaos `--crash`, `--kills N` (per crash run) and `--fault-rate 0.1`. `chaos` runs on SQLite unless `--engines`
-says otherwise; `chaos --crash` on both engines.
+Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql` (routing and
+digest default to both, load and scale to SQLite), `--requests N` (routing requests per size), `--runs N` (digest
+builds per size), `--explain` (query plans of the largest size, EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN
+on SQLite), `--rates 50,100` and `--seconds S` (load), `--members N`, `--events N`, `--timers N` (scale), `--seed N`;
+for chaos `--crash`, `--kills N` (per crash run) and `--fault-rate 0.1`; `--requests N` is also chaos's workload size.
+`chaos` runs on SQLite unless `--engines` says otherwise; `chaos --crash` on both engines.
 
 What is measured, and why this way:
 - Each size runs on a fresh database, migrated with the real migrations: SQLite in a temporary file, PostgreSQL on a
@@ -32,8 +35,16 @@ What is measured, and why this way:
   completed, faults by kind, retries seen, Retry-After honoured, duplicates, lost and stuck (each must be 0; under
   SIGKILL a message whose step committed just before the kill is lost rather than doubled), wall time. See
   benchmarks/chaos.py.
+- Load (benchmarks/load.py): a real `burst run` in HTTP mode against local-slack in events mode, and a bare Bolt
+  AsyncApp served the same way (benchmarks/bare_bolt.py); a separate generator process sends them the same signed
+  slash commands and Decline clicks open-loop at each rate. Ack p50 / p99 / errors of each, their ratio, and the
+  time from a slash command through local-slack to the first ping. Targets: ack p99 under 25 ms at 200/s and
+  within 1.3x of bare Bolt.
+- Scale (benchmarks/scale.py, benchmarks/timer_lateness.py): start-up (process start to /healthz 200) and VmRSS of
+  `burst run` over 10,000 members and 1,000,000 events; lateness of 10,000 timers falling due within 10 s.
+  Targets: under 5 s, under 150 MB, p99 under 1 s.
 Benchmarks print; they assert nothing and are not collected by pytest (they live outside tests/). Timings are
-wall-clock on this machine, in-process, with the database on the same host: compare runs, not absolute numbers.
+wall-clock on this machine, with the database on the same host: compare runs, not absolute numbers.
 """
 
 from __future__ import annotations
@@ -43,15 +54,17 @@ import asyncio
 import math
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from benchmarks import chaos, digest, routing
-from benchmarks.engines import ENGINES, open_engines
+from benchmarks import chaos, digest, load, routing, scale, timer_lateness
+from benchmarks.engines import ENGINES, SQLITE, Engine, open_engines
 from benchmarks.report import count, ms, verdict
+from benchmarks.serving_tables import print_load, print_scale, print_timers
 
 ROUTING_SIZES = (1_000, 10_000, 100_000)
 DIGEST_SIZES = (10_000, 100_000, 1_000_000)
@@ -65,10 +78,17 @@ if not console.is_terminal:  # piped to a file: do not squeeze the tables into 8
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
-    parser.add_argument("which", choices=("routing", "digest", "all", "chaos"))
+    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos"))
     parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
-    parser.add_argument("--engines", type=_engines, help="comma-separated: sqlite,postgresql (default: both)")
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument(
+        "--engines", type=_engines, help="comma-separated: sqlite,postgresql (load and scale default to sqlite)"
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes and short runs: a smoke run")
+    parser.add_argument("--rates", type=_sizes, help="load: requests per second, comma-separated")
+    parser.add_argument("--seconds", type=float, help="load: seconds sent at each rate")
+    parser.add_argument("--members", type=int, help="scale: members in the workspace")
+    parser.add_argument("--events", type=int, help="scale: interaction events in the database")
+    parser.add_argument("--timers", type=int, help="scale: timed actions falling due")
     parser.add_argument("--requests", type=int, help="routing: requests timed per size; chaos: workload requests")
     parser.add_argument("--runs", type=int, default=digest.RUNS, help="digest builds timed per size")
     parser.add_argument("--explain", action="store_true", help="print query plans for the largest size")
@@ -108,6 +128,58 @@ async def main(args: argparse.Namespace) -> None:
         )
         console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
         return
+    if args.which in ("routing", "digest", "all"):
+        await database_benchmarks(args)
+    if args.which in ("load", "all"):
+        async with serving_engines(args) as engines:
+            await load_benchmark(args, engines)
+    if args.which in ("scale", "all"):
+        async with serving_engines(args) as engines:
+            await scale_benchmark(args, engines)
+    console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
+
+
+@asynccontextmanager
+async def serving_engines(args: argparse.Namespace) -> AsyncIterator[list[Engine]]:
+    warnings: list[str] = []
+    async with open_engines(args.engines or [SQLITE], warnings) as engines:
+        for line in warnings:
+            console.print(f"[yellow]{line}[/]")
+        yield engines
+
+
+async def load_benchmark(args: argparse.Namespace, engines: Sequence[Engine]) -> None:
+    results = []
+    for engine in engines:
+        with console.status(f"load: a real burst run against bare Bolt on {engine.name}"):
+            result = await load.run(
+                engine,
+                rates=args.rates or load.RATES,
+                seconds=args.seconds or (load.QUICK_SECONDS if args.quick else load.SECONDS),
+                mentors=load.QUICK_MENTORS if args.quick else load.MENTORS,
+                first_pings=load.QUICK_FIRST_PINGS if args.quick else load.FIRST_PINGS,
+                seed_value=args.seed,
+            )
+        results.append(result)
+    print_load(console, results)
+
+
+async def scale_benchmark(args: argparse.Namespace, engines: Sequence[Engine]) -> None:
+    members = args.members or (scale.QUICK_MEMBERS if args.quick else scale.MEMBERS)
+    events = args.events or (scale.QUICK_EVENTS if args.quick else scale.EVENTS)
+    timers = args.timers or (timer_lateness.QUICK_TIMERS if args.quick else timer_lateness.TIMERS)
+    window = timer_lateness.QUICK_WINDOW if args.quick else timer_lateness.WINDOW
+    sizes, lateness = [], []
+    for engine in engines:
+        with console.status(f"scale: {members:,} members, {events:,} events on {engine.name}"):
+            sizes.append(await scale.run(engine, members=members, events=events, seed_value=args.seed))
+        with console.status(f"scale: {timers:,} timers on {engine.name}"):
+            lateness.append(await timer_lateness.run(engine, count=timers, window=window))
+    print_scale(console, sizes)
+    print_timers(console, lateness)
+
+
+async def database_benchmarks(args: argparse.Namespace) -> None:
     warnings: list[str] = []
     async with open_engines(args.engines or list(ENGINES), warnings) as engines:
         for line in warnings:
@@ -144,7 +216,6 @@ async def main(args: argparse.Namespace) -> None:
                     digest_results.append(d)
                     console.print(f"  digest {engine.name} {size:,}: {ms(d.build.p50)} ms median", style="dim")
             print_digest(digest_results)
-    console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
 
 
 def print_routing(results: Sequence[routing.RoutingResult]) -> None:

@@ -89,11 +89,14 @@ class History:
         }
 
 
-def seed(rng: random.Random, events: int, now: datetime) -> History:
-    """Flows until `events` events exist: 8% find no skill, ~60% match, the rest expire or are cancelled."""
+def seed(rng: random.Random, events: int, now: datetime, members: int | None = None) -> History:
+    """Flows until `events` events exist: 8% find no skill, ~60% match, the rest expire or are cancelled.
+
+    `members` defaults to one per 150 events (at least 300); the scale benchmark asks for a bigger workspace.
+    """
     vocabulary = build_vocabulary(rng)
     zipf = Zipf.over(vocabulary)
-    history = History(rng, max(300, events // 150), now)
+    history = History(rng, members or max(300, events // 150), now)
     span = WEEKS * 7 * 86_400
     while len(history.events) < events:
         at = now - timedelta(seconds=rng.uniform(3_600, span))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 import structlog
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -45,11 +46,15 @@ ERROR_RETRIES = 6
 RATE_LIMIT_RETRIES = 8
 
 
-def web_client(settings: Settings, token: str) -> AsyncWebClient:
-    """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links."""
+def web_client(settings: Settings, token: str, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links.
+
+    Without a `session` slack_sdk opens a new HTTP session, and connection, for every call.
+    """
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url or DEFAULT_SLACK_API,
+        session=session,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=ERROR_RETRIES),
@@ -135,8 +140,8 @@ def wire_timers(
     timers.on(SYNC, directory_sync.on_timer)
 
 
-def build_app(settings: Settings) -> tuple[AsyncApp, Services]:
-    client = web_client(settings, settings.slack_bot_token)
+def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
+    client = web_client(settings, settings.slack_bot_token, session)
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret,

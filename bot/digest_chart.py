@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import io
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.digest import Digest
 
 
 def render_chart(digest: Digest) -> bytes:
+    # Imported on first use, not with the module: matplotlib is about 55 MB of resident memory and most of a
+    # second of start-up that every `burst run` would pay for a chart drawn once a week (benchmarks scale).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     labels = ["Requests", "Matched", "Unmet", "Sessions"]
     this = [digest.this.requests, digest.this.matched, digest.this.unmet, digest.this.sessions]
     last = [digest.last.requests, digest.last.matched, digest.last.unmet, digest.last.sessions]

@@ -10,8 +10,14 @@ import structlog
 
 def configure(level: str, *, as_json: bool = False) -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    quiet = max(logging.WARNING, logging.getLevelName(level))
     for noisy in ("apscheduler", "slack_bolt", "slack_sdk", "aiosqlite", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        logging.getLogger(noisy).setLevel(quiet)
+    # slack_sdk decides whether to build its debug lines (the whole request, blocks and all) from these loggers'
+    # own level rather than the effective one: left unset (0), every Web API call and every respond() paid for a
+    # line nobody logs, about a twentieth of the CPU of a help request (benchmarks load).
+    for checked in ("slack_sdk.web.async_base_client", "slack_sdk.webhook.async_client"):
+        logging.getLogger(checked).setLevel(quiet)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=False)
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import Awaitable, Callable, Mapping
 
+import aiohttp
 import structlog
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -70,7 +72,10 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await upgrade_async(settings.database_url)
-    app, services = build_app(settings)
+    # One connection pool for every Web API call of the bot, kept alive between calls: a new connection per call
+    # cost about half a millisecond of CPU each on loopback (benchmarks load), and a TLS handshake on real Slack.
+    http = aiohttp.ClientSession()
+    app, services = build_app(settings, http)
     socket: AsyncSocketModeHandler | None = None
     if settings.socket_mode:
         assert settings.slack_app_token
@@ -79,6 +84,16 @@ async def serve(settings: Settings) -> None:
         )
     runner = web.AppRunner(http_app(app, services, socket), access_log=None)
     await runner.setup()
+    # What start-up built (modules, the ORM's mappings, Bolt's listeners) lives as long as the process: take it out
+    # of the garbage collector's sight, so a full collection stops walking it. Those collections stalled the event
+    # loop for 30 to 95 ms each, and every ack arriving meanwhile waited (benchmarks load).
+    gc.collect()
+    gc.freeze()
+    # A full collection also waits for a quarter more long-lived objects than the last one left; with start-up
+    # frozen that base is tiny, so full collections came every tenth middle one, each walking all the backlog of a
+    # busy moment (50 to 170 ms). One in a hundred keeps them rare (at 200 requests/s, ack p99 43 -> 30 ms).
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, 100)
     site = web.TCPSite(runner, "0.0.0.0", settings.burst_http_port)
     await site.start()
     services.timers.start()
@@ -104,3 +119,4 @@ async def serve(settings: Settings) -> None:
         await services.timers.stop()
         await runner.cleanup()
         await services.db.dispose()
+        await http.close()

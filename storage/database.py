@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.unit_of_work import UnitOfWork
+from storage.writer_lock import WriterLock
 
 READONLY = "burst_readonly"
 
@@ -28,9 +29,15 @@ class Database:
         if self.is_sqlite:
             _tune_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self._writer = WriterLock() if self.is_sqlite else None
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        return UnitOfWork(self._sessions, readonly=readonly, execution_options={READONLY: readonly})
+        return UnitOfWork(
+            self._sessions,
+            readonly=readonly,
+            execution_options={READONLY: readonly},
+            writer=None if readonly else self._writer,
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -23,6 +23,7 @@ from storage.repositories import (
     TimerRepository,
 )
 from storage.sql import dialect
+from storage.writer_lock import WriterLock
 
 
 class UnitOfWork:
@@ -38,16 +39,31 @@ class UnitOfWork:
     deliveries: DeliveryRepository
 
     def __init__(
-        self, factory: async_sessionmaker[AsyncSession], *, readonly: bool, execution_options: dict[str, Any]
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        *,
+        readonly: bool,
+        execution_options: dict[str, Any],
+        writer: WriterLock | None = None,
     ) -> None:
         self._factory = factory
         self._readonly = readonly
         self._execution_options = execution_options
+        self._writer = writer  # SQLite: held from BEGIN IMMEDIATE to the commit (storage.writer_lock)
+        self._holding = False
 
     async def __aenter__(self) -> Self:
+        if self._writer is not None:
+            await self._writer.acquire()
+            self._holding = True
         self.session = self._factory()
-        # Fix the connection's options before its transaction begins (SQLite picks BEGIN vs BEGIN IMMEDIATE).
-        await self.session.connection(execution_options=self._execution_options)
+        try:
+            # Fix the connection's options before its transaction begins (SQLite picks BEGIN vs BEGIN IMMEDIATE).
+            await self.session.connection(execution_options=self._execution_options)
+        except BaseException:
+            await self.session.close()
+            self._release()
+            raise
         s = self.session
         self.members = MemberRepository(s)
         self.requests = RequestRepository(s)
@@ -64,12 +80,21 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         # close() rolls back whatever was not committed, and (unlike rollback()) leaves loaded objects readable.
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            self._release()
 
     async def commit(self) -> None:
         if self._readonly:
             raise RuntimeError("commit on a read-only unit of work")
         await self.session.commit()
+        self._release()  # the write transaction is over; what the block does next (tell Slack) needs no lock
+
+    def _release(self) -> None:
+        if self._holding and self._writer is not None:
+            self._holding = False
+            self._writer.release()
 
     async def flush(self) -> None:
         await self.session.flush()

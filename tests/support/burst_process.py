@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -26,13 +26,26 @@ _KILL_WAIT = 5.0
 
 
 class BurstProcess:
-    """One `python -m bot.cli run`, healthy once GET /healthz answers 200 {"status": "ok"}."""
+    """One `python -m bot.cli run`, healthy once GET /healthz answers 200 {"status": "ok"}.
 
-    def __init__(self, env: Mapping[str, str], http_port: int, log_path: Path, *, cwd: Path | None = None) -> None:
+    `command` runs something else with the same health contract (the benchmarks' bare Bolt baseline), so it is
+    started, awaited and stopped exactly as Burst is.
+    """
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        http_port: int,
+        log_path: Path,
+        *,
+        cwd: Path | None = None,
+        command: Sequence[str] | None = None,
+    ) -> None:
         self.env = dict(env)
         self.http_port = http_port
         self.log_path = log_path
         self.cwd = cwd or REPO
+        self.command = list(command or [sys.executable, "-m", "bot.cli", "run"])
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,7 +65,7 @@ class BurstProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run"],
+                self.command,
                 cwd=self.cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
