@@ -174,11 +174,14 @@ def _kind(kind: str) -> Cell:
 
 
 def _honoured(result: ChaosResult) -> str:
-    retried = result.faults.retried_429
+    kept = result.rate_limits_waited_out()
+    retried = [r for r in kept if r.waited is not None]
+    cut = len(result.faults.rate_limits) - len(kept)
     if not retried:
         return "no 429 retried"
     least = min((r.waited or 0) - r.retry_after for r in retried)
-    return f"{len(retried) - len(result.faults.early_429)} of {len(retried)} (min margin {least:+.2f} s)"
+    honoured = sum(r.honoured for r in retried)
+    return f"{honoured} of {len(retried)} (min margin {least:+.2f} s)" + (f"; {cut} cut short by a kill" if cut else "")
 
 
 def _red_unless_zero(count: int) -> str:

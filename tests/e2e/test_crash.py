@@ -43,3 +43,5 @@ async def test_kills_and_restarts_leave_every_request_final_and_nothing_doubled(
     assert set(verdict.states) <= {"matched", "expired", "cancelled"}, explain(result)
     assert (verdict.stuck, verdict.duplicates) == ([], []), explain(result)
     assert result.unfinished == 0, explain(result)
+    # Retries after a 429 waited their Retry-After (bar those whose process a kill cut short while it waited).
+    assert [r for r in result.rate_limits_waited_out() if r.waited is not None and not r.honoured] == []
