@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,11 +149,19 @@ def print_results(console: Console, results: Sequence[tuple[Scenario, ChaosResul
     console.print(table)
     for scenario, result in results:
         verdict = result.verdict
+        for why, n in Counter(result.seen.gave_up.values()).most_common():
+            console.print(f"[yellow]{scenario.name}: {n} request(s) given up on: {why}[/]")
         for name, items in (("duplicate", verdict.duplicates), ("lost", verdict.lost), ("stuck", verdict.stuck)):
-            for item in items[:10]:
-                console.print(f"[red]{scenario.name}: {name}: {item}[/]")
-            if len(items) > 10:
-                console.print(f"[red]{scenario.name}: … {len(items) - 10} more {name}[/]")
+            for what, n in Counter(_what(item) for item in items).most_common():
+                console.print(f"[red]{scenario.name}: {name}: {n} x {what}[/]")
+
+
+_IDS = re.compile(r"^request \d+ \([^)]*\): |\b(?:[UDC][0-9A-Z]{5,}|\d+)\b")
+
+
+def _what(problem: str) -> str:
+    """A problem without its ids, so problems of one kind are counted together."""
+    return _IDS.sub(lambda m: "" if m.group().startswith("request") else "#", problem)
 
 
 def _injected(result: ChaosResult) -> str:
@@ -164,11 +174,14 @@ def _kind(kind: str) -> Cell:
 
 
 def _honoured(result: ChaosResult) -> str:
-    retried = result.faults.retried_429
+    kept = result.rate_limits_waited_out()
+    retried = [r for r in kept if r.waited is not None]
+    cut = len(result.faults.rate_limits) - len(kept)
     if not retried:
         return "no 429 retried"
     least = min((r.waited or 0) - r.retry_after for r in retried)
-    return f"{len(retried) - len(result.faults.early_429)} of {len(retried)} (min margin {least:+.2f} s)"
+    honoured = sum(r.honoured for r in retried)
+    return f"{honoured} of {len(retried)} (min margin {least:+.2f} s)" + (f"; {cut} cut short by a kill" if cut else "")
 
 
 def _red_unless_zero(count: int) -> str:

@@ -22,7 +22,7 @@ from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, writ
 from tests.support.balancer import Balancer
 from tests.support.burst_process import BurstProcess
 from tests.support.control import SlackControl
-from tests.support.fault_proxy import FaultPlan, FaultProxy, FaultRecord
+from tests.support.fault_proxy import RETRY_GRACE, FaultPlan, FaultProxy, FaultRecord, RateLimited
 from tests.support.invariants import Verdict, check, posted_messages, read_database, unfinished
 from tests.support.workload import APP_TOKEN, SIGNING_SECRET, Seen, Workload, WorkloadPlan, workspace
 
@@ -60,11 +60,24 @@ class ChaosResult:
     verdict: Verdict
     faults: FaultRecord
     seen: Seen
-    kills: int
+    kill_times: list[float]  # time.monotonic() of each SIGKILL
     workload_seconds: float
     wall_seconds: float
     unfinished: int  # flows and timers not played out when the drain budget ran out
     logs: list[Path]
+
+    @property
+    def kills(self) -> int:
+        return len(self.kill_times)
+
+    def rate_limits_waited_out(self) -> list[RateLimited]:
+        """The 429s whose wait no kill cut short: a process killed while waiting never sends its retry, and an
+        identical call from the process that replaced it would pass for an early one."""
+        return [
+            r
+            for r in self.faults.rate_limits
+            if not any(r.at < k <= r.at + r.retry_after + RETRY_GRACE for k in self.kill_times)
+        ]
 
 
 def burst_env(setup: ChaosSetup, api_url: str, port: int) -> dict[str, str]:
@@ -177,7 +190,7 @@ async def _run(setup: ChaosSetup, slack: LocalSlackProcess, ports: list[int], be
         verdict=verdict,
         faults=proxy.record,
         seen=seen,
-        kills=kills,
+        kill_times=kills,
         workload_seconds=workload_seconds,
         wall_seconds=time.monotonic() - began,
         unfinished=left,
@@ -185,18 +198,18 @@ async def _run(setup: ChaosSetup, slack: LocalSlackProcess, ports: list[int], be
     )
 
 
-async def _kill_now_and_then(bursts: list[BurstProcess], setup: ChaosSetup, stop: asyncio.Event) -> int:
-    """SIGKILL a random process at random moments, start it again soon after; returns how many kills were done."""
+async def _kill_now_and_then(bursts: list[BurstProcess], setup: ChaosSetup, stop: asyncio.Event) -> list[float]:
+    """SIGKILL a random process at random moments, start it again soon after; returns when (monotonic) it killed."""
     rng = random.Random(f"{setup.plan.seed}:kills")
-    kills = 0
-    while kills < setup.kills:
+    kills: list[float] = []
+    while len(kills) < setup.kills:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), rng.uniform(*setup.kill_every))
         if stop.is_set():
             break
         victim = rng.choice(bursts)
+        kills.append(time.monotonic())
         await asyncio.to_thread(victim.kill)
-        kills += 1
         await asyncio.sleep(rng.uniform(0.2, 2.0))
         await asyncio.to_thread(victim.start)
     return kills

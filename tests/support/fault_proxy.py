@@ -19,11 +19,12 @@ failed, waits as long as it is told to, and never doubles or loses work on its o
 local-slack directly: reconnecting a socket is slack_sdk's work, not Burst's, and a start-up that fails on an
 injected fault would test the harness rather than the bot. Events API deliveries do not pass here at all.
 
-The proxy also watches for retries. slack_sdk retries a failed call with the same method and body, on whichever
-pooled connection is free (Burst shares one HTTP session), so the next request with the same method and body as an
-earlier failed one is its retry, the oldest failure first (an identical request from another call, say two DMs
-opened to one person at once, can pass for it). For each 429 it records how long the client waited before the
-retry, against the Retry-After it was given.
+The proxy also watches for retries. A retry is the same request again (method, query and body), but nothing in it
+says which earlier attempt it repeats: with a shared HTTP session it may come on any connection, and another call can
+send an identical request (two DMs opened to one person at once). So a failed attempt counts as retried when an
+identical request comes after it, and for each 429 the retry is taken to be the first identical request that came
+at least Retry-After later, within a few seconds of it; only if none did is an earlier one taken for it, and counted
+as not having waited. A client that ignores Retry-After retries at once and has no later twin, so it is caught.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import asyncio
 import hashlib
 import random
 import time
-from collections import Counter, defaultdict
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -46,6 +47,7 @@ from bot.local_slack import free_port
 KINDS = ("429", "500", "503", "drop", "slow")
 FAILING = frozenset({"429", "500", "503", "drop"})
 EXEMPT = frozenset({"apps.connections.open"})
+RETRY_GRACE = 5.0  # seconds after its Retry-After within which a retry after a 429 is expected
 _FORWARDED_HEADERS = ("Authorization", "Content-Type")
 
 
@@ -76,8 +78,10 @@ class RateLimited:
     """One 429 answered, and when (if ever) the same request came back."""
 
     method: str
+    key: tuple[str, str]
+    at: float
     retry_after: int
-    waited: float | None = None  # seconds from the 429 to its retry
+    waited: float | None = None  # seconds from the 429 to its retry, once the proxy has stopped
 
     @property
     def honoured(self) -> bool:
@@ -118,10 +122,6 @@ class FaultRecord:
         return [r for r in self.retried_429 if not r.honoured]
 
 
-# A failed attempt waiting for its retry: what it met, and its 429 record if it was rate limited.
-_Pending = tuple[str, RateLimited | None, float]
-
-
 class FaultProxy:
     """`async with FaultProxy(upstream_api_url, plan, seed) as proxy:` then point SLACK_API_URL at proxy.api_url."""
 
@@ -131,7 +131,8 @@ class FaultProxy:
         self.port = port or free_port()
         self.record = FaultRecord()
         self._random = random.Random(seed)
-        self._failed: dict[tuple[str, str], list[_Pending]] = defaultdict(list)  # oldest first
+        self._failed: dict[tuple[str, str], deque[str]] = {}  # failed attempts not yet repeated, by request
+        self._arrivals: dict[tuple[str, str], list[float]] = {}  # when requests that met a 429 came again
         self._attempts: Counter[tuple[str, str]] = Counter()
         self._last_request = time.monotonic()
         self._runner: web.AppRunner | None = None
@@ -150,6 +151,7 @@ class FaultProxy:
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def stop(self) -> None:
+        self._pair_rate_limits()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -176,25 +178,26 @@ class FaultProxy:
         method = request.match_info["method"]
         body = await request.read()
         digest = hashlib.sha256(request.query_string.encode() + b"\n" + body).hexdigest()
+        key = (method, digest)
         now = self._last_request = time.monotonic()
         self.record.requests[method] += 1
-        self._note_retry(method, digest, now)
+        self._note_retry(key, now)
 
-        kind = self._draw(method, digest)
+        kind = self._draw(key)
         if kind is not None:
             self.record.injected[(kind, method)] += 1
         if kind == "slow":
             await asyncio.sleep(self._random.uniform(*self.plan.slow_seconds))
         elif kind is not None:
-            return self._fail(request, kind, method, digest, now)
+            return self._fail(request, kind, key, now)
         return await self._forward(request, method, body)
 
-    def _draw(self, method: str, digest: str) -> str | None:
-        if method in self.plan.exempt:
+    def _draw(self, key: tuple[str, str]) -> str | None:
+        if key[0] in self.plan.exempt:
             return None
         if self.plan.script:
-            attempt = self._attempts[(method, digest)]
-            self._attempts[(method, digest)] += 1
+            attempt = self._attempts[key]
+            self._attempts[key] += 1
             return self.plan.script[attempt] if attempt < len(self.plan.script) else None
         roll = self._random.random()
         for kind in KINDS:
@@ -203,33 +206,39 @@ class FaultProxy:
                 return kind
         return None
 
-    def _note_retry(self, method: str, digest: str, now: float) -> None:
-        waiting = self._failed.get((method, digest))
-        if not waiting:
-            return
-        kind, limited, at = waiting.pop(0)
-        self.record.retries[kind] += 1
-        if limited is not None:
-            limited.waited = now - at
+    def _note_retry(self, key: tuple[str, str], now: float) -> None:
+        if waiting := self._failed.get(key):
+            self.record.retries[waiting.popleft()] += 1
+        if key in self._arrivals:
+            self._arrivals[key].append(now)
 
-    def _fail(self, request: web.Request, kind: str, method: str, digest: str, now: float) -> web.StreamResponse:
+    def _fail(self, request: web.Request, kind: str, key: tuple[str, str], now: float) -> web.StreamResponse:
+        self._failed.setdefault(key, deque()).append(kind)
         if kind == "drop":
-            self._failed[(method, digest)].append((kind, None, now))
             assert request.transport is not None
             request.transport.abort()
             return web.Response()  # never written: the connection is gone
-        limited = None
         if kind == "429":
-            limited = RateLimited(method, self._random.randint(*self.plan.retry_after))
+            limited = RateLimited(key[0], key, now, self._random.randint(*self.plan.retry_after))
             self.record.rate_limits.append(limited)
-        self._failed[(method, digest)].append((kind, limited, now))
-        if limited is not None:
+            self._arrivals.setdefault(key, [])
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(limited.retry_after)}
             )
         if kind == "500":
             return web.Response(status=500, text="Internal Server Error")
         return web.Response(status=503, text="<html><body>Service Unavailable</body></html>", content_type="text/html")
+
+    def _pair_rate_limits(self) -> None:
+        """Find each 429's retry among the identical requests that came after it (see the module docstring)."""
+        taken: set[tuple[tuple[str, str], float]] = set()
+        for limited in sorted(self.record.rate_limits, key=lambda r: r.at):
+            later = [t for t in self._arrivals.get(limited.key, []) if t > limited.at and (limited.key, t) not in taken]
+            due = limited.at + limited.retry_after
+            waited = [t for t in later if due <= t <= due + RETRY_GRACE] or [t for t in later if t < due] or later
+            if waited:
+                taken.add((limited.key, waited[0]))
+                limited.waited = waited[0] - limited.at
 
     async def _forward(self, request: web.Request, method: str, body: bytes) -> web.Response:
         assert self._client is not None, "start() first"
