@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import math
 import os
 import socket
@@ -126,7 +127,10 @@ class Timers:
         if self._scheduler is None:
             return  # not serving (a CLI command): the next process's sweep will pick it up
         slot = math.ceil(max(due_at, utcnow()).timestamp() / WAKE_SLOT)
-        self._scheduler.add_job(
+        # In an empty context: APScheduler arms its loop timer from here, and every job it starts later would
+        # otherwise run in a copy of the caller's context (a listener's place in the work gate, its log fields).
+        contextvars.Context().run(
+            self._scheduler.add_job,
             self._scheduled_sweep,
             "date",
             run_date=datetime.fromtimestamp(slot * WAKE_SLOT, UTC),

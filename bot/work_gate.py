@@ -35,11 +35,14 @@ WARN_BACKLOG = 500
 class _Piece:
     """One piece of work: holds one slot at most, shared by the tasks it starts."""
 
-    __slots__ = ("ended", "holding")
+    __slots__ = ("ended", "holding", "taking")
 
     def __init__(self) -> None:
         self.holding = False
         self.ended = False
+        # While one of its tasks waits for a slot, the others wait for that one: two waiting on the semaphore for
+        # one piece would leave the second waiting behind the slot the first got, for good.
+        self.taking: asyncio.Future[None] | None = None
 
 
 class WorkGate:
@@ -84,10 +87,7 @@ class WorkGate:
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """A slot for the duration of a block (a timed action's handler)."""
-        if self._piece.get() is not None:
-            yield
-            return
+        """A slot for the duration of a block (a timed action's handler): always a piece of its own."""
         piece = _Piece()
         await self._take(piece)
         token = self._piece.set(piece)
@@ -120,17 +120,25 @@ class WorkGate:
                 await self._take(piece)
 
     async def _take(self, piece: _Piece) -> None:
+        if piece.holding or piece.ended:
+            return
+        if piece.taking is not None:
+            await asyncio.shield(piece.taking)
+            return
+        piece.taking = asyncio.get_running_loop().create_future()
         self._waiting += 1
         if self._waiting == WARN_BACKLOG:
             log.warning("work is backing up", waiting=self._waiting)
         try:
             await self._slots.acquire()
+            if piece.ended:  # the piece is over (its task ended meanwhile)
+                self._slots.release()
+            else:
+                piece.holding = True
         finally:
             self._waiting -= 1
-        if piece.holding or piece.ended:  # another of its tasks took it back first, or the piece is over
-            self._slots.release()
-            return
-        piece.holding = True
+            piece.taking.set_result(None)
+            piece.taking = None
 
     def _give_back(self, piece: _Piece) -> None:
         if piece.holding:

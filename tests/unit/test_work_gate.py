@@ -123,3 +123,57 @@ async def test_a_timed_action_holds_its_slot_for_its_block_only() -> None:
     action_may_end.set()
     await asyncio.wait_for(asyncio.gather(action, b), 1)
     assert log[:3] == ["action runs", "action left its slot", "b runs"]
+
+
+async def test_tasks_of_one_piece_coming_back_while_another_piece_runs_wait_for_one_slot_not_two() -> None:
+    """Two tasks of a piece both waiting for its slot once held it and waited again for ever (a chaos run hung)."""
+    gate, log = WorkGate(slots=1), list[str]()
+    answers = [asyncio.get_running_loop().create_future() for _ in range(2)]
+    other_may_end: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def one_call(answer: asyncio.Future[None]) -> None:
+        async with gate.outside():
+            await answer
+        log.append("call done")
+
+    async def fans_out() -> None:
+        await gate.enter()
+        await asyncio.gather(*(one_call(a) for a in answers))
+        log.append("piece done")
+
+    piece = asyncio.create_task(fans_out())
+    await asyncio.sleep(work_gate.PATIENCE * 3)  # both calls waited long enough: the slot is free
+    other = asyncio.create_task(_piece(gate, "other", log, other_may_end))
+    await asyncio.sleep(0.01)
+    for a in answers:  # both come back while "other" holds the only slot
+        a.set_result(None)
+    await asyncio.sleep(0.01)
+    other_may_end.set_result(None)
+    await asyncio.wait_for(asyncio.gather(piece, other), 1)
+    assert log[-1] == "piece done"
+    after: list[str] = []
+    await asyncio.wait_for(_piece(gate, "next", after), 1)  # and the slot came back
+    assert after == ["next runs", "next done"]
+
+
+async def test_a_timed_action_started_from_a_listeners_context_is_a_piece_of_its_own() -> None:
+    gate, log = WorkGate(slots=1), list[str]()
+    listener_may_end: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    spawned: list[asyncio.Task[None]] = []
+
+    async def timed_action() -> None:
+        async with gate.slot():
+            log.append("action runs")
+
+    async def listener() -> None:
+        await gate.enter()
+        spawned.append(asyncio.create_task(timed_action()))  # inherits the listener's context
+        await listener_may_end
+        log.append("listener done")
+
+    task = asyncio.create_task(listener())
+    await asyncio.sleep(0.02)
+    assert log == []  # the action waits for a slot of its own instead of riding on the listener's
+    listener_may_end.set_result(None)
+    await asyncio.wait_for(asyncio.gather(task, *spawned), 1)
+    assert log == ["listener done", "action runs"]
