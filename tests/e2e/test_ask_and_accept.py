@@ -6,26 +6,9 @@ from typing import Any
 
 from tests.e2e.conftest import Slack, StartBurst
 from tests.support.control import SlackControl
+from tests.support.workload import text_of
 
 GEN = "C0GEN"
-
-
-def text_of(message: dict[str, Any]) -> str:
-    """What a person reads: the fallback text and every text in the blocks."""
-    parts = [message.get("text") or ""]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(message.get("blocks") or [])
-    return "\n".join(parts)
 
 
 def has(fragment: str) -> Any:

@@ -13,8 +13,9 @@ import pytest
 
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
-from tests.e2e.test_ask_and_accept import GEN, add_skills, has, text_of
+from tests.e2e.test_ask_and_accept import GEN, add_skills, has
 from tests.support.control import SlackControl
+from tests.support.workload import text_of
 
 
 def burst(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

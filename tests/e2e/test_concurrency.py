@@ -16,10 +16,11 @@ from bot import demo_workspace as ws
 from bot.local_slack import free_port
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
-from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, text_of
+from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl
 from tests.support.postgres import ThrowawayPostgres
 from tests.support.signing import form_body, post_signed
+from tests.support.workload import text_of
 
 GO_MENTORS = ("U0BOB", "U0SAM", "U0PRIYA", "U0KENJI", "U0LENA", "U0TOM", "U0ZOE", "U0OMAR")
 

@@ -14,9 +14,10 @@ from storage.migrate import upgrade_async
 from storage.models import HelpRequest
 from storage.types import utcnow
 from tests.e2e.conftest import Slack, StartBurst
-from tests.e2e.test_ask_and_accept import has, text_of
+from tests.e2e.test_ask_and_accept import has
 from tests.support.control import SlackControl
 from tests.support.postgres import ThrowawayPostgres
+from tests.support.workload import text_of
 
 
 def latest_monday_nine() -> datetime:

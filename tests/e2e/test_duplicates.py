@@ -17,11 +17,12 @@ from typing import Any
 from bot import demo_workspace as ws
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
-from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, open_dm, text_of
+from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, open_dm
 from tests.e2e.test_concurrency import click
 from tests.e2e.test_surfaces import FORM, modal_values, submission
 from tests.support.control import Message, SlackControl
 from tests.support.signing import post_signed
+from tests.support.workload import text_of
 
 JSON = "application/json"
 

@@ -14,10 +14,11 @@ from bot import demo_workspace as ws
 from storage.database import Database
 from storage.models import Feedback
 from tests.e2e.conftest import Slack, StartBurst
-from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, text_of
+from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.e2e.test_surfaces import FORM, web_api_calls
 from tests.support.control import SlackControl
 from tests.support.signing import form_body, post_signed
+from tests.support.workload import text_of
 
 
 async def start_session(control: SlackControl) -> tuple[dict[str, Any], dict[str, Any]]:

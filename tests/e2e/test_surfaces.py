@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from bot import demo_workspace as ws
 from tests.e2e.conftest import Slack, StartBurst
-from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, text_of
+from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl
 from tests.support.signing import form_body, post_signed
+from tests.support.workload import text_of
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -6,8 +6,9 @@ import asyncio
 import signal
 
 from tests.e2e.conftest import Slack, StartBurst
-from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, text_of
+from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl
+from tests.support.workload import text_of
 
 SQL_MENTORS = ("U0BOB", "U0OMAR", "U0LENA", "U0TOM")
 
