@@ -148,9 +148,13 @@ def wire_timers(
     """Which service runs each kind of durable timer when it falls due."""
     for kind in req.TIMER_KINDS:
         timers.on(kind, requests.on_timer)
+    for kind in req.OWED_KINDS:
+        timers.on(kind, requests.on_owed)
     for kind in ses.TIMER_KINDS:
         timers.on(kind, sessions.on_timer)
+    timers.on(ses.TELL, sessions.on_owed)
     timers.on(fu.FOLLOWUP, followups.on_timer)
+    timers.on(fu.TELL, followups.on_owed)
     timers.on(SYNC, directory_sync.on_timer)
 
 

@@ -14,12 +14,13 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
-from bot.ports import Notifier, Waker
+from bot.ports import Notifier, Outbox
 from storage.database import Database
 from storage.models import Feedback, FlashSession, TimedAction
 from storage.unit_of_work import UnitOfWork
 
 FOLLOWUP = "followup"
+TELL = "tell_followup"  # owed (bot.ports.Outbox): the follow-up message, and the mentor's thanks with the first
 SOLVED, STUCK = "solved", "stuck"
 
 
@@ -33,7 +34,7 @@ class FollowupAnswer:
 
 
 class FollowupService:
-    def __init__(self, db: Database, notifier: Notifier, waker: Waker, delays: Sequence[timedelta]) -> None:
+    def __init__(self, db: Database, notifier: Notifier, waker: Outbox, delays: Sequence[timedelta]) -> None:
         self.db = db
         self.notifier = notifier
         self.waker = waker
@@ -95,7 +96,7 @@ class FollowupService:
             if flash is None or request is None:
                 return
             if await uow.events.logged(action.session_id, (ev.FOLLOWUP_SENT, ev.FOLLOWUP_SKIPPED), index=index):
-                return  # a process that died before finishing this action sent it: at most once, never twice
+                return  # decided already: what it owes Slack is sent, or will be, by whoever holds that row
             solved = await uow.events.has_followup_answer(action.session_id, SOLVED)
             # With the first follow-up sent, whichever index: after a restart, those due meanwhile run in any order.
             thank = not solved and not await uow.events.logged(action.session_id, (ev.FOLLOWUP_SENT,))
@@ -106,12 +107,30 @@ class FollowupService:
                 session_id=flash.id,
                 index=index,
             )
+            owed = None
+            if not solved:
+                owed = await self.waker.owe(
+                    uow,
+                    f"{TELL}:{flash.id}:{index}",
+                    TELL,
+                    request_id=flash.request_id,
+                    session_id=flash.id,
+                    data={"index": index, "thank": helped if thank else None},
+                )
             await uow.commit()
-        if solved:
-            return
-        await self.notifier.follow_up(request, flash, index)
-        if thank:
-            await self.notifier.thank_mentor(request, flash, helped)
+        await self.waker.settle(owed)
+
+    async def on_owed(self, action: TimedAction) -> None:
+        """Send a follow-up (see TELL); a run after a crash sends only what Slack lacks."""
+        assert action.session_id is not None
+        async with self.db.uow(readonly=True) as uow:
+            flash = await uow.sessions.get(action.session_id)
+            request = await uow.requests.get(flash.request_id) if flash else None
+        assert flash is not None
+        assert request is not None
+        await self.notifier.follow_up(request, flash, int(action.data["index"]))
+        if (helped := action.data.get("thank")) is not None:
+            await self.notifier.thank_mentor(request, flash, int(helped))
 
     async def answer(self, session_id: int, user_id: str, outcome: str) -> FollowupAnswer:
         async with self.db.uow() as uow:

@@ -7,11 +7,21 @@ tested with an in-memory fake and the wording and layout stay at the edge.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from storage.models import FlashSession, HelpRequest
+from storage.models import FlashSession, HelpRequest, TimedAction
+from storage.unit_of_work import UnitOfWork
+
+redelivering: ContextVar[bool] = ContextVar("redelivering", default=False)
+"""True while a step runs again after its first run may have sent some of its messages (a process died mid-way).
+
+Steps commit, then talk to Slack, and their timed action's row is finished only after that; so a kill in between
+leaves the row to be taken over, and the step runs again with this set. A Notifier then posts only what Slack does
+not have yet (each message carries a key it can be found by), so a kill delays a message, never loses or doubles it.
+"""
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,28 @@ class Waker(Protocol):
     """Asks the timer machinery to look at the durable timers at a moment (after the commit that added one)."""
 
     def wake_at(self, due_at: datetime) -> None: ...
+
+
+class Outbox(Waker, Protocol):
+    """The durable timers as the services that talk to people use them: what a step owes Slack survives a kill."""
+
+    async def owe(
+        self,
+        uow: UnitOfWork,
+        key: str,
+        kind: str,
+        *,
+        request_id: int | None = None,
+        session_id: int | None = None,
+        data: dict[str, object] | None = None,
+    ) -> TimedAction | None:
+        """Record, in the step's own commit, the Slack messages it owes, as a timed action this process holds.
+
+        None if `key` is owed already (the step ran before: a redelivery). After the commit, `settle` it.
+        """
+
+    async def settle(self, action: TimedAction | None) -> None:
+        """Send what `owe` recorded, here and now; if this process dies first, another one sends it later."""
 
 
 class Directory(Protocol):

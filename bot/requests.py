@@ -1,8 +1,9 @@
 """Help requests from ask to match: matching the topic, waves of pings, first accept wins, expiry.
 
 Every state change is one unit of work that also appends its interaction events; Slack is told after the commit,
-so a failed Slack call never leaves the database half-way, and a crash between the two is repaired by the
-durable timers (a wave that was committed is not sent twice: pings are unique per request and mentor).
+so a failed Slack call never leaves the database half-way. What a step owes Slack is recorded in that same commit
+(an owed timed action: bot.ports.Outbox) and sent right after it; a crash in between leaves the row to another
+process, which sends what Slack does not have yet. So a kill delays a message; it never loses or doubles it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
 from bot.matching import Matcher
-from bot.ports import MessageRef, Notifier, Waker
+from bot.ports import MessageRef, Notifier, Outbox
 from bot.routing import FAIRNESS_WINDOW
 from bot.sessions import SessionService
 from bot.shortlist import choose
@@ -31,6 +32,12 @@ log = structlog.get_logger(__name__)
 WAVE = "wave"
 EXPIRE = "expire"
 TIMER_KINDS = (WAVE, EXPIRE)
+# What steps owe Slack (see the module's docstring). Not among TIMER_KINDS: closing a request never cancels them.
+SEND_PINGS = "send_pings"  # a wave's pings, then the requester's "searching" note
+TELL_MATCH = "tell_match"  # the pair's session cards, then the other pings rewritten
+TELL_CLOSED = "tell_closed"  # the requester told nobody could help (no_skill, nobody_free, expired), pings rewritten
+REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed) or moot (the request was cancelled)
+OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS)
 MAX_MATCHED_SKILLS = 5
 SNOOZE_FROM_PING = timedelta(hours=1)
 
@@ -82,7 +89,7 @@ class RequestService:
         db: Database,
         notifier: Notifier,
         matcher: Matcher,
-        waker: Waker,
+        waker: Outbox,
         sessions: SessionService,
         config: RoutingConfig,
     ) -> None:
@@ -133,9 +140,11 @@ class RequestService:
                 level=ask.level,
                 anonymous=ask.anonymous,
             )
+            owed = None
             if not matches:
                 request.state, request.closed_at = RequestState.EXPIRED, now
                 uow.events.append(ev.REQUEST_NO_MATCH, request_id=request.id, topic=ask.topic, reason="no skill")
+                owed = await self._owe_closed(uow, request.id, "no_skill", [])
             else:  # the first wave runs right below; the timer sends it if this process dies before it does
                 await uow.timers.schedule(f"wave:{request.id}:1", WAVE, now, request_id=request.id, data={"wave": 1})
             try:
@@ -143,7 +152,7 @@ class RequestService:
             except IntegrityError:
                 return await self._duplicate(uow, ask)
         if not matches:
-            await self.notifier.no_match(request, "no_skill")
+            await self.waker.settle(owed)
             return AskOutcome("no_match", request)
         await self.run_wave(request.id, 1)
         return AskOutcome("searching", request)
@@ -164,6 +173,37 @@ class RequestService:
             await self.expire(action.request_id)
         else:
             await self.run_wave(action.request_id, int(action.data["wave"]))
+
+    async def on_owed(self, action: TimedAction) -> None:
+        """Send what a step owed (see OWED_KINDS); a run after a crash sends only what Slack lacks."""
+        assert action.request_id is not None
+        async with self.db.uow(readonly=True) as uow:
+            request = await uow.requests.get(action.request_id)
+            wanted = {int(i) for i in action.data.get("pings", [])}
+            pings = [p for p in await uow.pings.for_request(action.request_id) if p.id in wanted]
+            flash = await uow.sessions.get(action.session_id) if action.session_id else None
+        assert request is not None
+        if action.kind == SEND_PINGS:
+            await self._send_pings(request, pings, {str(k): str(v) for k, v in action.data["reasons"].items()})
+            return
+        if action.kind == TELL_MATCH:
+            assert flash is not None
+            await self.sessions.announce(request, flash)  # the pair first: they are waiting for each other
+        await self._rewrite(request, pings)
+        told = action.data.get("told")
+        if told == "expired":
+            await self.notifier.expired(request)
+        elif told:
+            await self.notifier.no_match(request, str(told))
+
+    async def _owe_closed(self, uow: UnitOfWork, request_id: int, told: str, pings: list[Ping]) -> TimedAction | None:
+        return await self.waker.owe(
+            uow,
+            f"{TELL_CLOSED}:{request_id}",
+            TELL_CLOSED,
+            request_id=request_id,
+            data={"told": told, "pings": [p.id for p in pings]},
+        )
 
     async def run_wave(self, request_id: int, wave: int) -> None:
         """Ping the next best few; once per (request, wave), however many processes try."""
@@ -212,11 +252,18 @@ class RequestService:
                 )
             due = now + self.config.wave_timeout
             await self._schedule_next_step(uow, request_id, wave, due)
+            reasons = {str(p.id): c.reason for p, c in zip(pings, chosen, strict=True)}
+            owed = None
+            if pings:
+                owed = await self.waker.owe(
+                    uow,
+                    f"{SEND_PINGS}:{request_id}:{wave}",
+                    SEND_PINGS,
+                    request_id=request_id,
+                    data={"pings": [p.id for p in pings], "reasons": reasons},
+                )
             await uow.commit()
-        reasons = {c.member_id: c.reason for c in chosen}
-        await self._send_pings(request, pings, reasons)
-        if pings:
-            await self.notifier.searching(request, len(pings), wave)
+        await self.waker.settle(owed)
         self.waker.wake_at(due)
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
@@ -228,7 +275,11 @@ class RequestService:
             await uow.timers.schedule(f"expire:{request_id}", EXPIRE, due, request_id=request_id)
 
     async def _send_pings(self, request: HelpRequest, pings: list[Ping], reasons: dict[str, str]) -> None:
-        sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(p.mentor_id, "")) for p in pings))
+        """Pings not sent yet (all but after a crash), then the "searching" note; reasons are keyed by ping id."""
+        unsent = [p for p in pings if p.message_ts is None and p.state == PingState.SENT]
+        sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(str(p.id), "")) for p in unsent))
+        if pings:
+            await self.notifier.searching(request, len(pings), pings[0].wave)
         if not all(sent) and request.id is not None:
             await self._advance_if_nobody_waiting(request.id)
 
@@ -265,12 +316,10 @@ class RequestService:
                 reason=reason,
                 waves=request.wave,
             )
+            told = "nobody_free" if reason == "nobody free" else "expired"
+            owed = await self._owe_closed(uow, request_id, told, closed)
             await uow.commit()
-        await self._close_ping_messages(request, closed, PingState.EXPIRED)
-        if reason == "nobody free":
-            await self.notifier.no_match(request, "nobody_free")
-        else:
-            await self.notifier.expired(request)
+        await self.waker.settle(owed)
 
     # --- answers to pings ---------------------------------------------------------------------------------
 
@@ -313,11 +362,16 @@ class RequestService:
                 # on active sessions caught it): roll the claim back so the request stays open for others.
                 await uow.session.rollback()
                 return AnswerOutcome("busy", request)
+            owed = await self.waker.owe(
+                uow,
+                f"{TELL_MATCH}:{flash.id}",
+                TELL_MATCH,
+                request_id=request.id,
+                session_id=flash.id,
+                data={"pings": [p.id for p in [*others, accepted]]},
+            )
             await uow.commit()
-        # The pair first: every Slack call from here on is a moment a crash would lose the rest.
-        await self.sessions.announce(request, flash)
-        await self._close_ping_messages(request, others, PingState.TAKEN)
-        await self._close_ping_messages(request, [accepted], PingState.ACCEPTED)
+        await self.waker.settle(owed)
         return AnswerOutcome("accepted", request)
 
     async def _cannot_take(self, uow: UnitOfWork, mentor_id: str, now: datetime) -> AnswerStatus | None:
@@ -348,11 +402,10 @@ class RequestService:
             uow.events.append(
                 ev.PING_SNOOZED if snooze else ev.PING_DECLINED, actor_id=user_id, request_id=ping.request_id
             )
+            owed = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:{ping_id}", ping.request_id, [answered])
             await uow.commit()
         assert request is not None
-        if answered.channel_id and answered.message_ts:
-            ref = MessageRef(answered.channel_id, answered.message_ts)
-            await self.notifier.ping_closed(ref, request, state, user_id)
+        await self.waker.settle(owed)
         await self._advance_if_nobody_waiting(ping.request_id)
         return AnswerOutcome("snoozed" if snooze else "declined", request)
 
@@ -390,16 +443,27 @@ class RequestService:
             closed = await uow.pings.close_open(request.id, PingState.EXPIRED)
             await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             uow.events.append(ev.REQUEST_CANCELLED, actor_id=requester_id, request_id=request.id)
+            owed = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:request:{request.id}", request.id, closed)
             await uow.commit()
         request.state = RequestState.CANCELLED
-        await self._close_ping_messages(request, closed, PingState.EXPIRED)
+        await self.waker.settle(owed)
         return request
 
-    async def _close_ping_messages(self, request: HelpRequest, pings: list[Ping], outcome: str) -> None:
+    async def _owe_rewrite(self, uow: UnitOfWork, key: str, request_id: int, pings: list[Ping]) -> TimedAction | None:
+        """Pings answered or moot are rewritten without their buttons; those never posted need nothing."""
+        pings = [p for p in pings if p.message_ts]
+        if not pings:
+            return None
+        return await self.waker.owe(
+            uow, key, REWRITE_PINGS, request_id=request_id, data={"pings": [p.id for p in pings]}
+        )
+
+    async def _rewrite(self, request: HelpRequest, pings: list[Ping]) -> None:
+        """Rewrite each ping as its state now is (taken, accepted, expired...): an update Slack takes twice alike."""
         await asyncio.gather(
             *(
-                self.notifier.ping_closed(MessageRef(p.channel_id, p.message_ts), request, outcome, p.mentor_id)
+                self.notifier.ping_closed(MessageRef(p.channel_id, p.message_ts), request, p.state, p.mentor_id)
                 for p in pings
-                if p.channel_id and p.message_ts
+                if p.channel_id and p.message_ts and p.state != PingState.SENT
             )
         )

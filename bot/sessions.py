@@ -14,7 +14,7 @@ from typing import Literal
 
 from bot import event_kinds as ev
 from bot.followups import FollowupService
-from bot.ports import Notifier, Waker
+from bot.ports import Notifier, Outbox
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, SessionState, TimedAction
 from storage.types import utcnow
@@ -24,6 +24,7 @@ WARNING = "session_warning"
 END = "session_end"
 TICK = "session_tick"
 TIMER_KINDS = (WARNING, END, TICK)
+TELL = "tell_session"  # owed (bot.ports.Outbox): a warning, extension or end told to both people
 MAX_EXTENSIONS = 2
 EXTENSION = timedelta(minutes=10)
 
@@ -50,7 +51,7 @@ class SessionService:
         self,
         db: Database,
         notifier: Notifier,
-        waker: Waker,
+        waker: Outbox,
         followups: FollowupService,
         config: SessionConfig,
     ) -> None:
@@ -148,14 +149,33 @@ class SessionService:
             if flash is None or flash.state != SessionState.ACTIVE:
                 return
             if await uow.events.logged(session_id, (ev.SESSION_WARNED,), extensions=flash.extensions):
-                return  # a process that died before finishing this action sent it: at most once, never twice
-            request = await uow.requests.get(flash.request_id)
+                return  # warned already: the owed message (TELL) is sent, or will be, by whoever holds its row
             uow.events.append(
                 ev.SESSION_WARNED, request_id=flash.request_id, session_id=session_id, extensions=flash.extensions
             )
+            owed = await self._owe(uow, flash, "warning")
             await uow.commit()
+        await self.waker.settle(owed)
+
+    async def _owe(self, uow: UnitOfWork, flash: FlashSession, what: str) -> TimedAction | None:
+        return await self.waker.owe(
+            uow,
+            f"{TELL}:{flash.id}:{what}:{flash.extensions}",
+            TELL,
+            request_id=flash.request_id,
+            session_id=flash.id,
+            data={"what": what},
+        )
+
+    async def on_owed(self, action: TimedAction) -> None:
+        """Tell both people what changed (see TELL); a run after a crash sends only what Slack lacks."""
+        assert action.session_id is not None
+        async with self.db.uow(readonly=True) as uow:
+            flash = await uow.sessions.get(action.session_id)
+            request = await uow.requests.get(flash.request_id) if flash else None
+        assert flash is not None
         assert request is not None
-        await self.notifier.session_changed(request, flash, "warning")
+        await self.notifier.session_changed(request, flash, str(action.data["what"]))
 
     async def _tick(self, session_id: int, slot: int) -> None:
         """Refresh the cards' time left and arm the next refresh; an ended session stops the chain."""
@@ -194,10 +214,9 @@ class SessionService:
                 session_id=session_id,
                 minutes=self.config.extension.total_seconds() / 60,
             )
-            request = await uow.requests.get(flash.request_id)
+            owed = await self._owe(uow, flash, "extended")
             await uow.commit()
-        assert request is not None
-        await self.notifier.session_changed(request, flash, "extended")
+        await self.waker.settle(owed)
         self.waker.wake_at(self._first_due(flash))
         return SessionActionOutcome("ok", flash)
 
@@ -224,10 +243,9 @@ class SessionService:
                 by="timer" if user_id is None else "participant",
             )
             first_followup = await self.followups.schedule(uow, flash, now)
-            request = await uow.requests.get(flash.request_id)
+            owed = await self._owe(uow, flash, "ended")
             await uow.commit()
-        assert request is not None
-        await self.notifier.session_changed(request, flash, "ended")
+        await self.waker.settle(owed)
         if first_followup is not None:
             self.waker.wake_at(first_followup)
         return SessionActionOutcome("ok", flash)

@@ -6,6 +6,10 @@ an action due while Burst was down runs when it comes back, and an action runs o
 A claim is a lease that the claiming process renews while the handler runs (Slack's retries can take a while), so
 only a dead process's claim runs out, and its actions are taken over a few sweeps later.
 A handler that fails is retried with backoff; the row is kept for inspection when it finally gives up.
+
+A row is finished only after its handler returned, Slack messages included; so a run that follows one that died
+(or failed) part-way has `bot.ports.redelivering` set, and the notifier sends only what Slack lacks. Listener steps
+that owe messages record them with `owe` in their own commit, as a row this process already holds, and `settle` it.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.ports import redelivering
 from bot.work_gate import WorkGate
 from storage.database import Database
 from storage.models import TimedAction
 from storage.types import utcnow
+from storage.unit_of_work import UnitOfWork
 
 ActionHandler = Callable[[TimedAction], Awaitable[None]]
 log = structlog.get_logger(__name__)
@@ -140,6 +146,34 @@ class Timers:
             coalesce=True,
         )
 
+    async def owe(
+        self,
+        uow: UnitOfWork,
+        key: str,
+        kind: str,
+        *,
+        request_id: int | None = None,
+        session_id: int | None = None,
+        data: dict[str, object] | None = None,
+    ) -> TimedAction | None:
+        """See bot.ports.Outbox.owe: held under this worker's lease from the start, so no sweep races `settle`."""
+        now = utcnow()
+        return await uow.timers.add_claimed(
+            key,
+            kind,
+            now,
+            self.worker,
+            now + self.lease,
+            request_id=request_id,
+            session_id=session_id,
+            data=dict(data or {}),
+        )
+
+    async def settle(self, action: TimedAction | None) -> None:
+        """Run an owed action in the caller's place in the work gate (it holds one already: no slot of its own)."""
+        if action is not None:
+            await self._run(action, own_piece=False)
+
     async def sweep(self) -> int:
         """Claim and run everything due; returns how many actions ran, once they all have.
 
@@ -164,12 +198,12 @@ class Timers:
         finally:
             await asyncio.gather(*running)
 
-    async def _run(self, action: TimedAction) -> None:
+    async def _run(self, action: TimedAction, own_piece: bool = True) -> None:
         assert action.id is not None
         finished = asyncio.Event()
         keeper = asyncio.create_task(self._keep_claim(action.id, finished))
         try:
-            await self._run_handler(action)
+            await self._run_handler(action, own_piece)
         finally:
             finished.set()
             await keeper
@@ -188,15 +222,19 @@ class Timers:
             except SQLAlchemyError as exc:  # the claim may lapse; the handlers are safe to run again
                 log.warning("timer lease not renewed", action=action_id, error=repr(exc)[:200])
 
-    async def _run_handler(self, action: TimedAction) -> None:
+    async def _run_handler(self, action: TimedAction, own_piece: bool) -> None:
         assert action.id is not None
         handler = self._handlers.get(action.kind)
         late = (utcnow() - action.due_at).total_seconds()
         log.debug("timed action", key=action.key, attempt=action.attempts, late_s=round(late, 3))
+        again = redelivering.set(action.attempts > 1)
         try:
             if handler is None:
                 raise LookupError(f"no handler for timed action kind {action.kind!r}")
-            async with self._gate.slot():
+            if own_piece:
+                async with self._gate.slot():
+                    await handler(action)
+            else:
                 await handler(action)
         except Exception:  # a boundary: log with traceback, keep the row, retry with backoff
             log.exception("timed action failed", key=action.key, attempt=action.attempts)
@@ -208,6 +246,8 @@ class Timers:
             if not give_up:
                 self.wake_at(retry_at)
             return
+        finally:
+            redelivering.reset(again)
         async with self.db.uow() as uow:
             await uow.timers.finish(action.id, self.worker, utcnow())
             await uow.commit()

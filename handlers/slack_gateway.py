@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest import Digest
 from bot.digest_chart import render_chart
-from bot.ports import MessageRef, UserProfile
+from bot.ports import MessageRef, UserProfile, redelivering
 from handlers import blocks as b
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.mrkdwn import escape, mention
@@ -41,6 +41,24 @@ def why(exc: Exception) -> str:
 
 
 DIRECTORY_PAGE = 200  # users.list's recommended page size
+STAMP = "burst:"
+"""Prefix of the block_id that names each message Burst owes (e.g. "burst:ping:12"), so a step that runs again
+after a crash can look for it in the channel before posting it twice (bot.ports.redelivering)."""
+LOOKBACK_PAGES = 5  # of conversations.history: 1,000 messages back is far beyond any step's lifetime
+
+
+def stamped(blocks: list[b.Block], key: str) -> list[b.Block]:
+    """The blocks with the first one carrying the message's key (Slack keeps block_ids, on updates too)."""
+    first, *rest = blocks
+    return [{**first, "block_id": STAMP + key}, *rest]
+
+
+def stamp_of(message: dict[str, Any]) -> str | None:
+    for block in message.get("blocks") or []:
+        block_id = str(block.get("block_id") or "")
+        if block_id.startswith(STAMP):
+            return block_id[len(STAMP) :]
+    return None
 
 
 def _profile_of(user: dict[str, Any]) -> UserProfile:
@@ -64,7 +82,14 @@ class SlackGateway:
             return None
         return str(opened["channel"]["id"])
 
-    async def post(self, channel: str, text: str, blocks: list[b.Block] | None = None) -> MessageRef | None:
+    async def post(
+        self, channel: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
+    ) -> MessageRef | None:
+        """Post a message; with a key, one Slack already has (a step running again after a crash) is not re-posted."""
+        if key is not None:
+            blocks = stamped(blocks or [b.section(text)], key)
+            if redelivering.get() and (found := await self._find(channel, key)):
+                return found
         try:
             sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SLACK_FAILURES as exc:
@@ -72,11 +97,33 @@ class SlackGateway:
             return None
         return MessageRef(str(sent["channel"]), str(sent["ts"]))
 
-    async def dm(self, user_id: str, text: str, blocks: list[b.Block] | None = None) -> MessageRef | None:
-        channel = await self._dm_channel(user_id)
-        return None if channel is None else await self.post(channel, text, blocks)
+    async def _find(self, channel: str, key: str) -> MessageRef | None:
+        """The message stamped `key` in the channel's recent history, if Burst posted it already."""
+        cursor: str | None = None
+        for _ in range(LOOKBACK_PAGES):
+            try:
+                page = await self.client.conversations_history(channel=channel, limit=200, cursor=cursor)
+            except SLACK_FAILURES as exc:
+                # Not knowing, post: a message twice is better than a person never told (the next step needs it).
+                log.warning("conversations.history failed", channel=channel, error=why(exc))
+                return None
+            for message in page.get("messages") or []:
+                if stamp_of(message) == key:
+                    return MessageRef(channel, str(message["ts"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or cursor is None:
+                return None
+        return None
 
-    async def update(self, ref: MessageRef, text: str, blocks: list[b.Block]) -> None:
+    async def dm(
+        self, user_id: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
+    ) -> MessageRef | None:
+        channel = await self._dm_channel(user_id)
+        return None if channel is None else await self.post(channel, text, blocks, key)
+
+    async def update(self, ref: MessageRef, text: str, blocks: list[b.Block], key: str | None = None) -> None:
+        if key is not None:
+            blocks = stamped(blocks, key)
         try:
             await self.client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
         except SLACK_FAILURES as exc:
@@ -134,7 +181,9 @@ class SlackGateway:
     # --- Notifier -----------------------------------------------------------------------------------------
 
     async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
-        return await self.dm(mentor_id, b.ping_text(request), b.ping_blocks(request, ping_id, reason))
+        return await self.dm(
+            mentor_id, b.ping_text(request), b.ping_blocks(request, ping_id, reason), f"ping:{ping_id}"
+        )
 
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         await self.update(ref, f"Request about {escape(request.topic)}", b.ping_closed_blocks(request, outcome))
@@ -146,7 +195,7 @@ class SlackGateway:
             + (f" (round {wave})" if wave > 1 else "")
             + ". I'll tell you as soon as someone accepts. `/burst cancel` stops the search."
         )
-        await self.dm(request.requester_id, text)
+        await self.dm(request.requester_id, text, key=f"searching:{request.id}:{wave}")
 
     async def no_match(self, request: HelpRequest, reason: str) -> None:
         topic = escape(request.topic)
@@ -161,14 +210,14 @@ class SlackGateway:
                 f"Everyone who knows *{topic}* is busy, away or outside their working hours right now. "
                 "I've noted it. Try again a bit later."
             )
-        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)])
+        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
 
     async def expired(self, request: HelpRequest) -> None:
         text = (
             f"Sorry, nobody could take *{escape(request.topic)}* in time. I've noted it as something the team "
             "needs help with. You can ask again, perhaps with broader words."
         )
-        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)])
+        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         """A group DM of the two with the bot where Slack allows it, otherwise a DM to each."""
@@ -177,8 +226,8 @@ class SlackGateway:
         channels = await self._pair_channels(request.requester_id, flash.mentor_id)
         refs: list[MessageRef] = []
         for channel in channels:
-            await self.post(channel, intro, [b.section(intro)])
-            ref = await self.post(channel, f"Flash session on {escape(request.topic)}", card)
+            await self.post(channel, intro, [b.section(intro)], f"intro:{flash.id}")
+            ref = await self.post(channel, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
             if ref:
                 refs.append(ref)
         return refs
@@ -200,7 +249,7 @@ class SlackGateway:
         card = b.session_card(request, flash)
         refs = [MessageRef(c["channel"], c["ts"]) for c in flash.cards]
         for ref in refs:
-            await self.update(ref, f"Flash session on {escape(request.topic)}", card)
+            await self.update(ref, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
         left = max(1, round((flash.ends_at - utcnow()).total_seconds() / 60))
         minutes = "1 minute" if left == 1 else f"{left} minutes"
         lines = {
@@ -215,11 +264,12 @@ class SlackGateway:
         if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
             return
         extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
+        key = f"{what}:{flash.id}" + (f":{flash.extensions}" if what != "ended" else "")
         # Where the cards are; if they are not stored yet (the announcement is still on its way through a slow
         # Slack, and the session ended or was warned first), where the announcement goes.
         channels = {ref.channel for ref in refs}
         for channel in channels or await self._pair_channels(request.requester_id, flash.mentor_id):
-            await self.post(channel, text, extra)
+            await self.post(channel, text, extra, key)
 
     async def post_digest(self, channel: str, digest: Digest) -> bool:
         ref = await self.post(channel, digest_text(digest), digest_blocks(digest))
@@ -244,7 +294,9 @@ class SlackGateway:
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         text = f"Checking back: did your question about *{escape(request.topic)}* get solved?"
-        await self.dm(request.requester_id, text, [b.section(text), b.followup_buttons(flash)])
+        await self.dm(
+            request.requester_id, text, [b.section(text), b.followup_buttons(flash)], f"followup:{flash.id}:{index}"
+        )
 
     async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
         times = "burst" if sessions_given == 1 else "bursts"
@@ -252,4 +304,4 @@ class SlackGateway:
             f":sparkles: Thanks for helping with *{escape(request.topic)}*! "
             f"That's {sessions_given} {times} you've given so far."
         )
-        await self.dm(flash.mentor_id, text)
+        await self.dm(flash.mentor_id, text, key=f"thanks:{flash.id}")

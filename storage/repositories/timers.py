@@ -43,6 +43,38 @@ class TimerRepository:
         insert = pg_insert if dialect(self.s) == "postgresql" else sqlite_insert
         await self.s.execute(insert(TimedAction).values(**values).on_conflict_do_nothing(index_elements=["key"]))
 
+    async def add_claimed(
+        self,
+        key: str,
+        kind: str,
+        now: datetime,
+        worker: str,
+        lease_until: datetime,
+        *,
+        request_id: int | None = None,
+        session_id: int | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> TimedAction | None:
+        """Insert an action already running under `worker`'s lease, as if claimed at once (see bot.timers.owe).
+
+        None when the key exists: the step that owes it ran before.
+        """
+        values = {
+            "key": key,
+            "kind": kind,
+            "due_at": now,
+            "state": TimerState.RUNNING,
+            "request_id": request_id,
+            "session_id": session_id,
+            "data": data or {},
+            "claimed_by": worker,
+            "lease_until": lease_until,
+            "attempts": 1,
+        }
+        insert = pg_insert if dialect(self.s) == "postgresql" else sqlite_insert
+        stmt = insert(TimedAction).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        return await self.s.scalar(stmt.returning(TimedAction), execution_options={"synchronize_session": False})
+
     async def get(self, key: str) -> TimedAction | None:
         return await self.s.scalar(select(TimedAction).where(col(TimedAction.key) == key))
 

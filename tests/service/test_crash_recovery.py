@@ -1,9 +1,10 @@
 """A process killed in the middle of a step, and what the next process does about it.
 
 A kill is `Killed`, a BaseException like the SIGKILL it stands for (nothing in Burst catches it), raised by a fake
-Slack right after a message went out (the worst moment: the message exists, the timer row does not say so), or by
-the database driver just before a chosen statement. A timed action's row is then left running under the dead
-worker's lease; the test lets that lease run out, as time would, and a second world (the next process) sweeps.
+Slack just before a message goes out (the step committed, Slack has nothing) or right after (Slack has it, the
+database does not say so), or by the database driver just before a chosen statement. A timed action's row is then
+left running under the dead worker's lease; the test lets that lease run out, as time would, and a second world
+(the next process, talking to the same Slack) sweeps. Every message owed is then in Slack exactly once.
 """
 
 from __future__ import annotations
@@ -35,23 +36,43 @@ class Killed(BaseException):
 @dataclass
 class DyingSlack(RecordingSlack):
     die_after: str = ""  # the call after which the process dies, once
+    die_before: str = ""  # the call before which it dies, once
 
-    def _maybe_die(self, call: str) -> None:
-        if call == self.die_after:
-            self.die_after = ""
+    def _maybe_die(self, call: str, before: bool) -> None:
+        if call == (self.die_before if before else self.die_after):
+            self.die_before, self.die_after = ("", self.die_after) if before else (self.die_before, "")
             raise Killed(call)
 
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+        self._maybe_die("ping_closed", before=True)
         await super().ping_closed(ref, request, outcome, mentor_id)
-        self._maybe_die("ping_closed")
+        self._maybe_die("ping_closed", before=False)
+
+    async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
+        self._maybe_die("matched", before=True)
+        refs = await super().matched(request, flash)
+        self._maybe_die("matched", before=False)
+        return refs
+
+    async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
+        self._maybe_die("ping", before=True)
+        ref = await super().ping(mentor_id, request, ping_id, reason)
+        self._maybe_die("ping", before=False)
+        return ref
+
+    async def expired(self, request: HelpRequest) -> None:
+        self._maybe_die("expired", before=True)
+        await super().expired(request)
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
+        self._maybe_die("follow_up", before=True)
         await super().follow_up(request, flash, index)
-        self._maybe_die("follow_up")
+        self._maybe_die("follow_up", before=False)
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
+        self._maybe_die(f"session_changed:{what}", before=True)
         await super().session_changed(request, flash, what)
-        self._maybe_die(f"session_changed:{what}")
+        self._maybe_die(f"session_changed:{what}", before=False)
 
 
 async def lease_runs_out(db: Database) -> None:
@@ -74,15 +95,30 @@ async def test_a_follow_up_sent_just_before_a_kill_is_not_sent_again_by_the_next
     assert len(dying.named("follow_up")) == 1
 
     await lease_runs_out(db)
-    after = make_world(db, RecordingSlack(), worker="next")
+    after = make_world(db, dying, worker="next")
     await after.timers.sweep()
-    assert after.slack.named("follow_up") == []
+    assert len(dying.named("follow_up")) == 1
+    assert len(dying.named("thank_mentor")) == 1
     async with db.uow(readonly=True) as uow:
         kinds = [e.kind for e in await uow.events.for_request(flash.request_id)]
-        row = await uow.timers.get(f"followup:{flash.id}:0")
+        rows = [await uow.timers.get(k) for k in (f"followup:{flash.id}:0", f"tell_followup:{flash.id}:0")]
     assert kinds.count("followup.sent") == 1
-    assert row is not None
-    assert row.state == TimerState.DONE
+    assert [r.state if r else None for r in rows] == [TimerState.DONE, TimerState.DONE]
+
+
+async def test_a_follow_up_owed_when_the_process_died_is_sent_by_the_next_one(db: Database) -> None:
+    dying = DyingSlack(die_before="follow_up")
+    world = make_world(db, dying, worker="dead")
+    flash = await start_session(world)
+    assert (await world.sessions.end(flash.id or 0, "U0")).status == "ok"
+    with pytest.raises(Killed):
+        await world.timers.sweep()
+    assert dying.named("follow_up") == []
+
+    await lease_runs_out(db)
+    await make_world(db, dying, worker="next").timers.sweep()
+    assert [c["index"] for c in dying.named("follow_up")] == [0]
+    assert len(dying.named("thank_mentor")) == 1
 
 
 async def test_a_warning_sent_just_before_a_kill_is_not_sent_again_by_the_next_process(db: Database) -> None:
@@ -98,12 +134,26 @@ async def test_a_warning_sent_just_before_a_kill_is_not_sent_again_by_the_next_p
         await world.timers.sweep()
 
     await lease_runs_out(db)
-    after = make_world(db, RecordingSlack(), worker="next")
+    after = make_world(db, dying, worker="next")
     await after.timers.sweep()
-    assert [c for c in after.slack.named("session_changed") if c["what"] == "warning"] == []
+    assert [c for c in dying.named("session_changed") if c["what"] == "warning"] == [
+        {"what": "warning", "session": flash.id}
+    ]
     async with db.uow(readonly=True) as uow:
         kinds = [e.kind for e in await uow.events.for_request(flash.request_id)]
     assert kinds.count("session.warned") == 1
+
+
+async def test_a_session_end_owed_when_the_process_died_is_told_by_the_next_one(db: Database) -> None:
+    dying = DyingSlack(die_before="session_changed:ended")
+    world = make_world(db, dying, worker="dead")
+    flash = await start_session(world)
+    with pytest.raises(Killed):
+        await world.sessions.end(flash.id or 0, "U1")
+
+    await lease_runs_out(db)
+    await make_world(db, dying, worker="next").timers.sweep()
+    assert [c["what"] for c in dying.named("session_changed")] == ["ended"]
 
 
 async def test_a_request_whose_process_died_before_its_first_wave_gets_it_from_the_next_process(db: Database) -> None:
@@ -160,6 +210,63 @@ async def test_after_an_accept_the_pair_is_put_in_touch_before_the_other_pings_a
     with pytest.raises(Killed):
         await world.requests.accept(ping.id or 0, ping.mentor_id)
     assert dying.named("matched")
+
+    await lease_runs_out(db)
+    await make_world(db, dying, worker="next").timers.sweep()
+    assert len(dying.named("matched")) == 1
+    assert {c["outcome"] for c in dying.named("ping_closed")} == {"accepted", "taken"}
+
+
+async def test_a_match_owed_when_the_process_died_is_announced_by_the_next_one(db: Database) -> None:
+    dying = DyingSlack(die_before="matched")
+    world = make_world(db, dying, worker="dead")
+    await world.profiles.add_skills("U1", [("rust", "expert")])
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
+    async with db.uow(readonly=True) as uow:
+        ping = (await uow.pings.for_request(outcome.request.id or 0))[0]
+    with pytest.raises(Killed):
+        await world.requests.accept(ping.id or 0, ping.mentor_id)
+    assert dying.named("matched") == []
+
+    await lease_runs_out(db)
+    await make_world(db, dying, worker="next").timers.sweep()
+    assert [c["mentor"] for c in dying.named("matched")] == ["U1"]
+    async with db.uow(readonly=True) as uow:
+        [flash] = await uow.sessions.active_for("U1")
+    assert flash.cards, "the cards the next process posted are stored, so ticks and the end can update them"
+
+
+async def test_pings_of_a_wave_cut_short_by_a_kill_are_sent_once_by_the_next_process(db: Database) -> None:
+    dying = DyingSlack(die_after="ping")
+    world = make_world(db, dying, worker="dead")
+    for user in ("U1", "U2"):
+        await world.profiles.add_skills(user, [("rust", "expert")])
+    with pytest.raises(Killed):  # the first ping went out; the second did not, nor was the first one's ts stored
+        await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
+
+    await lease_runs_out(db)
+    await make_world(db, dying, worker="next").timers.sweep()
+    assert sorted(c["mentor"] for c in dying.named("ping")) == ["U1", "U2"]
+    assert len(dying.named("searching")) == 1
+    async with db.uow(readonly=True) as uow:
+        [request] = await uow.requests.open_for("U0")
+        pings = await uow.pings.for_request(request.id or 0)
+    assert all(p.message_ts for p in pings)
+
+
+async def test_an_expiry_owed_when_the_process_died_is_told_by_the_next_one(db: Database) -> None:
+    dying = DyingSlack(die_before="expired")
+    world = make_world(db, dying, worker="dead")
+    await world.profiles.add_skills("U1", [("rust", "expert")])
+    outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
+    with pytest.raises(Killed):
+        await world.requests.expire(outcome.request.id or 0)
+
+    await lease_runs_out(db)
+    await make_world(db, dying, worker="next").timers.sweep()
+    assert dying.named("expired") == [{"request": outcome.request.id}]
+    # An update, not a post: sent again by the next process, and Slack shows it the same.
+    assert {c["outcome"] for c in dying.named("ping_closed")} == {"expired"}
 
 
 async def test_the_mentor_is_thanked_with_the_first_follow_up_sent_even_when_a_later_one_went_first(

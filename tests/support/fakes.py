@@ -8,23 +8,38 @@ from datetime import datetime
 from typing import Any
 
 from bot.digest import Digest
-from bot.ports import MessageRef, UserProfile
+from bot.ports import MessageRef, UserProfile, redelivering
 from storage.models import FlashSession, HelpRequest
 
 
 @dataclass
 class RecordingSlack:
-    """Implements Notifier, Directory and DigestPoster by remembering every call, in order."""
+    """Implements Notifier, Directory and DigestPoster by remembering every call, in order.
+
+    Like Slack (through handlers.slack_gateway), it keeps what it posted: while `redelivering` is set, a message it
+    has already is not posted again, and the call is not recorded. Share one between two worlds of a test, as two
+    processes share one Slack.
+    """
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     refuse_pings_to: set[str] = field(default_factory=set)
     digest_ok: bool = True
     zones: dict[str, str] = field(default_factory=dict)
+    posted: dict[tuple[object, ...], MessageRef] = field(default_factory=dict)
     _ts: int = 0
 
     def _ref(self, channel: str) -> MessageRef:
         self._ts += 1
         return MessageRef(channel, f"{self._ts}.0")
+
+    def _post(self, name: str, args: dict[str, Any], channel: str, *identity: object) -> MessageRef | None:
+        """Record a posted message, unless a step running again finds it posted already."""
+        if redelivering.get() and (name, *identity) in self.posted:
+            return self.posted[(name, *identity)]
+        self.calls.append((name, args))
+        ref = self._ref(channel)
+        self.posted[(name, *identity)] = ref
+        return ref
 
     def named(self, name: str) -> list[dict[str, Any]]:
         return [args for n, args in self.calls if n == name]
@@ -40,33 +55,41 @@ class RecordingSlack:
             yield {u: UserProfile(name=u.lower(), tz=self.zones[u]) for u in people[start : start + 2]}
 
     async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
-        self.calls.append(("ping", {"mentor": mentor_id, "request": request.id, "ping": ping_id}))
-        return None if mentor_id in self.refuse_pings_to else self._ref(f"D{mentor_id}")
+        if mentor_id in self.refuse_pings_to:
+            self.calls.append(("ping", {"mentor": mentor_id, "request": request.id, "ping": ping_id}))
+            return None
+        return self._post(
+            "ping", {"mentor": mentor_id, "request": request.id, "ping": ping_id}, f"D{mentor_id}", ping_id
+        )
 
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         self.calls.append(("ping_closed", {"mentor": mentor_id, "outcome": outcome}))
 
     async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
-        self.calls.append(("searching", {"pinged": pinged, "wave": wave}))
+        self._post("searching", {"pinged": pinged, "wave": wave}, "D", request.id, wave)
 
     async def no_match(self, request: HelpRequest, reason: str) -> None:
-        self.calls.append(("no_match", {"reason": reason}))
+        self._post("no_match", {"reason": reason}, "D", request.id)
 
     async def expired(self, request: HelpRequest) -> None:
-        self.calls.append(("expired", {"request": request.id}))
+        self._post("expired", {"request": request.id}, "D", request.id)
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
-        self.calls.append(("matched", {"mentor": flash.mentor_id, "session": flash.id}))
-        return [self._ref(f"G{flash.id}")]
+        ref = self._post("matched", {"mentor": flash.mentor_id, "session": flash.id}, f"G{flash.id}", flash.id)
+        return [ref] if ref else []
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        self.calls.append(("session_changed", {"what": what, "session": flash.id}))
+        args = {"what": what, "session": flash.id}
+        if what == "tick":  # an update of the cards: Slack takes it again as often as it comes
+            self.calls.append(("session_changed", args))
+        else:
+            self._post("session_changed", args, "G", what, flash.id, flash.extensions)
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
-        self.calls.append(("follow_up", {"session": flash.id, "index": index}))
+        self._post("follow_up", {"session": flash.id, "index": index}, "D", flash.id, index)
 
     async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
-        self.calls.append(("thank_mentor", {"mentor": flash.mentor_id, "count": sessions_given}))
+        self._post("thank_mentor", {"mentor": flash.mentor_id, "count": sessions_given}, "D", flash.id)
 
     async def post_digest(self, channel: str, digest: Digest) -> bool:
         self.calls.append(("post_digest", {"channel": channel, "period": digest.period}))
