@@ -13,7 +13,7 @@ from bot.services import Services
 from handlers import blocks as b
 from handlers.deliveries import first_delivery
 from handlers.mrkdwn import escape
-from handlers.slack_gateway import SlackGateway
+from handlers.slack_gateway import SlackGateway, stamp_of
 
 NOTE_MODAL = "feedback_note_modal"
 NOTE_LIMIT = 1000
@@ -141,8 +141,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         else:
             text = f"Sorry *{topic}* is still a problem. Want me to find someone again?"
             blocks = [b.section(text), b.ask_again(answer.topic)]
-        if ref is not None:
-            await gateway.update(ref, text, blocks)
+        if ref is not None:  # keeping its key: a follow-up sent again after a crash must find this one (stamp_of)
+            await gateway.update(ref, text, blocks, stamp_of(body.get("message") or {}))
 
     @app.action(b.FOLLOWUP_SOLVED)
     async def solved(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import demo_workspace as ws
+from handlers.slack_gateway import stamp_of
 from storage.database import Database
 from storage.models import Feedback
 from tests.e2e.conftest import Slack, StartBurst
@@ -69,7 +70,9 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
         check = await control.wait_for_message("U0ALICE", has("did your question"), what="the follow-up")
         await control.wait_for_message("U0BOB", has("1 burst you've given"), what="Bob's thank-you")
         await control.interact(check["channel"], check["ts"], "U0ALICE", button(check, "followup_solved"))
-        await control.wait_for_message("U0ALICE", has("is solved"), what="the follow-up answered")
+        solved = await control.wait_for_message("U0ALICE", has("is solved"), what="the follow-up answered")
+        # Still findable by its key, so a follow-up sent again after a crash is not posted twice.
+        assert stamp_of(solved) == stamp_of(check) == f"followup:{button(check, 'followup_solved')['value']}:0"
         await asyncio.sleep(4)  # past the second follow-up's due time: not sent, as the requester said Solved
         follow_ups = [m for m in await control.dm_messages("U0ALICE") if "did your question" in text_of(m)]
         assert len(follow_ups) == 0  # the one follow-up message was rewritten to "solved"

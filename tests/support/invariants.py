@@ -27,6 +27,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot import event_kinds as ev
+from handlers.slack_gateway import stamp_of
 from storage.database import Database
 from storage.models import (
     FlashSession,
@@ -111,6 +112,11 @@ class Posted:
     def mentions(self, topic: str) -> bool:
         return f"*{topic}*" in text_of(self.message)
 
+    @property
+    def stamp(self) -> str | None:
+        """The key Burst gave the message (handlers.slack_gateway.stamped), e.g. "card:12"."""
+        return stamp_of(self.message)
+
 
 def posted_messages(log: Iterable[dict[str, Any]]) -> list[Posted]:
     found = []
@@ -149,6 +155,10 @@ class Verdict:
         return "\n".join(lines)
 
 
+MOOT_UNSENT = (PingState.TAKEN, PingState.EXPIRED)
+"""A ping closed before its message went out (its process was killed in between) has nothing left to tell."""
+
+
 def check(
     snap: Snapshot,
     posted: Sequence[Posted],
@@ -172,7 +182,7 @@ def check(
         posts = sum(m.button_value("ping_accept") == str(p.id) for m in posted)
         if p.state == PingState.FAILED:
             verdict.lost.append(f"ping {p.id} to {p.mentor_id}: Slack refused it after every retry")
-        elif posts == 0:
+        elif posts == 0 and p.state not in MOOT_UNSENT:
             verdict.lost.append(f"ping {p.id} to {p.mentor_id} ({by_request[p.request_id].topic}) never posted")
     for flash in snap.sessions:
         if _session_lost(snap, by_request[flash.request_id], flash, posted, dms, delays, verdict):
@@ -220,7 +230,8 @@ def _session_lost(
     missing = []
     for who in (flash.requester_id, flash.mentor_id):
         mine = _in(posted, dms.get(who))
-        if not any(m.button_value("session_end") == sid for m in mine):
+        # A card posted late (its process was killed) may come after the session ended, without its buttons.
+        if not any(m.button_value("session_end") == sid or m.stamp == f"card:{sid}" for m in mine):
             missing.append(f"the session card for {who}")
         if not any(m.button_value("feedback_helpful") == sid for m in mine):
             missing.append(f"the end of the session for {who}")
