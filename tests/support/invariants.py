@@ -6,14 +6,16 @@ fault before forwarding, so a call in that log is a message a person saw. The ch
 
 - stuck: a request still open, a session still active, a timed action still pending or running after the drain;
 - lost: a timed action Burst gave up on, a ping with no DM (or one Slack refused), a ping still offering Accept
-  after its request closed, a session without its card,
-  warning, end message or follow-up in both people's DMs, a mentor never thanked, an expiry nobody was told about,
-  a command answered but no request stored, a requester told one outcome while Burst recorded another;
+  after its request closed, a session without its card, warning (once logged), end message or follow-up in both
+  people's DMs, a mentor never thanked, an expiry nobody was told about, a command answered but no request stored,
+  a requester told one outcome while Burst recorded another;
 - duplicates: the same message about a request posted twice in one channel, a ping or session card posted twice,
   more follow-ups posted than fired, any step of a flow logged twice.
 
-Under SIGKILL, a message whose step committed just before the kill is lost rather than sent twice (Burst's steps
-commit, then talk to Slack); such losses are reported, and only stuck flows and duplicates fail a crash run.
+Under SIGKILL, a message whose step committed just before the kill is sent by the next process (what a step owes
+Slack is a row in its own commit: bot.ports.Outbox), after a look at the channel for it, so neither lost nor
+doubled. What a kill can still lose is reported (a command acknowledged but killed before its request was stored,
+a ping posted but killed before its closing was known); only stuck flows and duplicates fail a crash run.
 """
 
 from __future__ import annotations
@@ -228,6 +230,9 @@ def _session_lost(
     """Record what a matched request's people never saw; True if anything is missing."""
     sid, topic = str(flash.id), request.topic
     missing = []
+    # A warning is owed once Burst logged it; one it never decided on is moot (the session ended first: after a
+    # restart, a session's warning and end can fall due together, and the end may run first).
+    warned = any(e.kind == ev.SESSION_WARNED and e.session_id == flash.id for e in snap.events)
     for who in (flash.requester_id, flash.mentor_id):
         mine = _in(posted, dms.get(who))
         # A card posted late (its process was killed) may come after the session ended, without its buttons.
@@ -235,7 +240,7 @@ def _session_lost(
             missing.append(f"the session card for {who}")
         if not any(m.button_value("feedback_helpful") == sid for m in mine):
             missing.append(f"the end of the session for {who}")
-        if not any(":hourglass_flowing_sand:" in m.text and m.mentions(topic) for m in mine):
+        if warned and not any(":hourglass_flowing_sand:" in m.text and m.mentions(topic) for m in mine):
             missing.append(f"the warning for {who}")
     sent = _followups_sent(snap, flash.id)
     # Solved (in answer to any follow-up: they can run out of order after a restart) skips or cancels the rest.
