@@ -34,10 +34,10 @@ class FollowupAnswer:
 
 
 class FollowupService:
-    def __init__(self, db: Database, notifier: Notifier, waker: Outbox, delays: Sequence[timedelta]) -> None:
+    def __init__(self, db: Database, notifier: Notifier, timers: Outbox, delays: Sequence[timedelta]) -> None:
         self.db = db
         self.notifier = notifier
-        self.waker = waker
+        self.timers = timers
         self.delays = tuple(delays)
 
     async def schedule(self, uow: UnitOfWork, flash: FlashSession, ended_at: datetime) -> datetime | None:
@@ -109,7 +109,7 @@ class FollowupService:
             )
             owed = None
             if not solved:
-                owed = await self.waker.owe(
+                owed = await self.timers.owe(
                     uow,
                     f"{TELL}:{flash.id}:{index}",
                     TELL,
@@ -118,7 +118,7 @@ class FollowupService:
                     data={"index": index, "thank": helped if thank else None},
                 )
             await uow.commit()
-        await self.waker.settle(owed)
+        await self.timers.settle(owed)
 
     async def on_owed(self, action: TimedAction) -> None:
         """Send a follow-up (see TELL); a run after a crash sends only what Slack lacks."""

@@ -89,14 +89,14 @@ class RequestService:
         db: Database,
         notifier: Notifier,
         matcher: Matcher,
-        waker: Outbox,
+        timers: Outbox,
         sessions: SessionService,
         config: RoutingConfig,
     ) -> None:
         self.db = db
         self.notifier = notifier
         self.matcher = matcher
-        self.waker = waker
+        self.timers = timers
         self.sessions = sessions
         self.config = config
 
@@ -152,7 +152,7 @@ class RequestService:
             except IntegrityError:
                 return await self._duplicate(uow, ask)
         if not matches:
-            await self.waker.settle(owed)
+            await self.timers.settle(owed)
             return AskOutcome("no_match", request)
         await self.run_wave(request.id, 1)
         return AskOutcome("searching", request)
@@ -197,7 +197,7 @@ class RequestService:
             await self.notifier.no_match(request, str(told))
 
     async def _owe_closed(self, uow: UnitOfWork, request_id: int, told: str, pings: list[Ping]) -> TimedAction | None:
-        return await self.waker.owe(
+        return await self.timers.owe(
             uow,
             f"{TELL_CLOSED}:{request_id}",
             TELL_CLOSED,
@@ -255,7 +255,7 @@ class RequestService:
             reasons = {str(p.id): c.reason for p, c in zip(pings, chosen, strict=True)}
             owed = None
             if pings:
-                owed = await self.waker.owe(
+                owed = await self.timers.owe(
                     uow,
                     f"{SEND_PINGS}:{request_id}:{wave}",
                     SEND_PINGS,
@@ -263,8 +263,8 @@ class RequestService:
                     data={"pings": [p.id for p in pings], "reasons": reasons},
                 )
             await uow.commit()
-        await self.waker.settle(owed)
-        self.waker.wake_at(due)
+        await self.timers.settle(owed)
+        self.timers.wake_at(due)
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
         if wave < self.config.max_waves:
@@ -319,7 +319,7 @@ class RequestService:
             told = "nobody_free" if reason == "nobody free" else "expired"
             owed = await self._owe_closed(uow, request_id, told, closed)
             await uow.commit()
-        await self.waker.settle(owed)
+        await self.timers.settle(owed)
 
     # --- answers to pings ---------------------------------------------------------------------------------
 
@@ -362,7 +362,7 @@ class RequestService:
                 # on active sessions caught it): roll the claim back so the request stays open for others.
                 await uow.session.rollback()
                 return AnswerOutcome("busy", request)
-            owed = await self.waker.owe(
+            owed = await self.timers.owe(
                 uow,
                 f"{TELL_MATCH}:{flash.id}",
                 TELL_MATCH,
@@ -371,7 +371,7 @@ class RequestService:
                 data={"pings": [p.id for p in [*others, accepted]]},
             )
             await uow.commit()
-        await self.waker.settle(owed)
+        await self.timers.settle(owed)
         return AnswerOutcome("accepted", request)
 
     async def _cannot_take(self, uow: UnitOfWork, mentor_id: str, now: datetime) -> AnswerStatus | None:
@@ -405,7 +405,7 @@ class RequestService:
             owed = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:{ping_id}", ping.request_id, [answered])
             await uow.commit()
         assert request is not None
-        await self.waker.settle(owed)
+        await self.timers.settle(owed)
         await self._advance_if_nobody_waiting(ping.request_id)
         return AnswerOutcome("snoozed" if snooze else "declined", request)
 
@@ -426,7 +426,7 @@ class RequestService:
             moved = await uow.timers.reschedule(key, now)
             await uow.commit()
         if moved:
-            self.waker.wake_at(now)
+            self.timers.wake_at(now)
 
     # --- the requester's own requests ---------------------------------------------------------------------
 
@@ -446,7 +446,7 @@ class RequestService:
             owed = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:request:{request.id}", request.id, closed)
             await uow.commit()
         request.state = RequestState.CANCELLED
-        await self.waker.settle(owed)
+        await self.timers.settle(owed)
         return request
 
     async def _owe_rewrite(self, uow: UnitOfWork, key: str, request_id: int, pings: list[Ping]) -> TimedAction | None:
@@ -454,7 +454,7 @@ class RequestService:
         pings = [p for p in pings if p.message_ts]
         if not pings:
             return None
-        return await self.waker.owe(
+        return await self.timers.owe(
             uow, key, REWRITE_PINGS, request_id=request_id, data={"pings": [p.id for p in pings]}
         )
 

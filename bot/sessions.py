@@ -51,13 +51,13 @@ class SessionService:
         self,
         db: Database,
         notifier: Notifier,
-        waker: Outbox,
+        timers: Outbox,
         followups: FollowupService,
         config: SessionConfig,
     ) -> None:
         self.db = db
         self.notifier = notifier
-        self.waker = waker
+        self.timers = timers
         self.followups = followups
         self.config = config
 
@@ -132,7 +132,7 @@ class SessionService:
             if stored is not None:
                 stored.cards = [{"channel": c.channel, "ts": c.ts} for c in cards]
                 await uow.commit()
-        self.waker.wake_at(self._first_due(flash))
+        self.timers.wake_at(self._first_due(flash))
 
     async def on_timer(self, action: TimedAction) -> None:
         assert action.session_id is not None
@@ -155,10 +155,10 @@ class SessionService:
             )
             owed = await self._owe(uow, flash, "warning")
             await uow.commit()
-        await self.waker.settle(owed)
+        await self.timers.settle(owed)
 
     async def _owe(self, uow: UnitOfWork, flash: FlashSession, what: str) -> TimedAction | None:
-        return await self.waker.owe(
+        return await self.timers.owe(
             uow,
             f"{TELL}:{flash.id}:{what}:{flash.extensions}",
             TELL,
@@ -189,7 +189,7 @@ class SessionService:
         assert request is not None
         await self.notifier.session_changed(request, flash, "tick")
         if following is not None:
-            self.waker.wake_at(following)
+            self.timers.wake_at(following)
 
     async def extend(self, session_id: int, user_id: str) -> SessionActionOutcome:
         async with self.db.uow() as uow:
@@ -216,8 +216,8 @@ class SessionService:
             )
             owed = await self._owe(uow, flash, "extended")
             await uow.commit()
-        await self.waker.settle(owed)
-        self.waker.wake_at(self._first_due(flash))
+        await self.timers.settle(owed)
+        self.timers.wake_at(self._first_due(flash))
         return SessionActionOutcome("ok", flash)
 
     async def end(self, session_id: int, user_id: str | None) -> SessionActionOutcome:
@@ -245,7 +245,7 @@ class SessionService:
             first_followup = await self.followups.schedule(uow, flash, now)
             owed = await self._owe(uow, flash, "ended")
             await uow.commit()
-        await self.waker.settle(owed)
+        await self.timers.settle(owed)
         if first_followup is not None:
-            self.waker.wake_at(first_followup)
+            self.timers.wake_at(first_followup)
         return SessionActionOutcome("ok", flash)
