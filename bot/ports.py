@@ -81,6 +81,9 @@ class Notifier(Protocol):
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         """Rewrite a ping once it is answered or moot: outcome is a PingState value."""
 
+    async def find_ping(self, mentor_id: str, ping_id: int) -> MessageRef | None:
+        """A ping's message if Slack has it: one posted just before a crash, its place never stored."""
+
     async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
         """Tell the requester how the search is going (once per wave, never per ping)."""
 

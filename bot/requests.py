@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
 from bot.matching import Matcher
-from bot.ports import MessageRef, Notifier, Outbox
+from bot.ports import MessageRef, Notifier, Outbox, redelivering
 from bot.routing import FAIRNESS_WINDOW
 from bot.sessions import SessionService
 from bot.shortlist import choose
@@ -277,11 +277,22 @@ class RequestService:
     async def _send_pings(self, request: HelpRequest, pings: list[Ping], reasons: dict[str, str]) -> None:
         """Pings not sent yet (all but after a crash), then the "searching" note; reasons are keyed by ping id."""
         unsent = [p for p in pings if p.message_ts is None and p.state == PingState.SENT]
+        if redelivering.get():  # closed while their process was down: any that did go out must lose their buttons
+            await asyncio.gather(*(self._close_if_posted(request, p) for p in pings if p not in unsent))
         sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(str(p.id), "")) for p in unsent))
-        if pings:
+        if pings and request.state == RequestState.OPEN:  # not once the search is over (matched, cancelled)
             await self.notifier.searching(request, len(pings), pings[0].wave)
         if not all(sent) and request.id is not None:
             await self._advance_if_nobody_waiting(request.id)
+
+    async def _close_if_posted(self, request: HelpRequest, ping: Ping) -> None:
+        assert ping.id is not None
+        if ping.message_ts or not (ref := await self.notifier.find_ping(ping.mentor_id, ping.id)):
+            return
+        async with self.db.uow() as uow:
+            await uow.pings.set_message(ping.id, ref.channel, ref.ts)
+            await uow.commit()
+        await self.notifier.ping_closed(ref, request, ping.state, ping.mentor_id)
 
     async def _send_ping(self, request: HelpRequest, ping: Ping, reason: str) -> bool:
         """Send one ping and record where it went at once: its mentor may answer, or the request close, meanwhile."""

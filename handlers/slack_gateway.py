@@ -185,6 +185,10 @@ class SlackGateway:
             mentor_id, b.ping_text(request), b.ping_blocks(request, ping_id, reason), f"ping:{ping_id}"
         )
 
+    async def find_ping(self, mentor_id: str, ping_id: int) -> MessageRef | None:
+        channel = await self._dm_channel(mentor_id)
+        return None if channel is None else await self._find(channel, f"ping:{ping_id}")
+
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         await self.update(ref, f"Request about {escape(request.topic)}", b.ping_closed_blocks(request, outcome))
 

@@ -97,6 +97,8 @@ async def test_a_ping_is_found_by_its_own_key_among_others(gateway: SlackGateway
     assert await gateway.ping(MENTOR, request, 7, "") == refs[0]
     assert await gateway.ping(MENTOR, request, 8, "") == refs[1]
     assert len(await control.dm_messages(MENTOR)) == 2
+    assert await gateway.find_ping(MENTOR, 7) == refs[0]
+    assert await gateway.find_ping(MENTOR, 9) is None
 
 
 async def test_a_first_run_posts_without_looking(gateway: SlackGateway, control: SlackControl) -> None:

@@ -254,6 +254,22 @@ async def test_pings_of_a_wave_cut_short_by_a_kill_are_sent_once_by_the_next_pro
     assert all(p.message_ts for p in pings)
 
 
+async def test_a_ping_posted_just_before_a_kill_loses_its_buttons_once_its_request_closed(db: Database) -> None:
+    dying = DyingSlack(die_after="ping")
+    world = make_world(db, dying, worker="dead")
+    await world.profiles.add_skills("U1", [("rust", "expert")])
+    with pytest.raises(Killed):  # posted; its place never stored
+        await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
+    after = make_world(db, dying, worker="next")
+    assert await after.requests.cancel("U0") is not None  # nothing to rewrite that it knows of
+
+    await lease_runs_out(db)
+    await after.timers.sweep()
+    assert [c["outcome"] for c in dying.named("ping_closed")] == ["expired"]
+    assert len(dying.named("ping")) == 1
+    assert dying.named("searching") == [], "no 'searching' note for a request cancelled meanwhile"
+
+
 async def test_an_expiry_owed_when_the_process_died_is_told_by_the_next_one(db: Database) -> None:
     dying = DyingSlack(die_before="expired")
     world = make_world(db, dying, worker="dead")

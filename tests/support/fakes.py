@@ -62,6 +62,9 @@ class RecordingSlack:
             "ping", {"mentor": mentor_id, "request": request.id, "ping": ping_id}, f"D{mentor_id}", ping_id
         )
 
+    async def find_ping(self, mentor_id: str, ping_id: int) -> MessageRef | None:
+        return self.posted.get(("ping", ping_id))
+
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         self.calls.append(("ping_closed", {"mentor": mentor_id, "outcome": outcome}))
 
