@@ -1,4 +1,4 @@
-"""What a requester is told the moment they ask, whichever surface they used."""
+"""What a requester is told once they asked, whichever surface they used."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from bot.requests import AskOutcome
 from handlers.mrkdwn import escape
 
 
-def acknowledge_ask(topic: str) -> str:
-    return f":mag: Looking for someone who can help with *{escape(topic)}*. I'll DM you as soon as someone accepts."
-
-
-def answer_ask(outcome: AskOutcome) -> str | None:
-    """A follow-up to the acknowledgement, when the ask did not start a search; None when it did."""
+def ask_reply(outcome: AskOutcome) -> str | None:
+    """The answer to an ask, sent once its request is stored and never before: a process killed in between must not
+    leave a promise with no request behind it (the person, hearing nothing, asks again). None for a duplicate
+    delivery, whose original was answered."""
+    topic = escape(outcome.request.topic)
     if outcome.status == "already_open":
         return (
-            f"You already have an open request about *{escape(outcome.request.topic)}*. "
-            "`/burst cancel` it first to ask about something else."
+            f"You already have an open request about *{topic}*. `/burst cancel` it first to ask about something else."
         )
-    return None
+    if outcome.status == "duplicate":
+        return None
+    return f":mag: Looking for someone who can help with *{topic}*. I'll DM you as soon as someone accepts."

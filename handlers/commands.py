@@ -13,7 +13,7 @@ from bot.services import Services
 from bot.skills import MAX_SKILL_LENGTH
 from handlers import blocks as b
 from handlers import command_parser as cp
-from handlers.asking import acknowledge_ask, answer_ask
+from handlers.asking import ask_reply
 from handlers.deliveries import first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
@@ -31,10 +31,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def burst(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         parsed = cp.parse_command(command.get("text") or "")
         user = command["user_id"]
-        if isinstance(parsed, cp.AskHelp):
-            await ack(text=acknowledge_ask(parsed.topic), response_type="ephemeral")
-        else:
-            await ack()
+        await ack()
         if not await first_delivery(services, command):
             return
         if isinstance(parsed, cp.AskHelp):
@@ -47,8 +44,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                     dedup_key=f"cmd:{command.get('trigger_id')}",
                 )
             )
-            if reply := answer_ask(outcome):
-                await respond(reply)
+            if reply := ask_reply(outcome):
+                await respond(text=reply, response_type="ephemeral")
             return
         if isinstance(parsed, cp.DeleteMyData):
             await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks(user))

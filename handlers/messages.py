@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp, AsyncSay
 from bot.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.requests import Ask
 from bot.services import Services
-from handlers.asking import acknowledge_ask, answer_ask
+from handlers.asking import ask_reply
 from handlers.deliveries import first_delivery
 
 HINT = (
@@ -31,7 +31,6 @@ def register(app: AsyncApp, services: Services) -> None:
         if len(intent.topic) > MAX_TOPIC_LENGTH:
             await say(text=f"That topic is a bit long: please keep it under {MAX_TOPIC_LENGTH} characters.")
             return
-        await say(text=acknowledge_ask(intent.topic), thread_ts=thread)
         outcome = await services.requests.ask(
             Ask(
                 requester_id=user,
@@ -41,7 +40,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 dedup_key=f"evt:{body.get('event_id') or event.get('ts')}",
             )
         )
-        if reply := answer_ask(outcome):
+        if reply := ask_reply(outcome):
             await say(text=reply, thread_ts=thread)
 
     @app.event("message")

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
-from handlers.asking import acknowledge_ask, answer_ask
+from handlers.asking import ask_reply
 from handlers.deliveries import first_delivery
 from handlers.slack_gateway import SlackGateway
 
@@ -132,7 +132,6 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         except json.JSONDecodeError:
             channel = None
         minutes = int(length.get("value", 15)) if str(length.get("value", "")).isdigit() else 15
-        await gateway.dm(user, acknowledge_ask(topic))
         outcome = await services.requests.ask(
             Ask(
                 requester_id=user,
@@ -146,7 +145,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                 dedup_key=f"view:{view.get('id')}",
             )
         )
-        if reply := answer_ask(outcome):
+        if reply := ask_reply(outcome):
             await gateway.dm(user, reply)
 
     @app.shortcut(SHORTCUT)
