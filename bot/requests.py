@@ -9,6 +9,7 @@ process, which sends what Slack does not have yet. So a kill delays a message; i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -72,6 +73,9 @@ class AskOutcome:
     request: HelpRequest
 
 
+AnswerAsker = Callable[[AskOutcome], Awaitable[None]]
+
+
 AnswerStatus = Literal[
     "accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered", "busy", "cap_reached"
 ]
@@ -102,13 +106,27 @@ class RequestService:
 
     # --- asking -------------------------------------------------------------------------------------------
 
-    async def ask(self, ask: Ask) -> AskOutcome:
+    async def ask(self, ask: Ask, answer: AnswerAsker | None = None) -> AskOutcome:
+        """Store the request, then `answer` the asker (at once: the first wave may wait on a slow Slack), then send
+        the first wave. Answering only once the request is stored means a kill in between never leaves a person told
+        "looking" with no request behind it."""
+        outcome, owed = await self._store(ask)
+        if answer is not None:
+            await answer(outcome)
+        if outcome.status == "no_match":
+            await self.timers.settle(owed)
+        elif outcome.status == "searching":
+            assert outcome.request.id is not None
+            await self.run_wave(outcome.request.id, 1)
+        return outcome
+
+    async def _store(self, ask: Ask) -> tuple[AskOutcome, TimedAction | None]:
         now = utcnow()
         async with self.db.uow() as uow:
             if ask.dedup_key and (seen := await uow.requests.by_dedup_key(ask.dedup_key)):
-                return AskOutcome("duplicate", seen)
+                return AskOutcome("duplicate", seen), None
             if open_ := await uow.requests.open_for(ask.requester_id):
-                return AskOutcome("already_open", open_[0])
+                return AskOutcome("already_open", open_[0]), None
             matches = self.matcher.match(ask.topic, await uow.members.vocabulary())[:MAX_MATCHED_SKILLS]
             request = uow.requests.add(
                 HelpRequest(
@@ -128,7 +146,7 @@ class RequestService:
             try:
                 await uow.flush()
             except IntegrityError:
-                return await self._duplicate(uow, ask)
+                return await self._duplicate(uow, ask), None
             assert request.id is not None
             uow.events.append(
                 ev.REQUEST_CREATED,
@@ -145,17 +163,13 @@ class RequestService:
                 request.state, request.closed_at = RequestState.EXPIRED, now
                 uow.events.append(ev.REQUEST_NO_MATCH, request_id=request.id, topic=ask.topic, reason="no skill")
                 owed = await self._owe_closed(uow, request.id, "no_skill", [])
-            else:  # the first wave runs right below; the timer sends it if this process dies before it does
+            else:  # the first wave runs right after; the timer sends it if this process dies before it does
                 await uow.timers.schedule(f"wave:{request.id}:1", WAVE, now, request_id=request.id, data={"wave": 1})
             try:
                 await uow.commit()
             except IntegrityError:
-                return await self._duplicate(uow, ask)
-        if not matches:
-            await self.timers.settle(owed)
-            return AskOutcome("no_match", request)
-        await self.run_wave(request.id, 1)
-        return AskOutcome("searching", request)
+                return await self._duplicate(uow, ask), None
+        return AskOutcome("searching" if matches else "no_match", request), owed
 
     async def _duplicate(self, uow: UnitOfWork, ask: Ask) -> AskOutcome:
         """The same delivery raced us to the insert (a retry on another connection or process): it made the request."""

@@ -10,7 +10,7 @@ from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
 from handlers import blocks as b
-from handlers.asking import ask_reply
+from handlers.asking import answering
 from handlers.deliveries import first_delivery
 from handlers.slack_gateway import SlackGateway
 
@@ -86,8 +86,5 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         topic, user = (action.get("value") or "").strip()[:MAX_TOPIC_LENGTH], body["user"]["id"]
         if not topic or not await first_delivery(services, body):
             return
-        outcome = await services.requests.ask(
-            Ask(requester_id=user, topic=topic, source="again", dedup_key=f"again:{action.get('action_ts')}")
-        )
-        if reply := ask_reply(outcome):
-            await tell(body, reply)
+        ask = Ask(requester_id=user, topic=topic, source="again", dedup_key=f"again:{action.get('action_ts')}")
+        await services.requests.ask(ask, answering(lambda text: tell(body, text)))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.requests import AskOutcome
+from collections.abc import Awaitable, Callable
+
+from bot.requests import AnswerAsker, AskOutcome
 from handlers.mrkdwn import escape
 
 
@@ -18,3 +20,13 @@ def ask_reply(outcome: AskOutcome) -> str | None:
     if outcome.status == "duplicate":
         return None
     return f":mag: Looking for someone who can help with *{topic}*. I'll DM you as soon as someone accepts."
+
+
+def answering(send: Callable[[str], Awaitable[object]]) -> AnswerAsker:
+    """What RequestService.ask calls once the request is stored: the reply, through this surface's way of talking."""
+
+    async def answer(outcome: AskOutcome) -> None:
+        if reply := ask_reply(outcome):
+            await send(reply)
+
+    return answer

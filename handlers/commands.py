@@ -13,7 +13,7 @@ from bot.services import Services
 from bot.skills import MAX_SKILL_LENGTH
 from handlers import blocks as b
 from handlers import command_parser as cp
-from handlers.asking import ask_reply
+from handlers.asking import answering
 from handlers.deliveries import first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
@@ -35,17 +35,14 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if not await first_delivery(services, command):
             return
         if isinstance(parsed, cp.AskHelp):
-            outcome = await services.requests.ask(
-                Ask(
-                    requester_id=user,
-                    topic=parsed.topic,
-                    source="command",
-                    channel_id=command.get("channel_id"),
-                    dedup_key=f"cmd:{command.get('trigger_id')}",
-                )
+            ask = Ask(
+                requester_id=user,
+                topic=parsed.topic,
+                source="command",
+                channel_id=command.get("channel_id"),
+                dedup_key=f"cmd:{command.get('trigger_id')}",
             )
-            if reply := ask_reply(outcome):
-                await respond(text=reply, response_type="ephemeral")
+            await services.requests.ask(ask, answering(lambda text: respond(text=text, response_type="ephemeral")))
             return
         if isinstance(parsed, cp.DeleteMyData):
             await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks(user))

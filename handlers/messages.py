@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp, AsyncSay
 from bot.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.requests import Ask
 from bot.services import Services
-from handlers.asking import ask_reply
+from handlers.asking import answering
 from handlers.deliveries import first_delivery
 
 HINT = (
@@ -31,17 +31,14 @@ def register(app: AsyncApp, services: Services) -> None:
         if len(intent.topic) > MAX_TOPIC_LENGTH:
             await say(text=f"That topic is a bit long: please keep it under {MAX_TOPIC_LENGTH} characters.")
             return
-        outcome = await services.requests.ask(
-            Ask(
-                requester_id=user,
-                topic=intent.topic,
-                source=source,
-                channel_id=event.get("channel"),
-                dedup_key=f"evt:{body.get('event_id') or event.get('ts')}",
-            )
+        ask = Ask(
+            requester_id=user,
+            topic=intent.topic,
+            source=source,
+            channel_id=event.get("channel"),
+            dedup_key=f"evt:{body.get('event_id') or event.get('ts')}",
         )
-        if reply := ask_reply(outcome):
-            await say(text=reply, thread_ts=thread)
+        await services.requests.ask(ask, answering(lambda text: say(text=text, thread_ts=thread)))
 
     @app.event("message")
     async def direct_message(event: dict[str, Any], body: dict[str, Any], say: AsyncSay) -> None:

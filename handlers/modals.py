@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
-from handlers.asking import ask_reply
+from handlers.asking import answering
 from handlers.deliveries import first_delivery
 from handlers.slack_gateway import SlackGateway
 
@@ -132,21 +132,18 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         except json.JSONDecodeError:
             channel = None
         minutes = int(length.get("value", 15)) if str(length.get("value", "")).isdigit() else 15
-        outcome = await services.requests.ask(
-            Ask(
-                requester_id=user,
-                topic=topic,
-                details=(_value(values, "details").get("value") or "").strip()[:DETAILS_LIMIT],
-                level=level if level in ("any", "expert", "peer") else "any",
-                length_seconds=minutes * 60,
-                anonymous=anonymous,
-                source="modal",
-                channel_id=channel,
-                dedup_key=f"view:{view.get('id')}",
-            )
+        ask = Ask(
+            requester_id=user,
+            topic=topic,
+            details=(_value(values, "details").get("value") or "").strip()[:DETAILS_LIMIT],
+            level=level if level in ("any", "expert", "peer") else "any",
+            length_seconds=minutes * 60,
+            anonymous=anonymous,
+            source="modal",
+            channel_id=channel,
+            dedup_key=f"view:{view.get('id')}",
         )
-        if reply := ask_reply(outcome):
-            await gateway.dm(user, reply)
+        await services.requests.ask(ask, answering(lambda text: gateway.dm(user, text)))
 
     @app.shortcut(SHORTCUT)
     async def from_message(ack: AsyncAck, shortcut: dict[str, Any]) -> None:
