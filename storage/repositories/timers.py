@@ -40,8 +40,12 @@ class TimerRepository:
             "data": data or {},
             "attempts": 0,
         }
+        await self.s.execute(self._insert_new(values))
+
+    def _insert_new(self, values: dict[str, Any]) -> Any:
+        """An INSERT that does nothing when the key exists (both dialects' ON CONFLICT DO NOTHING)."""
         insert = pg_insert if dialect(self.s) == "postgresql" else sqlite_insert
-        await self.s.execute(insert(TimedAction).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        return insert(TimedAction).values(**values).on_conflict_do_nothing(index_elements=["key"])
 
     async def add_claimed(
         self,
@@ -71,9 +75,9 @@ class TimerRepository:
             "lease_until": lease_until,
             "attempts": 1,
         }
-        insert = pg_insert if dialect(self.s) == "postgresql" else sqlite_insert
-        stmt = insert(TimedAction).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        return await self.s.scalar(stmt.returning(TimedAction), execution_options={"synchronize_session": False})
+        stmt = self._insert_new(values).returning(TimedAction)
+        added: TimedAction | None = await self.s.scalar(stmt, execution_options={"synchronize_session": False})
+        return added
 
     async def get(self, key: str) -> TimedAction | None:
         return await self.s.scalar(select(TimedAction).where(col(TimedAction.key) == key))
