@@ -124,20 +124,18 @@ class FollowupService:
         """Send a follow-up (see TELL); a run after a crash sends only what Slack lacks."""
         assert action.session_id is not None
         async with self.db.uow(readonly=True) as uow:
-            flash = await uow.sessions.get(action.session_id)
-            request = await uow.requests.get(flash.request_id) if flash else None
-        assert flash is not None
-        assert request is not None
+            found = await uow.sessions.with_request(action.session_id)
+        assert found is not None
+        flash, request = found
         await self.notifier.follow_up(request, flash, int(action.data["index"]))
         if (helped := action.data.get("thank")) is not None:
             await self.notifier.thank_mentor(request, flash, int(helped))
 
     async def answer(self, session_id: int, user_id: str, outcome: str) -> FollowupAnswer:
         async with self.db.uow() as uow:
-            flash = await uow.sessions.get(session_id)
-            request = await uow.requests.get(flash.request_id) if flash else None
-            if flash is None or request is None:
+            if (found := await uow.sessions.with_request(session_id)) is None:
                 return FollowupAnswer("missing")
+            flash, request = found
             if user_id != flash.requester_id:
                 return FollowupAnswer("not_requester")
             uow.events.append(

@@ -171,10 +171,9 @@ class SessionService:
         """Tell both people what changed (see TELL); a run after a crash sends only what Slack lacks."""
         assert action.session_id is not None
         async with self.db.uow(readonly=True) as uow:
-            flash = await uow.sessions.get(action.session_id)
-            request = await uow.requests.get(flash.request_id) if flash else None
-        assert flash is not None
-        assert request is not None
+            found = await uow.sessions.with_request(action.session_id)
+        assert found is not None
+        flash, request = found
         await self.notifier.session_changed(request, flash, str(action.data["what"]))
 
     async def _tick(self, session_id: int, slot: int) -> None:

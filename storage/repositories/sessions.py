@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Feedback, FlashSession, SessionState
+from storage.models import Feedback, FlashSession, HelpRequest, SessionState
 from storage.sql import rowcount
 
 
@@ -21,6 +21,17 @@ class SessionRepository:
     async def get(self, session_id: int, *, lock: bool = False) -> FlashSession | None:
         """`lock`: hold the row until the commit (PostgreSQL; SQLite's write transactions are serial already)."""
         return await self.s.get(FlashSession, session_id, with_for_update=lock or None)
+
+    async def with_request(self, session_id: int) -> tuple[FlashSession, HelpRequest] | None:
+        """A session and the request it answers, in one query."""
+        row = (
+            await self.s.execute(
+                select(FlashSession, HelpRequest)
+                .join(HelpRequest, col(HelpRequest.id) == col(FlashSession.request_id))
+                .where(col(FlashSession.id) == session_id)
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
 
     async def active_for(self, member_id: str) -> list[FlashSession]:
         rows = await self.s.scalars(
