@@ -47,6 +47,11 @@ after a crash can look for it in the channel before posting it twice (bot.ports.
 LOOKBACK_PAGES = 5  # of conversations.history: 1,000 messages back is far beyond any step's lifetime
 
 
+def next_cursor(page: Any) -> str | None:
+    """Where a paged Web API answer (users.list, conversations.history) goes on; None on its last page."""
+    return (page.get("response_metadata") or {}).get("next_cursor") or None
+
+
 def stamped(blocks: list[b.Block], key: str) -> list[b.Block]:
     """The blocks with the first one carrying the message's key (Slack keeps block_ids, on updates too)."""
     first, *rest = blocks
@@ -110,7 +115,7 @@ class SlackGateway:
             for message in page.get("messages") or []:
                 if stamp_of(message) == key:
                     return MessageRef(channel, str(message["ts"]))
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            cursor = next_cursor(page)
             if not page.get("has_more") or cursor is None:
                 return None
         return None
@@ -174,7 +179,7 @@ class SlackGateway:
                 return
             members: list[dict[str, Any]] = page.get("members") or []
             yield {str(u["id"]): _profile_of(u) for u in members if not u.get("deleted") and not u.get("is_bot")}
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            cursor = next_cursor(page)
             if cursor is None:
                 return
 
