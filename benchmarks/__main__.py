@@ -9,6 +9,7 @@ Run from the repository root with the project's virtualenv:
     .venv/bin/python -m benchmarks scale        # RSS and start-up at 10,000 members / 1,000,000 events; timer lateness
     .venv/bin/python -m benchmarks all          # routing, digest, load and scale
     .venv/bin/python -m benchmarks all --quick  # small sizes, short runs: a smoke run
+    .venv/bin/python -m benchmarks matching     # first-wave hit, wrong pings, unanswerable pinged on the labelled set
     .venv/bin/python -m benchmarks chaos        # 200 requests through local-slack with 10% of Web API calls faulted
     .venv/bin/python -m benchmarks chaos --crash  # the same with SIGKILLs: SQLite, PostgreSQL, 2 processes on one PG
 
@@ -56,12 +57,13 @@ import statistics
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from benchmarks import chaos, digest, load, routing, scale, timer_lateness
+from benchmarks import chaos, digest, load, matching, routing, scale, timer_lateness
 from benchmarks.engines import ENGINES, SQLITE, Engine, open_engines
 from benchmarks.report import count, ms, verdict
 from benchmarks.serving_tables import print_load, print_scale, print_timers
@@ -78,7 +80,7 @@ if not console.is_terminal:  # piped to a file: do not squeeze the tables into 8
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
-    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos"))
+    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos", "matching"))
     parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
     parser.add_argument(
         "--engines", type=_engines, help="comma-separated: sqlite,postgresql (load and scale default to sqlite)"
@@ -95,6 +97,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7, help="random seed of the generated data")
     parser.add_argument("--crash", action="store_true", help="chaos: SIGKILL and restart Burst during the workload")
     parser.add_argument("--kills", type=int, default=chaos.KILLS, help="chaos --crash: kills per run")
+    parser.add_argument("--data", type=Path, default=matching.DATA, help="matching: folder with the labelled set")
+    parser.add_argument("--misses", action="store_true", help="matching: list each missed request")
     parser.add_argument("--fault-rate", type=float, default=chaos.FAULT_RATE, help="chaos: share of calls faulted")
     return parser.parse_args(argv)
 
@@ -116,6 +120,11 @@ def _engines(text: str) -> list[str]:
 
 async def main(args: argparse.Namespace) -> None:
     began = time.perf_counter()
+    if args.which == "matching":
+        scores = await matching.run(console, args.data, show_misses=args.misses)
+        overall = next(s for s in scores if s.name == "all")
+        print(f"matching: {overall.line()}")  # the last line, in a fixed form other tools read
+        return
     if args.which == "chaos":
         await chaos.run(
             console,

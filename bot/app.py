@@ -22,14 +22,16 @@ from bot import sessions as ses
 from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
 from bot.directory_sync import SYNC, DirectorySync
+from bot.embedding import shared_embedder
 from bot.followups import FollowupService
-from bot.matching import LexicalMatcher
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.requests import RequestService, RoutingConfig
 from bot.services import Services
 from bot.sessions import SessionConfig, SessionService
 from bot.timers import Timers
+from bot.topic_reading import TopicReader
+from bot.understanding import Understander
 from bot.work_gate import WorkGate
 from config import Settings
 from handlers.acks_first import AcksFirstApp, log_listener_error
@@ -99,7 +101,7 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
     requests = RequestService(
         db,
         gateway,
-        LexicalMatcher(),
+        TopicReader(Understander(shared_embedder())),
         timers,
         sessions,
         RoutingConfig(

@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
+from bot.evidence import EvidenceKind
 from bot.ports import Notifier, Outbox
 from storage.database import Database
 from storage.models import Feedback, FlashSession, TimedAction
@@ -65,6 +66,8 @@ class FollowupService:
             status = _feedback_status(flash, user_id)
             if flash is None or status != "ok":
                 return status
+            if helpful and user_id == flash.requester_id:
+                await _learn(uow, flash.mentor_id, flash.request_id)
             existing = await uow.sessions.feedback_of(session_id, user_id)
             if existing is None:
                 uow.session.add(Feedback(session_id=session_id, member_id=user_id, helpful=helpful, note=note))
@@ -147,8 +150,18 @@ class FollowupService:
             )
             if outcome == SOLVED:
                 await uow.timers.cancel_for_session(session_id, (FOLLOWUP,))
+                await _learn(uow, flash.mentor_id, flash.request_id, request.topic)
             await uow.commit()
         return FollowupAnswer("ok", request.topic)
+
+
+async def _learn(uow: UnitOfWork, mentor_id: str, request_id: int, topic: str | None = None) -> None:
+    """A session the asker found helpful, or solved, is evidence its mentor can help with that kind of topic."""
+    if topic is None:
+        request = await uow.requests.get(request_id)
+        topic = request.topic if request is not None else ""
+    if topic and await uow.evidence.learn(mentor_id, EvidenceKind.HELPED, topic, request_id):
+        uow.events.append(ev.EVIDENCE_LEARNED, actor_id=mentor_id, request_id=request_id, evidence="helped")
 
 
 def _feedback_status(flash: FlashSession | None, user_id: str) -> FeedbackStatus:

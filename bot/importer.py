@@ -1,7 +1,8 @@
 """`burst mentors import <csv>`: onboard many mentors at once; good rows are imported, bad rows are reported.
 
 Columns (a header row is required; order free): `user` (a Slack user ID, e.g. U012ABC), `skills` (separated by
-`;` or `,`, each optionally `name:expert` or `name:peer`), and optionally `hours` (09:00-17:30) and `cap`.
+`;` or `,`, each optionally `name:expert` or `name:peer`), and optionally `hours` (09:00-17:30), `cap` and `about`
+(what they can help with, in their own words; a row may have an about text instead of skills).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bot import directory_sync
 from bot import event_kinds as ev
+from bot.evidence import clean_about
 from bot.hours import WorkingHours, parse_hours
 from bot.skills import validate_skill
 from storage.database import Database
@@ -31,6 +33,7 @@ class MentorRow:
     skills: list[tuple[str, str]]
     hours: WorkingHours | None
     cap: int | None
+    about: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,12 @@ def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
             skills.append((validate_skill(name), level))
         except ValueError as exc:
             return RowError(line, str(exc))
-    if not skills:
-        return RowError(line, "no skills given")
+    try:
+        about = clean_about(row.get("about") or "")
+    except ValueError as exc:
+        return RowError(line, f"about: {exc}")
+    if not skills and not about:
+        return RowError(line, "no skills given (nor an about text)")
     hours = None
     if row.get("hours"):
         try:
@@ -86,7 +93,7 @@ def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
         if not row["cap"].isdigit() or int(row["cap"]) > 50:
             return RowError(line, f"cap `{row['cap']}` must be a whole number from 0 to 50")
         cap = int(row["cap"])
-    return MentorRow(line, user, skills, hours, cap)
+    return MentorRow(line, user, skills, hours, cap, about)
 
 
 async def import_mentors(
@@ -107,6 +114,8 @@ async def import_mentors(
                     member.hours_end = row.hours.end.strftime("%H:%M")
                 if row.cap is not None:
                     member.weekly_cap = row.cap
+                if row.about:
+                    await uow.evidence.set_about(row.user_id, row.about)
                 uow.events.append(
                     ev.SKILLS_ADDED, actor_id=row.user_id, added=[f"{n}:{lv}" for n, lv in row.skills], via="import"
                 )

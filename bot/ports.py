@@ -93,6 +93,9 @@ class Notifier(Protocol):
     async def expired(self, request: HelpRequest) -> None:
         """The last wave went unanswered."""
 
+    async def ask_which(self, request: HelpRequest) -> None:
+        """Ask the requester which of the request's skills they meant, or none of them ("did you mean ...?")."""
+
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         """Put requester and mentor in touch; returns the session cards it posted."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import event_kinds as ev
+from bot.evidence import clean_about
 from bot.hours import WorkingHours
 from bot.ports import Directory
 from bot.skills import MAX_SKILLS, validate_skill
@@ -28,6 +29,7 @@ class SkillChange:
 class Profile:
     member: Member
     skills: list[MemberSkill]
+    about: str = ""  # what they can help with, in their own words
 
 
 class ProfileService:
@@ -60,7 +62,7 @@ class ProfileService:
         async with self.db.uow(readonly=True) as uow:
             member = await uow.members.get(user_id)
             assert member is not None
-            return Profile(member, await uow.members.skills_of(user_id))
+            return Profile(member, await uow.members.skills_of(user_id), await uow.evidence.about_of(user_id))
 
     async def add_skills(self, user_id: str, skills: Sequence[tuple[str, str]]) -> SkillChange:
         await self.refresh(user_id)
@@ -109,8 +111,10 @@ class ProfileService:
         hours: WorkingHours | None,
         cap: int | None,
         thanks_opt_in: bool,
+        about: str | None = None,
     ) -> SkillChange:
-        """The App Home form: the whole profile at once, in one transaction (skills not listed are removed)."""
+        """The App Home form: the whole profile at once, in one transaction (skills not listed are removed; `about`
+        None leaves the about text as it is)."""
         await self.refresh(user_id)
         change = SkillChange()
         async with self.db.uow() as uow:
@@ -135,9 +139,25 @@ class ProfileService:
             member.hours_start = hours.start.strftime("%H:%M") if hours else None
             member.hours_end = hours.end.strftime("%H:%M") if hours else None
             member.weekly_cap, member.thanks_opt_in = cap, thanks_opt_in
+            if about is not None and about != await uow.evidence.about_of(user_id):
+                await uow.evidence.set_about(user_id, clean_about(about))
             uow.events.append(ev.SKILLS_ADDED, actor_id=user_id, added=change.added, updated=change.updated)
             await uow.commit()
         return change
+
+    async def set_about(self, user_id: str, text: str) -> str:
+        """Set what the person can help with in their own words ("" clears it); returns the text as stored.
+
+        Raises ValueError with a message fit to show the person when the text is too long.
+        """
+        about = clean_about(text)
+        await self.refresh(user_id)
+        async with self.db.uow() as uow:
+            await uow.members.get_or_create(user_id)
+            await uow.evidence.set_about(user_id, about)
+            uow.events.append(ev.ABOUT_SET, actor_id=user_id, length=len(about))
+            await uow.commit()
+        return about
 
     async def set_away(self, user_id: str, until: datetime | None) -> Member:
         async with self.db.uow() as uow:

@@ -18,11 +18,12 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
-from bot.matching import Matcher
 from bot.ports import MessageRef, Notifier, Outbox, redelivering
 from bot.routing import FAIRNESS_WINDOW
 from bot.sessions import SessionService
 from bot.shortlist import choose
+from bot.topic_reading import TopicReader
+from bot.understanding import Verdict
 from storage.database import Database
 from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
 from storage.types import utcnow
@@ -38,8 +39,10 @@ SEND_PINGS = "send_pings"  # a wave's pings, then the requester's "searching" no
 TELL_MATCH = "tell_match"  # the pair's session cards, then the other pings rewritten
 TELL_CLOSED = "tell_closed"  # the requester told nobody could help (no_skill, nobody_free, expired), pings rewritten
 REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed) or moot (the request was cancelled)
-OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS)
+ASK_WHICH = "ask_which"  # the requester asked which of a few skills they meant ("did you mean ...?")
+OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS, ASK_WHICH)
 MAX_MATCHED_SKILLS = 5
+MAX_EVIDENCE_MENTORS = 10
 SNOOZE_FROM_PING = timedelta(hours=1)
 
 
@@ -64,7 +67,7 @@ class Ask:
     dedup_key: str | None = None
 
 
-AskStatus = Literal["searching", "duplicate", "already_open", "no_match"]
+AskStatus = Literal["searching", "duplicate", "already_open", "no_match", "clarifying", "vague"]
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,14 @@ class RequestService:
         self,
         db: Database,
         notifier: Notifier,
-        matcher: Matcher,
+        reader: TopicReader,
         timers: Outbox,
         sessions: SessionService,
         config: RoutingConfig,
     ) -> None:
         self.db = db
         self.notifier = notifier
-        self.matcher = matcher
+        self.reader = reader
         self.timers = timers
         self.sessions = sessions
         self.config = config
@@ -113,7 +116,7 @@ class RequestService:
         outcome, owed = await self._store(ask)
         if answer is not None:
             await answer(outcome)
-        if outcome.status == "no_match":
+        if outcome.status in ("no_match", "clarifying"):
             await self.timers.settle(owed)
         elif outcome.status == "searching":
             assert outcome.request.id is not None
@@ -127,19 +130,26 @@ class RequestService:
                 return AskOutcome("duplicate", seen), None
             if open_ := await uow.requests.open_for(ask.requester_id):
                 return AskOutcome("already_open", open_[0]), None
-            matches = self.matcher.match(ask.topic, await uow.members.vocabulary())[:MAX_MATCHED_SKILLS]
+            understood = await self.reader.read(uow, ask.topic)
+            if understood.verdict is Verdict.VAGUE:  # nothing to route on, and nothing worth recording
+                return AskOutcome("vague", HelpRequest(requester_id=ask.requester_id, topic=ask.topic)), None
+            routing = understood.verdict is Verdict.ROUTE
+            clarifying = understood.verdict is Verdict.CLARIFY
             request = uow.requests.add(
                 HelpRequest(
                     requester_id=ask.requester_id,
                     topic=ask.topic,
                     details=ask.details,
-                    skills={m.skill: m.score for m in matches},
+                    skills={m.skill: m.score for m in understood.skills[:MAX_MATCHED_SKILLS]},
+                    mentors={m.member_id: m.score for m in understood.mentors[:MAX_EVIDENCE_MENTORS]},
+                    mentor_notes={m.member_id: m.why for m in understood.mentors[:MAX_EVIDENCE_MENTORS]},
                     level=ask.level,
                     length_seconds=ask.length_seconds or self.config.default_length_seconds,
                     anonymous=ask.anonymous,
                     source=ask.source,
                     channel_id=ask.channel_id,
                     dedup_key=ask.dedup_key,
+                    state=RequestState.CLARIFYING if clarifying else RequestState.OPEN,
                     created_at=now,
                 )
             )
@@ -159,17 +169,51 @@ class RequestService:
                 anonymous=ask.anonymous,
             )
             owed = None
-            if not matches:
-                request.state, request.closed_at = RequestState.EXPIRED, now
-                uow.events.append(ev.REQUEST_NO_MATCH, request_id=request.id, topic=ask.topic, reason="no skill")
-                owed = await self._owe_closed(uow, request.id, "no_skill", [])
-            else:  # the first wave runs right after; the timer sends it if this process dies before it does
+            if routing:  # the first wave runs right after; the timer sends it if this process dies before it does
                 await uow.timers.schedule(f"wave:{request.id}:1", WAVE, now, request_id=request.id, data={"wave": 1})
+            elif clarifying:  # unanswered, it closes when a search would have given up
+                due = now + self.config.wave_timeout * self.config.max_waves
+                await uow.timers.schedule(f"expire:{request.id}", EXPIRE, due, request_id=request.id)
+                owed = await self.timers.owe(uow, f"{ASK_WHICH}:{request.id}", ASK_WHICH, request_id=request.id)
+            else:
+                request.state, request.closed_at = RequestState.EXPIRED, now
+                uow.events.append(
+                    ev.REQUEST_NO_MATCH, request_id=request.id, topic=ask.topic, reason="no skill", gap=understood.gap
+                )
+                owed = await self._owe_closed(uow, request.id, "no_skill", [])
             try:
                 await uow.commit()
             except IntegrityError:
                 return await self._duplicate(uow, ask), None
-        return AskOutcome("searching" if matches else "no_match", request), owed
+        status: AskStatus = "searching" if routing else "clarifying" if clarifying else "no_match"
+        return AskOutcome(status, request), owed
+
+    async def clarify(self, request_id: int, user_id: str, skill: str | None) -> AskOutcome | None:
+        """The requester picked the skill they meant (None: none of those offered). None when it is not theirs or
+        no longer waiting for an answer; otherwise the request searches on that skill, or closes as unmet demand."""
+        now = utcnow()
+        async with self.db.uow() as uow:
+            request = await uow.requests.get(request_id)
+            if request is None or request.requester_id != user_id or request.state != RequestState.CLARIFYING:
+                return None
+            if skill is not None and skill not in request.skills:
+                return None
+            await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
+            uow.events.append(ev.REQUEST_CLARIFIED, actor_id=user_id, request_id=request_id, skill=skill)
+            owed = None
+            if skill is None:
+                request.state, request.closed_at = RequestState.EXPIRED, now
+                uow.events.append(ev.REQUEST_NO_MATCH, request_id=request_id, topic=request.topic, reason="no skill")
+                owed = await self._owe_closed(uow, request_id, "no_skill", [])
+            else:
+                request.skills, request.state = {skill: 1.0}, RequestState.OPEN
+                await uow.timers.schedule(f"wave:{request_id}:1", WAVE, now, request_id=request_id, data={"wave": 1})
+            await uow.commit()
+        if skill is None:
+            await self.timers.settle(owed)
+            return AskOutcome("no_match", request)
+        await self.run_wave(request_id, 1)
+        return AskOutcome("searching", request)
 
     async def _duplicate(self, uow: UnitOfWork, ask: Ask) -> AskOutcome:
         """The same delivery raced us to the insert (a retry on another connection or process): it made the request."""
@@ -197,6 +241,10 @@ class RequestService:
             pings = [p for p in await uow.pings.for_request(action.request_id) if p.id in wanted]
             flash = await uow.sessions.get(action.session_id) if action.session_id else None
         assert request is not None
+        if action.kind == ASK_WHICH:
+            if request.state == RequestState.CLARIFYING:
+                await self.notifier.ask_which(request)
+            return
         if action.kind == SEND_PINGS:
             await self._send_pings(request, pings, {str(k): str(v) for k, v in action.data["reasons"].items()})
             return
@@ -233,6 +281,8 @@ class RequestService:
             chosen = await choose(
                 uow,
                 skill_scores=request.skills,
+                mentor_scores=request.mentors,
+                mentor_notes=request.mentor_notes,
                 level=request.level,
                 requester_id=request.requester_id,
                 request_id=request_id,
@@ -334,14 +384,15 @@ class RequestService:
             assert request is not None
             closed = await uow.pings.close_open(request_id, PingState.EXPIRED)
             await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
+            searched = request.wave > 0  # else it closes unanswered after "did you mean ...?": nothing more to say
             uow.events.append(
                 ev.REQUEST_EXPIRED,
                 request_id=request_id,
                 topic=request.topic,
-                reason=reason,
+                reason=reason if searched else "no answer to which skill",
                 waves=request.wave,
             )
-            told = "nobody_free" if reason == "nobody free" else "expired"
+            told = "" if not searched else "nobody_free" if reason == "nobody free" else "expired"
             owed = await self._owe_closed(uow, request_id, told, closed)
             await uow.commit()
         await self.timers.settle(owed)

@@ -51,13 +51,15 @@ def rank(
     skill_scores: Mapping[str, float],
     level: str,
     now: datetime,
+    mentor_scores: Mapping[str, float] | None = None,
+    mentor_notes: Mapping[str, str] | None = None,
 ) -> list[RankedCandidate]:
     ranked: list[RankedCandidate] = []
     for row in rows:
         ok, _ = available_now(row, now)
         if not ok:
             continue
-        ranked.append(_score(row, skill_scores, level, now))
+        ranked.append(_score(row, skill_scores, level, now, mentor_scores or {}, mentor_notes or {}))
     ranked.sort(key=lambda c: (c.tier, -c.score, c.member_id))
     return ranked
 
@@ -74,22 +76,38 @@ def level_weights(skill_scores: Mapping[str, float]) -> dict[tuple[str, str], fl
     }
 
 
-def _score(row: CandidateRow, skill_scores: Mapping[str, float], level: str, now: datetime) -> RankedCandidate:
+def _score(
+    row: CandidateRow,
+    skill_scores: Mapping[str, float],
+    level: str,
+    now: datetime,
+    mentor_scores: Mapping[str, float],
+    mentor_notes: Mapping[str, str],
+) -> RankedCandidate:
     best_skill, best = "", 0.0
-    at_level = False
+    at_level = level == ANY_LEVEL
     for skill, skill_level in row.skills.items():
         quality = skill_scores.get(skill, 0.0) * LEVEL_FACTOR.get(skill_level, LEVEL_FACTOR["peer"])
         if quality > best:
             best_skill, best = skill, quality
-        at_level = at_level or level in (ANY_LEVEL, skill_level)
+        at_level = at_level or level == skill_level
+    evidence = mentor_scores.get(row.member.id, 0.0)
     fairness = 1.0 / (1.0 + row.sessions_recent)
     last = row.member.last_pinged_at
     rest = 1.0 if last is None else min((now - last) / timedelta(days=1), 1.0)
     # Laplace smoothing: a newcomer starts at 2/3 instead of 0 or 1.
     responsiveness = (row.pings_answered + row.pings_accepted + 1) / (2 * row.pings_total + 2 + 1)
-    score = 0.45 * best + 0.25 * fairness + 0.15 * max(rest, 0.0) + 0.15 * min(responsiveness, 1.0)
-    reason = (
-        f"{best_skill} ({row.skills.get(best_skill, '?')}), "
-        f"{row.sessions_recent} session(s) this week, responsiveness {responsiveness:.0%}"
-    )
-    return RankedCandidate(row.member.id, round(score, 4), 0 if at_level else 1, reason)
+    quality = max(best, evidence)
+    score = 0.45 * quality + 0.25 * fairness + 0.15 * max(rest, 0.0) + 0.15 * min(responsiveness, 1.0)
+    return RankedCandidate(row.member.id, round(score, 4), 0 if at_level else 1, why_you(row, best_skill, mentor_notes))
+
+
+def why_you(row: CandidateRow, skill: str, notes: Mapping[str, str]) -> str:
+    """Why this person was asked, as a colleague would say it: what they know, and what their profile or their past
+    sessions say. Never a score or a rate."""
+    parts = []
+    if skill:
+        parts.append(f"you know {skill}" + (" (expert)" if row.skills.get(skill) == "expert" else ""))
+    if note := notes.get(row.member.id):
+        parts.append(note)
+    return "; ".join(parts)

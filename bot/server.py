@@ -57,7 +57,8 @@ def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler |
     async def health(_: web.Request) -> web.Response:
         if socket is not None and not await socket.client.is_connected():
             return web.json_response({"status": "connecting"}, status=503)
-        return web.json_response({"status": "ok", "mode": "socket" if socket else "http"})
+        matching = "semantic" if services.requests.reader.semantic else "lexical only (model unavailable)"
+        return web.json_response({"status": "ok", "mode": "socket" if socket else "http", "matching": matching})
 
     web_app = web.Application()
     web_app.router.add_get("/healthz", health)

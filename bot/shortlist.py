@@ -27,14 +27,18 @@ async def choose(
     uow: UnitOfWork,
     *,
     skill_scores: Mapping[str, float],
+    mentor_scores: Mapping[str, float] | None = None,
+    mentor_notes: Mapping[str, str] | None = None,
     level: str,
     requester_id: str,
     request_id: int,
     now: datetime,
     want: int,
 ) -> list[RankedCandidate]:
-    """The best `want` mentors to ping now, best first."""
-    if not skill_scores or want <= 0:
+    """The best `want` mentors to ping now, best first: holders of the matched skills and people named by their
+    evidence (`mentor_scores`, with `mentor_notes` saying why in words)."""
+    mentor_scores = mentor_scores or {}
+    if (not skill_scores and not mentor_scores) or want <= 0:
         return []
     query = CandidateQuery(
         quality=level_weights(skill_scores),
@@ -45,11 +49,12 @@ async def choose(
         now=now,
         since=now - FAIRNESS_WINDOW,
         limit=PAGE,
+        mentors=mentor_scores,
     )
     chosen: list[RankedCandidate] = []
     for page in range(MAX_PAGES):
         rows = await uow.members.candidates(replace(query, offset=page * PAGE))
-        chosen += rank(rows, skill_scores, level, now)
+        chosen += rank(rows, skill_scores, level, now, mentor_scores, mentor_notes or {})
         if len(chosen) >= want or len(rows) < PAGE:
             break
     chosen.sort(key=lambda c: (c.tier, -c.score, c.member_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -12,7 +13,7 @@ from bot.services import Services
 from handlers import blocks as b
 from handlers.asking import answering
 from handlers.deliveries import first_delivery
-from handlers.slack_gateway import SlackGateway
+from handlers.slack_gateway import SlackGateway, clicked_message
 
 PING_REPLIES = {
     "taken": "Thanks for jumping in! Someone else already picked this one up.",
@@ -78,6 +79,28 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             outcome = await services.sessions.end(session_id, body["user"]["id"])
             if text := SESSION_REPLIES.get(outcome.status):
                 await tell(body, text)
+
+    async def which(ack: AsyncAck, body: dict[str, Any], request_id: int | None, skill: str | None) -> None:
+        await ack()
+        if request_id is None or not await first_delivery(services, body):
+            return
+        outcome = await services.requests.clarify(request_id, body["user"]["id"], skill)
+        if outcome is None:
+            await tell(body, "This request has already moved on or closed.")
+            return
+        if ref := clicked_message(body):
+            await gateway.update(
+                ref, b.ask_which_text(outcome.request), b.which_answered_blocks(outcome.request, skill)
+            )
+
+    @app.action(re.compile(rf"^{b.WHICH_SKILL}_\d+$"))
+    async def which_skill(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        request_id, _, skill = (action.get("value") or "").partition(":")
+        await which(ack, body, _int(request_id), skill or None)
+
+    @app.action(b.WHICH_NONE)
+    async def which_none(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await which(ack, body, _int(action.get("value")), None)
 
     @app.action(b.ASK_AGAIN)
     async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

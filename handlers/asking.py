@@ -17,8 +17,13 @@ def ask_reply(outcome: AskOutcome) -> str | None:
         return (
             f"You already have an open request about *{topic}*. `/burst cancel` it first to ask about something else."
         )
-    if outcome.status == "duplicate":
+    if outcome.status in ("duplicate", "clarifying"):  # a redelivery; or the "did you mean ...?" DM is the answer
         return None
+    if outcome.status == "vague":
+        return (
+            "What do you need help with? Name the tool, task or problem, for example "
+            '`/burst help pivot tables in excel` or "help me with a flaky pytest fixture".'
+        )
     return f":mag: Looking for someone who can help with *{topic}*. I'll DM you as soon as someone accepts."
 
 

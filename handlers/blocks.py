@@ -23,6 +23,8 @@ FEEDBACK_NO = "feedback_not_helpful"
 FEEDBACK_NOTE = "feedback_note"
 FOLLOWUP_SOLVED = "followup_solved"
 FOLLOWUP_STUCK = "followup_stuck"
+WHICH_SKILL = "which_skill"  # + the option's number: action ids are unique within a message
+WHICH_NONE = "which_none"
 
 
 def section(text: str) -> Block:
@@ -89,6 +91,28 @@ def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Block]:
         )
     )
     return blocks
+
+
+def ask_which_text(request: HelpRequest) -> str:
+    return f"Did you mean {' or '.join(escape(s) for s in request.skills)}? Pick one and I'll find someone."
+
+
+def ask_which_blocks(request: HelpRequest) -> list[Block]:
+    """ "Did you mean ...?": a button per skill the topic might be about, and one for none of them."""
+    options = [button(skill, f"{WHICH_SKILL}_{n}", f"{request.id}:{skill}") for n, skill in enumerate(request.skills)]
+    return [
+        section(
+            f":thinking_face: I'm not sure who can help with *{escape(request.topic)}*. Did you mean one of these? "
+            "I'll ask people who know it."
+        ),
+        actions(*options, button("None of these", WHICH_NONE, str(request.id)), block_id=f"which:{request.id}"),
+    ]
+
+
+def which_answered_blocks(request: HelpRequest, skill: str | None) -> list[Block]:
+    if skill is None:
+        return [section(f"Got it: nobody here lists *{escape(request.topic)}* yet. I've noted it for the team.")]
+    return [section(f":mag: Looking for someone who knows *{escape(skill)}* to help with *{escape(request.topic)}*.")]
 
 
 PING_OUTCOMES = {

@@ -33,6 +33,7 @@ __all__ = [
     "DeleteMyData",
     "OpenRequestModal",
     "RemoveSkill",
+    "SetAbout",
     "SetAvailable",
     "SetAway",
     "SetCap",
@@ -117,6 +118,11 @@ class Snooze:
 
 
 @dataclass(frozen=True)
+class SetAbout:
+    text: str | None  # None: show it; "": clear it
+
+
+@dataclass(frozen=True)
 class ShowStatus:
     pass
 
@@ -152,6 +158,7 @@ Command: TypeAlias = (
     | SetHours
     | SetCap
     | Snooze
+    | SetAbout
     | ShowStatus
     | CancelRequest
     | DeleteMyData
@@ -176,6 +183,8 @@ USAGE: Final = "\n".join(
         "`/burst hours 09:00-17:30`: your working hours in your Slack time zone (`/burst hours off` clears them)",
         f"`/burst cap &lt;0-{MAX_CAP}&gt;`: most bursts a week for you (`/burst cap off` removes the cap)",
         "`/burst snooze [30m]`: pause pings for a while (1 hour when left out)",
+        "`/burst about &lt;a line or two&gt;`: what you can help with, in your own words (alone: shows it;"
+        " `off` clears it)",
         "`/burst delete-my-data`: forget everything Burst knows about you (asks first)",
         "`/burst digest`: preview this week's digest (admins)",
         "`/burst digest post`: post the digest to its channel now (admins)",
@@ -344,6 +353,12 @@ def _snooze(rest: str) -> Command:
     return Snooze(duration)
 
 
+def _about(rest: str) -> Command:
+    if not rest:
+        return SetAbout(None)
+    return SetAbout("" if rest.lower() in _CLEAR_WORDS else _unquote(rest))
+
+
 def _digest(rest: str) -> Command:
     word = rest.lower()
     if word in {"", "preview"}:
@@ -413,6 +428,7 @@ _SUBCOMMANDS: Final[dict[str, _Parser]] = {
     "hours": _hours,
     "cap": _cap,
     "snooze": _snooze,
+    "about": _about,
     "status": _exact(ShowStatus(), "status"),
     "cancel": _exact(CancelRequest(), "cancel"),
     "delete-my-data": _exact(DeleteMyData(), "delete-my-data"),

@@ -180,6 +180,24 @@ async def _snooze(cmd: cp.Snooze, user: str, services: Services) -> str:
     return f":zzz: Snoozed: no pings until {local_time(member.snoozed_until)}."
 
 
+async def _about(cmd: cp.SetAbout, user: str, services: Services) -> str:
+    if cmd.text is None:
+        about = (await services.profiles.profile(user)).about
+        if not about:
+            return (
+                "You haven't said what you can help with yet. `/burst about I can help with experiment design,"
+                " sample sizes and A/B test readouts` tells me, in your own words."
+            )
+        return f"What you can help with, in your words: _{escape(about)}_ (`/burst about off` clears it)"
+    try:
+        about = await services.profiles.set_about(user, cmd.text)
+    except ValueError as exc:
+        return f":warning: {escape(str(exc))}"
+    if not about:
+        return "Cleared what you can help with. Your skills still count."
+    return f"Saved. I'll also ask you about things like: _{escape(about)}_"
+
+
 async def _status(_: cp.ShowStatus, user: str, services: Services) -> str:
     return status_text(await overview(services.db, user), user)
 
@@ -200,6 +218,7 @@ _HANDLERS: dict[type, Handler] = {
     cp.SetHours: _hours,
     cp.SetCap: _cap,
     cp.Snooze: _snooze,
+    cp.SetAbout: _about,
     cp.CancelRequest: _cancel,
     cp.ShowStatus: _status,
 }

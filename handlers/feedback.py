@@ -8,12 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot import followups as fu
-from bot.ports import MessageRef
 from bot.services import Services
 from handlers import blocks as b
 from handlers.deliveries import first_delivery
 from handlers.mrkdwn import escape
-from handlers.slack_gateway import SlackGateway, stamp_of
+from handlers.slack_gateway import SlackGateway, clicked_message, stamp_of
 
 NOTE_MODAL = "feedback_note_modal"
 NOTE_LIMIT = 1000
@@ -27,12 +26,6 @@ REFUSALS = {
 def _session_id(action: dict[str, Any]) -> int | None:
     value = action.get("value") or ""
     return int(value) if value.isdigit() else None
-
-
-def _message(body: dict[str, Any]) -> MessageRef | None:
-    container = body.get("container") or {}
-    channel, ts = container.get("channel_id"), container.get("message_ts")
-    return MessageRef(channel, ts) if channel and ts else None
 
 
 def note_modal(session_id: int, helpful: bool | None) -> dict[str, Any]:
@@ -133,7 +126,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if answer.status != "ok":
             await tell(body, REFUSALS[answer.status])
             return
-        ref = _message(body)
+        ref = clicked_message(body)
         topic = escape(answer.topic)
         if outcome == fu.SOLVED:
             text = f":tada: Glad *{topic}* is solved!"

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.evidence import MAX_ABOUT_LENGTH, clean_about
 from bot.hours import parse_hours
 from bot.overview import Overview, overview
 from bot.profiles import Profile
@@ -17,6 +18,7 @@ from handlers import blocks as b
 from handlers.command_parser import AddSkills, parse_command
 from handlers.deliveries import first_delivery
 from handlers.modals import request_modal
+from handlers.mrkdwn import escape
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
@@ -38,6 +40,11 @@ def home_view(profile: Profile, view: Overview) -> dict[str, Any]:
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "My mentor profile"}},
         b.section(skills_line(profile)),
+        b.section(
+            f"*I can help with:* {escape(profile.about)}"
+            if profile.about
+            else "*I can help with:* nothing in your own words yet. Add a line or two under Edit profile."
+        ),
         b.section(availability_line(profile)),
         b.context(
             "Working hours are in your Slack time zone. With none set, Burst may ping you at any time "
@@ -60,8 +67,12 @@ def profile_modal(profile: Profile) -> dict[str, Any]:
     m = profile.member
     skills = ", ".join(f"{s.skill}:{s.level}" for s in profile.skills)
 
-    def text_input(block_id: str, label: str, initial: str, hint: str, optional: bool = True) -> b.Block:
+    def text_input(
+        block_id: str, label: str, initial: str, hint: str, optional: bool = True, multiline: bool = False
+    ) -> b.Block:
         element: dict[str, Any] = {"type": "plain_text_input", "action_id": block_id}
+        if multiline:
+            element |= {"multiline": True, "max_length": MAX_ABOUT_LENGTH}
         if initial:
             element["initial_value"] = initial
         return {
@@ -81,6 +92,13 @@ def profile_modal(profile: Profile) -> dict[str, Any]:
         "submit": {"type": "plain_text", "text": "Save"},
         "blocks": [
             text_input("skills", "Skills", skills, "Comma-separated, level after a colon: python, postgres:expert"),
+            text_input(
+                "about",
+                "What I can help with",
+                profile.about,
+                "A line or two in your own words, e.g. experiment design, sample sizes and A/B test readouts.",
+                multiline=True,
+            ),
             text_input(
                 "hours",
                 "Working hours",
@@ -191,6 +209,11 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                 hours = parse_hours(text("hours"))
             except ValueError as exc:
                 errors["hours"] = str(exc)
+        about = ""
+        try:
+            about = clean_about(text("about"))
+        except ValueError as exc:
+            errors["about"] = str(exc)
         cap: int | None = None
         if text("cap"):
             if not text("cap").isdigit() or not 0 <= int(text("cap")) <= 50:
@@ -210,6 +233,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             skills=list(wanted.items()),
             hours=hours,
             cap=cap,
+            about=about,
             thanks_opt_in=bool(values.get("thanks", {}).get("thanks", {}).get("selected_options")),
         )
         await publish(client, user)

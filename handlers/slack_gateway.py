@@ -71,6 +71,13 @@ def _profile_of(user: dict[str, Any]) -> UserProfile:
     return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
 
 
+def clicked_message(body: dict[str, Any]) -> MessageRef | None:
+    """The message whose button was pressed, from an interaction payload."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    return MessageRef(channel, ts) if channel and ts else None
+
+
 class SlackGateway:
     """Implements bot.ports.Notifier and bot.ports.Directory."""
 
@@ -227,6 +234,10 @@ class SlackGateway:
             "needs help with. You can ask again, perhaps with broader words."
         )
         await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
+
+    async def ask_which(self, request: HelpRequest) -> None:
+        text = b.ask_which_text(request)
+        await self.dm(request.requester_id, text, b.ask_which_blocks(request), f"which:{request.id}")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         """A group DM of the two with the bot where Slack allows it, otherwise a DM to each."""

@@ -62,10 +62,12 @@ class MemberSkill(SQLModel, table=True):
 
 
 class RequestState:
+    CLARIFYING = "clarifying"  # waiting for the requester to say which of a few skills they meant
     OPEN = "open"
     MATCHED = "matched"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+    LIVE = (CLARIFYING, OPEN)  # not final: cancel and expiry apply, and a person has one at a time
 
 
 class HelpRequest(SQLModel, table=True):
@@ -83,6 +85,14 @@ class HelpRequest(SQLModel, table=True):
     details: str = Field(default="", max_length=3000)
     # Matched skill -> match score, fixed when the request is made so every wave ranks alike.
     skills: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Mentors whose own words or past sessions fit the topic (member id -> match score), beside the skills.
+    mentors: dict[str, float] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
+    # Why each of them was found, in words their ping can show ("your profile mentions experiment design").
+    mentor_notes: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
     level: str = Field(default="any", max_length=8)  # any | expert | peer
     length_seconds: int = 900
     anonymous: bool = False
@@ -95,6 +105,24 @@ class HelpRequest(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
     matched_at: datetime | None = _ts(default=None)
     closed_at: datetime | None = _ts(default=None)
+
+
+class MentorEvidence(SQLModel, table=True):
+    """What a mentor can help with beyond their skill list: their own words (`about`), a topic they helped with
+    (`helped`, from a session marked solved or helpful) or one a colleague handed them (`suggested`).
+
+    Matching loads these incrementally by id, so a row is never edited: a new about text replaces the old row.
+    """
+
+    __tablename__ = "mentor_evidence"
+    __table_args__ = (Index("ix_mentor_evidence_member_kind", "member_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(foreign_key="members.id", ondelete="CASCADE", max_length=32)
+    kind: str = Field(max_length=12)  # bot.evidence.EvidenceKind
+    text: str = Field(max_length=300)
+    request_id: int | None = Field(default=None, index=True)  # the request it was learned from, if any
+    created_at: datetime = _ts(default_factory=utcnow)
 
 
 class PingState:

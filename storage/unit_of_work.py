@@ -15,6 +15,7 @@ from storage.repositories import (
     DeliveryRepository,
     DigestRepository,
     EventRepository,
+    EvidenceRepository,
     MemberRepository,
     PingRepository,
     PrivacyRepository,
@@ -33,6 +34,7 @@ class UnitOfWork:
     pings: PingRepository
     sessions: SessionRepository
     events: EventRepository
+    evidence: EvidenceRepository
     timers: TimerRepository
     digests: DigestRepository
     privacy: PrivacyRepository
@@ -70,6 +72,7 @@ class UnitOfWork:
         self.pings = PingRepository(s)
         self.sessions = SessionRepository(s)
         self.events = EventRepository(s)
+        self.evidence = EvidenceRepository(s)
         self.timers = TimerRepository(s)
         self.digests = DigestRepository(s)
         self.privacy = PrivacyRepository(s)

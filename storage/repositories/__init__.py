@@ -3,6 +3,7 @@
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import EventRepository
+from storage.repositories.evidence import EvidenceRepository
 from storage.repositories.members import CandidateRow, MemberRepository
 from storage.repositories.pings import PingRepository
 from storage.repositories.privacy import PrivacyRepository
@@ -17,6 +18,7 @@ __all__ = [
     "DeliveryRepository",
     "DigestRepository",
     "EventRepository",
+    "EvidenceRepository",
     "MemberRepository",
     "PingRepository",
     "PrivacyRepository",

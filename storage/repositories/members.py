@@ -107,7 +107,7 @@ class MemberRepository:
         `_shortlist` picks the page; two more queries load it: the members with their recent sessions and ping
         record, and which of the matched skills each holds at which level.
         """
-        if not query.quality:
+        if not query.quality and not query.mentors:
             return []
         ids = await self._shortlist(query)
         if not ids:

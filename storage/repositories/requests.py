@@ -27,7 +27,7 @@ class RequestRepository:
     async def open_for(self, requester_id: str) -> list[HelpRequest]:
         rows = await self.s.scalars(
             select(HelpRequest)
-            .where(col(HelpRequest.requester_id) == requester_id, col(HelpRequest.state) == RequestState.OPEN)
+            .where(col(HelpRequest.requester_id) == requester_id, col(HelpRequest.state).in_(RequestState.LIVE))
             .order_by(col(HelpRequest.created_at))
         )
         return list(rows)
@@ -42,10 +42,11 @@ class RequestRepository:
         return rowcount(result) == 1
 
     async def close(self, request_id: int, state: str, at: datetime) -> bool:
-        """Move an open request to a final state (expired, cancelled); False if it was no longer open."""
+        """Move a live request (open, or asking which skill was meant) to a final state (expired, cancelled); False if
+        it was no longer live."""
         result = await self.s.execute(
             update(HelpRequest)
-            .where(col(HelpRequest.id) == request_id, col(HelpRequest.state) == RequestState.OPEN)
+            .where(col(HelpRequest.id) == request_id, col(HelpRequest.state).in_(RequestState.LIVE))
             .values(state=state, closed_at=at)
         )
         return rowcount(result) == 1

@@ -12,7 +12,7 @@ The statement only depends on how many (skill, level) pairs and zones a request 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, func, or_, select, true, union_all
 from sqlmodel import col
 
-from storage.models import FlashSession, Member, MemberSkill, Ping, SessionState
+from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, SessionState
 from storage.types import UtcDateTime
 
 
@@ -42,13 +42,16 @@ class CandidateQuery:
     since: datetime  # sessions given since then count for fairness
     limit: int
     offset: int = 0
+    mentors: Mapping[str, float] = field(default_factory=dict)  # named by their evidence, skills or not: id -> score
 
 
 def shortlist(page: CandidateQuery) -> tuple[Select[tuple[str]], dict[str, Any]]:
     """The statement for this page's shape and the parameters that fill it."""
     pairs = list(page.quality.items())
-    # At the asked level first, then by match quality; pairs that tie share a tier.
-    places = sorted({(level != page.prefer_level, -weight) for (_, level), weight in pairs})
+    # At the asked level first, then by match quality; pairs that tie share a tier. People named by their evidence
+    # hold no level, so they come after those at an asked one.
+    evidence_place = (page.prefer_level is not None, -max(page.mentors.values(), default=0.0))
+    places = sorted({(level != page.prefer_level, -weight) for (_, level), weight in pairs} | {evidence_place})
     params: dict[str, Any] = {
         "requester": page.requester_id,
         "request": page.request_id,
@@ -65,11 +68,13 @@ def shortlist(page: CandidateQuery) -> tuple[Select[tuple[str]], dict[str, Any]]
         }
     for i, (zone, clock) in enumerate(page.clocks.items()):
         params |= {f"zone_{i}": zone, f"clock_{i}": clock}
-    return _statement(len(pairs), len(page.clocks)), params
+    if page.mentors:
+        params |= {"mentor_ids": sorted(page.mentors), "tier_m": places.index(evidence_place), "never": NEVER_PINGED}
+    return _statement(len(pairs), len(page.clocks), bool(page.mentors)), params
 
 
 @lru_cache(maxsize=256)
-def _statement(pairs: int, zones: int) -> Select[tuple[str]]:
+def _statement(pairs: int, zones: int, named: bool) -> Select[tuple[str]]:
     now = bindparam("now", type_=UtcDateTime)
     active = col(FlashSession.state) == SessionState.ACTIVE
     # Everyone in a session and everyone already pinged for this request: a few dozen people, gathered once and
@@ -92,13 +97,13 @@ def _statement(pairs: int, zones: int) -> Select[tuple[str]]:
             )
         ).cte("zone_clock")
         hours_ok = _within_hours(zone_clock.c.clock)
-    available = (
+    common = (
         col(Member.id) != bindparam("requester", type_=String),
         or_(col(Member.away).is_(False), and_(col(Member.away_until).is_not(None), col(Member.away_until) <= now)),
         or_(col(Member.snoozed_until).is_(None), col(Member.snoozed_until) <= now),
         hours_ok,
-        col(MemberSkill.member_id).not_in(select(busy.c.id)),
     )
+    available = (*common, col(MemberSkill.member_id).not_in(select(busy.c.id)))
     branches = []
     for i in range(pairs):
         branch = select(
@@ -118,6 +123,26 @@ def _statement(pairs: int, zones: int) -> Select[tuple[str]]:
             .limit(bindparam("depth", type_=Integer))
         )
         branches.append(select(branch.subquery()))  # a LIMIT inside UNION ALL needs its own subquery on SQLite
+    if named:  # people named by their evidence, whether or not they hold a matched skill
+        never = bindparam("never", type_=UtcDateTime)
+        last = func.coalesce(col(Member.last_pinged_at), never)
+        branch = select(
+            col(Member.id).label("member_id"),
+            last.label("last_pinged_at"),
+            bindparam("tier_m", type_=Integer).label("tier"),
+        )
+        if zone_clock is not None:
+            branch = branch.outerjoin(zone_clock, zone_clock.c.tz == col(Member.tz))
+        branch = (
+            branch.where(
+                col(Member.id).in_(bindparam("mentor_ids", expanding=True)),
+                *common,
+                col(Member.id).not_in(select(busy.c.id)),
+            )
+            .order_by(last, col(Member.id))
+            .limit(bindparam("depth", type_=Integer))
+        )
+        branches.append(select(branch.subquery()))
     # The first `depth` of each branch are enough to place a page exactly: whoever is ahead of a member in their
     # best branch is ahead of them overall. last_pinged_at is the same on all of a member's rows.
     found = union_all(*branches).subquery("found")

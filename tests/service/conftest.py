@@ -9,12 +9,14 @@ import pytest
 
 from bot.app import wire_timers
 from bot.directory_sync import DirectorySync
+from bot.embedding import shared_embedder
 from bot.followups import FollowupService
-from bot.matching import LexicalMatcher
 from bot.profiles import ProfileService
 from bot.requests import RequestService, RoutingConfig
 from bot.sessions import SessionConfig, SessionService
 from bot.timers import Timers
+from bot.topic_reading import TopicReader
+from bot.understanding import Understander
 from storage.database import Database
 from tests.support.fakes import RecordingSlack
 
@@ -38,7 +40,7 @@ def make_world(db: Database, slack: RecordingSlack | None = None, worker: str = 
     requests = RequestService(
         db,
         slack,
-        LexicalMatcher(),
+        TopicReader(Understander(shared_embedder())),
         timers,
         sessions,
         RoutingConfig(wave_size=2, wave_timeout=timedelta(minutes=3), max_waves=2, default_length_seconds=900),

@@ -170,7 +170,7 @@ def test_long_unknown_words_are_clipped() -> None:
 
 def test_usage_lists_every_subcommand_one_per_line() -> None:
     for word in ["help", "ask", "skills", "skills add", "skills remove", "available", "away", "hours", "cap", "snooze",
-                 "status", "cancel", "delete-my-data", "digest", "digest post"]:  # fmt: skip
+                 "about", "status", "cancel", "delete-my-data", "digest", "digest post"]:  # fmt: skip
         assert f"`/burst {word}" in USAGE, word
     assert all(line.count("`/burst ") <= 2 for line in USAGE.splitlines())
     assert "<" not in USAGE  # mrkdwn: a literal angle bracket would start a link or mention

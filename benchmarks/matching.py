@@ -1,0 +1,164 @@
+"""Matching quality: does the first wave reach a right mentor, for requests written as people write them?
+
+The labelled set in benchmarks/data/matching (or any folder with the same two files, `--data DIR`):
+`mentors.yaml` (mentors registered as people do: short skill lists, some with an about line) and `requests.yaml`
+(each request with the skills that make a mentor right, `right: []` when no registered mentor can help, a split).
+The mentors are stored through the real repositories in a fresh, migrated SQLite database; each request then goes
+through what `RequestService.ask` and the first wave do: `TopicReader.read` (lexical, knowledge terms, embeddings,
+mentor evidence) and `bot.shortlist.choose` for a wave of BURST_WAVE_SIZE's default, with every mentor free.
+
+Printed per split and overall:
+- first-wave hit: answerable requests whose first wave holds a mentor with a right skill; a request answered with
+  "did you mean ...?" pings nobody, so it counts as a miss (how often the right skill was offered is shown too);
+- wrong pings: pings to a mentor with none of the right skills, over all pings (unanswerable requests included);
+- unanswerable pinged: requests no mentor can answer that pinged anyone;
+- p95: the wall time of reading the topic and choosing the wave, per request.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+
+from benchmarks.report import Timings
+from bot.embedding import shared_embedder
+from bot.shortlist import choose
+from bot.skills import normalise_skill
+from bot.topic_reading import TopicReader
+from bot.understanding import Understander, Verdict
+from storage.database import Database
+from storage.migrate import upgrade_async
+from storage.types import utcnow
+
+DATA = Path(__file__).parent / "data" / "matching"
+WAVE_SIZE = 3  # BURST_WAVE_SIZE's default
+REQUESTER = "UASKER0001"
+_request_ids = itertools.count(1_000_000_000)  # ids no row has: a first wave, nobody pinged yet
+
+
+@dataclass
+class Score:
+    """The figures of one split."""
+
+    name: str
+    answerable: int = 0
+    hits: int = 0
+    offered: int = 0  # "did you mean ...?" that offered a right skill
+    pings: int = 0
+    wrong: int = 0
+    unanswerable: int = 0
+    unanswerable_pinged: int = 0
+    timings: Timings = field(default_factory=Timings)
+    misses: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"first-wave hit {_pct(self.hits, self.answerable)} ({self.hits}/{self.answerable}); "
+            f"wrong pings {_pct(self.wrong, self.pings)}; "
+            f"unanswerable pinged {_pct(self.unanswerable_pinged, self.unanswerable)} "
+            f"({self.unanswerable_pinged}/{self.unanswerable}); p95 {self.timings.p95:.1f} ms"
+        )
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
+    """Store the mentors as Burst would; returns each mentor's canonical skills."""
+    held: dict[str, set[str]] = {}
+    async with db.uow() as uow:
+        for mentor in mentors:
+            member_id = str(mentor["id"])
+            await uow.members.get_or_create(member_id)
+            await uow.flush()
+            held[member_id] = set()
+            for entry in mentor.get("skills", ()):
+                skill = normalise_skill(str(entry["skill"]))
+                await uow.members.set_skill(member_id, skill, str(entry.get("level", "peer")))
+                held[member_id].add(skill)
+            if about := mentor.get("about"):
+                await uow.evidence.set_about(member_id, str(about))
+        await uow.commit()
+    return held
+
+
+async def run(console: Console, data: Path = DATA, show_misses: bool = False) -> list[Score]:
+    mentors = yaml.safe_load((data / "mentors.yaml").read_text(encoding="utf-8"))["mentors"]
+    requests = yaml.safe_load((data / "requests.yaml").read_text(encoding="utf-8"))["requests"]
+    began = time.perf_counter()
+    reader = TopicReader(Understander(shared_embedder()))
+    with tempfile.TemporaryDirectory(prefix="burst-matching-") as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'burst.db'}"
+        await upgrade_async(url)
+        db = Database(url)
+        try:
+            held = await seed(db, mentors)
+            async with db.uow(readonly=True) as uow:
+                await reader.read(uow, "warm up the caches")
+            console.print(
+                f"[dim]{len(mentors)} mentors, {len(requests)} requests; model "
+                f"{reader.understander.embedder.name if reader.understander.embedder else 'none (lexical only)'}; "
+                f"ready in {time.perf_counter() - began:.1f} s[/]"
+            )
+            scores: dict[str, Score] = {}
+            for request in requests:
+                split = str(request.get("split", "all"))
+                both = [scores.setdefault(split, Score(split)), scores.setdefault("all", Score("all"))]
+                await _one(db, reader, request, held, both)
+        finally:
+            await db.dispose()
+    ordered = [scores[k] for k in sorted(scores, key=lambda k: (k == "all", k))]
+    for score in ordered:
+        console.print(f"{score.name}: {score.line()}")
+        if show_misses:
+            for miss in score.misses:
+                console.print(f"  [dim]{miss}[/]")
+    return ordered
+
+
+async def _one(
+    db: Database, reader: TopicReader, request: dict[str, Any], held: dict[str, set[str]], scores: list[Score]
+) -> None:
+    text = str(request["text"])
+    right = {normalise_skill(str(s)) for s in request.get("right") or ()}
+    began = time.perf_counter()
+    async with db.uow(readonly=True) as uow:
+        understood = await reader.read(uow, text)
+        wave = []
+        if understood.verdict is Verdict.ROUTE:
+            wave = await choose(
+                uow,
+                skill_scores={m.skill: m.score for m in understood.skills},
+                mentor_scores={m.member_id: m.score for m in understood.mentors},
+                level="any",
+                requester_id=REQUESTER,
+                request_id=next(_request_ids),
+                now=utcnow(),
+                want=WAVE_SIZE,
+            )
+    elapsed = time.perf_counter() - began
+    good = [c for c in wave if right & held.get(c.member_id, set())]
+    offered = understood.verdict is Verdict.CLARIFY and bool(right & {m.skill for m in understood.skills})
+    for score in scores:
+        score.timings.add(elapsed)
+        score.pings += len(wave)
+        score.wrong += len(wave) - len(good)
+        if right:
+            score.answerable += 1
+            score.hits += bool(good)
+            score.offered += offered
+            if not good and score.name != "all":
+                got = ", ".join(f"{m.skill} {m.score:.2f}" for m in understood.skills[:3])
+                score.misses.append(f"{understood.verdict.value}: {text[:70]!r} wants {sorted(right)}; read {got}")
+        else:
+            score.unanswerable += 1
+            score.unanswerable_pinged += bool(wave)

@@ -1,0 +1,75 @@
+"""Sentence embeddings on the CPU, offline, from a package that ships its weights.
+
+`Embedder` is the seam the semantic matcher needs: text in, unit-length vectors out. `WordLlamaEmbedder` wraps
+wordllama's static 256-dimension model, whose weights and tokenizer live inside its wheel: nothing is downloaded at
+run time, start-up takes a fraction of a second and one short text embeds in well under a millisecond. The README's
+matching section compares it with the alternatives that were measured.
+
+A model that cannot load is not fatal: `load_embedder` returns None with one warning, and Burst matches lexically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import structlog
+from threadpoolctl import threadpool_limits
+
+log = structlog.get_logger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Texts -> one unit-length row per text (so a dot product is a cosine similarity)."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class WordLlamaEmbedder:
+    """wordllama's `l2_supercat` model at 256 dimensions, loaded from the installed package only."""
+
+    name = "wordllama l2_supercat 256"
+    dim = 256
+
+    def __init__(self) -> None:
+        import wordllama  # imported here so a broken install degrades to lexical matching instead of failing start-up
+        from wordllama import WordLlama
+
+        # Its loader looks for the tokenizer under the cache folder, not the package, unless told where to look.
+        package = Path(wordllama.__file__).parent
+        self._model = WordLlama.load(cache_dir=package, disable_download=True, dim=self.dim)
+        # Matching multiplies a few dozen phrases by a few thousand terms: on one thread that takes well under a
+        # millisecond, while BLAS's thread pool costs more in hand-offs than it saves and competes with the event loop.
+        threadpool_limits(limits=1, user_api="blas")
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # An empty text embeds to zeros, whose normalising divides by zero: it stays a zero row that scores nothing.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vectors = np.asarray(self._model.embed(list(texts), norm=True), dtype=np.float32)
+        return np.nan_to_num(vectors, copy=False)
+
+
+@cache
+def shared_embedder() -> Embedder | None:
+    """The process's one model (it is read-only, so every service and test world can share it)."""
+    return load_embedder()
+
+
+def load_embedder() -> Embedder | None:
+    """The embedding model, or None (with one warning) when the package is missing or its files cannot be read."""
+    try:
+        return WordLlamaEmbedder()
+    except (ImportError, OSError, ValueError, RuntimeError) as error:
+        log.warning("matching.model_unavailable", error=str(error), fallback="lexical matching only")
+        return None
