@@ -83,10 +83,13 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
     return ordered[rank - 1]
 
 
-def topic_key(topic: str, skills: dict[str, float] | None) -> str:
-    """Group requests by their best matched skill, or by their words when nothing matched."""
+def topic_key(topic: str, skills: dict[str, float] | None, gap: str | None = None) -> str:
+    """Group requests by meaning: their best matched skill, else the skill a gap is about ("tf drift on every
+    plan" and "terraform state lock" are both terraform), else their words."""
     if skills:
         return max(skills.items(), key=lambda kv: kv[1])[0]
+    if gap:
+        return gap
     return re.sub(r"\s+", " ", topic.strip().lower())[:60]
 
 
@@ -147,7 +150,7 @@ class DigestService:
         unmet_counts: Counter[str] = Counter()
         matched, unmet, waits = 0, 0, []
         for r in requests:
-            key = topic_key(r.topic, r.skills)
+            key = topic_key(r.topic, r.skills, r.gap)
             topics[key] += 1
             askers[key].add(r.requester_id)
             if r.state == RequestState.MATCHED:

@@ -10,6 +10,7 @@ A model that cannot load is not fatal: `load_embedder` returns None with one war
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,9 @@ class WordLlamaEmbedder:
     dim = 256
 
     def __init__(self) -> None:
+        # The tokenizer's own thread pool costs more than it saves on a few dozen short phrases (measured: half the
+        # time without it). Set before its first use; an operator's explicit setting wins.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import wordllama  # imported here so a broken install degrades to lexical matching instead of failing start-up
         from wordllama import WordLlama
 

@@ -14,6 +14,7 @@ PING_FAILED: Final = "ping.failed"
 PING_ACCEPTED: Final = "ping.accepted"
 PING_DECLINED: Final = "ping.declined"
 PING_SNOOZED: Final = "ping.snoozed"
+PING_HANDED_OFF: Final = "ping.handed_off"  # declined, naming a colleague to ask instead
 PING_LATE: Final = "ping.late"  # clicked after the request was taken or closed
 SKILLS_ADDED: Final = "profile.skills_added"
 SKILL_REMOVED: Final = "profile.skill_removed"

@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
+from bot.evidence import EvidenceKind
 from bot.ports import MessageRef, Notifier, Outbox, redelivering
 from bot.routing import FAIRNESS_WINDOW
 from bot.sessions import SessionService
@@ -80,7 +81,18 @@ AnswerAsker = Callable[[AskOutcome], Awaitable[None]]
 
 
 AnswerStatus = Literal[
-    "accepted", "declined", "snoozed", "taken", "closed", "not_yours", "already_answered", "busy", "cap_reached"
+    "accepted",
+    "declined",
+    "snoozed",
+    "taken",
+    "closed",
+    "not_yours",
+    "already_answered",
+    "busy",
+    "cap_reached",
+    "handed_off",  # declined, and the colleague they named was pinged
+    "suggestion_noted",  # declined; the colleague they named is not free now, and is kept for later waves
+    "cannot_suggest",  # the named person is the mentor themself or the requester
 ]
 
 
@@ -88,6 +100,7 @@ AnswerStatus = Literal[
 class AnswerOutcome:
     status: AnswerStatus
     request: HelpRequest | None = None
+    colleague: str | None = None  # handed_off / suggestion_noted: whom they named
 
 
 class RequestService:
@@ -149,6 +162,7 @@ class RequestService:
                     source=ask.source,
                     channel_id=ask.channel_id,
                     dedup_key=ask.dedup_key,
+                    gap=understood.gap,
                     state=RequestState.CLARIFYING if clarifying else RequestState.OPEN,
                     created_at=now,
                 )
@@ -201,7 +215,9 @@ class RequestService:
             await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
             uow.events.append(ev.REQUEST_CLARIFIED, actor_id=user_id, request_id=request_id, skill=skill)
             owed = None
-            if skill is None:
+            if skill is None:  # a gap; grouped in the digest under the skill it most likely is
+                request.gap = max(request.skills.items(), key=lambda kv: kv[1])[0] if request.skills else None
+                request.skills = {}
                 request.state, request.closed_at = RequestState.EXPIRED, now
                 uow.events.append(ev.REQUEST_NO_MATCH, request_id=request_id, topic=request.topic, reason="no skill")
                 owed = await self._owe_closed(uow, request_id, "no_skill", [])
@@ -246,7 +262,8 @@ class RequestService:
                 await self.notifier.ask_which(request)
             return
         if action.kind == SEND_PINGS:
-            await self._send_pings(request, pings, {str(k): str(v) for k, v in action.data["reasons"].items()})
+            reasons = {str(k): str(v) for k, v in action.data["reasons"].items()}
+            await self._send_pings(request, pings, reasons, quiet=bool(action.data.get("quiet")))
             return
         if action.kind == TELL_MATCH:
             assert flash is not None
@@ -338,13 +355,15 @@ class RequestService:
         else:
             await uow.timers.schedule(f"expire:{request_id}", EXPIRE, due, request_id=request_id)
 
-    async def _send_pings(self, request: HelpRequest, pings: list[Ping], reasons: dict[str, str]) -> None:
+    async def _send_pings(
+        self, request: HelpRequest, pings: list[Ping], reasons: dict[str, str], *, quiet: bool = False
+    ) -> None:
         """Pings not sent yet (all but after a crash), then the "searching" note; reasons are keyed by ping id."""
         unsent = [p for p in pings if p.message_ts is None and p.state == PingState.SENT]
         if redelivering.get():  # closed while their process was down: any that did go out must lose their buttons
             await asyncio.gather(*(self._close_if_posted(request, p) for p in pings if p not in unsent))
         sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(str(p.id), "")) for p in unsent))
-        if pings and request.state == RequestState.OPEN:  # not once the search is over (matched, cancelled)
+        if pings and request.state == RequestState.OPEN and not quiet:  # not once the search is over
             await self.notifier.searching(request, len(pings), pings[0].wave)
         if not all(sent) and request.id is not None:
             await self._advance_if_nobody_waiting(request.id)
@@ -484,6 +503,76 @@ class RequestService:
         await self.timers.settle(owed)
         await self._advance_if_nobody_waiting(ping.request_id)
         return AnswerOutcome("snoozed" if snooze else "declined", request)
+
+    async def hand_off(self, ping_id: int, user_id: str, colleague_id: str) -> AnswerOutcome:
+        """ "Not me, try ...": decline the ping and ask the colleague the mentor named, now if they are free.
+
+        The suggestion is evidence that the colleague can help with topics like this one, and they stay first in
+        line for the request's later waves when they are not free now.
+        """
+        now = utcnow()
+        async with self.db.uow() as uow:
+            ping = await uow.pings.get(ping_id)
+            if ping is None or ping.mentor_id != user_id:
+                return AnswerOutcome("not_yours")
+            request = await uow.requests.get(ping.request_id)
+            assert request is not None
+            assert request.id is not None
+            if colleague_id in (user_id, request.requester_id):
+                return AnswerOutcome("cannot_suggest", request)
+            if request.state != RequestState.OPEN:
+                return AnswerOutcome("closed", request)
+            answered = await uow.pings.answer(ping_id, PingState.DECLINED, now)
+            if answered is not None:
+                uow.events.append(ev.PING_DECLINED, actor_id=user_id, request_id=request.id)
+            await uow.members.get_or_create(colleague_id)
+            await uow.evidence.learn(colleague_id, EvidenceKind.SUGGESTED, request.topic, request.id)
+            uow.events.append(ev.PING_HANDED_OFF, actor_id=user_id, request_id=request.id, colleague=colleague_id)
+            note = "a colleague suggested you for this"
+            request.mentors = {**request.mentors, colleague_id: 1.0}
+            request.mentor_notes = {**request.mentor_notes, colleague_id: note}
+            await uow.flush()
+            chosen = await choose(
+                uow,
+                skill_scores={},
+                mentor_scores={colleague_id: 1.0},
+                mentor_notes={colleague_id: note},
+                level="any",
+                requester_id=request.requester_id,
+                request_id=request.id,
+                now=now,
+                want=1,
+            )
+            pings = [
+                uow.pings.add(
+                    Ping(request_id=request.id, mentor_id=c.member_id, wave=request.wave, score=c.score, created_at=now)
+                )
+                for c in chosen
+            ]
+            await uow.members.mark_pinged([c.member_id for c in chosen], now)
+            await uow.flush()
+            owed_rewrite = None
+            if answered is not None:
+                owed_rewrite = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:{ping_id}", request.id, [answered])
+            owed_ping = None
+            if pings:
+                uow.events.append(
+                    ev.PING_SENT, actor_id=colleague_id, request_id=request.id, ping_id=pings[0].id, wave=request.wave
+                )
+                owed_ping = await self.timers.owe(
+                    uow,
+                    f"{SEND_PINGS}:{request.id}:handoff:{ping_id}",
+                    SEND_PINGS,
+                    request_id=request.id,
+                    data={"pings": [pings[0].id], "reasons": {str(pings[0].id): chosen[0].reason}, "quiet": True},
+                )
+            await uow.commit()
+        await self.timers.settle(owed_rewrite)
+        await self.timers.settle(owed_ping)
+        if not pings:
+            await self._advance_if_nobody_waiting(request.id)
+            return AnswerOutcome("suggestion_noted", request, colleague_id)
+        return AnswerOutcome("handed_off", request, colleague_id)
 
     async def _advance_if_nobody_waiting(self, request_id: int) -> None:
         """Everyone in the wave said no (or could not be reached): the next wave goes now, not at the timeout."""

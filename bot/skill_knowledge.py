@@ -122,4 +122,4 @@ MAX_BORROWED = 3
 def knowledge() -> Knowledge:
     """The shipped knowledge file, read once."""
     with KNOWLEDGE_FILE.open(encoding="utf-8") as handle:
-        return Knowledge(parse_knowledge(yaml.safe_load(handle)))
+        return Knowledge(parse_knowledge(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))))

@@ -16,6 +16,7 @@ there is nothing to read ("stuff", a lone mention). Thresholds are calibrated on
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,13 +35,13 @@ from bot.stemming import stem_phrase
 
 TERM = 0.85
 """A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
-PARTIAL = 0.5
+PARTIAL = 0.4
 """A topic word found inside a longer knowledge term ("contrast" in "color contrast"), before its discounts."""
 RELATED = 0.75
 """A held skill named related to the skill a topic is about gets this share of that skill's confidence."""
-ROUTE_AT = 0.5
+ROUTE_AT = 0.55
 """The confidence from which Burst pings people without asking the requester first."""
-CLARIFY_AT = 0.3
+CLARIFY_AT = 0.35
 """Below ROUTE_AT but from here, Burst asks "did you mean ...?"; below it the topic is a gap nobody covers."""
 KEEP_RATIO = 0.9
 """Skills routed on score at least this share of the best one: a clear reading is not diluted by weak ones."""
@@ -48,6 +49,8 @@ MAX_SKILLS = 5
 MAX_SUGGESTIONS = 3
 MAX_PHRASE_WORDS = 3
 MAX_TOPIC_WORDS = 60
+MAX_TOPIC_CHARS = 2000
+"""Longer text is cut before reading: far beyond any topic (200 characters) or request details."""
 
 FILLER = frozenset(
     [
@@ -115,11 +118,19 @@ class Understanding:
         return max([m.score for m in self.skills] + [m.score for m in self.mentors] + [0.0])
 
 
+_MARKUP = re.compile(r"<[^<>]*>")
+
+
+def _readable(topic: str) -> str:
+    """The topic without Slack markup (mentions, channels, links): a person's or channel's id names no skill."""
+    return _MARKUP.sub(" ", topic[:MAX_TOPIC_CHARS])
+
+
 def content_words(topic: str) -> list[str]:
     """The words of a topic that could name something: not stopwords, not filler, not bare numbers or symbols."""
     return [
         w
-        for clause in tokenise(topic)
+        for clause in tokenise(_readable(topic))
         for w in clause
         if w not in STOPWORDS and w not in FILLER and any(ch.isalpha() for ch in w)
     ][:MAX_TOPIC_WORDS]
@@ -129,7 +140,7 @@ def phrases(topic: str) -> list[str]:
     """Runs of one to three words inside a clause that start and end on a content word: what terms are matched on."""
     found: list[str] = []
     seen: set[str] = set()
-    for clause in tokenise(topic):
+    for clause in tokenise(_readable(topic)):
         words = clause[:MAX_TOPIC_WORDS]
         for n in range(1, MAX_PHRASE_WORDS + 1):
             for i in range(len(words) - n + 1):
@@ -173,6 +184,7 @@ class Understander:
         self._terms = lru_cache(maxsize=8)(self._build_terms)
         self._helpers = lru_cache(maxsize=8)(self._build_helpers)
         self._vectors: dict[str, Vectors] = {}
+        self._known_skills = frozenset(self.known)
 
     @property
     def semantic(self) -> bool:
@@ -195,7 +207,9 @@ class Understander:
         vectors = self._embed_topic(topic, grams)
         terms = self._terms(vocab)
         read = combine(
-            self.lexical.match(topic, vocab), self._term_hits(terms, grams), self._near_terms(terms, grams, vectors)
+            self.lexical.match(_readable(topic), vocab),
+            self._term_hits(terms, grams),
+            self._near_terms(terms, grams, vectors),
         )
         ranked = self._held(read, vocab)
         mentors = evidence.match(grams, vectors) if evidence is not None else []
@@ -209,8 +223,7 @@ class Understander:
             )
         if best >= CLARIFY_AT and ranked:
             return Understanding(Verdict.CLARIFY, [m for m in ranked if m.score >= CLARIFY_AT][:MAX_SUGGESTIONS])
-        gap = read[0].skill if read and read[0].score >= CLARIFY_AT else None
-        return Understanding(Verdict.UNKNOWN, gap=gap)
+        return Understanding(Verdict.UNKNOWN, gap=self.gap(topic))
 
     def gap(self, topic: str) -> str | None:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
@@ -219,7 +232,9 @@ class Understander:
             return None
         terms = self._terms(frozenset())
         read = combine(
-            [], self._term_hits(terms, grams), self._near_terms(terms, grams, self._embed_topic(topic, grams))
+            self.lexical.match(_readable(topic), self._known_skills),
+            self._term_hits(terms, grams),
+            self._near_terms(terms, grams, self._embed_topic(topic, grams)),
         )
         return read[0].skill if read and read[0].score >= CLARIFY_AT else None
 
@@ -307,7 +322,11 @@ class Understander:
         return list(found.values())
 
     def _build_terms(self, vocabulary: frozenset[str]) -> _Terms:
-        return self._index(sorted(vocabulary | set(self.known)))
+        """The held skills and the skills that lead to them (a skill no held one is related to cannot route; it is
+        read only to name a gap); an empty vocabulary means every skill Burst knows of."""
+        if not vocabulary:
+            return self._index(sorted(self.known))
+        return self._index(sorted(vocabulary | set(self._helpers(vocabulary))))
 
     def _index(self, skills: Sequence[str]) -> _Terms:
         by_stem: dict[str, list[tuple[str, str]]] = {}

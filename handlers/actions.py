@@ -13,6 +13,7 @@ from bot.services import Services
 from handlers import blocks as b
 from handlers.asking import answering
 from handlers.deliveries import first_delivery
+from handlers.mrkdwn import mention
 from handlers.slack_gateway import SlackGateway, clicked_message
 
 PING_REPLIES = {
@@ -21,6 +22,7 @@ PING_REPLIES = {
     "not_yours": "This ping was meant for someone else.",
     "already_answered": "You've already answered this ping.",
     "busy": "You're in a flash session right now. Finish it first; this request stays open for others meanwhile.",
+    "cannot_suggest": "Pick someone other than yourself or the person asking.",
     "cap_reached": (
         "You've reached your weekly cap of bursts, so I'll leave this one for someone else. `/burst cap <n>` raises it."
     ),
@@ -63,6 +65,25 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.PING_SNOOZE)
     async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await answer_ping(ack, body, action, "snooze")
+
+    @app.action(b.PING_HAND_OFF)
+    async def hand_off(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        block = action.get("block_id") or ""
+        ping_id, user, colleague = _int(block.removeprefix("ping:")), body["user"]["id"], action.get("selected_user")
+        if ping_id is None or not colleague or not await first_delivery(services, body):
+            return
+        outcome = await services.requests.hand_off(ping_id, user, str(colleague))
+        if outcome.status == "handed_off":
+            await tell(body, f"Thanks! I've asked {mention(str(colleague))} instead.")
+        elif outcome.status == "suggestion_noted":
+            await tell(
+                body,
+                f"Thanks! {mention(str(colleague))} isn't free right now; I'll ask them first if this is still open"
+                " later.",
+            )
+        elif text := PING_REPLIES.get(outcome.status):
+            await tell(body, text)
 
     @app.action(b.SESSION_EXTEND)
     async def extend(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

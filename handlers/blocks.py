@@ -15,6 +15,7 @@ Block = dict[str, Any]
 PING_ACCEPT = "ping_accept"
 PING_DECLINE = "ping_decline"
 PING_SNOOZE = "ping_snooze"
+PING_HAND_OFF = "ping_hand_off"  # a person picker: "Not me, try ..."
 SESSION_EXTEND = "session_extend"
 SESSION_END = "session_end"
 ASK_AGAIN = "request_again"
@@ -87,6 +88,11 @@ def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Block]:
             button("Accept", PING_ACCEPT, value, "primary"),
             button("Decline", PING_DECLINE, value),
             button("Snooze 1h", PING_SNOOZE, value),
+            {
+                "type": "users_select",
+                "action_id": PING_HAND_OFF,
+                "placeholder": {"type": "plain_text", "text": "Not me, try…"},
+            },
             block_id=f"ping:{ping_id}",
         )
     )

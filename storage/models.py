@@ -93,6 +93,8 @@ class HelpRequest(SQLModel, table=True):
     mentor_notes: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
     )
+    # A topic nobody could route: the skill it is about when Burst knows one, so the digest groups gaps by meaning.
+    gap: str | None = Field(default=None, max_length=50)
     level: str = Field(default="any", max_length=8)  # any | expert | peer
     length_seconds: int = 900
     anonymous: bool = False

@@ -50,7 +50,7 @@ class DigestRepository:
         return run is None or run.state != "posted"
 
     async def requests_between(self, start: datetime, end: datetime) -> Sequence[Any]:
-        """(state, topic, skills, requester, anonymous, created_at, matched_at) of the requests in the window."""
+        """(state, topic, skills, requester, anonymous, created_at, matched_at, gap) of the requests in the window."""
         rows = await self.s.execute(
             select(
                 col(HelpRequest.state),
@@ -60,6 +60,7 @@ class DigestRepository:
                 col(HelpRequest.anonymous),
                 col(HelpRequest.created_at),
                 col(HelpRequest.matched_at),
+                col(HelpRequest.gap),
             ).where(col(HelpRequest.created_at) >= start, col(HelpRequest.created_at) < end)
         )
         return rows.all()

@@ -1,0 +1,114 @@
+"""The combined matcher with the real embedding model and knowledge file: verdicts, confidence, evidence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.embedding import shared_embedder
+from bot.evidence import EvidenceIndex, EvidenceItem, EvidenceKind, clean_about, embed_item
+from bot.skill_knowledge import knowledge
+from bot.understanding import Understander, Verdict, content_words
+
+VOCABULARY = frozenset(
+    {"go", "python", "statistics", "a/b testing", "security", "kubernetes", "aws", "css", "accounting", "contracts",
+     "hiring", "excel", "monitoring", "machine learning", "terraform"}
+)  # fmt: skip
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def understander() -> Understander:
+    assert shared_embedder() is not None, "the embedding model ships in a package and must load offline"
+    return Understander(shared_embedder())
+
+
+@pytest.mark.parametrize(
+    ("topic", "skill"),
+    [
+        ("goroutine leak in our worker pool", "go"),
+        ("is this p-value significant", "statistics"),
+        ("XSS in a form field", "security"),
+        ("EKS cluster autoscaler keeps adding nodes", "kubernetes"),
+        ("vlookup returns #N/A", "excel"),
+        ("pyhton list comprehension", "python"),  # a typo of a skill name still counts
+    ],
+)
+def test_requests_that_describe_the_problem_route_on_the_skill_it_needs(
+    understander: Understander, topic: str, skill: str
+) -> None:
+    understood = understander.understand(topic, VOCABULARY)
+    assert understood.verdict is Verdict.ROUTE, (topic, understood)
+    assert understood.skills[0].skill == skill, understood.skills
+
+
+@pytest.mark.parametrize(
+    "topic", ["my landlord keeps the deposit", "knitting pattern for a baby blanket", "best pizza near the office"]
+)
+def test_a_topic_no_registered_mentor_covers_routes_nowhere(understander: Understander, topic: str) -> None:
+    assert understander.understand(topic, VOCABULARY).verdict is Verdict.UNKNOWN
+
+
+@pytest.mark.parametrize("topic", ["stuff", "help me with", "", "  ", "🙏🙏", "<@U0BOB>", "a quick question", "!!!"])
+def test_a_topic_with_nothing_to_read_is_vague(understander: Understander, topic: str) -> None:
+    assert understander.understand(topic, VOCABULARY).verdict is Verdict.VAGUE
+    assert content_words(topic) == []
+
+
+def test_any_input_gets_an_answer_without_raising(understander: Understander) -> None:
+    for topic in ["x" * 5000, "kubernetes " * 800, "Ich brauche Hilfe mit meiner Steuererklärung", "\u202e\u200b"]:
+        understander.understand(topic, VOCABULARY)
+
+
+def test_a_skill_registered_under_another_name_gets_the_knowledge_of_it(understander: Understander) -> None:
+    """`monitoring` is another name of observability in the knowledge file: its terms count for a monitoring mentor."""
+    assert "monitoring" not in knowledge()
+    understood = understander.understand("too many alerts paging us at night, alert fatigue", VOCABULARY)
+    assert understood.verdict is Verdict.ROUTE
+    assert understood.skills[0].skill == "monitoring"
+
+
+def test_a_skill_nobody_holds_passes_its_reading_to_a_related_held_skill(understander: Understander) -> None:
+    understood = understander.understand("can someone look at this NDA before I sign it", VOCABULARY)
+    assert understood.verdict is Verdict.ROUTE
+    assert "contracts" in {m.skill for m in understood.skills}
+
+
+def test_an_unknown_topic_names_the_skill_gap_when_burst_knows_the_skill(understander: Understander) -> None:
+    gap = understander.understand("terraform state lock won't release", frozenset({"python"}))
+    assert gap.verdict is Verdict.UNKNOWN
+    assert gap.gap == "terraform"
+    assert understander.gap("tf drift on every plan") == "terraform"
+
+
+def test_a_mentors_own_words_and_past_sessions_find_them(understander: Understander) -> None:
+    embedder = shared_embedder()
+    about, leak = "I can help with experiment design, sample sizes and readouts", "goroutine leak in the worker pool"
+    items = [
+        EvidenceItem("U0ABOUT", EvidenceKind.ABOUT, about, NOW),
+        EvidenceItem("U0HELPED", EvidenceKind.HELPED, leak, NOW),
+        EvidenceItem("U0OLD", EvidenceKind.HELPED, leak, NOW - timedelta(days=720)),
+    ]
+    index = EvidenceIndex([embed_item(i, embedder) for i in items], NOW)
+    about = understander.understand("how do I pick sample sizes for a test", frozenset(), index)
+    assert [m.member_id for m in about.mentors][:1] == ["U0ABOUT"]
+    assert about.mentors[0].why == "your profile mentions sample sizes"
+    helped = understander.understand("another goroutine leak, this time in the scheduler", frozenset(), index)
+    scores = {m.member_id: m.score for m in helped.mentors}
+    assert scores["U0HELPED"] > scores.get("U0OLD", 0.0), "evidence fades with age"
+    assert "you helped" in helped.mentors[0].why
+    assert "goroutine" not in helped.mentors[0].why  # nobody's topic is quoted to someone else
+
+
+def test_without_the_model_matching_still_reads_names_and_terms() -> None:
+    lexical_only = Understander(None)
+    assert not lexical_only.semantic
+    assert lexical_only.understand("goroutine leak in our worker pool", VOCABULARY).skills[0].skill == "go"
+    assert lexical_only.understand("my landlord keeps the deposit", VOCABULARY).verdict is Verdict.UNKNOWN
+
+
+def test_about_texts_are_cleaned_and_bounded() -> None:
+    assert clean_about("  I help with <@U123|sam>'s  SQL &amp; dbt\u200b\n") == "I help with sam's SQL & dbt"
+    with pytest.raises(ValueError, match="keep it to 300"):
+        clean_about("x" * 301)
