@@ -91,9 +91,9 @@ def test_a_mentors_own_words_and_past_sessions_find_them(understander: Understan
         EvidenceItem("U0OLD", EvidenceKind.HELPED, leak, NOW - timedelta(days=720)),
     ]
     index = EvidenceIndex([embed_item(i, embedder) for i in items], NOW)
-    about = understander.understand("how do I pick sample sizes for a test", frozenset(), index)
-    assert [m.member_id for m in about.mentors][:1] == ["U0ABOUT"]
-    assert about.mentors[0].why == "your profile mentions sample sizes"
+    found = understander.understand("how do I pick sample sizes for a test", frozenset(), index)
+    assert [m.member_id for m in found.mentors][:1] == ["U0ABOUT"]
+    assert found.mentors[0].why == "your profile mentions sample sizes"
     helped = understander.understand("another goroutine leak, this time in the scheduler", frozenset(), index)
     scores = {m.member_id: m.score for m in helped.mentors}
     assert scores["U0HELPED"] > scores.get("U0OLD", 0.0), "evidence fades with age"
