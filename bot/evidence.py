@@ -25,6 +25,7 @@ import numpy as np
 from bot.embedding import Embedder, Vectors
 from bot.matching import STOPWORDS, tokenise
 from bot.similarity import SIMILAR_FLOOR, similarity_confidence
+from bot.specificity import specificity
 from bot.stemming import stem_phrase
 
 
@@ -39,6 +40,8 @@ HALF_LIFE = timedelta(days=90)
 EXACT = 0.85
 """A phrase of the evidence found word for word (after stemming) in the topic, before the kind's weight."""
 MAX_ABOUT_LENGTH = 300
+SPECIFIC = 0.9
+"""A word of a past topic this specific (bot.specificity) is matched on its own."""
 _SPLIT = re.compile(r"[,;/\n]+|\.\s|\band\b|\bor\b|\be\.g\.|\bincluding\b|\blike\b|\bsuch as\b", re.IGNORECASE)
 _LEAD_IN = re.compile(
     r"^(?:i\s+(?:can|could|am happy to|'m happy to|love to|like to|enjoy)\s+(?:help\s+(?:with|on)\s+)?"
@@ -104,6 +107,8 @@ def evidence_phrases(item: EvidenceItem) -> list[str]:
         for clause in tokenise(text):
             words = [w for w in clause if w not in STOPWORDS]
             found += [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
+            # A rare word carries the topic on its own ("goroutines"); a common one ("scheduler", "pool") does not.
+            found += [w for w in words if any(c.isalpha() for c in w) and specificity(w) >= SPECIFIC]
     return list(dict.fromkeys(p for p in found if p))
 
 
