@@ -91,11 +91,11 @@ async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set
     return held
 
 
-async def run(console: Console, data: Path = DATA, show_misses: bool = False) -> list[Score]:
+async def run(console: Console, data: Path = DATA, show_misses: bool = False, model: bool = True) -> list[Score]:
     mentors = yaml.safe_load((data / "mentors.yaml").read_text(encoding="utf-8"))["mentors"]
     requests = yaml.safe_load((data / "requests.yaml").read_text(encoding="utf-8"))["requests"]
     began = time.perf_counter()
-    reader = TopicReader(Understander(shared_embedder()))
+    reader = TopicReader(Understander(shared_embedder() if model else None))
     with tempfile.TemporaryDirectory(prefix="burst-matching-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'burst.db'}"
         await upgrade_async(url)

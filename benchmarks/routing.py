@@ -1,6 +1,7 @@
 """Routing one request against N mentors: the work between "someone asked" and "we know whom to ping".
 
-Per request, in one read-only unit of work: `uow.members.vocabulary()`, the matcher on the topic, then
+Per request, in one read-only unit of work: `uow.members.vocabulary()`, reading the topic (`TopicReader.read`: the
+lexical matcher, the knowledge terms, the embedding model and the mentors' evidence), then
 `bot.shortlist.choose(...)`, the same calls `RequestService.ask` and `run_wave` make.
 The database is seeded with history (requests, pings, sessions) because the fairness counts read it.
 """
@@ -22,12 +23,15 @@ from sqlmodel import col
 from benchmarks.engines import Engine, QueryRecorder, bulk_insert, explain, finish_load, shorten_sql
 from benchmarks.population import Zipf, build_vocabulary, member_id, member_row, request_topics, topic
 from benchmarks.report import Timings
-from bot.matching import LexicalMatcher
+from bot.embedding import shared_embedder
 from bot.requests import MAX_MATCHED_SKILLS
 from bot.shortlist import choose
+from bot.topic_reading import TopicReader
+from bot.understanding import Understander, Verdict
 from storage.database import Database
 from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState
 from storage.types import utcnow
+from storage.unit_of_work import UnitOfWork
 
 TARGET_MENTORS, TARGET_MS = 10_000, 20.0
 REQUESTS, WARMUP = 50, 5
@@ -35,12 +39,16 @@ REQUESTS, WARMUP = 50, 5
 FRESH_REQUEST_ID = 2_000_000_000
 
 WAVE_SIZE = 3  # BURST_WAVE_SIZE's default
-_MATCHER = LexicalMatcher()
+_READER = TopicReader(Understander(shared_embedder()))
 
 
-def _match(topic_text: str, vocabulary: Sequence[str]) -> dict[str, float]:
-    """The skills a request is routed on, as RequestService.ask keeps them."""
-    return {m.skill: m.score for m in _MATCHER.match(topic_text, vocabulary)[:MAX_MATCHED_SKILLS]}
+async def _match(uow: UnitOfWork, topic_text: str) -> tuple[dict[str, float], dict[str, float]]:
+    """The skills and mentors a request is routed on, as RequestService.ask keeps them."""
+    understood = await _READER.read(uow, topic_text)
+    if understood.verdict is not Verdict.ROUTE:
+        return {}, {}
+    skills = {m.skill: m.score for m in understood.skills[:MAX_MATCHED_SKILLS]}
+    return skills, {m.member_id: m.score for m in understood.mentors}
 
 
 @dataclass
@@ -192,13 +200,14 @@ async def route_once(db: Database, ask: Ask, now: datetime, result: RoutingResul
     """
     t0 = time.perf_counter()
     async with db.uow(readonly=True) as uow:
-        vocabulary = await uow.members.vocabulary()
+        await uow.members.vocabulary()  # timed alone; the reader asks again (as RequestService.ask does)
         t1 = time.perf_counter()
-        scores = _match(ask.topic, vocabulary)
+        scores, named = await _match(uow, ask.topic)
         t2 = time.perf_counter()
         chosen = await choose(
             uow,
             skill_scores=scores,
+            mentor_scores=named,
             level="any",
             requester_id=ask.requester,
             request_id=ask.request_id,

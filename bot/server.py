@@ -87,6 +87,8 @@ async def serve(settings: Settings) -> None:
         )
     runner = web.AppRunner(http_app(app, services, socket), access_log=None)
     await runner.setup()
+    # Embed the knowledge terms of the workspace's skills and its mentors' evidence now, not in the first request.
+    await services.requests.reader.warm(services.db)
     # What start-up built (modules, the ORM's mappings, Bolt's listeners) lives as long as the process: take it out
     # of the garbage collector's sight, so a full collection stops walking it. Those collections stalled the event
     # loop for 30 to 95 ms each, and every ack arriving meanwhile waited (benchmarks load).

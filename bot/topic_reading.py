@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.evidence import EmbeddedItem, EvidenceIndex, EvidenceItem, EvidenceKind, embed_item
 from bot.understanding import Understander, Understanding
+from storage.database import Database
 from storage.models import MentorEvidence
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
@@ -31,6 +32,11 @@ class TopicReader:
     def semantic(self) -> bool:
         """Whether the embedding model is loaded (False: lexical and knowledge-term matching only)."""
         return self.understander.semantic
+
+    async def warm(self, db: Database) -> None:
+        """Build what reading needs for this workspace (term and evidence embeddings) before the first request."""
+        async with db.uow(readonly=True) as uow:
+            await self.read(uow, "warm up")
 
     async def read(self, uow: UnitOfWork, topic: str) -> Understanding:
         """What `topic` needs in this workspace now (see `Understander.understand`)."""
