@@ -20,6 +20,7 @@ from bot.app import build_app, web_client
 from bot.digest import RETRY_EVERY
 from bot.services import Services
 from config import Settings
+from handlers.install_check import warn_missing_scopes
 from storage.migrate import upgrade_async
 from storage.types import utcnow
 
@@ -78,6 +79,7 @@ async def serve(settings: Settings) -> None:
     # cost about half a millisecond of CPU each on loopback (benchmarks load), and a TLS handshake on real Slack.
     http = aiohttp.ClientSession()
     app, services = build_app(settings, http)
+    await warn_missing_scopes(web_client(settings, settings.slack_bot_token, http))
     socket: AsyncSocketModeHandler | None = None
     if settings.socket_mode:
         assert settings.slack_app_token

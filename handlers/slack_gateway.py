@@ -245,12 +245,12 @@ class SlackGateway:
         try:
             opened = await self.client.conversations_open(users=f"{requester_id},{mentor_id}")
             channel = str(opened["channel"]["id"])
-            members = await self.client.conversations_members(channel=channel)
-            if {requester_id, mentor_id} <= set(members.get("members", [])):
+            # A 1:1 DM's id starts with D, a group DM's never does: local-slack answers a group open with a 1:1 DM.
+            if not channel.startswith("D"):
                 return [channel]
         except SLACK_FAILURES as exc:
             log.info("group DM unavailable", error=why(exc))
-        # Degrade: one DM each (local-slack opens a 1:1 DM for several users).
+        # Degrade: one DM each.
         found = [await self._dm_channel(requester_id), await self._dm_channel(mentor_id)]
         return [c for c in found if c]
 
