@@ -44,6 +44,7 @@ DIRECTORY_PAGE = 200  # users.list's recommended page size
 STAMP = "burst:"
 """Prefix of the block_id that names each message Burst owes (e.g. "burst:ping:12"), so a step that runs again
 after a crash can look for it in the channel before posting it twice (bot.ports.redelivering)."""
+CARD_CHANGES = ("extended", "ended")  # what changes a session card: its end time, its buttons
 LOOKBACK_PAGES = 5  # of conversations.history: 1,000 messages back is far beyond any step's lifetime
 
 
@@ -66,6 +67,11 @@ def stamp_of(message: dict[str, Any]) -> str | None:
     return None
 
 
+def is_user(channel: str) -> bool:
+    """A user id (U..., or W... on Enterprise Grid) where a channel id goes: Slack then posts to the app's DM."""
+    return channel.startswith(("U", "W"))
+
+
 def _profile_of(user: dict[str, Any]) -> UserProfile:
     name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user["id"]
     return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
@@ -76,30 +82,41 @@ class SlackGateway:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # Each person's DM with Burst, learnt from the answers to posts addressed to them (no conversations.open,
+        # a Tier 3 method, per message); needed only to read a DM's history or update a message in it.
+        self._dm_channels: dict[str, str] = {}
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
     async def _dm_channel(self, user_id: str) -> str | None:
+        if known := self._dm_channels.get(user_id):
+            return known
         try:
             opened = await self.client.conversations_open(users=user_id)
         except SLACK_FAILURES as exc:
             log.warning("conversations.open failed", user=user_id, error=why(exc))
             return None
-        return str(opened["channel"]["id"])
+        self._dm_channels[user_id] = channel = str(opened["channel"]["id"])
+        return channel
 
     async def post(
         self, channel: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
     ) -> MessageRef | None:
-        """Post a message; with a key, one Slack already has (a step running again after a crash) is not re-posted."""
+        """Post a message (`channel` may be a user id: their DM with Burst); with a key, one Slack already has (a step
+        running again after a crash) is not re-posted."""
         if key is not None:
             blocks = stamped(blocks or [b.section(text)], key)
-            if redelivering.get() and (found := await self._find(channel, key)):
-                return found
+            if redelivering.get():
+                where = await self._dm_channel(channel) if is_user(channel) else channel
+                if where is not None and (found := await self._find(where, key)):
+                    return found
         try:
             sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SLACK_FAILURES as exc:
             log.warning("chat.postMessage failed", channel=channel, error=why(exc))
             return None
+        if is_user(channel):
+            self._dm_channels[channel] = str(sent["channel"])
         return MessageRef(str(sent["channel"]), str(sent["ts"]))
 
     async def _find(self, channel: str, key: str) -> MessageRef | None:
@@ -123,8 +140,7 @@ class SlackGateway:
     async def dm(
         self, user_id: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
     ) -> MessageRef | None:
-        channel = await self._dm_channel(user_id)
-        return None if channel is None else await self.post(channel, text, blocks, key)
+        return await self.post(user_id, text, blocks, key)
 
     async def update(self, ref: MessageRef, text: str, blocks: list[b.Block], key: str | None = None) -> None:
         if key is not None:
@@ -229,13 +245,12 @@ class SlackGateway:
         await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
-        """A group DM of the two with the bot where Slack allows it, otherwise a DM to each."""
-        intro = b.intro_text(request, flash)
+        """The session card, which introduces the two, in a group DM of them with the bot where Slack allows it,
+        otherwise in a DM to each."""
         card = b.session_card(request, flash)
         channels = await self._pair_channels(request.requester_id, flash.mentor_id)
         refs: list[MessageRef] = []
         for channel in channels:
-            await self.post(channel, intro, [b.section(intro)], f"intro:{flash.id}")
             ref = await self.post(channel, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
             if ref:
                 refs.append(ref)
@@ -250,15 +265,15 @@ class SlackGateway:
                 return [channel]
         except SLACK_FAILURES as exc:
             log.info("group DM unavailable", error=why(exc))
-        # Degrade: one DM each.
-        found = [await self._dm_channel(requester_id), await self._dm_channel(mentor_id)]
-        return [c for c in found if c]
+        # Degrade: one DM each, addressed by user id.
+        return [requester_id, mentor_id]
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        card = b.session_card(request, flash)
         refs = [MessageRef(c["channel"], c["ts"]) for c in flash.cards]
-        for ref in refs:
-            await self.update(ref, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
+        if what in CARD_CHANGES:  # a warning changes nothing the card shows (its end time is the same)
+            card = b.session_card(request, flash)
+            for ref in refs:
+                await self.update(ref, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
         left = max(1, round((flash.ends_at - utcnow()).total_seconds() / 60))
         minutes = "1 minute" if left == 1 else f"{left} minutes"
         lines = {
@@ -269,9 +284,7 @@ class SlackGateway:
                 f"{mention(flash.mentor_id)} and {mention(request.requester_id)}!"
             ),
         }
-        text = lines.get(what, "")
-        if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
-            return
+        text = lines[what]
         extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
         key = f"{what}:{flash.id}" + (f":{flash.extensions}" if what != "ended" else "")
         # Where the cards are; if they are not stored yet (the announcement is still on its way through a slow

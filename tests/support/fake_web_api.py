@@ -169,7 +169,9 @@ class FakeWebApi:
             return {"ok": True, "messages": [], "has_more": False}
         if method == "chat.postMessage":
             ts = f"{next(self._ts)}.000100"
-            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {**args, "ts": ts}}
+            channel = str(args.get("channel"))
+            channel = f"D{channel}" if channel.startswith(("U", "W")) else channel  # a user id posts to the DM
+            return {"ok": True, "channel": channel, "ts": ts, "message": {**args, "channel": channel, "ts": ts}}
         if method in ("chat.update", "chat.postEphemeral"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "message_ts": "1.0"}
         if method == "users.info":

@@ -15,6 +15,10 @@ twice, and not retrying loses it when the failure was real. No client code can t
 would only measure that impossibility, so this proxy leaves it out; what it measures is whether Burst retries what
 failed, waits as long as it is told to, and never doubles or loses work on its own account.
 
+local-slack has no group DMs (it answers a conversations.open of several people with a 1:1 DM). A run that wants
+Slack's shape can hand the proxy `group_dms`: channels of local-slack, by the set of people, that it answers such an
+open with; everything posted there then goes to local-slack as usual.
+
 `apps.connections.open` (Socket Mode's handshake) always passes untouched, and the websocket it hands out goes to
 local-slack directly: reconnecting a socket is slack_sdk's work, not Burst's, and a start-up that fails on an
 injected fault would test the harness rather than the bot. Events API deliveries do not pass here at all.
@@ -38,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
+from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
@@ -125,9 +130,17 @@ class FaultRecord:
 class FaultProxy:
     """`async with FaultProxy(upstream_api_url, plan, seed) as proxy:` then point SLACK_API_URL at proxy.api_url."""
 
-    def __init__(self, upstream: str, plan: FaultPlan, seed: int = 0, port: int | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        plan: FaultPlan,
+        seed: int = 0,
+        port: int | None = None,
+        group_dms: Mapping[frozenset[str], str] | None = None,
+    ) -> None:
         self.upstream = upstream if upstream.endswith("/") else upstream + "/"
         self.plan = plan
+        self.group_dms = dict(group_dms or {})
         self.port = port or free_port()
         self.record = FaultRecord()
         self._random = random.Random(seed)
@@ -190,7 +203,15 @@ class FaultProxy:
             await asyncio.sleep(self._random.uniform(*self.plan.slow_seconds))
         elif kind is not None:
             return self._fail(request, kind, key, now)
+        if method == "conversations.open" and (group := self._group_dm(request, body)):
+            return web.json_response({"ok": True, "channel": {"id": group}})
         return await self._forward(request, method, body)
+
+    def _group_dm(self, request: web.Request, body: bytes) -> str | None:
+        if not self.group_dms:
+            return None
+        args = dict(request.query) | {k: v for k, v in parse_qsl(body.decode(errors="replace"))}
+        return self.group_dms.get(frozenset(u for u in str(args.get("users", "")).split(",") if u))
 
     def _draw(self, key: tuple[str, str]) -> str | None:
         if key[0] in self.plan.exempt:
