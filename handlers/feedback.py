@@ -11,7 +11,7 @@ from bot import followups as fu
 from bot.ports import MessageRef
 from bot.services import Services
 from handlers import blocks as b
-from handlers.deliveries import first_delivery
+from handlers.deliveries import claimed_now, first_delivery
 from handlers.mrkdwn import escape
 from handlers.slack_gateway import SlackGateway, stamp_of
 
@@ -98,7 +98,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         session_id = _session_id(action)
-        if session_id is None or not await first_delivery(services, body):
+        if session_id is None or not await claimed_now(services, body):
             return
         if (status := await services.followups.may_give_feedback(session_id, body["user"]["id"])) != "ok":
             await tell(body, REFUSALS[status])

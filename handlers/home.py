@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.skills import MAX_SKILLS
 from handlers import blocks as b
 from handlers.command_parser import AddSkills, parse_command
-from handlers.deliveries import first_delivery
+from handlers.deliveries import claimed_now, first_delivery
 from handlers.modals import request_modal
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
@@ -141,7 +141,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(HOME_ASK)
     async def ask(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        if not await first_delivery(services, body):
+        if not await claimed_now(services, body):
             return
         await gateway.open_view(body["trigger_id"], request_modal(None), body["user"]["id"])
 
@@ -164,7 +164,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(HOME_EDIT)
     async def edit(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        if not await first_delivery(services, body):
+        if not await claimed_now(services, body):
             return
         profile = await services.profiles.profile(body["user"]["id"])
         await gateway.open_view(body["trigger_id"], profile_modal(profile), body["user"]["id"])
