@@ -169,6 +169,9 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         request_verification_enabled=not settings.socket_mode,
         # Bolt's own logger copies the root level; at DEBUG it narrates every middleware of every request.
         logger=quiet_logger("slack_bolt.burst"),
+        # Bolt's AI-assistant helpers: with them, `say` in a DM thread first reads the thread (conversations.replies)
+        # looking for an assistant's context. Burst is no assistant; a reply in a thread needs no extra call.
+        attaching_conversation_kwargs_enabled=False,
     )
     gateway = SlackGateway(client)
     services = build_services(settings, gateway, gate)
