@@ -9,12 +9,15 @@ answer at all (a dropped connection, a timeout).
 from __future__ import annotations
 
 import asyncio
+import copy
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest import Digest
@@ -31,6 +34,14 @@ log = structlog.get_logger(__name__)
 SLACK_FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)
 
 
+def reply_lost(exc: Exception) -> bool:
+    """Slack may have acted on a call that failed this way: a 5xx, or a connection dropped or timed out after the
+    request went out. A refusal (ok: false) or a 429 says it did not."""
+    if isinstance(exc, SlackApiError):
+        return int(exc.response.status_code) >= 500
+    return isinstance(exc, aiohttp.ClientError | TimeoutError)
+
+
 def why(exc: Exception) -> str:
     """Slack's error code when it answered with one, else what the failure was."""
     if isinstance(exc, SlackApiError) and isinstance(exc.response.data, dict):
@@ -45,6 +56,8 @@ STAMP = "burst:"
 """Prefix of the block_id that names each message Burst owes (e.g. "burst:ping:12"), so a step that runs again
 after a crash can look for it in the channel before posting it twice (bot.ports.redelivering)."""
 CARD_CHANGES = ("extended", "ended")  # what changes a session card: its end time, its buttons
+KEYED_RETRIES = 6  # as many as the client gives any other call (bot.app.ERROR_RETRIES)
+KEYED_BACKOFF = 0.5  # seconds before the first look and resend, doubling, plus up to as much again of jitter
 LOOKBACK_PAGES = 5  # of conversations.history: 1,000 messages back is far beyond any step's lifetime
 
 
@@ -82,6 +95,12 @@ class SlackGateway:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # Keyed posts retry themselves (`_post_keyed`): a blind resend after a lost reply would post twice. This
+        # client shares the other's connections and work gate, and retries only 429s, which Slack did not act on.
+        self._keyed = copy.copy(client)
+        self._keyed.retry_handlers = [
+            h for h in client.retry_handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)
+        ]
         # Each person's DM with Burst, learnt from the answers to posts addressed to them (no conversations.open,
         # a Tier 3 method, per message); needed only to read a DM's history or update a message in it.
         self._dm_channels: dict[str, str] = {}
@@ -106,15 +125,37 @@ class SlackGateway:
         running again after a crash) is not re-posted."""
         if key is not None:
             blocks = stamped(blocks or [b.section(text)], key)
-            if redelivering.get():
-                where = await self._dm_channel(channel) if is_user(channel) else channel
-                if where is not None and (found := await self._find(where, key)):
-                    return found
+            if redelivering.get() and (found := await self._look_for(channel, key)):
+                return found
+            return await self._post_keyed(channel, text, blocks, key)
         try:
             sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SLACK_FAILURES as exc:
             log.warning("chat.postMessage failed", channel=channel, error=why(exc))
             return None
+        return self._sent(channel, sent)
+
+    async def _post_keyed(self, channel: str, text: str, blocks: list[b.Block], key: str) -> MessageRef | None:
+        """Post, and when the answer is lost (Slack may have posted it), look for the key before posting again."""
+        for attempt in range(KEYED_RETRIES + 1):
+            try:
+                sent = await self._keyed.chat_postMessage(channel=channel, text=text, blocks=blocks)
+                return self._sent(channel, sent)
+            except SLACK_FAILURES as exc:
+                if not reply_lost(exc) or attempt == KEYED_RETRIES:
+                    log.warning("chat.postMessage failed", channel=channel, key=key, error=why(exc))
+                    return None
+            pause = KEYED_BACKOFF * 2**attempt
+            await asyncio.sleep(pause + random.uniform(0, pause))  # jitter: processes retrying at once spread out
+            if found := await self._look_for(channel, key):
+                return found
+        return None
+
+    async def _look_for(self, channel: str, key: str) -> MessageRef | None:
+        where = await self._dm_channel(channel) if is_user(channel) else channel
+        return None if where is None else await self._find(where, key)
+
+    def _sent(self, channel: str, sent: Any) -> MessageRef:
         if is_user(channel):
             self._dm_channels[channel] = str(sent["channel"])
         return MessageRef(str(sent["channel"]), str(sent["ts"]))
@@ -190,8 +231,8 @@ class SlackGateway:
         while True:
             try:
                 page = await self.client.users_list(limit=DIRECTORY_PAGE, cursor=cursor)
-            except SlackApiError as exc:
-                log.warning("users.list failed", error=exc.response.get("error"))
+            except SLACK_FAILURES as exc:  # a refusal, a 500 page that is not JSON, or no answer at all
+                log.warning("users.list failed", error=why(exc))
                 return
             members: list[dict[str, Any]] = page.get("members") or []
             yield {str(u["id"]): _profile_of(u) for u in members if not u.get("deleted") and not u.get("is_bot")}
