@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.mrkdwn import clip, escape, mention, when
+from handlers.mrkdwn import clip, escape, escape_within, mention, when
 from storage.models import FlashSession, HelpRequest, PingState
 
 Block = dict[str, Any]
@@ -67,7 +67,7 @@ def ping_text(request: HelpRequest) -> str:
 def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Block]:
     blocks = [section(f":raising_hand: {asker(request)} needs help with *{escape(request.topic)}*")]
     if request.details:
-        blocks.append(section(f">{escape(clip(request.details, 1500))}"))
+        blocks.append(section(f">{escape_within(request.details, 1500)}"))
     facts = f"About {minutes(request.length_seconds)}"
     if request.level != "any":
         facts += f" · asked for an {request.level}" if request.level == "expert" else " · asked for a peer"
@@ -130,7 +130,7 @@ def session_card(request: HelpRequest, flash: FlashSession) -> list[Block]:
 
 
 def intro_text(request: HelpRequest, flash: FlashSession) -> str:
-    details = f"\n>{escape(clip(request.details, 1500))}" if request.details else ""
+    details = f"\n>{escape_within(request.details, 1500)}" if request.details else ""
     return (
         f":wave: {mention(flash.mentor_id)} is helping {mention(request.requester_id)} with "
         f"*{escape(request.topic)}* for {minutes(flash.length_seconds)}. Say hello here!{details}"

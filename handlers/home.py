@@ -17,6 +17,7 @@ from handlers import blocks as b
 from handlers.command_parser import AddSkills, parse_command
 from handlers.deliveries import claimed_now, first_delivery
 from handlers.modals import request_modal
+from handlers.mrkdwn import plain_text
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
@@ -198,7 +199,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             else:
                 cap = int(text("cap"))
         if errors:
-            await ack(response_action="errors", errors=errors)
+            # Slack shows a form's errors as typed: no mrkdwn, no `&lt;`.
+            await ack(response_action="errors", errors={block: plain_text(e) for block, e in errors.items()})
             return
         await ack()
         if not await first_delivery(services, body):

@@ -24,7 +24,7 @@ from bot.digest import Digest
 from bot.digest_chart import render_chart
 from bot.ports import MessageRef, UserProfile, redelivering
 from handlers import blocks as b
-from handlers.digest_blocks import digest_blocks, digest_text
+from handlers.digest_blocks import chart_alt_text, digest_blocks, digest_text
 from handlers.mrkdwn import escape, mention
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
@@ -351,6 +351,7 @@ class SlackGateway:
                 content=png,
                 filename=f"burst-{digest.period}.png",
                 title=f"Burst {digest.period}",
+                alt_txt=chart_alt_text(digest),
             )
         except SLACK_FAILURES as exc:
             log.info("digest chart not uploaded", error=str(exc)[:200])
