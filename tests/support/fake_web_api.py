@@ -63,6 +63,7 @@ class FakeWebApi:
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._held: dict[str, threading.Event] = {}
+        self._limited: dict[str, int] = {}
         self.port = 0
 
     # --- what tests read ----------------------------------------------------------------------------------
@@ -98,6 +99,11 @@ class FakeWebApi:
             release.set()
             with self._lock:
                 self._held.pop(method, None)
+
+    def rate_limit(self, method: str, times: int) -> None:
+        """The next `times` calls to `method` are answered 429 with Retry-After: 0, as Slack does when limited."""
+        with self._lock:
+            self._limited[method] = times
 
     # --- the server ---------------------------------------------------------------------------------------
 
@@ -145,6 +151,11 @@ class FakeWebApi:
         if release is not None:
             await asyncio.to_thread(release.wait)
         self._record(ApiCall(method, args))
+        with self._lock:
+            limited = self._limited.get(method, 0)
+            self._limited[method] = max(0, limited - 1)
+        if limited:
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
         headers = {"x-oauth-scopes": ",".join(sorted(self.granted))}
         lacking = [scope for scope in scopes_for(method, args) if scope not in self.granted]
         if lacking:

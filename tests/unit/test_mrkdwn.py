@@ -48,4 +48,6 @@ def test_slack_encoding_decodes_to_what_the_person_saw() -> None:
 
 def test_mrkdwn_becomes_plain_text_for_form_errors() -> None:
     problem = "`wizard` isn't a level for *&lt;b&gt;*: use `expert` or `peer` (_no level_ means `peer`), snake_case ok"
-    assert plain_text(problem) == "wizard isn't a level for <b>: use expert or peer (no level means peer), snake_case ok"
+    assert (
+        plain_text(problem) == "wizard isn't a level for <b>: use expert or peer (no level means peer), snake_case ok"
+    )
