@@ -12,6 +12,7 @@ Run from the repository root with the project's virtualenv:
     .venv/bin/python -m benchmarks matching     # first-wave hit, wrong pings, unanswerable pinged on the labelled set
     .venv/bin/python -m benchmarks chaos        # 200 requests through local-slack with 10% of Web API calls faulted
     .venv/bin/python -m benchmarks chaos --crash  # the same with SIGKILLs: SQLite, PostgreSQL, 2 processes on one PG
+    .venv/bin/python -m benchmarks budget       # Web API calls per whole flow by method and Tier; what Tier 3 allows
 
 Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql` (routing and
 digest default to both, load and scale to SQLite), `--requests N` (routing requests per size), `--runs N` (digest
@@ -63,7 +64,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from benchmarks import chaos, digest, load, matching, routing, scale, timer_lateness
+from benchmarks import budget, chaos, digest, load, matching, routing, scale, timer_lateness
 from benchmarks.engines import ENGINES, SQLITE, Engine, open_engines
 from benchmarks.report import count, ms, verdict
 from benchmarks.serving_tables import print_load, print_scale, print_timers
@@ -80,7 +81,7 @@ if not console.is_terminal:  # piped to a file: do not squeeze the tables into 8
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
-    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos", "matching"))
+    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos", "matching", "budget"))
     parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
     parser.add_argument(
         "--engines", type=_engines, help="comma-separated: sqlite,postgresql (load and scale default to sqlite)"
@@ -137,6 +138,9 @@ async def main(args: argparse.Namespace) -> None:
             rate=args.fault_rate,
         )
         console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
+        return
+    if args.which == "budget":
+        await budget.run(console, args.requests or (budget.QUICK_FLOWS if args.quick else budget.FLOWS))
         return
     if args.which in ("routing", "digest", "all"):
         await database_benchmarks(args)

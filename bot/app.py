@@ -8,11 +8,7 @@ from typing import Any
 import aiohttp
 import structlog
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncServerErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
@@ -24,6 +20,7 @@ from bot.digest import DigestConfig, DigestService
 from bot.directory_sync import SYNC, DirectorySync
 from bot.embedding import shared_embedder
 from bot.followups import FollowupService
+from bot.metrics import Metrics
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.requests import RequestService, RoutingConfig
@@ -35,7 +32,7 @@ from bot.understanding import Understander
 from bot.work_gate import WorkGate
 from config import Settings
 from handlers.acks_first import AcksFirstApp, log_listener_error
-from handlers.gated_io import GatedWebClient, gated_respond
+from handlers.gated_io import Counted, GatedWebClient, gated_respond, rate_limit_handler
 from handlers.slack_gateway import SlackGateway
 from storage.database import Database
 
@@ -52,25 +49,33 @@ RATE_LIMIT_RETRIES = 8
 
 
 def web_client(
-    settings: Settings, token: str, session: aiohttp.ClientSession | None = None, gate: WorkGate | None = None
+    settings: Settings,
+    token: str,
+    session: aiohttp.ClientSession | None = None,
+    gate: WorkGate | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncWebClient:
     """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links.
 
     Without a `session` slack_sdk opens a new HTTP session, and connection, for every call. With a `gate`, a call
-    gives up its work slot while it waits (handlers.gated_io).
+    gives up its work slot while it waits (handlers.gated_io), and is counted in `metrics`.
     """
+    on_429 = metrics.web_api_429 if metrics else None
+    options = _client_options(settings, token, session, on_429)
     if gate is not None:
-        return GatedWebClient(gate=gate, **_client_options(settings, token, session))
-    return AsyncWebClient(**_client_options(settings, token, session))
+        return GatedWebClient(gate=gate, on_call=metrics.web_api_call if metrics else None, on_429=on_429, **options)
+    return AsyncWebClient(**options)
 
 
-def _client_options(settings: Settings, token: str, session: aiohttp.ClientSession | None) -> dict[str, Any]:
+def _client_options(
+    settings: Settings, token: str, session: aiohttp.ClientSession | None, on_429: Counted | None
+) -> dict[str, Any]:
     return dict(
         token=token,
         base_url=settings.slack_api_url or DEFAULT_SLACK_API,
         session=session,
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            rate_limit_handler(on_429, RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=ERROR_RETRIES),
             AsyncConnectionErrorRetryHandler(max_retry_count=ERROR_RETRIES),
         ],
@@ -83,10 +88,14 @@ def quiet_logger(name: str) -> logging.Logger:
     return logger
 
 
-def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | None = None) -> Services:
+def build_services(
+    settings: Settings, gateway: SlackGateway, gate: WorkGate | None = None, metrics: Metrics | None = None
+) -> Services:
     db = Database(settings.database_url)
     gate = gate or WorkGate()
-    timers = Timers(db, sweep_interval=settings.burst_sweep_interval, gate=gate)
+    metrics = metrics or Metrics()
+    db.on_commit.append(metrics.committed)
+    timers = Timers(db, sweep_interval=settings.burst_sweep_interval, gate=gate, on_late=metrics.timer_ran)
     followups = FollowupService(db, gateway, timers, settings.burst_followup_delays)
     sessions = SessionService(
         db,
@@ -137,6 +146,7 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
         directory_sync=directory_sync,
         deliveries=DeliveryLedger(db),
         after_ack=gate,
+        metrics=metrics,
     )
 
 
@@ -162,7 +172,8 @@ def wire_timers(
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
     gate = WorkGate()
-    client = web_client(settings, settings.slack_bot_token, session, gate)
+    metrics = Metrics()
+    client = web_client(settings, settings.slack_bot_token, session, gate, metrics)
     app = AcksFirstApp(
         gate=gate,
         client=client,
@@ -171,9 +182,12 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         request_verification_enabled=not settings.socket_mode,
         # Bolt's own logger copies the root level; at DEBUG it narrates every middleware of every request.
         logger=quiet_logger("slack_bolt.burst"),
+        # Bolt's AI-assistant helpers: with them, `say` in a DM thread first reads the thread (conversations.replies)
+        # looking for an assistant's context. Burst is no assistant; a reply in a thread needs no extra call.
+        attaching_conversation_kwargs_enabled=False,
     )
     gateway = SlackGateway(client)
-    services = build_services(settings, gateway, gate)
+    services = build_services(settings, gateway, gate, metrics)
     app.use(gated_respond(gate))
     handlers.register_all(app, services, gateway)
     app.error(log_listener_error)

@@ -45,6 +45,19 @@ def run() -> None:
 
 
 @cli.command()
+def check(
+    request_url: Annotated[
+        str | None, typer.Option(help="HTTP mode: the public request URL, e.g. https://<host>/slack/events.")
+    ] = None,
+) -> None:
+    """Is the Slack install ready? Granted scopes against the ones Burst needs, events, commands, and connectivity."""
+    from bot.install_report import run_check
+
+    settings: Settings = settings_or_exit()
+    raise typer.Exit(asyncio.run(run_check(settings, request_url, out)))
+
+
+@cli.command()
 def demo(
     port: Annotated[int, typer.Option(help="Port of local-slack (web UI and API).")] = 3000,
     http_port: Annotated[int, typer.Option(help="Port of Burst's health endpoint.")] = 8080,

@@ -100,9 +100,9 @@ class Notifier(Protocol):
         """Put requester and mentor in touch; returns the session cards it posted."""
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        """A session was warned, extended or ended (tell both people), or only ticked: refresh its cards.
+        """A session was warned, extended or ended: tell both people (and on extend or end, update its cards).
 
-        `what` is one of "warning", "extended", "ended" and "tick".
+        `what` is one of "warning", "extended" and "ended".
         """
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 import aiohttp
@@ -15,17 +16,23 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app, web_client
 from bot.digest import RETRY_EVERY
+from bot.metrics import CONTENT_TYPE
 from bot.services import Services
 from config import Settings
+from handlers.install_check import warn_missing_scopes
+from handlers.slack_gateway import SLACK_FAILURES
 from storage.migrate import upgrade_async
 from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
 EVENTS_PATH = "/slack/events"
 DRAIN_SECONDS = 10  # on stop, how long listeners part-way through their work get to finish
+SLACK_CHECK_EVERY = 30.0  # seconds a passed auth.test vouches for Slack in /readyz (it is rate limited)
+READY_TIMEOUT = 5.0  # seconds each readiness check may take
 
 
 def signed_by_slack(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
@@ -53,6 +60,51 @@ def events_endpoint(app: AsyncApp, signing_secret: str) -> Callable[[web.Request
     return events
 
 
+def metrics_endpoint(services: Services) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def metrics(_: web.Request) -> web.Response:
+        body = await services.metrics.exposition(services.db, services.after_ack)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+    return metrics
+
+
+def readiness(
+    app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """GET /readyz: 200 when the database takes a query and Slack answers (the Socket Mode link is up, or, over
+    HTTP, auth.test passed within the last SLACK_CHECK_EVERY seconds), else 503 naming what did not answer."""
+    slack_ok_at = -SLACK_CHECK_EVERY
+
+    async def slack_answers() -> bool:
+        nonlocal slack_ok_at
+        if socket is not None:
+            return bool(await socket.client.is_connected())
+        if time.monotonic() - slack_ok_at < SLACK_CHECK_EVERY:
+            return True
+        assert app.client is not None
+        try:
+            async with asyncio.timeout(READY_TIMEOUT):
+                await app.client.auth_test()
+        except (*SLACK_FAILURES, TimeoutError):
+            return False
+        slack_ok_at = time.monotonic()
+        return True
+
+    async def database_answers() -> bool:
+        try:
+            async with asyncio.timeout(READY_TIMEOUT):
+                return await services.db.answers()
+        except (SQLAlchemyError, OSError, TimeoutError):
+            return False
+
+    async def ready(_: web.Request) -> web.Response:
+        checks = {"database": await database_answers(), "slack": await slack_answers()}
+        status = {name: "ok" if up else "down" for name, up in checks.items()}
+        return web.json_response(status, status=200 if all(checks.values()) else 503)
+
+    return ready
+
+
 def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         if socket is not None and not await socket.client.is_connected():
@@ -62,6 +114,8 @@ def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler |
 
     web_app = web.Application()
     web_app.router.add_get("/healthz", health)
+    web_app.router.add_get("/readyz", readiness(app, services, socket))
+    web_app.router.add_get("/metrics", metrics_endpoint(services))
     if socket is None:
         web_app.router.add_post(EVENTS_PATH, events_endpoint(app, services.settings.slack_signing_secret or ""))
     return web_app
@@ -79,6 +133,7 @@ async def serve(settings: Settings) -> None:
     # cost about half a millisecond of CPU each on loopback (benchmarks load), and a TLS handshake on real Slack.
     http = aiohttp.ClientSession()
     app, services = build_app(settings, http)
+    await warn_missing_scopes(web_client(settings, settings.slack_bot_token, http))
     socket: AsyncSocketModeHandler | None = None
     if settings.socket_mode:
         assert settings.slack_app_token

@@ -8,6 +8,7 @@ from bot.deliveries import DeliveryLedger
 from bot.digest import DigestService
 from bot.directory_sync import DirectorySync
 from bot.followups import FollowupService
+from bot.metrics import Metrics
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.requests import RequestService
@@ -32,3 +33,4 @@ class Services:
     directory_sync: DirectorySync
     deliveries: DeliveryLedger
     after_ack: WorkGate  # admits the work listeners do after their ack, a few at a time
+    metrics: Metrics

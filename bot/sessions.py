@@ -1,13 +1,13 @@
 """Flash sessions: a timed window after an accept, with a warning, Extend and End.
 
 The timer rows (`session_warning:<id>`, `session_end:<id>`) are rewritten when a session is extended, so the
-durable schedule always matches `ends_at`. A chain of `session_tick` rows refreshes the session cards with the time
-left, once a refresh interval (a minute: chat.update is rate-limited per channel, and minutes are what people read).
+durable schedule always matches `ends_at`. Between start, warning and end a session costs no Slack call: its card
+shows the end time in Slack's date formatting (each reader's own clock does the counting), and is edited only when
+what it shows changes (an extension, the end).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -22,8 +22,7 @@ from storage.unit_of_work import UnitOfWork
 
 WARNING = "session_warning"
 END = "session_end"
-TICK = "session_tick"
-TIMER_KINDS = (WARNING, END, TICK)
+TIMER_KINDS = (WARNING, END)
 TELL = "tell_session"  # owed (bot.ports.Outbox): a warning, extension or end told to both people
 MAX_EXTENSIONS = 2
 EXTENSION = timedelta(minutes=10)
@@ -34,7 +33,6 @@ class SessionConfig:
     warning: timedelta
     extension: timedelta = EXTENSION
     max_extensions: int = MAX_EXTENSIONS
-    refresh: timedelta = timedelta(minutes=1)
 
 
 SessionActionStatus = Literal["ok", "not_participant", "not_active", "limit", "missing"]
@@ -94,36 +92,10 @@ class SessionService:
         tag = f"{flash.id}:{flash.extensions}"
         await uow.timers.schedule(f"{WARNING}:{tag}", WARNING, warn_at, session_id=flash.id)
         await uow.timers.schedule(f"{END}:{tag}", END, flash.ends_at, session_id=flash.id)
-        await self._schedule_tick(uow, flash, utcnow())
-
-    def _next_tick(self, flash: FlashSession, after: datetime, min_slot: int = 1) -> tuple[int, datetime] | None:
-        """The next card refresh on the session's own grid (slot number, due time), unless the session ends first.
-
-        `min_slot` keeps the chain moving when this process's clock runs behind the one that set the due time.
-        """
-        refresh = self.config.refresh.total_seconds()
-        slot = max(min_slot, math.floor((after - flash.started_at).total_seconds() / refresh) + 1)
-        due = flash.started_at + timedelta(seconds=slot * refresh)
-        return None if due >= flash.ends_at - timedelta(seconds=1) else (slot, due)
-
-    async def _schedule_tick(
-        self, uow: UnitOfWork, flash: FlashSession, after: datetime, min_slot: int = 1
-    ) -> datetime | None:
-        """Keyed by extension and grid slot, like the warning and end: scheduling the same slot twice is one row."""
-        assert flash.id is not None
-        tick = self._next_tick(flash, after, min_slot)
-        if tick is None:
-            return None
-        slot, due = tick
-        key = f"{TICK}:{flash.id}:{flash.extensions}:{slot}"
-        await uow.timers.schedule(key, TICK, due, session_id=flash.id, data={"slot": slot})
-        return due
 
     def _first_due(self, flash: FlashSession) -> datetime:
-        """What this process should wake for first: the next refresh or the warning."""
-        warning = flash.ends_at - self.config.warning
-        tick = self._next_tick(flash, utcnow())
-        return warning if tick is None else min(tick[1], warning)
+        """What this process should wake for first: the warning."""
+        return flash.ends_at - self.config.warning
 
     async def announce(self, request: HelpRequest, flash: FlashSession) -> None:
         cards = await self.notifier.matched(request, flash)
@@ -138,8 +110,6 @@ class SessionService:
         assert action.session_id is not None
         if action.kind == WARNING:
             await self._warn(action.session_id)
-        elif action.kind == TICK:
-            await self._tick(action.session_id, int(action.data.get("slot", 0)))
         else:
             await self.end(action.session_id, None)
 
@@ -176,20 +146,6 @@ class SessionService:
         flash, request = found
         await self.notifier.session_changed(request, flash, str(action.data["what"]))
 
-    async def _tick(self, session_id: int, slot: int) -> None:
-        """Refresh the cards' time left and arm the next refresh; an ended session stops the chain."""
-        async with self.db.uow() as uow:
-            flash = await uow.sessions.get(session_id)
-            if flash is None or flash.state != SessionState.ACTIVE:
-                return
-            request = await uow.requests.get(flash.request_id)
-            following = await self._schedule_tick(uow, flash, utcnow(), min_slot=slot + 1)
-            await uow.commit()
-        assert request is not None
-        await self.notifier.session_changed(request, flash, "tick")
-        if following is not None:
-            self.timers.wake_at(following)
-
     async def extend(self, session_id: int, user_id: str) -> SessionActionOutcome:
         async with self.db.uow() as uow:
             flash = await uow.sessions.get(session_id)
@@ -201,7 +157,6 @@ class SessionService:
                 return SessionActionOutcome("not_active", flash)
             if flash.extensions >= self.config.max_extensions:
                 return SessionActionOutcome("limit", flash)
-            # A refresh racing this extension may leave a second tick chain: harmless, as refreshes are idempotent.
             await uow.timers.cancel_for_session(session_id, TIMER_KINDS)
             flash.extensions += 1
             flash.ends_at = flash.ends_at + self.config.extension

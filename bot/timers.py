@@ -60,8 +60,10 @@ class Timers:
         lease: timedelta | None = None,
         worker: str | None = None,
         gate: WorkGate | None = None,
+        on_late: Callable[[float], None] | None = None,
     ) -> None:
         self.db = db
+        self._on_late = on_late  # told how late each action ran (operational metrics)
         self._gate = gate or WorkGate()  # shared with the listeners' work after their ack (bot.work_gate)
         self.worker = worker or worker_name()
         self.sweep_interval = sweep_interval
@@ -227,6 +229,8 @@ class Timers:
         handler = self._handlers.get(action.kind)
         late = (utcnow() - action.due_at).total_seconds()
         log.debug("timed action", key=action.key, attempt=action.attempts, late_s=round(late, 3))
+        if self._on_late is not None:
+            self._on_late(late)
         again = redelivering.set(action.attempts > 1)
         try:
             if handler is None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
 from typing import Any
 
-from handlers.mrkdwn import clip, escape, mention, when
+from handlers.mrkdwn import clip, escape, escape_within, mention, when
 from storage.models import FlashSession, HelpRequest, PingState
-from storage.types import utcnow
 
 Block = dict[str, Any]
 
@@ -73,7 +70,7 @@ def ping_text(request: HelpRequest) -> str:
 def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Block]:
     blocks = [section(f":raising_hand: {asker(request)} needs help with *{escape(request.topic)}*")]
     if request.details:
-        blocks.append(section(f">{escape(clip(request.details, 1500))}"))
+        blocks.append(section(f">{escape_within(request.details, 1500)}"))
     facts = f"About {minutes(request.length_seconds)}"
     if request.level != "any":
         facts += f" · asked for an {request.level}" if request.level == "expert" else " · asked for a peer"
@@ -138,18 +135,15 @@ def ping_closed_blocks(request: HelpRequest, outcome: str) -> list[Block]:
     ]
 
 
-def time_left(seconds: float) -> str:
-    """Whole minutes, rounded up: "3 min left" from 2:01 to 3:00, so the card never says 0 while time remains."""
-    if seconds < 60:
-        return "less than a minute left"
-    return f"{math.ceil(seconds / 60)} min left"
+def session_card(request: HelpRequest, flash: FlashSession) -> list[Block]:
+    """The one message of a session: who helps whom with what, until when, and its buttons.
 
-
-def session_card(request: HelpRequest, flash: FlashSession, now: datetime | None = None) -> list[Block]:
+    The end time is Slack's date formatting, which each reader's client shows in their own zone and keeps current,
+    so the card is edited only when what it shows changes (an extension, the end), never to count down.
+    """
     ends = flash.ends_at.timestamp()
     if flash.state == "active":
-        left = (flash.ends_at - (now or utcnow())).total_seconds()
-        status = f"{time_left(left)} · ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))}"
+        status = f"Ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))}"
         if flash.extensions:
             status += f" · extended {flash.extensions}x"
         controls = [
@@ -162,18 +156,11 @@ def session_card(request: HelpRequest, flash: FlashSession, now: datetime | None
     else:
         status = "Session ended"
         controls = []
-    return [
-        section(
-            f":zap: *Flash session* on *{escape(request.topic)}*\n"
-            f"{mention(request.requester_id)} with {mention(flash.mentor_id)} · {minutes(flash.length_seconds)}"
-        ),
-        context(status),
-        *controls,
-    ]
+    return [section(f":zap: *Flash session*\n{intro_text(request, flash)}"), context(status), *controls]
 
 
 def intro_text(request: HelpRequest, flash: FlashSession) -> str:
-    details = f"\n>{escape(clip(request.details, 1500))}" if request.details else ""
+    details = f"\n>{escape_within(request.details, 1500)}" if request.details else ""
     return (
         f":wave: {mention(flash.mentor_id)} is helping {mention(request.requester_id)} with "
         f"*{escape(request.topic)}* for {minutes(flash.length_seconds)}. Say hello here!{details}"

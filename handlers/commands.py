@@ -14,7 +14,7 @@ from bot.skills import MAX_SKILL_LENGTH
 from handlers import blocks as b
 from handlers import command_parser as cp
 from handlers.asking import answering
-from handlers.deliveries import first_delivery
+from handlers.deliveries import claimed_now, first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
 from handlers.mrkdwn import clip, escape, local_time
@@ -32,6 +32,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         parsed = cp.parse_command(command.get("text") or "")
         user = command["user_id"]
         await ack()
+        if isinstance(parsed, cp.OpenRequestModal):
+            if await claimed_now(services, command):
+                await gateway.open_view(command["trigger_id"], request_modal(command.get("channel_id")), user)
+            return
         if not await first_delivery(services, command):
             return
         if isinstance(parsed, cp.AskHelp):
@@ -49,9 +53,6 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             return
         if isinstance(parsed, cp.ShowDigest):
             await respond(**await digest_reply(parsed, user, services))
-            return
-        if isinstance(parsed, cp.OpenRequestModal):
-            await gateway.open_view(command["trigger_id"], request_modal(command.get("channel_id")), user)
             return
         handler = _HANDLERS.get(type(parsed))
         reply = await handler(parsed, user, services) if handler else _usage(parsed)

@@ -44,6 +44,19 @@ def digest_text(digest: Digest) -> str:
     return f"Burst weekly digest {digest.period}: {digest.this.requests} requests, {digest.this.sessions} sessions"
 
 
+def chart_alt_text(digest: Digest) -> str:
+    """What the chart shows (bot.digest_chart), for a screen reader."""
+    this, last = digest.this, digest.last
+    pairs = [
+        ("requests", this.requests, last.requests),
+        ("matched", this.matched, last.matched),
+        ("unmet", this.unmet, last.unmet),
+        ("sessions", this.sessions, last.sessions),
+    ]
+    shown = ", ".join(f"{name} {now} (last week {before})" for name, now, before in pairs)
+    return f"Bar chart of Burst {digest.period}, this week against last: {shown}."
+
+
 def digest_blocks(digest: Digest) -> list[Block]:
     this, last = digest.this, digest.last
     blocks: list[Block] = [

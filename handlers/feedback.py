@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import followups as fu
 from bot.services import Services
 from handlers import blocks as b
-from handlers.deliveries import first_delivery
+from handlers.deliveries import claimed_now, first_delivery
 from handlers.mrkdwn import escape
 from handlers.slack_gateway import SlackGateway, clicked_message, stamp_of
 
@@ -91,7 +91,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         session_id = _session_id(action)
-        if session_id is None or not await first_delivery(services, body):
+        if session_id is None or not await claimed_now(services, body):
             return
         if (status := await services.followups.may_give_feedback(session_id, body["user"]["id"])) != "ok":
             await tell(body, REFUSALS[status])

@@ -16,9 +16,9 @@ from bot.services import Services
 from bot.skills import MAX_SKILLS
 from handlers import blocks as b
 from handlers.command_parser import AddSkills, parse_command
-from handlers.deliveries import first_delivery
+from handlers.deliveries import claimed_now, first_delivery
 from handlers.modals import request_modal
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape, plain_text
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
@@ -159,7 +159,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(HOME_ASK)
     async def ask(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        if not await first_delivery(services, body):
+        if not await claimed_now(services, body):
             return
         await gateway.open_view(body["trigger_id"], request_modal(None), body["user"]["id"])
 
@@ -182,7 +182,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(HOME_EDIT)
     async def edit(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        if not await first_delivery(services, body):
+        if not await claimed_now(services, body):
             return
         profile = await services.profiles.profile(body["user"]["id"])
         await gateway.open_view(body["trigger_id"], profile_modal(profile), body["user"]["id"])
@@ -221,7 +221,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             else:
                 cap = int(text("cap"))
         if errors:
-            await ack(response_action="errors", errors=errors)
+            # Slack shows a form's errors as typed: no mrkdwn, no `&lt;`.
+            await ack(response_action="errors", errors={block: plain_text(e) for block, e in errors.items()})
             return
         await ack()
         if not await first_delivery(services, body):

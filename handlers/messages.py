@@ -1,4 +1,9 @@
-"""Plain-words requests: a DM to the bot, or an @mention in a channel."""
+"""Plain-words requests: a DM to the bot, or an @mention in a channel.
+
+A message is one request however often Slack tells of it: an edit of a mention arrives as a new app_mention (new
+event id, an `edited` field) and an edit of a DM as a `message_changed`; both are ignored, and a request's natural
+key is its message (channel and ts), not the delivery. Replies go to the thread the ask was written in.
+"""
 
 from __future__ import annotations
 
@@ -21,22 +26,23 @@ HINT = (
 def register(app: AsyncApp, services: Services) -> None:
     async def handle(event: dict[str, Any], body: dict[str, Any], say: AsyncSay, source: str) -> None:
         user = event.get("user")
-        if not user or not await first_delivery(services, body):
+        if not user or event.get("edited") or not await first_delivery(services, body):
             return
         intent = parse_help_intent(event.get("text") or "")
-        thread = event.get("thread_ts") if source == "mention" else None
+        thread = event.get("thread_ts")
         if intent is None:
             await say(text=HINT, thread_ts=thread)
             return
         if len(intent.topic) > MAX_TOPIC_LENGTH:
-            await say(text=f"That topic is a bit long: please keep it under {MAX_TOPIC_LENGTH} characters.")
+            too_long = f"That topic is a bit long: please keep it under {MAX_TOPIC_LENGTH} characters."
+            await say(text=too_long, thread_ts=thread)
             return
         ask = Ask(
             requester_id=user,
             topic=intent.topic,
             source=source,
             channel_id=event.get("channel"),
-            dedup_key=f"evt:{body.get('event_id') or event.get('ts')}",
+            dedup_key=f"msg:{event.get('channel')}:{event.get('ts')}",
         )
         await services.requests.ask(ask, answering(lambda text: say(text=text, thread_ts=thread)))
 

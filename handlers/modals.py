@@ -11,7 +11,8 @@ from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
 from handlers.asking import answering
-from handlers.deliveries import first_delivery
+from handlers.deliveries import claimed_now, first_delivery
+from handlers.mrkdwn import from_slack
 from handlers.slack_gateway import SlackGateway
 
 REQUEST_MODAL = "request_modal"
@@ -148,9 +149,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.shortcut(SHORTCUT)
     async def from_message(ack: AsyncAck, shortcut: dict[str, Any]) -> None:
         await ack()
-        if not await first_delivery(services, shortcut):
+        if not await claimed_now(services, shortcut):
             return
-        text = (shortcut.get("message") or {}).get("text") or ""
+        text = from_slack((shortcut.get("message") or {}).get("text") or "")
         first_line = text.strip().splitlines()[0] if text.strip() else ""
         channel = (shortcut.get("channel") or {}).get("id")
         view = request_modal(channel, topic=first_line[:MAX_TOPIC_LENGTH], details=text)

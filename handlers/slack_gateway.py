@@ -9,19 +9,22 @@ answer at all (a dropped connection, a timeout).
 from __future__ import annotations
 
 import asyncio
+import copy
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest import Digest
 from bot.digest_chart import render_chart
 from bot.ports import MessageRef, UserProfile, redelivering
 from handlers import blocks as b
-from handlers.digest_blocks import digest_blocks, digest_text
+from handlers.digest_blocks import chart_alt_text, digest_blocks, digest_text
 from handlers.mrkdwn import escape, mention
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
@@ -29,6 +32,14 @@ from storage.types import utcnow
 log = structlog.get_logger(__name__)
 
 SLACK_FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)
+
+
+def reply_lost(exc: Exception) -> bool:
+    """Slack may have acted on a call that failed this way: a 5xx, or a connection dropped or timed out after the
+    request went out. A refusal (ok: false) or a 429 says it did not."""
+    if isinstance(exc, SlackApiError):
+        return int(exc.response.status_code) >= 500
+    return isinstance(exc, aiohttp.ClientError | TimeoutError)
 
 
 def why(exc: Exception) -> str:
@@ -44,6 +55,9 @@ DIRECTORY_PAGE = 200  # users.list's recommended page size
 STAMP = "burst:"
 """Prefix of the block_id that names each message Burst owes (e.g. "burst:ping:12"), so a step that runs again
 after a crash can look for it in the channel before posting it twice (bot.ports.redelivering)."""
+CARD_CHANGES = ("extended", "ended")  # what changes a session card: its end time, its buttons
+KEYED_RETRIES = 6  # as many as the client gives any other call (bot.app.ERROR_RETRIES)
+KEYED_BACKOFF = 0.5  # seconds before the first look and resend, doubling, plus up to as much again of jitter
 LOOKBACK_PAGES = 5  # of conversations.history: 1,000 messages back is far beyond any step's lifetime
 
 
@@ -66,6 +80,11 @@ def stamp_of(message: dict[str, Any]) -> str | None:
     return None
 
 
+def is_user(channel: str) -> bool:
+    """A user id (U..., or W... on Enterprise Grid) where a channel id goes: Slack then posts to the app's DM."""
+    return channel.startswith(("U", "W"))
+
+
 def _profile_of(user: dict[str, Any]) -> UserProfile:
     name = user.get("real_name") or user.get("profile", {}).get("real_name") or user.get("name") or user["id"]
     return UserProfile(name=str(name), tz=str(user.get("tz") or "UTC"))
@@ -83,30 +102,69 @@ class SlackGateway:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        # Keyed posts retry themselves (`_post_keyed`): a blind resend after a lost reply would post twice. This
+        # client shares the other's connections and work gate, and retries only 429s, which Slack did not act on.
+        self._keyed = copy.copy(client)
+        self._keyed.retry_handlers = [
+            h for h in client.retry_handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)
+        ]
+        # Each person's DM with Burst, learnt from the answers to posts addressed to them (no conversations.open,
+        # a Tier 3 method, per message); needed only to read a DM's history or update a message in it.
+        self._dm_channels: dict[str, str] = {}
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
     async def _dm_channel(self, user_id: str) -> str | None:
+        if known := self._dm_channels.get(user_id):
+            return known
         try:
             opened = await self.client.conversations_open(users=user_id)
         except SLACK_FAILURES as exc:
             log.warning("conversations.open failed", user=user_id, error=why(exc))
             return None
-        return str(opened["channel"]["id"])
+        self._dm_channels[user_id] = channel = str(opened["channel"]["id"])
+        return channel
 
     async def post(
         self, channel: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
     ) -> MessageRef | None:
-        """Post a message; with a key, one Slack already has (a step running again after a crash) is not re-posted."""
+        """Post a message (`channel` may be a user id: their DM with Burst); with a key, one Slack already has (a step
+        running again after a crash) is not re-posted."""
         if key is not None:
             blocks = stamped(blocks or [b.section(text)], key)
-            if redelivering.get() and (found := await self._find(channel, key)):
+            if redelivering.get() and (found := await self._look_for(channel, key)):
                 return found
+            return await self._post_keyed(channel, text, blocks, key)
         try:
             sent = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SLACK_FAILURES as exc:
             log.warning("chat.postMessage failed", channel=channel, error=why(exc))
             return None
+        return self._sent(channel, sent)
+
+    async def _post_keyed(self, channel: str, text: str, blocks: list[b.Block], key: str) -> MessageRef | None:
+        """Post, and when the answer is lost (Slack may have posted it), look for the key before posting again."""
+        for attempt in range(KEYED_RETRIES + 1):
+            try:
+                sent = await self._keyed.chat_postMessage(channel=channel, text=text, blocks=blocks)
+                return self._sent(channel, sent)
+            except SLACK_FAILURES as exc:
+                if not reply_lost(exc) or attempt == KEYED_RETRIES:
+                    log.warning("chat.postMessage failed", channel=channel, key=key, error=why(exc))
+                    return None
+            pause = KEYED_BACKOFF * 2**attempt
+            await asyncio.sleep(pause + random.uniform(0, pause))  # jitter: processes retrying at once spread out
+            if found := await self._look_for(channel, key):
+                return found
+        return None
+
+    async def _look_for(self, channel: str, key: str) -> MessageRef | None:
+        where = await self._dm_channel(channel) if is_user(channel) else channel
+        return None if where is None else await self._find(where, key)
+
+    def _sent(self, channel: str, sent: Any) -> MessageRef:
+        if is_user(channel):
+            self._dm_channels[channel] = str(sent["channel"])
         return MessageRef(str(sent["channel"]), str(sent["ts"]))
 
     async def _find(self, channel: str, key: str) -> MessageRef | None:
@@ -130,8 +188,7 @@ class SlackGateway:
     async def dm(
         self, user_id: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
     ) -> MessageRef | None:
-        channel = await self._dm_channel(user_id)
-        return None if channel is None else await self.post(channel, text, blocks, key)
+        return await self.post(user_id, text, blocks, key)
 
     async def update(self, ref: MessageRef, text: str, blocks: list[b.Block], key: str | None = None) -> None:
         if key is not None:
@@ -181,8 +238,8 @@ class SlackGateway:
         while True:
             try:
                 page = await self.client.users_list(limit=DIRECTORY_PAGE, cursor=cursor)
-            except SlackApiError as exc:
-                log.warning("users.list failed", error=exc.response.get("error"))
+            except SLACK_FAILURES as exc:  # a refusal, a 500 page that is not JSON, or no answer at all
+                log.warning("users.list failed", error=why(exc))
                 return
             members: list[dict[str, Any]] = page.get("members") or []
             yield {str(u["id"]): _profile_of(u) for u in members if not u.get("deleted") and not u.get("is_bot")}
@@ -240,13 +297,12 @@ class SlackGateway:
         await self.dm(request.requester_id, text, b.ask_which_blocks(request), f"which:{request.id}")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
-        """A group DM of the two with the bot where Slack allows it, otherwise a DM to each."""
-        intro = b.intro_text(request, flash)
+        """The session card, which introduces the two, in a group DM of them with the bot where Slack allows it,
+        otherwise in a DM to each."""
         card = b.session_card(request, flash)
         channels = await self._pair_channels(request.requester_id, flash.mentor_id)
         refs: list[MessageRef] = []
         for channel in channels:
-            await self.post(channel, intro, [b.section(intro)], f"intro:{flash.id}")
             ref = await self.post(channel, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
             if ref:
                 refs.append(ref)
@@ -256,20 +312,20 @@ class SlackGateway:
         try:
             opened = await self.client.conversations_open(users=f"{requester_id},{mentor_id}")
             channel = str(opened["channel"]["id"])
-            members = await self.client.conversations_members(channel=channel)
-            if {requester_id, mentor_id} <= set(members.get("members", [])):
+            # A 1:1 DM's id starts with D, a group DM's never does: local-slack answers a group open with a 1:1 DM.
+            if not channel.startswith("D"):
                 return [channel]
         except SLACK_FAILURES as exc:
             log.info("group DM unavailable", error=why(exc))
-        # Degrade: one DM each (local-slack opens a 1:1 DM for several users).
-        found = [await self._dm_channel(requester_id), await self._dm_channel(mentor_id)]
-        return [c for c in found if c]
+        # Degrade: one DM each, addressed by user id.
+        return [requester_id, mentor_id]
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        card = b.session_card(request, flash)
         refs = [MessageRef(c["channel"], c["ts"]) for c in flash.cards]
-        for ref in refs:
-            await self.update(ref, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
+        if what in CARD_CHANGES:  # a warning changes nothing the card shows (its end time is the same)
+            card = b.session_card(request, flash)
+            for ref in refs:
+                await self.update(ref, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
         left = max(1, round((flash.ends_at - utcnow()).total_seconds() / 60))
         minutes = "1 minute" if left == 1 else f"{left} minutes"
         lines = {
@@ -280,9 +336,7 @@ class SlackGateway:
                 f"{mention(flash.mentor_id)} and {mention(request.requester_id)}!"
             ),
         }
-        text = lines.get(what, "")
-        if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
-            return
+        text = lines[what]
         extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
         key = f"{what}:{flash.id}" + (f":{flash.extensions}" if what != "ended" else "")
         # Where the cards are; if they are not stored yet (the announcement is still on its way through a slow
@@ -308,6 +362,7 @@ class SlackGateway:
                 content=png,
                 filename=f"burst-{digest.period}.png",
                 title=f"Burst {digest.period}",
+                alt_txt=chart_alt_text(digest),
             )
         except SLACK_FAILURES as exc:
             log.info("digest chart not uploaded", error=str(exc)[:200])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.models import InteractionEvent
 from storage.unit_of_work import UnitOfWork
 from storage.writer_lock import WriterLock
 
@@ -30,6 +32,8 @@ class Database:
             _tune_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._writer = WriterLock() if self.is_sqlite else None
+        # Told the interaction events of each unit of work that committed (operational metrics count them).
+        self.on_commit: list[Callable[[Sequence[InteractionEvent]], None]] = []
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(
@@ -37,7 +41,14 @@ class Database:
             readonly=readonly,
             execution_options={READONLY: readonly},
             writer=None if readonly else self._writer,
+            on_commit=self.on_commit,
         )
+
+    async def answers(self) -> bool:
+        """The database takes a query now (readiness)."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -6,11 +6,13 @@ back, so an exception half-way stores nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.models import InteractionEvent
 from storage.repositories import (
     DeliveryRepository,
     DigestRepository,
@@ -47,8 +49,10 @@ class UnitOfWork:
         readonly: bool,
         execution_options: dict[str, Any],
         writer: WriterLock | None = None,
+        on_commit: Sequence[Callable[[Sequence[InteractionEvent]], None]] = (),
     ) -> None:
         self._factory = factory
+        self._on_commit = on_commit
         self._readonly = readonly
         self._execution_options = execution_options
         self._writer = writer  # SQLite: held from BEGIN IMMEDIATE to the commit (storage.writer_lock)
@@ -93,6 +97,9 @@ class UnitOfWork:
             raise RuntimeError("commit on a read-only unit of work")
         await self.session.commit()
         self._release()  # the write transaction is over; what the block does next (tell Slack) needs no lock
+        committed = self.events.take_appended()
+        for tell in self._on_commit:
+            tell(committed)
 
     def _release(self) -> None:
         if self._holding and self._writer is not None:

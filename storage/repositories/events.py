@@ -17,6 +17,12 @@ class EventRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self._appended: list[InteractionEvent] = []
+
+    def take_appended(self) -> list[InteractionEvent]:
+        """The events appended since the last call (the unit of work hands them on once committed)."""
+        taken, self._appended = self._appended, []
+        return taken
 
     def append(
         self,
@@ -37,6 +43,7 @@ class EventRepository:
             data=data,
         )
         self.s.add(event)
+        self._appended.append(event)
         return event
 
     async def for_request(self, request_id: int) -> list[InteractionEvent]:

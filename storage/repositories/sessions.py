@@ -33,6 +33,12 @@ class SessionRepository:
         ).first()
         return None if row is None else (row[0], row[1])
 
+    async def count_active(self) -> int:
+        total = await self.s.scalar(
+            select(func.count()).select_from(FlashSession).where(col(FlashSession.state) == SessionState.ACTIVE)
+        )
+        return int(total or 0)
+
     async def active_for(self, member_id: str) -> list[FlashSession]:
         rows = await self.s.scalars(
             select(FlashSession).where(

@@ -26,10 +26,10 @@ async def test_a_slash_command_is_answered_at_its_ack_while_its_ping_still_waits
     with fake_api.hold("chat.postMessage") as release:
         status, body = await asyncio.wait_for(burst.answer(burst.command(asker, "help me with rust")), ANSWERED_WITHIN)
         assert (status, body) == (200, "")
-        assert not [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == f"D{mentor}"]
+        assert not [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == mentor]
         release.set()
         work = {t for t in asyncio.all_tasks() - before if not t.done() and t is not asyncio.current_task()}
         await asyncio.wait_for(asyncio.gather(*work), ANSWERED_WITHIN)
-    assert [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == f"D{mentor}"]
+    assert [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == mentor]
     told = [c.args.get("text", "") for c in fake_api.named("response_url")]
     assert any("Looking for someone" in t and "rust" in t for t in told), told

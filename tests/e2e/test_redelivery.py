@@ -67,7 +67,7 @@ async def test_a_match_announced_again_is_not_posted_twice_and_its_cards_are_fou
     request, flash = a_session(41)
     first = await gateway.matched(request, flash)
     flash.cards = [{"channel": r.channel, "ts": r.ts} for r in first]
-    await gateway.session_changed(request, flash, "tick")  # an update must keep the card findable
+    await gateway.session_changed(request, flash, "extended")  # an update must keep the card findable
     before = {user: await texts(control, user) for user in (REQUESTER, MENTOR)}
 
     token = redelivering.set(True)

@@ -52,7 +52,8 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
         alice_card, bob_card = await start_session(control)
         assert button(alice_card, "session_extend")
         assert button(bob_card, "session_end")
-        assert "less than a minute left" in text_of(alice_card)  # an 8-second session
+        assert "Ends at <!date^" in text_of(alice_card)  # each reader's clock shows the end: no edits to count down
+        assert "is helping" in text_of(bob_card)  # the card is the introduction
 
         # Someone else can't touch the session.
         await control.interact(alice_card["channel"], alice_card["ts"], "U0TOM", button(alice_card, "session_end"))

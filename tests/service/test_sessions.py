@@ -1,17 +1,21 @@
-"""Session timers through the real services and database: the card's minute ticks, extension and end."""
+"""Session timers through the real services and database: warning, extension and end, and nothing between."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text
 from sqlmodel import col
 
 from bot.requests import Ask
-from bot.sessions import TICK
+from bot.sessions import END, WARNING
 from storage.models import FlashSession, TimedAction, TimerState
 from storage.types import utcnow
 from tests.service.conftest import World
+
+MIGRATION = Path(__file__).resolve().parents[2] / "storage/migrations/versions/0007_retire_session_ticks.py"
+RETIRE_TICKS = re.findall(r'"(UPDATE timed_actions[^"]+)"', MIGRATION.read_text(encoding="utf-8"))[0]
 
 
 async def start_session(world: World) -> FlashSession:
@@ -25,57 +29,33 @@ async def start_session(world: World) -> FlashSession:
     return flash
 
 
-async def ticks(world: World, state: str = TimerState.PENDING) -> list[TimedAction]:
+async def session_timers(world: World, session_id: int) -> list[tuple[str, str]]:
     async with world.db.uow(readonly=True) as uow:
         rows = await uow.session.scalars(
-            select(TimedAction)
-            .where(col(TimedAction.kind) == TICK, col(TimedAction.state) == state)
-            .order_by(col(TimedAction.due_at))
+            select(TimedAction).where(col(TimedAction.session_id) == session_id).order_by(col(TimedAction.due_at))
         )
-        return list(rows)
+        return [(row.kind, row.state) for row in rows]
 
 
-async def tick_falls_due(world: World) -> None:
-    """Pretend a minute passed for the pending tick only (the warning and end stay in the future), then sweep."""
-    async with world.db.uow() as uow:
-        await uow.session.execute(
-            update(TimedAction)
-            .where(col(TimedAction.kind) == TICK, col(TimedAction.state) == TimerState.PENDING)
-            .values(due_at=utcnow() - timedelta(seconds=1))
-        )
-        await uow.commit()
-    assert await world.timers.sweep() == 1
-
-
-async def test_the_card_is_refreshed_once_a_minute_while_the_session_runs(world: World) -> None:
+async def test_a_running_session_has_only_its_warning_and_end_to_wait_for(world: World) -> None:
+    """No timer between start, warning and end: the card counts down in Slack's date formatting, not by edits."""
     flash = await start_session(world)
-    [first] = await ticks(world)
-    assert first.key == f"{TICK}:{flash.id}:0:1"
-    assert first.due_at == flash.started_at + timedelta(minutes=1)
-
-    await tick_falls_due(world)
-    assert [c["what"] for c in world.slack.named("session_changed")] == ["tick"]
-    [second] = await ticks(world)
-    assert second.key == f"{TICK}:{flash.id}:0:2"  # the chain moves on even though no real minute passed
-    assert second.due_at == flash.started_at + timedelta(minutes=2)
-
-    assert (await world.sessions.end(flash.id or 0, "U0")).status == "ok"
-    assert await ticks(world) == []
-    assert [t.key for t in await ticks(world, TimerState.CANCELLED)] == [second.key]
-
-
-async def test_no_refresh_is_scheduled_past_the_end_and_an_extension_restarts_the_chain(world: World) -> None:
-    flash = await start_session(world)
-    # A session with under a minute to go gets no further tick.
-    async with world.db.uow() as uow:
-        stored = await uow.sessions.get(flash.id or 0)
-        assert stored is not None
-        stored.ends_at = flash.started_at + timedelta(seconds=90)
-        await uow.commit()
-    await tick_falls_due(world)
-    assert await ticks(world) == []
+    pending = [kind for kind, state in await session_timers(world, flash.id or 0) if state == TimerState.PENDING]
+    assert pending == [WARNING, END]
 
     assert (await world.sessions.extend(flash.id or 0, "U1")).status == "ok"
-    [restarted] = await ticks(world)
-    assert restarted.due_at > utcnow()
-    assert restarted.due_at < flash.started_at + timedelta(seconds=90) + timedelta(minutes=10)
+    pending = [kind for kind, state in await session_timers(world, flash.id or 0) if state == TimerState.PENDING]
+    assert pending == [WARNING, END]
+    assert [c["what"] for c in world.slack.named("session_changed")] == ["extended"]
+
+
+async def test_a_tick_left_by_an_older_version_is_cancelled_by_the_migration(world: World) -> None:
+    flash = await start_session(world)
+    async with world.db.uow() as uow:
+        await uow.timers.schedule("session_tick:1:0:1", "session_tick", utcnow(), session_id=flash.id)
+        await uow.commit()
+    async with world.db.uow() as uow:
+        await uow.session.execute(text(RETIRE_TICKS))
+        await uow.commit()
+    assert ("session_tick", TimerState.CANCELLED) in await session_timers(world, flash.id or 0)
+    assert await world.timers.sweep() == 0

@@ -159,6 +159,9 @@ def _element(element: dict[str, Any], path: str, found: list[str]) -> None:
                 _option(element[name], f"{path}.{name}", found)
         for i, option in enumerate(element.get("initial_options") or []):
             _option(option, f"{path}.initial_options[{i}]", found)
+    elif kind == "users_select":  # an action id and a placeholder, both checked above; initial_user is an ID
+        if "initial_user" in element and not str(element["initial_user"]).startswith(("U", "W")):
+            found.append(f"{path}.initial_user: {element['initial_user']!r} is not a user ID")
     else:
         found.append(f"{path}: element type {kind!r} is not checked here")
 

@@ -185,7 +185,7 @@ async def _run(setup: ChaosSetup, slack: LocalSlackProcess, ports: list[int], be
         shown = [m for c in ims for m in await control.messages(str(c["id"]))]
     dms = {member: str(c["id"]) for c in ims for member in c.get("members") or []}
     snap = await read_database(setup.database_url)
-    verdict = check(snap, posted_messages(collector.entries.values()), shown, dms, seen, FOLLOWUPS)
+    verdict = check(snap, posted_messages(collector.entries.values(), dms), shown, dms, seen, FOLLOWUPS)
     return ChaosResult(
         verdict=verdict,
         faults=proxy.record,

@@ -1,9 +1,10 @@
 """A small recording fake of Slack's Web API on loopback, for in-process tests of the real Bolt app.
 
 It answers the methods Burst calls the way Slack does (a trigger_id opens one view only; a group DM includes
-everyone asked for) and remembers every call, including POSTs to response URLs, so a test can read exactly what
-each person was shown. It runs its own event loop in a thread: the test's loop then holds nothing but Burst's own
-work, which is how the harness knows when a delivery has been fully handled.
+everyone asked for; a method whose scope the token lacks is refused with `missing_scope`, and every answer names
+the token's scopes in `x-oauth-scopes`) and remembers every call, including POSTs to response URLs, so a test can
+read exactly what each person was shown. It runs its own event loop in a thread: the test's loop then holds nothing
+but Burst's own work, which is how the harness knows when a delivery has been fully handled.
 """
 
 from __future__ import annotations
@@ -15,14 +16,34 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
+
+from handlers.slack_scopes import METHODS
 
 BOT_USER = "U0BURST"
 TEAM = "T0ACME"
 # Form-encoded arguments that Slack's clients send as JSON text.
 _JSON_ARGS = ("blocks", "attachments", "view")
+MANIFEST = Path(__file__).resolve().parents[2] / "slack-manifest.yaml"
+
+
+def manifest_scopes() -> frozenset[str]:
+    """The bot scopes an install from slack-manifest.yaml grants."""
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def scopes_for(method: str, args: dict[str, Any]) -> tuple[str, ...]:
+    """The scopes Slack's documentation lists for a call, for the kind of conversation it is made on."""
+    if method == "conversations.open":
+        return ("im:write",) if len(str(args.get("users", "")).split(",")) == 1 else ("mpim:write",)
+    if method == "conversations.history":
+        return ("im:history",) if str(args.get("channel", "")).startswith("D") else ("mpim:history",)
+    return METHODS[method].scopes if method in METHODS else ()
 
 
 @dataclass(frozen=True)
@@ -32,7 +53,8 @@ class ApiCall:
 
 
 class FakeWebApi:
-    def __init__(self) -> None:
+    def __init__(self, granted: frozenset[str] | None = None) -> None:
+        self.granted = manifest_scopes() if granted is None else granted
         self._lock = threading.Lock()
         self._calls: list[ApiCall] = []
         self._used_triggers: set[str] = set()
@@ -41,6 +63,7 @@ class FakeWebApi:
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._held: dict[str, threading.Event] = {}
+        self._limited: dict[str, int] = {}
         self.port = 0
 
     # --- what tests read ----------------------------------------------------------------------------------
@@ -76,6 +99,11 @@ class FakeWebApi:
             release.set()
             with self._lock:
                 self._held.pop(method, None)
+
+    def rate_limit(self, method: str, times: int) -> None:
+        """The next `times` calls to `method` are answered 429 with Retry-After: 0, as Slack does when limited."""
+        with self._lock:
+            self._limited[method] = times
 
     # --- the server ---------------------------------------------------------------------------------------
 
@@ -123,7 +151,17 @@ class FakeWebApi:
         if release is not None:
             await asyncio.to_thread(release.wait)
         self._record(ApiCall(method, args))
-        return web.json_response(self._answer(method, args))
+        with self._lock:
+            limited = self._limited.get(method, 0)
+            self._limited[method] = max(0, limited - 1)
+        if limited:
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
+        headers = {"x-oauth-scopes": ",".join(sorted(self.granted))}
+        lacking = [scope for scope in scopes_for(method, args) if scope not in self.granted]
+        if lacking:
+            refusal = {"ok": False, "error": "missing_scope", "needed": lacking[0]}
+            return web.json_response(refusal | {"provided": headers["x-oauth-scopes"]}, headers=headers)
+        return web.json_response(self._answer(method, args), headers=headers)
 
     def _record(self, call: ApiCall) -> None:
         with self._lock:
@@ -132,16 +170,19 @@ class FakeWebApi:
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": "B0BURST", "team_id": TEAM, "user": "burst"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": "wss://fake.invalid/link"}
         if method == "conversations.open":
             users = [u for u in str(args.get("users", "")).split(",") if u]
             channel = ("D" if len(users) == 1 else "G") + "_".join(users)
             return {"ok": True, "channel": {"id": channel}}
-        if method == "conversations.members":
-            channel = str(args.get("channel", ""))
-            return {"ok": True, "members": [*channel[1:].split("_"), BOT_USER]}
+        if method == "conversations.history":
+            return {"ok": True, "messages": [], "has_more": False}
         if method == "chat.postMessage":
             ts = f"{next(self._ts)}.000100"
-            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {**args, "ts": ts}}
+            channel = str(args.get("channel"))
+            channel = f"D{channel}" if channel.startswith(("U", "W")) else channel  # a user id posts to the DM
+            return {"ok": True, "channel": channel, "ts": ts, "message": {**args, "channel": channel, "ts": ts}}
         if method in ("chat.update", "chat.postEphemeral"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "message_ts": "1.0"}
         if method == "users.info":

@@ -86,10 +86,7 @@ class RecordingSlack:
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
         args = {"what": what, "session": flash.id}
-        if what == "tick":  # an update of the cards: Slack takes it again as often as it comes
-            self.calls.append(("session_changed", args))
-        else:
-            self._post("session_changed", args, "G", what, flash.id, flash.extensions)
+        self._post("session_changed", args, "G", what, flash.id, flash.extensions)
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         self._post("follow_up", {"session": flash.id, "index": index}, "D", flash.id, index)

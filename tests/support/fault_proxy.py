@@ -6,14 +6,19 @@ configured rates, decided per request with a seeded random generator, it answers
 - `429` HTTP 429 with a JSON `{"ok": false, "error": "ratelimited"}` and a whole-second `Retry-After`, as Slack does;
 - `500` HTTP 500 with a plain-text body, `503` HTTP 503 with an HTML body (both shapes Slack's edge really serves);
 - `drop` closes the connection without answering;
-- `slow` waits (a second or so) and then forwards, so the answer is right but late.
+- `slow` waits (a second or so) and then forwards, so the answer is right but late;
+- `lost` forwards a chat.postMessage or chat.update, so Slack acts on it, then closes the connection instead of
+  answering (other methods pass untouched).
 
-Every fault is decided *before* forwarding: a failed or dropped request never reached local-slack. Real Slack can also
-fail *after* acting (a chat.postMessage that posted, then a 500 or a reset connection), and no Slack client can make
-chat.postMessage idempotent: the Web API takes no idempotency key, so a retry after such a failure posts the message
-twice, and not retrying loses it when the failure was real. No client code can tell the two apart. Injecting that
-would only measure that impossibility, so this proxy leaves it out; what it measures is whether Burst retries what
-failed, waits as long as it is told to, and never doubles or loses work on its own account.
+Every other fault is decided *before* forwarding: a failed or dropped request never reached local-slack. `lost` is
+real Slack failing *after* acting. The Web API takes no idempotency key, so a blind retry posts the message twice;
+Burst stamps each message it owes with a key (a block_id) and, when an answer is lost, looks for that key in the
+channel before posting again. What the proxy measures is whether Burst retries what failed, waits as long as it is
+told to, and never doubles or loses work.
+
+local-slack has no group DMs (it answers a conversations.open of several people with a 1:1 DM). A run that wants
+Slack's shape can hand the proxy `group_dms`: channels of local-slack, by the set of people, that it answers such an
+open with; everything posted there then goes to local-slack as usual.
 
 `apps.connections.open` (Socket Mode's handshake) always passes untouched, and the websocket it hands out goes to
 local-slack directly: reconnecting a socket is slack_sdk's work, not Burst's, and a start-up that fails on an
@@ -38,14 +43,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
+from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
 
 from bot.local_slack import free_port
 
-KINDS = ("429", "500", "503", "drop", "slow")
-FAILING = frozenset({"429", "500", "503", "drop"})
+KINDS = ("429", "500", "503", "drop", "slow", "lost")
+FAILING = frozenset({"429", "500", "503", "drop"})  # never reached Slack: each must be retried
+LOSABLE = frozenset({"chat.postMessage", "chat.update"})  # what `lost` applies to
 EXEMPT = frozenset({"apps.connections.open"})
 RETRY_GRACE = 5.0  # seconds after its Retry-After within which a retry after a 429 is expected
 _FORWARDED_HEADERS = ("Authorization", "Content-Type")
@@ -69,7 +76,7 @@ class FaultPlan:
 
     @classmethod
     def even(cls, total: float) -> FaultPlan:
-        """`total` of all requests faulted, split evenly over the five kinds."""
+        """`total` of all requests faulted, split evenly over the kinds."""
         return cls({kind: total / len(KINDS) for kind in KINDS})
 
 
@@ -125,9 +132,17 @@ class FaultRecord:
 class FaultProxy:
     """`async with FaultProxy(upstream_api_url, plan, seed) as proxy:` then point SLACK_API_URL at proxy.api_url."""
 
-    def __init__(self, upstream: str, plan: FaultPlan, seed: int = 0, port: int | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        plan: FaultPlan,
+        seed: int = 0,
+        port: int | None = None,
+        group_dms: Mapping[frozenset[str], str] | None = None,
+    ) -> None:
         self.upstream = upstream if upstream.endswith("/") else upstream + "/"
         self.plan = plan
+        self.group_dms = dict(group_dms or {})
         self.port = port or free_port()
         self.record = FaultRecord()
         self._random = random.Random(seed)
@@ -184,13 +199,28 @@ class FaultProxy:
         self._note_retry(key, now)
 
         kind = self._draw(key)
+        if kind == "lost" and method not in LOSABLE:
+            kind = None
         if kind is not None:
             self.record.injected[(kind, method)] += 1
+        if kind == "lost":
+            await self._forward(request, method, body)
+            assert request.transport is not None
+            request.transport.abort()  # Slack acted; its answer never arrives
+            return web.Response()
         if kind == "slow":
             await asyncio.sleep(self._random.uniform(*self.plan.slow_seconds))
         elif kind is not None:
             return self._fail(request, kind, key, now)
+        if method == "conversations.open" and (group := self._group_dm(request, body)):
+            return web.json_response({"ok": True, "channel": {"id": group}})
         return await self._forward(request, method, body)
+
+    def _group_dm(self, request: web.Request, body: bytes) -> str | None:
+        if not self.group_dms:
+            return None
+        args = dict(request.query) | {k: v for k, v in parse_qsl(body.decode(errors="replace"))}
+        return self.group_dms.get(frozenset(u for u in str(args.get("users", "")).split(",") if u))
 
     def _draw(self, key: tuple[str, str]) -> str | None:
         if key[0] in self.plan.exempt:

@@ -120,7 +120,8 @@ class Posted:
         return stamp_of(self.message)
 
 
-def posted_messages(log: Iterable[dict[str, Any]]) -> list[Posted]:
+def posted_messages(log: Iterable[dict[str, Any]], dms: dict[str, str]) -> list[Posted]:
+    """Every chat.postMessage that reached Slack, with a post addressed to a person (by user id) put in their DM."""
     found = []
     for entry in log:
         if entry.get("direction") != "from_bot" or entry.get("summary") != "chat.postMessage":
@@ -131,7 +132,7 @@ def posted_messages(log: Iterable[dict[str, Any]]) -> list[Posted]:
             blocks = json.loads(blocks)
         found.append(
             Posted(
-                str(detail.get("channel")),
+                dms.get(str(detail.get("channel")), str(detail.get("channel"))),
                 str(detail.get("text") or ""),
                 tuple(json.dumps(b, sort_keys=True) for b in blocks),
             )

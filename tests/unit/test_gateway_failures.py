@@ -26,4 +26,5 @@ async def test_a_call_that_keeps_failing_is_no_message_not_an_exception(kind: st
         assert await gateway.profile("U0BOB") is None
         await gateway.update(MessageRef("C0GEN", "1.000001"), "hello again", [])
         await gateway.ephemeral("C0GEN", "U0BOB", "just for you")
+        assert [page async for page in gateway.everyone()] == []  # the directory walk stops, it does not raise
     assert proxy.record.injected_by_kind()[kind] == proxy.record.requests.total() >= 6

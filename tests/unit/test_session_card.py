@@ -1,38 +1,24 @@
-"""The session card's time left: whole minutes rounded up, never "0 min" while time remains."""
+"""The session card: one message that introduces the two and shows the end time in Slack's date formatting."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from handlers.blocks import session_card, time_left
+from handlers.blocks import session_card
 from storage.models import FlashSession, HelpRequest
 
 
-@pytest.mark.parametrize(
-    ("seconds", "shown"),
-    [
-        (0, "less than a minute left"),
-        (59.9, "less than a minute left"),
-        (60, "1 min left"),
-        (61, "2 min left"),
-        (900, "15 min left"),
-    ],
-)
-def test_time_left_rounds_up_to_whole_minutes(seconds: float, shown: str) -> None:
-    assert time_left(seconds) == shown
-
-
-def test_an_active_card_says_how_long_is_left_and_an_ended_one_has_no_buttons() -> None:
+def test_an_active_card_shows_its_end_in_each_readers_zone_and_an_ended_one_has_no_buttons() -> None:
     start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     request = HelpRequest(id=1, requester_id="U0", topic="rust <lifetimes>")
     flash = FlashSession(
         id=7, request_id=1, requester_id="U0", mentor_id="U1", started_at=start, ends_at=start + timedelta(minutes=15)
     )
-    active = json.dumps(session_card(request, flash, now=start + timedelta(minutes=4, seconds=30)))
-    assert "11 min left" in active
+    active = json.dumps(session_card(request, flash))
+    assert f"Ends at <!date^{int((start + timedelta(minutes=15)).timestamp())}^{{time}}|10:15 UTC>" in active
+    assert "min left" not in active  # nothing on the card goes stale between edits
+    assert "<@U1> is helping <@U0>" in active  # the introduction is the card: one message, not two
     assert "rust &lt;lifetimes&gt;" in active
     assert "session_extend" in active
     flash.state = "ended"
