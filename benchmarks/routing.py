@@ -215,7 +215,7 @@ async def route_once(db: Database, ask: Ask, now: datetime, result: RoutingResul
         holders = await uow.session.scalar(
             select(func.count(distinct(col(MemberSkill.member_id)))).where(col(MemberSkill.skill).in_(list(scores)))
         )
-    return int(holders or 0), len(chosen)
+    return int(holders or 0), len(chosen.chosen)
 
 
 async def run(

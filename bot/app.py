@@ -19,6 +19,10 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
+from bot.availability import SignalSwitches
+from bot.calendar_fetch import CalendarFetcher
+from bot.calendar_secret import CalendarSecrets
+from bot.calendars import REFRESH, CalendarService
 from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
 from bot.directory_sync import SYNC, DirectorySync
@@ -27,6 +31,7 @@ from bot.matching import LexicalMatcher
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.requests import RequestService, RoutingConfig
+from bot.screening import Screen
 from bot.services import Services
 from bot.sessions import SessionConfig, SessionService
 from bot.timers import Timers
@@ -35,6 +40,7 @@ from config import Settings
 from handlers.acks_first import AcksFirstApp, log_listener_error
 from handlers.gated_io import GatedWebClient, gated_respond
 from handlers.slack_gateway import SlackGateway
+from handlers.slack_signals import SlackSignalReader
 from storage.database import Database
 
 DEFAULT_SLACK_API = "https://slack.com/api/"
@@ -75,13 +81,33 @@ def _client_options(settings: Settings, token: str, session: aiohttp.ClientSessi
     )
 
 
+def signals_client(
+    settings: Settings, session: aiohttp.ClientSession | None = None, gate: WorkGate | None = None
+) -> AsyncWebClient:
+    """For reading DND, status and presence: no 429 retries and a short timeout, since a wave waits on it and a
+    missing reading only means no signal (handlers.slack_signals)."""
+    options = _client_options(settings, settings.slack_bot_token, session) | {
+        "retry_handlers": [AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+        "timeout": 5,
+    }
+    return GatedWebClient(gate=gate, **options) if gate is not None else AsyncWebClient(**options)
+
+
+def switches(settings: Settings) -> SignalSwitches:
+    return SignalSwitches(
+        dnd=settings.burst_respect_dnd, status=settings.burst_respect_status, presence=settings.burst_respect_presence
+    )
+
+
 def quiet_logger(name: str) -> logging.Logger:
     logger = logging.getLogger(name)
     logger.setLevel(max(logging.WARNING, logging.getLogger().level))
     return logger
 
 
-def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | None = None) -> Services:
+def build_services(
+    settings: Settings, gateway: SlackGateway, gate: WorkGate | None = None, signals: SlackSignalReader | None = None
+) -> Services:
     db = Database(settings.database_url)
     gate = gate or WorkGate()
     timers = Timers(db, sweep_interval=settings.burst_sweep_interval, gate=gate)
@@ -108,9 +134,17 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
             max_waves=settings.burst_max_waves,
             default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
         ),
+        Screen(signals, switches(settings)),
     )
     directory_sync = DirectorySync(db, gateway, timers)
-    wire_timers(timers, requests, sessions, followups, directory_sync)
+    calendars = CalendarService(
+        db,
+        CalendarFetcher(allow_local=settings.burst_calendar_allow_local, gate=gate),
+        CalendarSecrets(settings.burst_calendar_key or settings.slack_bot_token),
+        timers,
+        settings.burst_calendar_refresh,
+    )
+    wire_timers(timers, requests, sessions, followups, directory_sync, calendars)
     digest = DigestService(
         db,
         gateway,
@@ -133,6 +167,8 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
         followups=followups,
         digest=digest,
         directory_sync=directory_sync,
+        calendars=calendars,
+        signals=signals,
         deliveries=DeliveryLedger(db),
         after_ack=gate,
     )
@@ -144,6 +180,7 @@ def wire_timers(
     sessions: SessionService,
     followups: FollowupService,
     directory_sync: DirectorySync,
+    calendars: CalendarService | None = None,
 ) -> None:
     """Which service runs each kind of durable timer when it falls due."""
     for kind in req.TIMER_KINDS:
@@ -156,6 +193,8 @@ def wire_timers(
     timers.on(fu.FOLLOWUP, followups.on_timer)
     timers.on(fu.TELL, followups.on_owed)
     timers.on(SYNC, directory_sync.on_timer)
+    if calendars is not None:
+        timers.on(REFRESH, calendars.on_timer)
 
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
@@ -171,7 +210,8 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         logger=quiet_logger("slack_bolt.burst"),
     )
     gateway = SlackGateway(client)
-    services = build_services(settings, gateway, gate)
+    signals = SlackSignalReader(signals_client(settings, session, gate), switches(settings))
+    services = build_services(settings, gateway, gate, signals)
     app.use(gated_respond(gate))
     handlers.register_all(app, services, gateway)
     app.error(log_listener_error)

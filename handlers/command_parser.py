@@ -30,13 +30,16 @@ __all__ = [
     "AskHelp",
     "CancelRequest",
     "Command",
+    "ConnectCalendar",
     "DeleteMyData",
+    "DisconnectCalendar",
     "OpenRequestModal",
     "RemoveSkill",
     "SetAvailable",
     "SetAway",
     "SetCap",
     "SetHours",
+    "ShowCalendar",
     "ShowDigest",
     "ShowSkills",
     "ShowStatus",
@@ -137,6 +140,21 @@ class ShowDigest:
 
 
 @dataclass(frozen=True)
+class ConnectCalendar:
+    address: str  # as pasted; bot.calendar_fetch.calendar_address checks it (and it is never echoed back in full)
+
+
+@dataclass(frozen=True)
+class DisconnectCalendar:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowCalendar:
+    pass
+
+
+@dataclass(frozen=True)
 class ShowUsage:
     problem: str | None  # one friendly mrkdwn line saying what was wrong; None when usage was asked for
 
@@ -156,6 +174,9 @@ Command: TypeAlias = (
     | CancelRequest
     | DeleteMyData
     | ShowDigest
+    | ConnectCalendar
+    | DisconnectCalendar
+    | ShowCalendar
     | ShowUsage
 )
 _Parser: TypeAlias = Callable[[str], Command]
@@ -176,6 +197,8 @@ USAGE: Final = "\n".join(
         "`/burst hours 09:00-17:30`: your working hours in your Slack time zone (`/burst hours off` clears them)",
         f"`/burst cap &lt;0-{MAX_CAP}&gt;`: most bursts a week for you (`/burst cap off` removes the cap)",
         "`/burst snooze [30m]`: pause pings for a while (1 hour when left out)",
+        "`/burst calendar &lt;secret iCal address&gt;`: no pings while your calendar says you're busy"
+        " (`/burst calendar off` forgets it)",
         "`/burst delete-my-data`: forget everything Burst knows about you (asks first)",
         "`/burst digest`: preview this week's digest (admins)",
         "`/burst digest post`: post the digest to its channel now (admins)",
@@ -353,6 +376,16 @@ def _digest(rest: str) -> Command:
     return ShowUsage("`digest` previews this week's digest; `digest post` posts it now.")
 
 
+def _calendar(rest: str) -> Command:
+    if not rest:
+        return ShowCalendar()
+    if rest.lower() in _CLEAR_WORDS | {"disconnect", "forget", "stop"}:
+        return DisconnectCalendar()
+    if len(rest.split()) > 1:
+        return ShowUsage("`calendar` takes one address: the secret iCal address from your calendar's settings.")
+    return ConnectCalendar(rest)
+
+
 def _no_arguments(word: str) -> ShowUsage:
     return ShowUsage(f"`{word}` doesn't take anything after it.")
 
@@ -418,4 +451,5 @@ _SUBCOMMANDS: Final[dict[str, _Parser]] = {
     "delete-my-data": _exact(DeleteMyData(), "delete-my-data"),
     "delete_my_data": _exact(DeleteMyData(), "delete-my-data"),
     "digest": _digest,
+    "calendar": _calendar,
 }

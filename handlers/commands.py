@@ -12,6 +12,7 @@ from bot.requests import Ask
 from bot.services import Services
 from bot.skills import MAX_SKILL_LENGTH
 from handlers import blocks as b
+from handlers import calendar_replies
 from handlers import command_parser as cp
 from handlers.asking import answering
 from handlers.deliveries import first_delivery
@@ -202,4 +203,7 @@ _HANDLERS: dict[type, Handler] = {
     cp.Snooze: _snooze,
     cp.CancelRequest: _cancel,
     cp.ShowStatus: _status,
+    cp.ConnectCalendar: calendar_replies.connect,
+    cp.DisconnectCalendar: calendar_replies.disconnect,
+    cp.ShowCalendar: calendar_replies.show,
 }

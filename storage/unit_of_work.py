@@ -12,6 +12,7 @@ from typing import Any, Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
+    CalendarRepository,
     DeliveryRepository,
     DigestRepository,
     EventRepository,
@@ -37,6 +38,7 @@ class UnitOfWork:
     digests: DigestRepository
     privacy: PrivacyRepository
     deliveries: DeliveryRepository
+    calendars: CalendarRepository
 
     def __init__(
         self,
@@ -73,6 +75,7 @@ class UnitOfWork:
         self.timers = TimerRepository(s)
         self.digests = DigestRepository(s)
         self.privacy = PrivacyRepository(s)
+        self.calendars = CalendarRepository(s)
         self.deliveries = DeliveryRepository(s)
         return self
 
