@@ -240,13 +240,11 @@ class RequestService:
     async def run_wave(self, request_id: int, wave: int) -> None:
         """Ping the next best few; once per (request, wave), however many processes try."""
         now = utcnow()
-        async with self.db.uow() as uow:
+        # Choosing reads people's Slack signals (Web API calls): in a read-only transaction of its own, so the
+        # write below does not hold SQLite's writer lock, or the request's row lock on PostgreSQL, while Slack answers.
+        async with self.db.uow(readonly=True) as uow:
             request = await uow.requests.get(request_id)
             if request is None or request.state != RequestState.OPEN or request.wave >= wave:
-                return
-            # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings; and of two runs
-            # of one wave (the first wave's direct run and its timer), only the first gets past it.
-            if not await uow.requests.set_wave(request_id, wave):
                 return
             choice = await choose(
                 uow,
@@ -259,6 +257,14 @@ class RequestService:
                 screen=self.screen,
                 length=timedelta(seconds=request.length_seconds),
             )
+        async with self.db.uow() as uow:
+            # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings; and of two runs
+            # of one wave (the first wave's direct run and its timer), only the first gets past it.
+            if not await uow.requests.set_wave(request_id, wave):
+                return
+            current = await uow.requests.get(request_id)
+            if current is None or current.state != RequestState.OPEN:  # matched or closed while choosing
+                return
             chosen = choice.chosen
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
