@@ -19,7 +19,6 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
-from bot.availability import SignalSwitches
 from bot.calendar_fetch import CalendarFetcher
 from bot.calendar_secret import CalendarSecrets
 from bot.calendars import REFRESH, CalendarService
@@ -93,12 +92,6 @@ def signals_client(
     return GatedWebClient(gate=gate, **options) if gate is not None else AsyncWebClient(**options)
 
 
-def switches(settings: Settings) -> SignalSwitches:
-    return SignalSwitches(
-        dnd=settings.burst_respect_dnd, status=settings.burst_respect_status, presence=settings.burst_respect_presence
-    )
-
-
 def quiet_logger(name: str) -> logging.Logger:
     logger = logging.getLogger(name)
     logger.setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -134,7 +127,7 @@ def build_services(
             max_waves=settings.burst_max_waves,
             default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
         ),
-        Screen(signals, switches(settings)),
+        Screen(signals, settings.signal_switches),
     )
     directory_sync = DirectorySync(db, gateway, timers)
     calendars = CalendarService(
@@ -210,7 +203,7 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         logger=quiet_logger("slack_bolt.burst"),
     )
     gateway = SlackGateway(client)
-    signals = SlackSignalReader(signals_client(settings, session, gate), switches(settings))
+    signals = SlackSignalReader(signals_client(settings, session, gate), settings.signal_switches)
     services = build_services(settings, gateway, gate, signals)
     app.use(gated_respond(gate))
     handlers.register_all(app, services, gateway)

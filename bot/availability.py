@@ -58,6 +58,10 @@ class SignalSwitches:
     status: bool = True
     presence: bool = True
 
+    @property
+    def any(self) -> bool:
+        return self.dnd or self.status or self.presence
+
 
 class SlackSignals(Protocol):
     """Reads Slack's signals for a few people at once; implemented by handlers.slack_signals."""

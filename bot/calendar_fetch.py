@@ -110,7 +110,8 @@ class CalendarFetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        connector = aiohttp.TCPConnector(resolver=None if self.allow_local else PublicOnlyResolver())
+        resolver = DefaultResolver() if self.allow_local else PublicOnlyResolver()
+        connector = aiohttp.TCPConnector(resolver=resolver)
         try:
             async with (
                 self.gate.outside(),
@@ -123,6 +124,8 @@ class CalendarFetcher:
             return Fetched("failed", failure="the calendar server did not answer in time")
         except (aiohttp.ClientError, OSError):
             return Fetched("failed", failure="the calendar server could not be reached")
+        finally:
+            await resolver.close()  # a connector closes only a resolver it made itself
 
     async def _follow(self, session: aiohttp.ClientSession, url: str, headers: dict[str, str]) -> Fetched:
         for _ in range(MAX_REDIRECTS + 1):

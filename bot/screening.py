@@ -27,7 +27,7 @@ class Screen:
             if busy := calendar_busy(theirs, now, length):
                 found[member_id] = busy
         rest = [m for m in member_ids if m not in found]
-        if self.slack is None or not rest or not any(vars(self.switches).values()):
+        if self.slack is None or not rest or not self.switches.any:
             return found
         for member_id, readings in (await self.slack.read(rest, now)).items():
             if busy := slack_busy(readings, now, self.switches):

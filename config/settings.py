@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.availability import SignalSwitches
 from bot.durations import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///burst.db"
@@ -151,6 +152,12 @@ class Settings(DatabaseSettings):
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def signal_switches(self) -> SignalSwitches:
+        return SignalSwitches(
+            dnd=self.burst_respect_dnd, status=self.burst_respect_status, presence=self.burst_respect_presence
+        )
 
     @property
     def zone(self) -> ZoneInfo:

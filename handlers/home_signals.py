@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.availability import SignalSwitches
 from bot.calendar_fetch import CalendarAddressError, calendar_address
 from bot.services import Services
 from handlers import blocks as b
@@ -29,12 +28,9 @@ Publish = Callable[[AsyncWebClient, str], Awaitable[None]]
 
 async def blocks(services: Services, user: str) -> list[b.Block]:
     now = utcnow()
-    settings = services.settings
-    switches = SignalSwitches(
-        dnd=settings.burst_respect_dnd, status=settings.burst_respect_status, presence=settings.burst_respect_presence
-    )
+    switches = services.settings.signal_switches
     readings = None
-    if services.signals is not None and any(vars(switches).values()):
+    if services.signals is not None and switches.any:
         readings = (await services.signals.read([user], now)).get(user)
     calendar = await services.calendars.state(user)
     button = (
