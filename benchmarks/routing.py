@@ -58,6 +58,7 @@ class RoutingResult:
     match: Timings = field(default_factory=Timings)
     choose: Timings = field(default_factory=Timings)
     ranking: Timings = field(default_factory=Timings)  # choose() less what it waited on Slack's signals for
+    unscreened: Timings = field(default_factory=Timings)  # choose() of the same request without the signals
     slack_calls: list[int] = field(default_factory=list)  # Web API calls (signals) a wave cost
     slack_by_method: Counter[str] = field(default_factory=Counter)
     skipped: list[int] = field(default_factory=list)  # busy mentors a wave screened past
@@ -230,6 +231,18 @@ async def route_once(
         result.slack_calls.append(sum(spent.values()))
         result.slack_by_method.update(spent)
         result.skipped.append(len(chosen.skipped))
+        async with db.uow(readonly=True) as uow:  # the same choice without the signals, for comparison
+            t4 = time.perf_counter()
+            await choose(
+                uow,
+                skill_scores=scores,
+                level="any",
+                requester_id=ask.requester,
+                request_id=ask.request_id,
+                now=now,
+                want=WAVE_SIZE,
+            )
+            result.unscreened.add(time.perf_counter() - t4)
     async with db.uow(readonly=True) as uow:
         holders = await uow.session.scalar(
             select(func.count(distinct(col(MemberSkill.member_id)))).where(col(MemberSkill.skill).in_(list(scores)))
