@@ -39,6 +39,7 @@ async def blocks(services: Services, user: str) -> list[b.Block]:
         else b.button("Connect calendar", HOME_CALENDAR, "connect")
     )
     return [
+        {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "What Burst sees right now"}},
         b.section("\n".join([*slack_lines(readings, switches, now), calendar_line(calendar)])),
         b.actions(button),
