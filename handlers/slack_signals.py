@@ -145,7 +145,7 @@ class SlackSignalReader:
             if not method.may_call():
                 return
             try:
-                answer = await self.client.api_call("dnd.teamInfo", params={"users": ",".join(batch)})
+                answer = await self.client.dnd_teamInfo(users=batch)
             except SLACK_FAILURES as exc:
                 method.failed(exc)
                 return
