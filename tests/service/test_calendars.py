@@ -4,7 +4,8 @@ skip the busy, say why, forget; the address sealed and the titles never stored."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -12,7 +13,7 @@ from sqlmodel import col
 
 from bot.calendar_fetch import CalendarAddressError, CalendarFetcher
 from bot.calendar_secret import CalendarSecrets
-from bot.calendars import REFRESH, CalendarService
+from bot.calendars import REFRESH, WINDOW, CalendarService
 from bot.privacy import PrivacyService
 from bot.requests import Ask
 from storage.database import Database
@@ -21,6 +22,7 @@ from storage.types import utcnow
 from tests.service.conftest import World
 from tests.support.ics_server import IcsServer, busy_now, ics
 
+FIXTURES = Path(__file__).parent.parent / "unit" / "calendars"
 SECRET_PATH = "calendar/ical/someone.example.com/private-5ecret7oken/basic.ics"
 
 
@@ -154,3 +156,22 @@ async def test_without_allow_local_only_public_https_addresses_are_fetched(serve
     fetched = await fetcher.fetch(f"https://localhost:{server.port}/d.ics")
     assert fetched.outcome == "failed"
     assert server.full == 0
+
+
+async def test_a_real_recurring_calendar_file_served_over_http_is_expanded_in_its_time_zone(
+    world: World, server: IcsServer
+) -> None:
+    """The Google-style fixture: a weekday stand-up at 09:30 Berlin time with exceptions, a free lunch, a
+    cancelled review. Served now, its next two days are the stand-ups (08:30 UTC in winter time), nothing else."""
+    server.calendars["standup.ics"] = (FIXTURES / "weekly_standup.ics").read_bytes()
+    await service(world).connect("U0STANDUP", server.url("standup.ics"))
+    # Compared away from the window's edges, where the connect's own clock clips.
+    start, end = utcnow() + timedelta(minutes=1), utcnow() + WINDOW - timedelta(minutes=1)
+    async with world.db.uow(readonly=True) as uow:
+        stored = (await uow.calendars.busy(["U0STANDUP"], start, end)).get("U0STANDUP", [])
+    expected = []
+    for offset in range(4):
+        begin = datetime.combine((start + timedelta(days=offset)).date(), time(8, 30), tzinfo=UTC)
+        if begin.weekday() < 5 and begin >= start and begin + timedelta(minutes=30) <= end:
+            expected.append((begin, begin + timedelta(minutes=30)))
+    assert [(s, e) for s, e in stored if s >= start and e <= end] == expected
