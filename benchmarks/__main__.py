@@ -264,6 +264,18 @@ def print_routing(results: Sequence[routing.RoutingResult]) -> None:
         )
     console.print(table)
     for r in results:
+        if r.slack_calls:
+            waves = len(r.slack_calls)
+            per_method = ", ".join(f"{m} {n / waves:.1f}" for m, n in sorted(r.slack_by_method.items()))
+            target = verdict(r.ranking.p95, routing.TARGET_MS) if r.mentors == routing.TARGET_MENTORS else ""
+            console.print(
+                f"{r.engine} {r.mentors:,} mentors, signals on: ranking (choose() less waiting on Slack) "
+                f"p50 {ms(r.ranking.p50)} ms, p95 {ms(r.ranking.p95)} ms {target} (without the signals "
+                f"p50 {ms(r.unscreened.p50)} ms, p95 {ms(r.unscreened.p95)} ms); Web API calls a wave: "
+                f"mean {statistics.mean(r.slack_calls):.1f}, max {max(r.slack_calls)} ({per_method} a wave); "
+                f"busy mentors screened past a wave: mean {statistics.mean(r.skipped):.1f}"
+            )
+    for r in results:
         if r.rows:
             shown = ", ".join(f"{k} {v:,}" for k, v in r.rows.items())
             skill, share = r.top_skill_share

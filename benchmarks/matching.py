@@ -30,6 +30,7 @@ from rich.console import Console
 
 from benchmarks.report import Timings
 from bot.embedding import shared_embedder
+from bot.routing import RankedCandidate
 from bot.shortlist import choose
 from bot.skills import normalise_skill
 from bot.topic_reading import TopicReader
@@ -133,9 +134,9 @@ async def _one(
     began = time.perf_counter()
     async with db.uow(readonly=True) as uow:
         understood = await reader.read(uow, text)
-        wave = []
+        wave: list[RankedCandidate] = []
         if understood.verdict is Verdict.ROUTE:
-            wave = await choose(
+            choice = await choose(
                 uow,
                 skill_scores={m.skill: m.score for m in understood.skills},
                 mentor_scores={m.member_id: m.score for m in understood.mentors},
@@ -145,6 +146,7 @@ async def _one(
                 now=utcnow(),
                 want=WAVE_SIZE,
             )
+            wave = choice.chosen
     elapsed = time.perf_counter() - began
     good = [c for c in wave if right & held.get(c.member_id, set())]
     offered = understood.verdict is Verdict.CLARIFY and bool(right & {m.skill for m in understood.skills})

@@ -2,8 +2,9 @@
 
 Per request, in one read-only unit of work: `uow.members.vocabulary()`, reading the topic (`TopicReader.read`: the
 lexical matcher, the knowledge terms, the embedding model and the mentors' evidence), then
-`bot.shortlist.choose(...)`, the same calls `RequestService.ask` and `run_wave` make.
-The database is seeded with history (requests, pings, sessions) because the fairness counts read it.
+`bot.shortlist.choose(...)`, the same calls `RequestService.ask` and `run_wave` make, with the availability signals
+on (benchmarks.routing_signals): Slack's served by the fake Web API, calendars from the database. The database is
+seeded with history (requests, pings, sessions) because the fairness counts read it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
+from benchmarks import routing_signals
 from benchmarks.engines import Engine, QueryRecorder, bulk_insert, explain, finish_load, shorten_sql
 from benchmarks.population import Zipf, build_vocabulary, member_id, member_row, request_topics, topic
 from benchmarks.report import Timings
@@ -39,6 +42,7 @@ REQUESTS, WARMUP = 50, 5
 FRESH_REQUEST_ID = 2_000_000_000
 
 WAVE_SIZE = 3  # BURST_WAVE_SIZE's default
+SESSION_LENGTH = timedelta(minutes=15)  # BURST_SESSION_LENGTH's default: calendars are screened over it
 _READER = TopicReader(Understander(shared_embedder()))
 
 
@@ -61,6 +65,11 @@ class RoutingResult:
     vocabulary: Timings = field(default_factory=Timings)
     match: Timings = field(default_factory=Timings)
     choose: Timings = field(default_factory=Timings)
+    ranking: Timings = field(default_factory=Timings)  # choose() less what it waited on Slack's signals for
+    unscreened: Timings = field(default_factory=Timings)  # choose() of the same request without the signals
+    slack_calls: list[int] = field(default_factory=list)  # Web API calls (signals) a wave cost
+    slack_by_method: Counter[str] = field(default_factory=Counter)
+    skipped: list[int] = field(default_factory=list)  # busy mentors a wave screened past
     by_class: dict[str, Timings] = field(default_factory=dict)
     candidate_counts: list[int] = field(default_factory=list)
     ranked_counts: list[int] = field(default_factory=list)
@@ -182,7 +191,7 @@ def seed(rng: random.Random, mentors: int, now: datetime, vocabulary: Sequence[s
 async def load(db: Database, data: dict[str, list[dict[str, Any]]]) -> None:
     for name, rows in data.items():  # dict order is foreign-key order
         await bulk_insert(db, name, rows)
-    await finish_load(db, ["member_skills", "help_requests", "pings", "flash_sessions"])
+    await finish_load(db, ["member_skills", "help_requests", "pings", "flash_sessions", "calendar_busy"])
 
 
 @dataclass(frozen=True)
@@ -193,11 +202,15 @@ class Ask:
     request_id: int
 
 
-async def route_once(db: Database, ask: Ask, now: datetime, result: RoutingResult | None) -> tuple[int, int]:
+async def route_once(
+    db: Database, ask: Ask, now: datetime, result: RoutingResult | None, signals: routing_signals.Signals
+) -> tuple[int, int]:
     """One request's routing; phases go to `result` when given (warm-up passes None).
 
     Returns (mentors holding a matched skill, mentors chosen); the first is counted after the clock stops.
     """
+    signals.next_request()
+    calls_before = signals.calls()
     t0 = time.perf_counter()
     async with db.uow(readonly=True) as uow:
         await uow.members.vocabulary()  # timed alone; the reader asks again (as RequestService.ask does)
@@ -213,18 +226,37 @@ async def route_once(db: Database, ask: Ask, now: datetime, result: RoutingResul
             request_id=ask.request_id,
             now=now,
             want=WAVE_SIZE,
+            screen=signals.screen,
+            length=SESSION_LENGTH,
         )
         t3 = time.perf_counter()
     if result is not None:
         result.vocabulary.add(t1 - t0)
         result.match.add(t2 - t1)
         result.choose.add(t3 - t2)
+        result.ranking.add(t3 - t2 - signals.timed.waited)
         result.total.add(t3 - t0)
+        spent = signals.calls() - calls_before
+        result.slack_calls.append(sum(spent.values()))
+        result.slack_by_method.update(spent)
+        result.skipped.append(len(chosen.skipped))
+        async with db.uow(readonly=True) as uow:  # the same choice without the signals, for comparison
+            t4 = time.perf_counter()
+            await choose(
+                uow,
+                skill_scores=scores,
+                level="any",
+                requester_id=ask.requester,
+                request_id=ask.request_id,
+                now=now,
+                want=WAVE_SIZE,
+            )
+            result.unscreened.add(time.perf_counter() - t4)
     async with db.uow(readonly=True) as uow:
         holders = await uow.session.scalar(
             select(func.count(distinct(col(MemberSkill.member_id)))).where(col(MemberSkill.skill).in_(list(scores)))
         )
-    return int(holders or 0), len(chosen)
+    return int(holders or 0), len(chosen.chosen)
 
 
 async def run(
@@ -235,6 +267,8 @@ async def run(
     vocabulary = build_vocabulary(rng)
     started = time.perf_counter()
     data = seed(rng, mentors, now, vocabulary)
+    data |= routing_signals.calendar_rows(rng, mentors, now)
+    signals = routing_signals.start(rng, mentors, now)
     db = await engine.new_database(f"routing_{mentors}")
     try:
         await load(db, data)
@@ -253,12 +287,12 @@ async def run(
         ]
         for _, ask in asks[:WARMUP]:
             with contextlib.suppress(DBAPIError):  # a failing topic is reported by the measured pass below
-                await route_once(db, ask, now, None)
+                await route_once(db, ask, now, None, signals)
         worst: tuple[int, Ask | None] = (-1, None)
         for kind, ask in asks[WARMUP:]:
             before = len(result.total.seconds)
             try:
-                found, ranked = await route_once(db, ask, now, result)
+                found, ranked = await route_once(db, ask, now, result, signals)
             except DBAPIError as exc:  # e.g. an IN list over the driver's parameter limit: report, keep going
                 result.errors.append(f"{ask.topic!r}: {str(exc.orig).splitlines()[0]}")
                 continue
@@ -268,16 +302,17 @@ async def run(
             if found > worst[0]:
                 worst = (found, ask)
         if with_plans and worst[1] is not None:
-            result.plans = await plans(db, worst[1], now)
+            result.plans = await plans(db, worst[1], now, signals)
         return result
     finally:
+        signals.stop()
         await db.dispose()
 
 
-async def plans(db: Database, ask: Ask, now: datetime) -> list[tuple[str, str, str]]:
+async def plans(db: Database, ask: Ask, now: datetime, signals: routing_signals.Signals) -> list[tuple[str, str, str]]:
     """The plan of every query routing ran for the request with the most candidates (the slow case)."""
     with QueryRecorder(db) as recorder:
-        await route_once(db, ask, now, None)
+        await route_once(db, ask, now, None, signals)
     found = []
     for statement, parameters in recorder.queries:
         found.append((f"routing {ask.topic!r}", shorten_sql(statement), await explain(db, statement, parameters)))

@@ -15,6 +15,9 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
+from bot.calendar_fetch import CalendarFetcher
+from bot.calendar_secret import CalendarSecrets
+from bot.calendars import REFRESH, CalendarService
 from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
 from bot.directory_sync import SYNC, DirectorySync
@@ -24,6 +27,7 @@ from bot.metrics import Metrics
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.requests import RequestService, RoutingConfig
+from bot.screening import Screen
 from bot.services import Services
 from bot.sessions import SessionConfig, SessionService
 from bot.timers import Timers
@@ -34,6 +38,7 @@ from config import Settings
 from handlers.acks_first import AcksFirstApp, log_listener_error
 from handlers.gated_io import Counted, GatedWebClient, gated_respond, rate_limit_handler
 from handlers.slack_gateway import SlackGateway
+from handlers.slack_signals import SlackSignalReader
 from storage.database import Database
 
 DEFAULT_SLACK_API = "https://slack.com/api/"
@@ -82,6 +87,24 @@ def _client_options(
     )
 
 
+def signals_client(
+    settings: Settings,
+    session: aiohttp.ClientSession | None = None,
+    gate: WorkGate | None = None,
+    metrics: Metrics | None = None,
+) -> AsyncWebClient:
+    """For reading DND, status and presence: no 429 retries and a short timeout, since a wave waits on it and a
+    missing reading only means no signal (handlers.slack_signals)."""
+    options = _client_options(settings, settings.slack_bot_token, session, None) | {
+        "retry_handlers": [AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+        "timeout": 5,
+    }
+    if gate is not None:
+        on_call, on_429 = (metrics.web_api_call, metrics.web_api_429) if metrics else (None, None)
+        return GatedWebClient(gate=gate, on_call=on_call, on_429=on_429, **options)
+    return AsyncWebClient(**options)
+
+
 def quiet_logger(name: str) -> logging.Logger:
     logger = logging.getLogger(name)
     logger.setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -89,7 +112,11 @@ def quiet_logger(name: str) -> logging.Logger:
 
 
 def build_services(
-    settings: Settings, gateway: SlackGateway, gate: WorkGate | None = None, metrics: Metrics | None = None
+    settings: Settings,
+    gateway: SlackGateway,
+    gate: WorkGate | None = None,
+    metrics: Metrics | None = None,
+    signals: SlackSignalReader | None = None,
 ) -> Services:
     db = Database(settings.database_url)
     gate = gate or WorkGate()
@@ -119,9 +146,17 @@ def build_services(
             max_waves=settings.burst_max_waves,
             default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
         ),
+        Screen(signals, settings.signal_switches),
     )
     directory_sync = DirectorySync(db, gateway, timers)
-    wire_timers(timers, requests, sessions, followups, directory_sync)
+    calendars = CalendarService(
+        db,
+        CalendarFetcher(allow_local=settings.burst_calendar_allow_local, gate=gate),
+        CalendarSecrets(settings.burst_calendar_key or settings.slack_bot_token),
+        timers,
+        settings.burst_calendar_refresh,
+    )
+    wire_timers(timers, requests, sessions, followups, directory_sync, calendars)
     digest = DigestService(
         db,
         gateway,
@@ -144,6 +179,8 @@ def build_services(
         followups=followups,
         digest=digest,
         directory_sync=directory_sync,
+        calendars=calendars,
+        signals=signals,
         deliveries=DeliveryLedger(db),
         after_ack=gate,
         metrics=metrics,
@@ -156,6 +193,7 @@ def wire_timers(
     sessions: SessionService,
     followups: FollowupService,
     directory_sync: DirectorySync,
+    calendars: CalendarService | None = None,
 ) -> None:
     """Which service runs each kind of durable timer when it falls due."""
     for kind in req.TIMER_KINDS:
@@ -168,6 +206,8 @@ def wire_timers(
     timers.on(fu.FOLLOWUP, followups.on_timer)
     timers.on(fu.TELL, followups.on_owed)
     timers.on(SYNC, directory_sync.on_timer)
+    if calendars is not None:
+        timers.on(REFRESH, calendars.on_timer)
 
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
@@ -187,7 +227,8 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         attaching_conversation_kwargs_enabled=False,
     )
     gateway = SlackGateway(client)
-    services = build_services(settings, gateway, gate, metrics)
+    signals = SlackSignalReader(signals_client(settings, session, gate, metrics), settings.signal_switches)
+    services = build_services(settings, gateway, gate, metrics, signals)
     app.use(gated_respond(gate))
     handlers.register_all(app, services, gateway)
     app.error(log_listener_error)

@@ -7,6 +7,7 @@ REQUEST_NO_MATCH: Final = "request.no_match"  # nobody knows the topic: unmet de
 REQUEST_EXPIRED: Final = "request.expired"  # nobody accepted in time: unmet demand
 REQUEST_CANCELLED: Final = "request.cancelled"
 REQUEST_CLARIFIED: Final = "request.clarified"  # the requester said which skill they meant (or none of those)
+REQUEST_ALL_BUSY: Final = "request.all_busy"  # everyone who knows it was busy (calendar, DND, status, presence)
 REQUEST_MATCHED: Final = "request.matched"
 WAVE_SENT: Final = "wave.sent"
 PING_SENT: Final = "ping.sent"

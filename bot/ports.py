@@ -96,6 +96,10 @@ class Notifier(Protocol):
     async def ask_which(self, request: HelpRequest) -> None:
         """Ask the requester which of the request's skills they meant, or none of them ("did you mean ...?")."""
 
+    async def all_busy(self, request: HelpRequest, busy: int, why: str, retry_at: datetime | None) -> None:
+        """Everyone who knows it is busy (`why`: "in meetings", "busy: 2 in meetings, 1 on Do Not Disturb");
+        with `retry_at` Burst tries again then, without it the request has ended."""
+
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         """Put requester and mentor in touch; returns the session cards it posted."""
 

@@ -18,9 +18,11 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
+from bot.availability import Busy, first_free, summary
 from bot.evidence import EvidenceKind
 from bot.ports import MessageRef, Notifier, Outbox, redelivering
 from bot.routing import FAIRNESS_WINDOW
+from bot.screening import Screen
 from bot.sessions import SessionService
 from bot.shortlist import choose
 from bot.topic_reading import TopicReader
@@ -41,10 +43,15 @@ TELL_MATCH = "tell_match"  # the pair's session cards, then the other pings rewr
 TELL_CLOSED = "tell_closed"  # the requester told nobody could help (no_skill, nobody_free, expired), pings rewritten
 REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed) or moot (the request was cancelled)
 ASK_WHICH = "ask_which"  # the requester asked which of a few skills they meant ("did you mean ...?")
-OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS, ASK_WHICH)
+TELL_BUSY = "tell_busy"  # everyone who knows it is busy (meetings, DND...): the requester hears when Burst tries again
+OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS, ASK_WHICH, TELL_BUSY)
 MAX_MATCHED_SKILLS = 5
 MAX_EVIDENCE_MENTORS = 10
 SNOOZE_FROM_PING = timedelta(hours=1)
+# When everyone who knows the topic is busy, the next wave waits for the first of them to be free, if that is
+# within this; later than that (a holiday, a day of meetings), the request ends and the requester is told why.
+RETRY_WITHIN = timedelta(hours=4)
+RETRY_MARGIN = timedelta(seconds=15)  # past the end of a meeting or a DND window, not on its last second
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,9 @@ class RequestService:
         timers: Outbox,
         sessions: SessionService,
         config: RoutingConfig,
+        screen: Screen | None = None,
     ) -> None:
+        self.screen = screen
         self.db = db
         self.notifier = notifier
         self.reader = reader
@@ -265,6 +274,15 @@ class RequestService:
             reasons = {str(k): str(v) for k, v in action.data["reasons"].items()}
             await self._send_pings(request, pings, reasons, quiet=bool(action.data.get("quiet")))
             return
+        if action.kind == TELL_BUSY:
+            retry = action.data.get("retry_at")
+            await self.notifier.all_busy(
+                request,
+                int(action.data["busy"]),
+                str(action.data["summary"]),
+                datetime.fromisoformat(str(retry)) if retry else None,
+            )
+            return
         if action.kind == TELL_MATCH:
             assert flash is not None
             await self.sessions.announce(request, flash)  # the pair first: they are waiting for each other
@@ -287,15 +305,13 @@ class RequestService:
     async def run_wave(self, request_id: int, wave: int) -> None:
         """Ping the next best few; once per (request, wave), however many processes try."""
         now = utcnow()
-        async with self.db.uow() as uow:
+        # Choosing reads people's Slack signals (Web API calls): in a read-only transaction of its own, so the
+        # write below does not hold SQLite's writer lock, or the request's row lock on PostgreSQL, while Slack answers.
+        async with self.db.uow(readonly=True) as uow:
             request = await uow.requests.get(request_id)
             if request is None or request.state != RequestState.OPEN or request.wave >= wave:
                 return
-            # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings; and of two runs
-            # of one wave (the first wave's direct run and its timer), only the first gets past it.
-            if not await uow.requests.set_wave(request_id, wave):
-                return
-            chosen = await choose(
+            choice = await choose(
                 uow,
                 skill_scores=request.skills,
                 mentor_scores=request.mentors,
@@ -305,9 +321,23 @@ class RequestService:
                 request_id=request_id,
                 now=now,
                 want=self.config.wave_size,
+                screen=self.screen,
+                length=timedelta(seconds=request.length_seconds),
             )
+        async with self.db.uow() as uow:
+            # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings; and of two runs
+            # of one wave (the first wave's direct run and its timer), only the first gets past it.
+            if not await uow.requests.set_wave(request_id, wave):
+                return
+            current = await uow.requests.get(request_id)
+            if current is None or current.state != RequestState.OPEN:  # matched or closed while choosing
+                return
+            chosen = choice.chosen
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
+                if not waiting and choice.skipped:
+                    await self._all_busy(uow, request_id, wave, list(choice.skipped.values()), now)
+                    return
                 if not waiting:
                     await uow.commit()
                     await self.expire(request_id, reason="nobody free" if wave == 1 else "nobody answered")
@@ -346,6 +376,50 @@ class RequestService:
             await uow.commit()
         await self.timers.settle(owed)
         self.timers.wake_at(due)
+
+    async def _all_busy(self, uow: UnitOfWork, request_id: int, wave: int, busy: list[Busy], now: datetime) -> None:
+        """Only busy people know it: try again when the first is free (if soon), and tell the requester so."""
+        free = first_free(busy)
+        retry = free + RETRY_MARGIN if free is not None and free - now <= RETRY_WITHIN else None
+        if wave >= self.config.max_waves:
+            retry = None
+        data: dict[str, object] = {"busy": len(busy), "summary": summary(busy)}
+        uow.events.append(
+            ev.REQUEST_ALL_BUSY,
+            request_id=request_id,
+            wave=wave,
+            busy=len(busy),
+            reasons=sorted({b.reason for b in busy}),
+            retry_at=retry.isoformat() if retry else None,
+        )
+        if retry is not None:
+            await self._schedule_next_step(uow, request_id, wave, retry)
+            owed = await self.timers.owe(
+                uow,
+                f"{TELL_BUSY}:{request_id}:{wave}",
+                TELL_BUSY,
+                request_id=request_id,
+                data=data | {"retry_at": retry.isoformat()},
+            )
+            await uow.commit()
+            await self.timers.settle(owed)
+            self.timers.wake_at(retry)
+            return
+        closed_at = now
+        if not await uow.requests.close(request_id, RequestState.EXPIRED, closed_at):
+            await uow.commit()
+            return
+        request = await uow.requests.get(request_id)
+        assert request is not None
+        await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
+        uow.events.append(
+            ev.REQUEST_EXPIRED, request_id=request_id, topic=request.topic, reason="everyone busy", waves=wave
+        )
+        owed = await self.timers.owe(
+            uow, f"{TELL_BUSY}:{request_id}:{wave}", TELL_BUSY, request_id=request_id, data=data
+        )
+        await uow.commit()
+        await self.timers.settle(owed)
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
         if wave < self.config.max_waves:
@@ -532,7 +606,9 @@ class RequestService:
             request.mentors = {**request.mentors, colleague_id: 1.0}
             request.mentor_notes = {**request.mentor_notes, colleague_id: note}
             await uow.flush()
-            chosen = await choose(
+            # Not screened by Slack's signals here: that would call Slack inside this write transaction, and a
+            # colleague named by a person is worth asking even on a busy afternoon.
+            choice = await choose(
                 uow,
                 skill_scores={},
                 mentor_scores={colleague_id: 1.0},
@@ -543,6 +619,7 @@ class RequestService:
                 now=now,
                 want=1,
             )
+            chosen = choice.chosen
             pings = [
                 uow.pings.add(
                     Ping(request_id=request.id, mentor_id=c.member_id, wave=request.wave, score=c.score, created_at=now)

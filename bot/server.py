@@ -158,6 +158,7 @@ async def serve(settings: Settings) -> None:
     await site.start()
     services.timers.start()
     await services.directory_sync.start()
+    await services.calendars.start()
     if settings.burst_digest_channel:
         services.timers.add_cron("digest", services.digest.trigger(), services.digest.post_due)
         # Also soon after start (weeks missed while down) and every few minutes (a failed post, a dead claimant).

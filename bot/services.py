@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.availability import SlackSignals
+from bot.calendars import CalendarService
 from bot.deliveries import DeliveryLedger
 from bot.digest import DigestService
 from bot.directory_sync import DirectorySync
@@ -32,5 +34,7 @@ class Services:
     digest: DigestService
     directory_sync: DirectorySync
     deliveries: DeliveryLedger
+    calendars: CalendarService
+    signals: SlackSignals | None  # None where Slack's signals are not read (commands run outside `burst run`)
     after_ack: WorkGate  # admits the work listeners do after their ack, a few at a time
     metrics: Metrics

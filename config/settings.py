@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.availability import SignalSwitches
 from bot.durations import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///burst.db"
@@ -73,12 +74,20 @@ class Settings(DatabaseSettings):
     burst_digest_min_askers: int = Field(default=3, ge=1)  # a gap asked by fewer people shows only as a count
     burst_log_level: str = "INFO"
     burst_log_json: bool = False  # JSON lines for a log shipper instead of key=value lines for people
+    # Availability signals people already keep (bot.availability): each can be turned off.
+    burst_respect_dnd: bool = True
+    burst_respect_status: bool = True
+    burst_respect_presence: bool = True
+    burst_calendar_refresh: timedelta = timedelta(minutes=15)
+    burst_calendar_key: str | None = None  # encrypts calendar addresses; the bot token's derivative when unset
+    burst_calendar_allow_local: bool = False  # http:// and private addresses: tests and the local demo only
 
     @field_validator(
         "burst_wave_timeout",
         "burst_session_length",
         "burst_session_warning",
         "burst_sweep_interval",
+        "burst_calendar_refresh",
         mode="before",
     )
     @classmethod
@@ -134,6 +143,8 @@ class Settings(DatabaseSettings):
                 "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: set one (Socket Mode needs the app token, "
                 "HTTP mode the signing secret)"
             )
+        if self.burst_calendar_refresh < timedelta(minutes=1) and not self.burst_calendar_allow_local:
+            raise ValueError("BURST_CALENDAR_REFRESH: at least a minute (calendar servers rate-limit their feeds)")
         if self.burst_session_warning >= self.burst_session_length:
             raise ValueError("BURST_SESSION_WARNING: must be shorter than BURST_SESSION_LENGTH")
         return self
@@ -141,6 +152,12 @@ class Settings(DatabaseSettings):
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def signal_switches(self) -> SignalSwitches:
+        return SignalSwitches(
+            dnd=self.burst_respect_dnd, status=self.burst_respect_status, presence=self.burst_respect_presence
+        )
 
     @property
     def zone(self) -> ZoneInfo:

@@ -30,7 +30,9 @@ __all__ = [
     "AskHelp",
     "CancelRequest",
     "Command",
+    "ConnectCalendar",
     "DeleteMyData",
+    "DisconnectCalendar",
     "OpenRequestModal",
     "RemoveSkill",
     "SetAbout",
@@ -38,6 +40,7 @@ __all__ = [
     "SetAway",
     "SetCap",
     "SetHours",
+    "ShowCalendar",
     "ShowDigest",
     "ShowSkills",
     "ShowStatus",
@@ -143,6 +146,21 @@ class ShowDigest:
 
 
 @dataclass(frozen=True)
+class ConnectCalendar:
+    address: str  # as pasted; bot.calendar_fetch.calendar_address checks it (and it is never echoed back in full)
+
+
+@dataclass(frozen=True)
+class DisconnectCalendar:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowCalendar:
+    pass
+
+
+@dataclass(frozen=True)
 class ShowUsage:
     problem: str | None  # one friendly mrkdwn line saying what was wrong; None when usage was asked for
 
@@ -163,6 +181,9 @@ Command: TypeAlias = (
     | CancelRequest
     | DeleteMyData
     | ShowDigest
+    | ConnectCalendar
+    | DisconnectCalendar
+    | ShowCalendar
     | ShowUsage
 )
 _Parser: TypeAlias = Callable[[str], Command]
@@ -185,6 +206,8 @@ USAGE: Final = "\n".join(
         "`/burst snooze [30m]`: pause pings for a while (1 hour when left out)",
         "`/burst about &lt;a line or two&gt;`: what you can help with, in your own words (alone: shows it;"
         " `off` clears it)",
+        "`/burst calendar &lt;secret iCal address&gt;`: no pings while your calendar says you're busy"
+        " (`/burst calendar off` forgets it)",
         "`/burst delete-my-data`: forget everything Burst knows about you (asks first)",
         "`/burst digest`: preview this week's digest (admins)",
         "`/burst digest post`: post the digest to its channel now (admins)",
@@ -368,6 +391,16 @@ def _digest(rest: str) -> Command:
     return ShowUsage("`digest` previews this week's digest; `digest post` posts it now.")
 
 
+def _calendar(rest: str) -> Command:
+    if not rest:
+        return ShowCalendar()
+    if rest.lower() in _CLEAR_WORDS | {"disconnect", "forget", "stop"}:
+        return DisconnectCalendar()
+    if len(rest.split()) > 1:
+        return ShowUsage("`calendar` takes one address: the secret iCal address from your calendar's settings.")
+    return ConnectCalendar(rest)
+
+
 def _no_arguments(word: str) -> ShowUsage:
     return ShowUsage(f"`{word}` doesn't take anything after it.")
 
@@ -434,4 +467,5 @@ _SUBCOMMANDS: Final[dict[str, _Parser]] = {
     "delete-my-data": _exact(DeleteMyData(), "delete-my-data"),
     "delete_my_data": _exact(DeleteMyData(), "delete-my-data"),
     "digest": _digest,
+    "calendar": _calendar,
 }

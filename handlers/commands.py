@@ -12,6 +12,7 @@ from bot.requests import Ask
 from bot.services import Services
 from bot.skills import MAX_SKILL_LENGTH
 from handlers import blocks as b
+from handlers import calendar_replies
 from handlers import command_parser as cp
 from handlers.asking import answering
 from handlers.deliveries import claimed_now, first_delivery
@@ -222,4 +223,7 @@ _HANDLERS: dict[type, Handler] = {
     cp.SetAbout: _about,
     cp.CancelRequest: _cancel,
     cp.ShowStatus: _status,
+    cp.ConnectCalendar: calendar_replies.connect,
+    cp.DisconnectCalendar: calendar_replies.disconnect,
+    cp.ShowCalendar: calendar_replies.show,
 }

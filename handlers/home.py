@@ -15,6 +15,7 @@ from bot.profiles import Profile
 from bot.services import Services
 from bot.skills import MAX_SKILLS
 from handlers import blocks as b
+from handlers import home_signals
 from handlers.command_parser import AddSkills, parse_command
 from handlers.deliveries import claimed_now, first_delivery
 from handlers.modals import request_modal
@@ -31,7 +32,7 @@ HOME_ASK = "home_ask"
 PROFILE_MODAL = "profile_modal"
 
 
-def home_view(profile: Profile, view: Overview) -> dict[str, Any]:
+def home_view(profile: Profile, view: Overview, sees: list[b.Block] | None = None) -> dict[str, Any]:
     m = profile.member
     blocks: list[b.Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Burst: help in minutes"}},
@@ -56,6 +57,7 @@ def home_view(profile: Profile, view: Overview) -> dict[str, Any]:
             if m.away
             else b.button("Away for a day", HOME_AWAY, "away"),
         ),
+        *(sees or []),
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "My requests and bursts"}},
         b.section(status_text(view, m.id)),
@@ -149,7 +151,10 @@ def profile_modal(profile: Profile) -> dict[str, Any]:
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     async def publish(client: AsyncWebClient, user: str) -> None:
         profile = await services.profiles.profile(user)
-        await client.views_publish(user_id=user, view=home_view(profile, await overview(services.db, user)))
+        sees = await home_signals.blocks(services, user)
+        await client.views_publish(user_id=user, view=home_view(profile, await overview(services.db, user), sees))
+
+    home_signals.register(app, services, gateway, publish)
 
     @app.event("app_home_opened")
     async def opened(event: dict[str, Any], client: AsyncWebClient) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import copy
 import random
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -25,7 +26,7 @@ from bot.digest_chart import render_chart
 from bot.ports import MessageRef, UserProfile, redelivering
 from handlers import blocks as b
 from handlers.digest_blocks import chart_alt_text, digest_blocks, digest_text
-from handlers.mrkdwn import escape, mention
+from handlers.mrkdwn import escape, local_time, mention
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
 
@@ -295,6 +296,22 @@ class SlackGateway:
     async def ask_which(self, request: HelpRequest) -> None:
         text = b.ask_which_text(request)
         await self.dm(request.requester_id, text, b.ask_which_blocks(request), f"which:{request.id}")
+
+    async def all_busy(self, request: HelpRequest, busy: int, why: str, retry_at: datetime | None) -> None:
+        topic = escape(request.topic)
+        who = f"{busy} people who know *{topic}* are" if busy != 1 else f"The one person who knows *{topic}* is"
+        if retry_at is not None:
+            text = (
+                f":spiral_calendar_pad: {who} {why} right now; I'll try again at {local_time(retry_at)} "
+                "unless you cancel (`/burst cancel`)."
+            )
+            await self.dm(request.requester_id, text, key=f"busy:{request.id}:{retry_at.timestamp():.0f}")
+            return
+        text = (
+            f":spiral_calendar_pad: {who} {why} for a while, so I haven't pinged anyone. "
+            "I've noted it. Try again later."
+        )
+        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         """The session card, which introduces the two, in a group DM of them with the bot where Slack allows it,

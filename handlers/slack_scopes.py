@@ -33,7 +33,9 @@ METHODS: dict[str, Method] = {
     "conversations.history": Method(
         ("im:history", "mpim:history"), "3", "after a crash, find what was already posted before posting it"
     ),
-    "users.info": Method(("users:read",), "4", "a new member's name and time zone"),
+    "dnd.teamInfo": Method(("dnd:read",), "4", "Do Not Disturb of a wave's candidates, a batch at a time"),
+    "users.getPresence": Method(("users:read",), "3", "whether a wave's candidate is away"),
+    "users.info": Method(("users:read",), "4", "a new member's name and time zone; a candidate's status"),
     "users.list": Method(("users:read",), "2", "the daily directory walk"),
     "views.open": Method((), "4", "the request form"),
     "views.publish": Method((), "4", "the App Home"),

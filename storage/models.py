@@ -287,3 +287,31 @@ class SlackDelivery(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=160)  # "event:<event_id>" or "trigger:<trigger_id>"
     received_at: datetime = _ts(default_factory=utcnow)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A mentor's private calendar address (iCalendar), kept only encrypted, and how its last fetch went."""
+
+    __tablename__ = "calendar_feeds"
+
+    member_id: str = Field(primary_key=True, foreign_key="members.id", ondelete="CASCADE", max_length=32)
+    url_secret: str = Field(max_length=4000)  # the address encrypted (bot.calendar_secret); never logged or shown
+    url_hint: str = Field(default="", max_length=120)  # what may be shown back: "https://calendar.google.com/…"
+    etag: str | None = Field(default=None, max_length=200)
+    last_modified: str | None = Field(default=None, max_length=100)
+    fetched_at: datetime | None = _ts(default=None)  # the last fetch that read the calendar or heard "unchanged"
+    read_at: datetime | None = _ts(default=None)  # the last fetch that read it in full
+    failure: str | None = Field(default=None, max_length=200)  # why the last fetch failed, in words; never the URL
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class CalendarBusy(SQLModel, table=True):
+    """A busy interval from a mentor's calendar: only when, never what or with whom."""
+
+    __tablename__ = "calendar_busy"
+    __table_args__ = (Index("ix_calendar_busy_member_ends", "member_id", "ends_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(foreign_key="calendar_feeds.member_id", ondelete="CASCADE", max_length=32)
+    starts_at: datetime = _ts()
+    ends_at: datetime = _ts()

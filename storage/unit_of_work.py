@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import InteractionEvent
 from storage.repositories import (
+    CalendarRepository,
     DeliveryRepository,
     DigestRepository,
     EventRepository,
@@ -41,6 +42,7 @@ class UnitOfWork:
     digests: DigestRepository
     privacy: PrivacyRepository
     deliveries: DeliveryRepository
+    calendars: CalendarRepository
 
     def __init__(
         self,
@@ -80,6 +82,7 @@ class UnitOfWork:
         self.timers = TimerRepository(s)
         self.digests = DigestRepository(s)
         self.privacy = PrivacyRepository(s)
+        self.calendars = CalendarRepository(s)
         self.deliveries = DeliveryRepository(s)
         return self
 

@@ -1,5 +1,6 @@
 """Small repositories over one `AsyncSession`. They query and stage changes; they never commit."""
 
+from storage.repositories.calendars import CalendarRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import EventRepository
@@ -13,6 +14,7 @@ from storage.repositories.shortlist_sql import CandidateQuery
 from storage.repositories.timers import TimerRepository
 
 __all__ = [
+    "CalendarRepository",
     "CandidateQuery",
     "CandidateRow",
     "DeliveryRepository",

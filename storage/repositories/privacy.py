@@ -4,7 +4,16 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Feedback, FlashSession, HelpRequest, InteractionEvent, Member, Ping
+from storage.models import (
+    CalendarBusy,
+    CalendarFeed,
+    Feedback,
+    FlashSession,
+    HelpRequest,
+    InteractionEvent,
+    Member,
+    Ping,
+)
 
 
 class PrivacyRepository:
@@ -14,6 +23,9 @@ class PrivacyRepository:
     async def forget(self, user_id: str, pseudonym: str) -> None:
         """Delete the profile (skills cascade); put a pseudonym where the ID fed counts; drop free text."""
         s = self.s
+        # Their calendar address and busy times go first and explicitly, whatever the engine does with cascades.
+        await s.execute(delete(CalendarBusy).where(col(CalendarBusy.member_id) == user_id))
+        await s.execute(delete(CalendarFeed).where(col(CalendarFeed.member_id) == user_id))
         await s.execute(delete(Member).where(col(Member.id) == user_id))
         await s.execute(
             update(HelpRequest)

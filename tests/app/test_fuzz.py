@@ -45,6 +45,7 @@ SPECIAL = [
 PREFIXES = [
     "", "help ", "ask ", "help", "skills", "skills add ", "skills remove ", "available", "away ", "away",
     "hours ", "hours", "cap ", "snooze ", "snooze", "status", "cancel", "delete-my-data", "digest", "digest post",
+    "calendar ", "calendar", "calendar https://", "calendar webcal://", "calendar <https://",
 ]  # fmt: skip
 USERS = [ADMIN, "U0FUZZONE", "U0FUZZTWO"]
 

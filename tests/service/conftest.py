@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 
 from bot.app import wire_timers
+from bot.availability import SignalSwitches
 from bot.directory_sync import DirectorySync
 from bot.embedding import shared_embedder
 from bot.followups import FollowupService
 from bot.profiles import ProfileService
 from bot.requests import RequestService, RoutingConfig
+from bot.screening import Screen
 from bot.sessions import SessionConfig, SessionService
 from bot.timers import Timers
 from bot.topic_reading import TopicReader
@@ -44,6 +46,7 @@ def make_world(db: Database, slack: RecordingSlack | None = None, worker: str = 
         timers,
         sessions,
         RoutingConfig(wave_size=2, wave_timeout=timedelta(minutes=3), max_waves=2, default_length_seconds=900),
+        Screen(None, SignalSwitches()),  # calendars only: Slack's signals are the app tests' business
     )
     wire_timers(timers, requests, sessions, followups, DirectorySync(db, slack, timers))
     return World(db, slack, timers, ProfileService(db, slack), requests, sessions, followups)

@@ -24,7 +24,7 @@ async def test_a_page_emptied_by_the_weekly_cap_is_followed_by_the_next(db: Data
         chosen = await choose(
             uow, skill_scores={"python": 1.0}, level="any", requester_id="U0", request_id=1, now=utcnow(), want=3
         )
-    assert [c.member_id for c in chosen] == [f"M{PAGE + i:03}" for i in range(3)]
+    assert [c.member_id for c in chosen.chosen] == [f"M{PAGE + i:03}" for i in range(3)]
 
 
 async def test_nobody_is_chosen_for_no_skill_or_no_want(db: Database) -> None:
@@ -33,7 +33,7 @@ async def test_nobody_is_chosen_for_no_skill_or_no_want(db: Database) -> None:
         zero = await choose(
             uow, skill_scores={"go": 1.0}, level="any", requester_id="U0", request_id=1, now=utcnow(), want=0
         )
-    assert none == zero == []
+    assert none.chosen == zero.chosen == []
 
 
 def test_local_clocks_follow_daylight_saving_and_read_unknown_zones_as_utc() -> None:

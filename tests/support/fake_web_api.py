@@ -64,6 +64,12 @@ class FakeWebApi:
         self._thread: threading.Thread | None = None
         self._held: dict[str, threading.Event] = {}
         self._limited: dict[str, int] = {}
+        self._missing: set[str] = set()  # methods answered unknown_method
+        self._retry_after: dict[str, int] = {}  # method -> Retry-After seconds of the 429 it answers
+        # What Slack would say about a person: dnd.teamInfo's entry, users.info's profile fields, users.getPresence.
+        self.dnd: dict[str, dict[str, Any]] = {}
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self.presence: dict[str, str] = {}
         self.port = 0
 
     # --- what tests read ----------------------------------------------------------------------------------
@@ -98,12 +104,34 @@ class FakeWebApi:
         finally:
             release.set()
             with self._lock:
-                self._held.pop(method, None)
+                self._retry_after.pop(method, None)
 
     def rate_limit(self, method: str, times: int) -> None:
         """The next `times` calls to `method` are answered 429 with Retry-After: 0, as Slack does when limited."""
         with self._lock:
             self._limited[method] = times
+
+    @contextmanager
+    def rate_limited(self, method: str, retry_after: int = 30) -> Iterator[None]:
+        """Calls to `method` get Slack's 429 with Retry-After until the block ends."""
+        with self._lock:
+            self._retry_after[method] = retry_after
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._retry_after.pop(method, None)
+
+    @contextmanager
+    def missing(self, method: str) -> Iterator[None]:
+        """`method` answers `unknown_method` until the block ends, as a workspace without it does."""
+        with self._lock:
+            self._missing.add(method)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._missing.discard(method)
 
     # --- the server ---------------------------------------------------------------------------------------
 
@@ -154,6 +182,14 @@ class FakeWebApi:
         with self._lock:
             limited = self._limited.get(method, 0)
             self._limited[method] = max(0, limited - 1)
+            retry_after = self._retry_after.get(method)
+            missing = method in self._missing
+        if missing:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        if retry_after is not None:
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
+            )
         if limited:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
         headers = {"x-oauth-scopes": ",".join(sorted(self.granted))}
@@ -187,7 +223,17 @@ class FakeWebApi:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "message_ts": "1.0"}
         if method == "users.info":
             user = str(args.get("user"))
-            return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": user, "tz": "UTC"}}
+            profile = {"real_name": user, **self.profiles.get(user, {})}
+            return {
+                "ok": True,
+                "user": {"id": user, "name": user.lower(), "real_name": user, "tz": "UTC", "profile": profile},
+            }
+        if method == "dnd.teamInfo":
+            users = [u for u in str(args.get("users", "")).split(",") if u]
+            off = {"dnd_enabled": False, "next_dnd_start_ts": 1, "next_dnd_end_ts": 1}
+            return {"ok": True, "users": {u: self.dnd.get(u, off) for u in users}}
+        if method == "users.getPresence":
+            return {"ok": True, "presence": self.presence.get(str(args.get("user")), "active")}
         if method in ("views.open", "views.push"):
             trigger = str(args.get("trigger_id"))
             with self._lock:

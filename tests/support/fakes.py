@@ -80,6 +80,9 @@ class RecordingSlack:
     async def ask_which(self, request: HelpRequest) -> None:
         self._post("ask_which", {"skills": sorted(request.skills)}, "D", request.id)
 
+    async def all_busy(self, request: HelpRequest, busy: int, why: str, retry_at: datetime | None) -> None:
+        self._post("all_busy", {"busy": busy, "why": why, "retry_at": retry_at}, "D", request.id)
+
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         ref = self._post("matched", {"mentor": flash.mentor_id, "session": flash.id}, f"G{flash.id}", flash.id)
         return [ref] if ref else []

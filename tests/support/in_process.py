@@ -61,7 +61,7 @@ class Delivery:
         return dict(json.loads(self.ack)) if self.ack.startswith("{") else {}
 
 
-def settings(api: FakeWebApi, database_url: str, transport: Transport) -> Settings:
+def settings(api: FakeWebApi, database_url: str, transport: Transport, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": "xoxb-in-process",
         "slack_api_url": api.api_url,
@@ -75,7 +75,7 @@ def settings(api: FakeWebApi, database_url: str, transport: Transport) -> Settin
         "slack_app_token": "xapp-in-process" if transport == "socket" else None,
         "slack_signing_secret": SECRET if transport == "http" else None,
     }
-    return Settings(_env_file=None, **values)
+    return Settings(_env_file=None, **(values | overrides))
 
 
 class InProcessBurst:
@@ -86,8 +86,8 @@ class InProcessBurst:
         self.transport = transport
 
     @classmethod
-    def build(cls, api: FakeWebApi, database_url: str, transport: Transport) -> InProcessBurst:
-        app, services = build_app(settings(api, database_url, transport))
+    def build(cls, api: FakeWebApi, database_url: str, transport: Transport, **overrides: Any) -> InProcessBurst:
+        app, services = build_app(settings(api, database_url, transport, **overrides))
         return cls(app, services, api, transport)
 
     async def close(self) -> None:

@@ -1,0 +1,101 @@
+"""The App Home's "What Burst sees": the signals it reads about you now, and your calendar (connect, disconnect)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.calendar_fetch import CalendarAddressError, calendar_address
+from bot.services import Services
+from handlers import blocks as b
+from handlers.calendar_replies import connect
+from handlers.command_parser import ConnectCalendar
+from handlers.deliveries import first_delivery
+from handlers.signal_text import calendar_line, slack_lines
+from handlers.slack_gateway import SlackGateway
+from storage.types import utcnow
+
+HOME_CALENDAR = "home_calendar_connect"
+HOME_CALENDAR_OFF = "home_calendar_disconnect"
+CALENDAR_MODAL = "calendar_modal"
+URL_BLOCK = "calendar_url"
+
+Publish = Callable[[AsyncWebClient, str], Awaitable[None]]
+
+
+async def blocks(services: Services, user: str) -> list[b.Block]:
+    now = utcnow()
+    switches = services.settings.signal_switches
+    readings = None
+    if services.signals is not None and switches.any:
+        readings = (await services.signals.read([user], now)).get(user)
+    calendar = await services.calendars.state(user)
+    button = (
+        b.button("Disconnect calendar", HOME_CALENDAR_OFF, "off")
+        if calendar is not None
+        else b.button("Connect calendar", HOME_CALENDAR, "connect")
+    )
+    return [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "What Burst sees right now"}},
+        b.section("\n".join([*slack_lines(readings, switches, now), calendar_line(calendar)])),
+        b.actions(button),
+    ]
+
+
+def calendar_modal() -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": CALENDAR_MODAL,
+        "title": {"type": "plain_text", "text": "Connect your calendar"},
+        "submit": {"type": "plain_text", "text": "Connect"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": URL_BLOCK,
+                "label": {"type": "plain_text", "text": "Secret address in iCal format"},
+                "hint": {
+                    "type": "plain_text",
+                    "text": "Google Calendar: Settings > your calendar > Integrate calendar. Outlook: Settings > "
+                    "Calendar > Shared calendars > Publish. Burst keeps only when you're busy, never what.",
+                },
+                "element": {"type": "plain_text_input", "action_id": URL_BLOCK},
+            }
+        ],
+    }
+
+
+def register(app: AsyncApp, services: Services, gateway: SlackGateway, publish: Publish) -> None:
+    @app.action(HOME_CALENDAR)
+    async def open_form(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        if not await first_delivery(services, body):
+            return
+        await gateway.open_view(body["trigger_id"], calendar_modal(), body["user"]["id"])
+
+    @app.action(HOME_CALENDAR_OFF)
+    async def disconnect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        if not await first_delivery(services, body):
+            return
+        await services.calendars.disconnect(body["user"]["id"])
+        await publish(client, body["user"]["id"])
+
+    @app.view(CALENDAR_MODAL)
+    async def save(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
+        values = view.get("state", {}).get("values", {})
+        address = (values.get(URL_BLOCK, {}).get(URL_BLOCK, {}).get("value") or "").strip()
+        try:  # what can be told at once goes next to the field; reading the calendar takes longer than an ack
+            calendar_address(address, allow_local=services.settings.burst_calendar_allow_local)
+        except CalendarAddressError as exc:
+            await ack(response_action="errors", errors={URL_BLOCK: str(exc)})
+            return
+        await ack()
+        if not await first_delivery(services, body):
+            return
+        user = body["user"]["id"]
+        await gateway.dm(user, await connect(ConnectCalendar(address), user, services))
+        await publish(client, user)
