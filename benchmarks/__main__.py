@@ -11,6 +11,7 @@ Run from the repository root with the project's virtualenv:
     .venv/bin/python -m benchmarks all --quick  # small sizes, short runs: a smoke run
     .venv/bin/python -m benchmarks chaos        # 200 requests through local-slack with 10% of Web API calls faulted
     .venv/bin/python -m benchmarks chaos --crash  # the same with SIGKILLs: SQLite, PostgreSQL, 2 processes on one PG
+    .venv/bin/python -m benchmarks parsers      # each parser of user text, worst time over hostile 10-100 KB inputs
 
 Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql` (routing and
 digest default to both, load and scale to SQLite), `--requests N` (routing requests per size), `--runs N` (digest
@@ -35,6 +36,9 @@ What is measured, and why this way:
   completed, faults by kind, retries seen, Retry-After honoured, duplicates, lost and stuck (each must be 0; under
   SIGKILL a message whose step committed just before the kill is lost rather than doubled), wall time. See
   benchmarks/chaos.py.
+- Parsers (benchmarks/parsers.py): intents, the /burst grammar, durations, hours, skill names and a CSV row, each
+  fed crafted 10 KB and 100 KB inputs (runs of what its patterns repeat, then a tail that fails them); the fastest
+  of 5 runs per input, the worst input per parser. Target: under 5 ms.
 - Load (benchmarks/load.py): a real `burst run` in HTTP mode against local-slack in events mode, and a bare Bolt
   AsyncApp served the same way (benchmarks/bare_bolt.py); a separate generator process sends them the same signed
   slash commands and Decline clicks open-loop at each rate. Ack p50 / p99 / errors of each, their ratio, and the
@@ -61,7 +65,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from benchmarks import chaos, digest, load, routing, scale, timer_lateness
+from benchmarks import chaos, digest, load, parsers, routing, scale, timer_lateness
 from benchmarks.engines import ENGINES, SQLITE, Engine, open_engines
 from benchmarks.report import count, ms, verdict
 from benchmarks.serving_tables import print_load, print_scale, print_timers
@@ -78,7 +82,7 @@ if not console.is_terminal:  # piped to a file: do not squeeze the tables into 8
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
-    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos"))
+    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos", "parsers"))
     parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
     parser.add_argument(
         "--engines", type=_engines, help="comma-separated: sqlite,postgresql (load and scale default to sqlite)"
@@ -116,6 +120,10 @@ def _engines(text: str) -> list[str]:
 
 async def main(args: argparse.Namespace) -> None:
     began = time.perf_counter()
+    if args.which == "parsers":
+        with console.status("parsers: hostile inputs of 10 KB and 100 KB"):
+            print_parsers(parsers.run())
+        return
     if args.which == "chaos":
         await chaos.run(
             console,
@@ -290,6 +298,16 @@ def print_digest(results: Sequence[digest.DigestResult]) -> None:
         )
     console.print(table)
     print_plans([p for r in results for p in [(f"{r.engine} {r.events:,} events", *x) for x in r.plans]])
+
+
+def print_parsers(results: Sequence[parsers.ParserResult]) -> None:
+    table = Table(title="Parsers of user text: worst time over hostile inputs, ms (fastest of 5 runs per input)")
+    for name in ("parser", "inputs", "worst ms", "worst input", f"target < {parsers.TARGET_MS:g} ms"):
+        table.add_column(name, justify="right" if name in ("inputs", "worst ms") else "left", no_wrap=True)
+    for r in results:
+        worst = f"[bold]{r.worst_ms:.2f}[/]"
+        table.add_row(r.parser, f"{r.inputs:,}", worst, r.worst_input, verdict(r.worst_ms, parsers.TARGET_MS))
+    console.print(table)
 
 
 def print_plans(plans: Sequence[tuple[str, str, str, str]]) -> None:
