@@ -73,12 +73,16 @@ class Settings(DatabaseSettings):
     burst_digest_min_askers: int = Field(default=3, ge=1)  # a gap asked by fewer people shows only as a count
     burst_log_level: str = "INFO"
     burst_log_json: bool = False  # JSON lines for a log shipper instead of key=value lines for people
+    # HTTP mode: a client gets this long to send a request's headers, and again its body, before it is dropped.
+    burst_http_read_timeout: timedelta = timedelta(seconds=5)
+    burst_http_max_connections: int = Field(default=256, ge=1)  # connections past it are answered 503 and closed
 
     @field_validator(
         "burst_wave_timeout",
         "burst_session_length",
         "burst_session_warning",
         "burst_sweep_interval",
+        "burst_http_read_timeout",
         mode="before",
     )
     @classmethod
