@@ -129,7 +129,7 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
         profiles=ProfileService(db, gateway),
         requests=requests,
         sessions=sessions,
-        privacy=PrivacyService(db, requests),
+        privacy=PrivacyService(db, requests, sessions),
         followups=followups,
         digest=digest,
         directory_sync=directory_sync,

@@ -268,6 +268,7 @@ class SlackGateway:
                 f":checkered_flag: Session on *{escape(request.topic)}* has ended. Thanks, "
                 f"{mention(flash.mentor_id)} and {mention(request.requester_id)}!"
             ),
+            "closed": f":octagonal_sign: This session on *{escape(request.topic)}* was closed.",
         }
         text = lines.get(what, "")
         if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
