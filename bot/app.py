@@ -19,6 +19,7 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
+from bot.abuse_limits import AbuseLimits
 from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
 from bot.directory_sync import SYNC, DirectorySync
@@ -107,6 +108,12 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
             wave_timeout=settings.burst_wave_timeout,
             max_waves=settings.burst_max_waves,
             default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
+            limits=AbuseLimits(
+                requests_per_hour=settings.burst_max_requests_per_hour,
+                cancel_cooldown=settings.burst_cancel_cooldown,
+                pings_from_one_per_hour=settings.burst_max_pings_from_one_per_hour,
+                pings_per_hour=settings.burst_max_pings_per_hour,
+            ),
         ),
     )
     directory_sync = DirectorySync(db, gateway, timers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -18,6 +18,8 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
+from bot.abuse_limits import HOUR, AbuseLimits, RecentPing, next_ask_at, over_limit
+from bot.digest import topic_key
 from bot.matching import Matcher
 from bot.ports import MessageRef, Notifier, Outbox, redelivering
 from bot.routing import FAIRNESS_WINDOW
@@ -25,6 +27,7 @@ from bot.sessions import SessionService
 from bot.shortlist import choose
 from storage.database import Database
 from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
+from storage.printable import printable
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
@@ -49,6 +52,7 @@ class RoutingConfig:
     wave_timeout: timedelta
     max_waves: int
     default_length_seconds: int
+    limits: AbuseLimits = field(default_factory=AbuseLimits)
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,14 @@ class Ask:
     dedup_key: str | None = None
 
 
-AskStatus = Literal["searching", "duplicate", "already_open", "no_match"]
+AskStatus = Literal["searching", "duplicate", "already_open", "no_match", "limited"]
 
 
 @dataclass(frozen=True)
 class AskOutcome:
     status: AskStatus
-    request: HelpRequest
+    request: HelpRequest  # for "limited", the request asked for, not stored
+    retry_at: datetime | None = None  # "limited": when the person may ask again
 
 
 AnswerAsker = Callable[[AskOutcome], Awaitable[None]]
@@ -122,11 +127,17 @@ class RequestService:
 
     async def _store(self, ask: Ask) -> tuple[AskOutcome, TimedAction | None]:
         now = utcnow()
+        # Cleaned here, not only on insert (storage.printable), because the event below copies the topic.
+        ask = replace(ask, topic=printable(ask.topic), details=printable(ask.details))
         async with self.db.uow() as uow:
             if ask.dedup_key and (seen := await uow.requests.by_dedup_key(ask.dedup_key)):
                 return AskOutcome("duplicate", seen), None
             if open_ := await uow.requests.open_for(ask.requester_id):
                 return AskOutcome("already_open", open_[0]), None
+            asked = await uow.requests.asked_since(ask.requester_id, now - HOUR)
+            if (retry_at := next_ask_at(asked, now, self.config.limits)) is not None:
+                refused = HelpRequest(requester_id=ask.requester_id, topic=ask.topic, created_at=now)
+                return AskOutcome("limited", refused, retry_at), None
             matches = self.matcher.match(ask.topic, await uow.members.vocabulary())[:MAX_MATCHED_SKILLS]
             request = uow.requests.add(
                 HelpRequest(
@@ -238,6 +249,7 @@ class RequestService:
                 request_id=request_id,
                 now=now,
                 want=self.config.wave_size,
+                refuse=lambda mentors: self._over_limit(uow, request, mentors, now),
             )
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
@@ -279,6 +291,17 @@ class RequestService:
             await uow.commit()
         await self.timers.settle(owed)
         self.timers.wake_at(due)
+
+    async def _over_limit(self, uow: UnitOfWork, request: HelpRequest, mentors: list[str], now: datetime) -> set[str]:
+        """The mentors the abuse limits keep this request from pinging now (see bot.abuse_limits)."""
+        limits = self.config.limits
+        recent = [
+            RecentPing(mentor, requester, topic_key(topic, skills), at, closed_at if cancelled else None)
+            for mentor, requester, topic, skills, at, closed_at, cancelled in await uow.pings.recent_to(
+                mentors, now - limits.lookback
+            )
+        ]
+        return over_limit(recent, request.requester_id, topic_key(request.topic, request.skills), now, limits)
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
         if wave < self.config.max_waves:

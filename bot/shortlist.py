@@ -10,7 +10,7 @@ the wave's size is followed by the next one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -32,8 +32,10 @@ async def choose(
     request_id: int,
     now: datetime,
     want: int,
+    refuse: Callable[[list[str]], Awaitable[set[str]]] | None = None,
 ) -> list[RankedCandidate]:
-    """The best `want` mentors to ping now, best first."""
+    """The best `want` mentors to ping now, best first; `refuse` names those of a page that may not be pinged
+    (the abuse limits), so the wave fills from the rest."""
     if not skill_scores or want <= 0:
         return []
     query = CandidateQuery(
@@ -49,7 +51,11 @@ async def choose(
     chosen: list[RankedCandidate] = []
     for page in range(MAX_PAGES):
         rows = await uow.members.candidates(replace(query, offset=page * PAGE))
-        chosen += rank(rows, skill_scores, level, now)
+        ranked = rank(rows, skill_scores, level, now)
+        if refuse is not None and ranked:
+            refused = await refuse([c.member_id for c in ranked])
+            ranked = [c for c in ranked if c.member_id not in refused]
+        chosen += ranked
         if len(chosen) >= want or len(rows) < PAGE:
             break
     chosen.sort(key=lambda c: (c.tier, -c.score, c.member_id))
