@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import signal
 from collections.abc import Awaitable, Callable
 
@@ -38,11 +39,11 @@ def events_endpoint(
         raw = await read_body(request, read_timeout)
         if not signed_by_slack(signing_secret, raw, request.headers):
             return web.json_response({"error": "invalid request"}, status=401)
-        try:  # Slack sends UTF-8; anything else, even signed, is no request Burst can read
+        try:  # Slack sends UTF-8 JSON or a form; anything else, even signed, is no request Burst can read
             body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return web.json_response({"error": "the body is not UTF-8"}, status=400)
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return web.json_response({"error": "not a Slack request"}, status=400)
         return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     return events

@@ -3,7 +3,9 @@ the erasure test (tests/service/test_erasure.py) and `python -m benchmarks trust
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, String, TypeDecorator, cast, func, or_, select
+from typing import Any
+
+from sqlalchemy import JSON, Column, String, Table, TypeDecorator, cast, func, or_, select
 from sqlmodel import SQLModel
 
 from bot.ports import MessageRef
@@ -76,19 +78,26 @@ async def every_kind_of_row(world: World) -> dict[str, int]:
     return {"in_progress": in_progress, "open_request": open_request}
 
 
+def scanned_columns() -> list[tuple[Table, Column[Any]]]:
+    """Every text and JSON column of every table, from the schema's metadata."""
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            kind = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+            if isinstance(kind, JSON | String):
+                found.append((table, column))
+    return found
+
+
 async def hits(world: World, needles: tuple[str, ...]) -> list[str]:
-    """`table.column: needle` for every text or JSON column of every table, from the schema, holding a needle."""
+    """`table.column: needle` for every text or JSON column of every table holding a needle."""
     found = []
     async with world.db.uow(readonly=True) as uow:
-        for table in SQLModel.metadata.sorted_tables:
-            for column in table.columns:
-                kind = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
-                if not isinstance(kind, JSON | String):
-                    continue
-                text = func.lower(cast(column, String))
-                wanted = or_(*(text.contains(n.lower(), autoescape=True) for n in needles))
-                for value in await uow.session.scalars(select(column).where(wanted)):
-                    found += [f"{table.name}.{column.name}: {n}" for n in needles if n.lower() in str(value).lower()]
+        for table, column in scanned_columns():
+            text = func.lower(cast(column, String))
+            wanted = or_(*(text.contains(n.lower(), autoescape=True) for n in needles))
+            for value in await uow.session.scalars(select(column).where(wanted)):
+                found += [f"{table.name}.{column.name}: {n}" for n in needles if n.lower() in str(value).lower()]
     return found
 
 
