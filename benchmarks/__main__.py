@@ -13,6 +13,8 @@ Run from the repository root with the project's virtualenv:
     .venv/bin/python -m benchmarks chaos        # 200 requests through local-slack with 10% of Web API calls faulted
     .venv/bin/python -m benchmarks chaos --crash  # the same with SIGKILLs: SQLite, PostgreSQL, 2 processes on one PG
     .venv/bin/python -m benchmarks budget       # Web API calls per whole flow by method and Tier; what Tier 3 allows
+    .venv/bin/python -m benchmarks parsers      # each parser of user text, worst time over hostile 10-100 KB inputs
+    .venv/bin/python -m benchmarks trust        # erasure, k-anonymity, abuse limits, slow HTTP clients
 
 Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql` (routing and
 digest default to both, load and scale to SQLite), `--requests N` (routing requests per size), `--runs N` (digest
@@ -37,6 +39,13 @@ What is measured, and why this way:
   completed, faults by kind, retries seen, Retry-After honoured, duplicates, lost and stuck (each must be 0; under
   SIGKILL a message whose step committed just before the kill is lost rather than doubled), wall time. See
   benchmarks/chaos.py.
+- Parsers (benchmarks/parsers.py): intents, the /burst grammar, durations, hours, skill names and a CSV row, each
+  fed crafted 10 KB and 100 KB inputs (runs of what its patterns repeat, then a tail that fails them); the fastest
+  of 5 runs per input, the worst input per parser. Target: under 5 ms.
+- Trust (benchmarks/trust.py): what delete-my-data leaves (hits of the person's id, channels and words in every
+  text and JSON column, before and after, each engine), random ask/cancel/expire/delete scripts by two people and
+  whether the digest names a topic, 15 ask/cancel cycles and the most pings one mentor got, and slow HTTP clients
+  against a real `burst run` (how long they stay connected, /healthz meanwhile, connections past the cap refused).
 - Load (benchmarks/load.py): a real `burst run` in HTTP mode against local-slack in events mode, and a bare Bolt
   AsyncApp served the same way (benchmarks/bare_bolt.py); a separate generator process sends them the same signed
   slash commands and Decline clicks open-loop at each rate. Ack p50 / p99 / errors of each, their ratio, and the
@@ -64,10 +73,11 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from benchmarks import budget, chaos, digest, load, matching, routing, scale, timer_lateness
+from benchmarks import budget, chaos, digest, load, matching, parsers, routing, scale, timer_lateness, trust
 from benchmarks.engines import ENGINES, SQLITE, Engine, open_engines
 from benchmarks.report import count, ms, verdict
 from benchmarks.serving_tables import print_load, print_scale, print_timers
+from bot import logs
 
 ROUTING_SIZES = (1_000, 10_000, 100_000)
 DIGEST_SIZES = (10_000, 100_000, 1_000_000)
@@ -81,7 +91,10 @@ if not console.is_terminal:  # piped to a file: do not squeeze the tables into 8
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
-    parser.add_argument("which", choices=("routing", "digest", "load", "scale", "all", "chaos", "matching", "budget"))
+    parser.add_argument(
+        "which",
+        choices=("routing", "digest", "load", "scale", "all", "chaos", "matching", "budget", "parsers", "trust"),
+    )
     parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
     parser.add_argument(
         "--engines", type=_engines, help="comma-separated: sqlite,postgresql (load and scale default to sqlite)"
@@ -126,6 +139,14 @@ async def main(args: argparse.Namespace) -> None:
         scores = await matching.run(console, args.data, show_misses=args.misses, model=not args.no_model)
         overall = next(s for s in scores if s.name == "all")
         print(f"matching: {overall.line()}")  # the last line, in a fixed form other tools read
+        return
+    if args.which == "parsers":
+        with console.status("parsers: hostile inputs of 10 KB and 100 KB"):
+            print_parsers(parsers.run())
+        return
+    if args.which == "trust":
+        await trust_benchmark(args)
+        console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
         return
     if args.which == "chaos":
         await chaos.run(
@@ -316,6 +337,75 @@ def print_digest(results: Sequence[digest.DigestResult]) -> None:
         )
     console.print(table)
     print_plans([p for r in results for p in [(f"{r.engine} {r.events:,} events", *x) for x in r.plans]])
+
+
+async def trust_benchmark(args: argparse.Namespace) -> None:
+    logs.configure("WARNING")  # the services run in this process: their step-by-step log is not the figure
+    warnings: list[str] = []
+    async with open_engines(args.engines or list(ENGINES), warnings) as engines:
+        for line in warnings:
+            console.print(f"[yellow]{line}[/]")
+        erased = []
+        for engine in engines:
+            with console.status(f"trust: erasure on {engine.name}"):
+                erased.append(await trust.erasure(engine))
+        sqlite = next(e for e in engines if e.name == SQLITE) if any(e.name == SQLITE for e in engines) else engines[0]
+        scripts = trust.QUICK_SCRIPTS if args.quick else trust.SCRIPTS
+        with console.status(f"trust: {scripts} ask/cancel/expire/delete scripts on {sqlite.name}"):
+            anonymity = await trust.anonymity(sqlite, scripts, args.seed)
+        with console.status("trust: 15 ask/cancel cycles"):
+            abuse = await trust.abuse(sqlite)
+        clients = trust.QUICK_SLOW_CLIENTS if args.quick else trust.SLOW_CLIENTS
+        with console.status(f"trust: {clients} + {clients} slow clients against burst run"):
+            slow = await trust.slow_clients(sqlite, clients)
+    print_trust(erased, anonymity, abuse, slow)
+
+
+def print_trust(
+    erased: Sequence[trust.ErasureResult],
+    anonymity: trust.AnonymityResult,
+    abuse: trust.AbuseResult,
+    slow: trust.SlowResult,
+) -> None:
+    table = Table(title="Erasure: every text and JSON column scanned for the person's id, channels and words")
+    for name in ("engine", "columns scanned", "hits before", "hits after", "delete-my-data ms", "target"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for e in erased:
+        ok = "[green]✓ 0[/]" if e.hits_after == 0 else f"[red]✗ {e.hits_after}[/]"
+        table.add_row(e.engine, str(e.columns), str(e.hits_before), f"[bold]{e.hits_after}[/]", ms(e.seconds * 1e3), ok)
+    console.print(table)
+    a = anonymity
+    console.print(
+        f"k-anonymity: {a.scripts} random scripts ({a.steps} asks, cancels, expiries, deletions) by 2 people: "
+        f"[bold]{a.named_by_fewer}[/] named a topic (target 0); control, 3 people: named {a.control_named} of "
+        f"{a.control_runs}"
+    )
+    b = abuse
+    console.print(
+        f"Abuse limits: {b.cycles} ask/cancel cycles, {b.mentors} mentors free: most pings one mentor got "
+        f"[bold]{b.max_pings_one_mentor}[/] (target ≤ 3); {b.stored} requests stored, {b.refused} refused with a "
+        "time to ask again"
+    )
+    s = slow
+    drops = s.header_drops + s.body_drops
+    console.print(
+        f"Slow clients (read timeout {s.read_timeout:g} s): {len(s.header_drops)} trickling headers dropped after "
+        f"median {trust.median(s.header_drops):.1f} s, {len(s.body_drops)} trickling bodies after "
+        f"{trust.median(s.body_drops):.1f} s (max {max(drops, default=float('nan')):.1f} s), [bold]{s.still_open}[/] "
+        f"outlived their trickle; /healthz meanwhile p50 {trust.median(s.health_ms):.1f} ms, max "
+        f"{max(s.health_ms, default=float('nan')):.1f} ms; {s.over_cap_tried} connections at once: "
+        f"{s.refused_503} refused with 503 (cap {s.cap})"
+    )
+
+
+def print_parsers(results: Sequence[parsers.ParserResult]) -> None:
+    table = Table(title="Parsers of user text: worst time over hostile inputs, ms (fastest of 5 runs per input)")
+    for name in ("parser", "inputs", "worst ms", "worst input", f"target < {parsers.TARGET_MS:g} ms"):
+        table.add_column(name, justify="right" if name in ("inputs", "worst ms") else "left", no_wrap=True)
+    for r in results:
+        worst = f"[bold]{r.worst_ms:.2f}[/]"
+        table.add_row(r.parser, f"{r.inputs:,}", worst, r.worst_input, verdict(r.worst_ms, parsers.TARGET_MS))
+    console.print(table)
 
 
 def print_plans(plans: Sequence[tuple[str, str, str, str]]) -> None:

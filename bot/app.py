@@ -15,6 +15,7 @@ import handlers
 from bot import followups as fu
 from bot import requests as req
 from bot import sessions as ses
+from bot.abuse_limits import AbuseLimits
 from bot.calendar_fetch import CalendarFetcher
 from bot.calendar_secret import CalendarSecrets
 from bot.calendars import REFRESH, CalendarService
@@ -145,6 +146,12 @@ def build_services(
             wave_timeout=settings.burst_wave_timeout,
             max_waves=settings.burst_max_waves,
             default_length_seconds=max(1, round(settings.burst_session_length.total_seconds())),
+            limits=AbuseLimits(
+                requests_per_hour=settings.burst_max_requests_per_hour,
+                cancel_cooldown=settings.burst_cancel_cooldown,
+                pings_from_one_per_hour=settings.burst_max_pings_from_one_per_hour,
+                pings_per_hour=settings.burst_max_pings_per_hour,
+            ),
         ),
         Screen(signals, settings.signal_switches),
     )
@@ -175,7 +182,7 @@ def build_services(
         profiles=ProfileService(db, gateway),
         requests=requests,
         sessions=sessions,
-        privacy=PrivacyService(db, requests),
+        privacy=PrivacyService(db, requests, sessions),
         followups=followups,
         digest=digest,
         directory_sync=directory_sync,

@@ -150,17 +150,21 @@ class DigestService:
         unmet_counts: Counter[str] = Counter()
         matched, unmet, waits = 0, 0, []
         for r in requests:
+            # A forgotten person's requests have no topic left: they count in the totals, never toward naming one,
+            # so asking, deleting one's data and asking again cannot make one person look like several.
             key = topic_key(r.topic, r.skills, r.gap)
-            topics[key] += 1
-            askers[key].add(r.requester_id)
+            if key:
+                topics[key] += 1
+                askers[key].add(r.requester_id)
             if r.state == RequestState.MATCHED:
                 matched += 1
                 if r.matched_at is not None:
                     waits.append((r.matched_at - r.created_at).total_seconds())
             elif r.state == RequestState.EXPIRED:
                 unmet += 1
-                unmet_counts[key] += 1
-                unmet_askers[key].add(r.requester_id)
+                if key:
+                    unmet_counts[key] += 1
+                    unmet_askers[key].add(r.requester_id)
         # A topic only a person or two asked about could name them: such topics show as counts, never by name.
         named = self.config.min_askers
         shown = [(t, n) for t, n in unmet_counts.most_common() if len(unmet_askers[t]) >= named]

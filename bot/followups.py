@@ -17,7 +17,7 @@ from bot import event_kinds as ev
 from bot.evidence import EvidenceKind
 from bot.ports import Notifier, Outbox
 from storage.database import Database
-from storage.models import Feedback, FlashSession, TimedAction
+from storage.models import Feedback, FlashSession, SessionState, TimedAction
 from storage.unit_of_work import UnitOfWork
 
 FOLLOWUP = "followup"
@@ -25,7 +25,7 @@ TELL = "tell_followup"  # owed (bot.ports.Outbox): the follow-up message, and th
 SOLVED, STUCK = "solved", "stuck"
 
 
-FeedbackStatus = Literal["ok", "not_participant", "missing"]
+FeedbackStatus = Literal["ok", "not_participant", "not_ended", "missing"]
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,9 @@ async def _learn(uow: UnitOfWork, mentor_id: str, request_id: int, topic: str | 
 
 
 def _feedback_status(flash: FlashSession | None, user_id: str) -> FeedbackStatus:
-    """Only the two people in a session give feedback on it."""
+    """Only the two people in a session give feedback on it, and only once it has ended."""
     if flash is None:
         return "missing"
-    return "ok" if user_id in (flash.mentor_id, flash.requester_id) else "not_participant"
+    if user_id not in (flash.mentor_id, flash.requester_id):
+        return "not_participant"
+    return "ok" if flash.state == SessionState.ENDED else "not_ended"

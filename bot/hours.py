@@ -47,6 +47,8 @@ def parse_hours(text: str) -> WorkingHours:
     sensible day ("1-5pm" is 13:00-17:00, while "9-5pm" stays 09:00-17:00). "24:00" means midnight as an end.
     Raises `ValueError` with a message that shows the expected syntax.
     """
+    if len(text) > _MAX_TEXT:
+        raise ValueError(f"That is too long to be working hours. Use {HOURS_SYNTAX}.")
     raw = " ".join(text.split())
     if not raw:
         raise ValueError(f"Working hours are missing. Use {HOURS_SYNTAX}.")
@@ -77,6 +79,7 @@ def is_within_hours(hours: WorkingHours | None, now_utc: datetime, tz_name: str)
     return hours.contains(now.astimezone(_zone(tz_name)).time())
 
 
+_MAX_TEXT = 100  # longer than any way of writing a range; refused before parsing, so parsing stays cheap
 _CLOCK = r"(?P<{p}h>\d{{1,2}})(?:[:.h](?P<{p}m>\d{{2}})|(?P<{p}m4>(?<=\d\d)\d{{2}})|h)?\s*(?P<{p}ap>[ap]\.?m\.?)?"
 _RANGE = re.compile(
     _CLOCK.format(p="a") + r"\s*(?:-|–|—|to|until|till)\s*" + _CLOCK.format(p="b"),

@@ -24,6 +24,12 @@ from storage.types import utcnow
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 LEVELS = ("expert", "peer")
 DEFAULT_LEVEL = "peer"
+MAX_IMPORT_CHARS = 10_000_000
+"""About 100,000 mentors with a dozen skills each: more than any workspace has, so a larger file is a mistake."""
+MAX_CELL_CHARS = 4000
+"""Longer than any cell of a real row (50 skills of the longest name fit); a longer one is refused unread."""
+MAX_LINE_CHARS = 4 * MAX_CELL_CHARS
+"""Four full cells: a longer line is refused before the csv module splits it into however many cells it holds."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +55,31 @@ class ImportReport:
 
 
 def parse_rows(text: str) -> Iterator[MentorRow | RowError]:
+    if len(text) > MAX_IMPORT_CHARS:
+        yield RowError(1, f"the file has {len(text):,} characters; split it into files under {MAX_IMPORT_CHARS:,}")
+        return
+    long = next((n for n, line in enumerate(text.splitlines(), 1) if len(line) > MAX_LINE_CHARS), None)
+    if long is not None:
+        yield RowError(long, f"line {long} is longer than {MAX_LINE_CHARS:,} characters; is this the right file?")
+        return
     reader = csv.DictReader(io.StringIO(text))
     headers = {h.strip().lower() for h in reader.fieldnames or []}
     if not {"user", "skills"} <= headers:
         yield RowError(1, "the header must name at least the columns `user` and `skills`")
         return
-    for record in reader:
-        line = reader.line_num
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if isinstance(v, str)}
-        yield parse_row(line, row)
+    try:
+        for record in reader:
+            line = reader.line_num
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if isinstance(v, str)}
+            yield parse_row(line, row)
+    except csv.Error as exc:  # a field past the csv module's own size limit, a NUL byte: the rest is unreadable
+        yield RowError(reader.line_num, f"the file stops being readable CSV here ({exc})")
 
 
 def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
+    long = next((name for name, cell in row.items() if len(cell) > MAX_CELL_CHARS), None)
+    if long is not None:
+        return RowError(line, f"the `{long[:30]}` cell is longer than {MAX_CELL_CHARS} characters")
     user = row.get("user", "")
     if not USER_ID.match(user):
         return RowError(line, f"`{user or '(empty)'}` is not a Slack user ID (like U012ABC)")

@@ -16,11 +16,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["MAX_TOPIC_LENGTH", "HelpIntent", "parse_help_intent"]
+__all__ = ["MAX_MESSAGE_LENGTH", "MAX_TOPIC_LENGTH", "HelpIntent", "parse_help_intent"]
 
 MAX_TOPIC_LENGTH = 200
 """The longest topic a request may have, in characters, everywhere in the app. `parse_help_intent` does not
 enforce it: the caller tells the person their topic is too long rather than silently cutting it."""
+
+MAX_MESSAGE_LENGTH = 4000
+"""Only this much of a message is read: Slack's own advice for one message's text, and far more than a request and
+its context. A message is not refused for being longer (the request is usually at the start); the sentence the
+limit cuts is left out."""
+
+_MAX_SENTENCE = 2 * MAX_TOPIC_LENGTH
+"""The patterns try only this much of a sentence, so none ever backtracks over more; the rest of a longer sentence is
+put back after the topic found (`_uncut`), so a long topic is still "too long" rather than silently cut."""
+_MAX_SENTENCES = 25
+"""Sentences tried, from the start: a request comes early in a message, and each sentence costs every pattern."""
 
 
 @dataclass(frozen=True)
@@ -35,29 +46,67 @@ def parse_help_intent(text: str, bot_user_id: str | None = None) -> HelpIntent |
     `bot_user_id` is optional: it is accepted for callers that know it and changes nothing about the result.
     """
     del bot_user_id  # see the docstring: all mentions go
-    for sentence in _sentences(_decode_slack(text)):
-        topic = _match(_strip_edges(sentence), depth=0)
+    sentences = _sentences(_decode_slack(text[:MAX_MESSAGE_LENGTH]))
+    if len(text) > MAX_MESSAGE_LENGTH:
+        sentences = sentences[:-1]  # cut part-way: its last words are not the person's
+    for sentence in sentences[:_MAX_SENTENCES]:
+        topic = _match(_strip_edges(sentence[:_MAX_SENTENCE]), depth=0)
         if topic is not None:
-            return HelpIntent(topic)
+            return HelpIntent(topic if len(sentence) <= _MAX_SENTENCE else _uncut(topic, sentence[_MAX_SENTENCE:]))
     return None
+
+
+def _uncut(topic: str, rest: str) -> str:
+    """The topic of a sentence that was cut, with the words after the cut put back: cleaned again when it may fit
+    (the cut can fall inside "help me with", leaving "w" + "ith kafka"), kept whole when it cannot."""
+    whole = topic + rest
+    if len(whole) > 2 * MAX_TOPIC_LENGTH:
+        return whole
+    return _clean_topic(whole) or whole
 
 
 # --- Slack markup and sentence splitting ------------------------------------------------------------------------
 
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|(?P<name>[^>]*))?>")
-_SPECIAL = re.compile(r"<![^>]*>")
-_LINK = re.compile(r"<(?P<url>[^>|]+)(?:\|(?P<label>[^>]*))?>")
+_MENTION = re.compile(r"@[UW][A-Z0-9]+(?:\|.*)?", re.DOTALL)
+_CHANNEL = re.compile(r"#[A-Z0-9]+(?:\|(?P<name>.*))?", re.DOTALL)
 
 
 def _decode_slack(text: str) -> str:
-    """Slack's wire format as the person saw it, minus mentions and broadcasts (`<!here>`)."""
-    text = _MENTION.sub(" ", text)
-    text = _CHANNEL.sub(lambda m: f"#{m['name']}" if m["name"] else " ", text)
-    text = _SPECIAL.sub(" ", text)
-    text = _LINK.sub(lambda m: m["label"] or m["url"], text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
+    """Slack's wire format as the person saw it, minus mentions and broadcasts (`<!here>`).
+
+    One left-to-right scan: each `<` is paired with the next `>`, found once and remembered, so text full of
+    unclosed `<` costs what its length does (a pattern like `<![^>]*>` searched to the end from every `<`).
+    """
+    out: list[str] = []
+    pos = 0
+    close = -1
+    while (start := text.find("<", pos)) >= 0:
+        if close <= start:
+            close = text.find(">", start + 1)
+            if close < 0:
+                break
+        decoded = _decode_token(text[start + 1 : close])
+        if decoded is None:  # not markup: keep the `<` and look again after it
+            out.append(text[pos : start + 1])
+            pos = start + 1
+            continue
+        out.append(text[pos:start])
+        out.append(decoded)
+        pos = close + 1
+    out.append(text[pos:])
+    decoded_text = "".join(out).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return decoded_text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
+
+
+def _decode_token(token: str) -> str | None:
+    """What one `<...>` shows: nothing for a mention or broadcast, `#name` for a channel, a link's label or URL."""
+    if _MENTION.fullmatch(token) or token.startswith("!"):
+        return " "
+    channel = _CHANNEL.fullmatch(token)
+    if channel:
+        return f"#{channel['name']}" if channel["name"] else " "
+    url, _, label = token.partition("|")
+    return (label or url) if url else None
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -91,7 +140,7 @@ _TRAILING_ADDRESSEE = re.compile(
 _TRAILING_PUNCT = re.compile(r"[\s?!.,;:…~]+$")
 _EMOJI_CODE = re.compile(r"\s*:[a-z0-9_+'\-]+:$", re.IGNORECASE)
 _EMOTICON = re.compile(r"(?:^|\s+)(?::-?[)(DPp/]|;-?\)|xD|<3)$|:-?[()]$")
-_TAIL_WINDOW = 120  # longer than any politeness phrase, emoji code or emoticon
+_TAIL_WINDOW = 64  # longer than any politeness phrase, emoji code or emoticon
 _QUOTES = {'"': '"', "'": "'", "“": "”", "`": "`", "«": "»", "„": "“", "*": "*", "_": "_"}
 
 

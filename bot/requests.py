@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -18,7 +18,9 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot import event_kinds as ev
+from bot.abuse_limits import HOUR, AbuseLimits, RecentPing, next_ask_at, over_limit
 from bot.availability import Busy, first_free, summary
+from bot.digest import topic_key
 from bot.evidence import EvidenceKind
 from bot.ports import MessageRef, Notifier, Outbox, redelivering
 from bot.routing import FAIRNESS_WINDOW
@@ -29,6 +31,7 @@ from bot.topic_reading import TopicReader
 from bot.understanding import Verdict
 from storage.database import Database
 from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
+from storage.printable import printable
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
@@ -60,6 +63,7 @@ class RoutingConfig:
     wave_timeout: timedelta
     max_waves: int
     default_length_seconds: int
+    limits: AbuseLimits = field(default_factory=AbuseLimits)
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,14 @@ class Ask:
     dedup_key: str | None = None
 
 
-AskStatus = Literal["searching", "duplicate", "already_open", "no_match", "clarifying", "vague"]
+AskStatus = Literal["searching", "duplicate", "already_open", "no_match", "clarifying", "vague", "limited"]
 
 
 @dataclass(frozen=True)
 class AskOutcome:
     status: AskStatus
-    request: HelpRequest
+    request: HelpRequest  # for "limited", the request asked for, not stored
+    retry_at: datetime | None = None  # "limited": when the person may ask again
 
 
 AnswerAsker = Callable[[AskOutcome], Awaitable[None]]
@@ -147,11 +152,17 @@ class RequestService:
 
     async def _store(self, ask: Ask) -> tuple[AskOutcome, TimedAction | None]:
         now = utcnow()
+        # Cleaned here, not only on insert (storage.printable), because the event below copies the topic.
+        ask = replace(ask, topic=printable(ask.topic), details=printable(ask.details))
         async with self.db.uow() as uow:
             if ask.dedup_key and (seen := await uow.requests.by_dedup_key(ask.dedup_key)):
                 return AskOutcome("duplicate", seen), None
             if open_ := await uow.requests.open_for(ask.requester_id):
                 return AskOutcome("already_open", open_[0]), None
+            asked = await uow.requests.asked_since(ask.requester_id, now - HOUR)
+            if (retry_at := next_ask_at(asked, now, self.config.limits)) is not None:
+                refused = HelpRequest(requester_id=ask.requester_id, topic=ask.topic, created_at=now)
+                return AskOutcome("limited", refused, retry_at), None
             understood = await self.reader.read(uow, ask.topic)
             if understood.verdict is Verdict.VAGUE:  # nothing to route on, and nothing worth recording
                 return AskOutcome("vague", HelpRequest(requester_id=ask.requester_id, topic=ask.topic)), None
@@ -323,6 +334,7 @@ class RequestService:
                 want=self.config.wave_size,
                 screen=self.screen,
                 length=timedelta(seconds=request.length_seconds),
+                refuse=lambda mentors: self._over_limit(uow, request, mentors, now),
             )
         async with self.db.uow() as uow:
             # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings; and of two runs
@@ -420,6 +432,17 @@ class RequestService:
         )
         await uow.commit()
         await self.timers.settle(owed)
+
+    async def _over_limit(self, uow: UnitOfWork, request: HelpRequest, mentors: list[str], now: datetime) -> set[str]:
+        """The mentors the abuse limits keep this request from pinging now (see bot.abuse_limits)."""
+        limits = self.config.limits
+        recent = [
+            RecentPing(mentor, requester, topic_key(topic, skills), at, closed_at if cancelled else None)
+            for mentor, requester, topic, skills, at, closed_at, cancelled in await uow.pings.recent_to(
+                mentors, now - limits.lookback
+            )
+        ]
+        return over_limit(recent, request.requester_id, topic_key(request.topic, request.skills), now, limits)
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
         if wave < self.config.max_waves:

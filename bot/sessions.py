@@ -174,6 +174,30 @@ class SessionService:
         self.timers.wake_at(self._first_due(flash))
         return SessionActionOutcome("ok", flash)
 
+    async def close_for(self, user_id: str) -> None:
+        """End the person's sessions in progress because they are being forgotten: the other person is told the
+        session was closed, and nothing follows it (no follow-ups, no feedback prompt) that would address them."""
+        now = utcnow()
+        owed: list[TimedAction | None] = []
+        async with self.db.uow() as uow:
+            for flash in await uow.sessions.active_for(user_id):
+                assert flash.id is not None
+                if not await uow.sessions.mark_ended(flash.id, now, user_id):
+                    continue
+                await uow.session.refresh(flash)
+                await uow.timers.cancel_for_session(flash.id, TIMER_KINDS)
+                uow.events.append(
+                    ev.SESSION_ENDED,
+                    request_id=flash.request_id,
+                    session_id=flash.id,
+                    minutes=round((now - flash.started_at).total_seconds() / 60, 1),
+                    by="erasure",
+                )
+                owed.append(await self._owe(uow, flash, "closed"))
+            await uow.commit()
+        for action in owed:
+            await self.timers.settle(action)
+
     async def end(self, session_id: int, user_id: str | None) -> SessionActionOutcome:
         """End by a participant (user_id) or by the timer (None). Ends once, for both."""
         now = utcnow()

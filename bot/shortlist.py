@@ -11,7 +11,7 @@ the wave's size is followed by the next one. The best of a page are then screene
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -46,10 +46,12 @@ async def choose(
     want: int,
     screen: Screen | None = None,
     length: timedelta = timedelta(0),
+    refuse: Callable[[list[str]], Awaitable[set[str]]] | None = None,
 ) -> Choice:
     """The best `want` mentors to ping now, best first: holders of the matched skills and people named by their
     evidence (`mentor_scores`, with `mentor_notes` saying why in words); with a `screen`, none busy now or within
-    `length`."""
+    `length`; `refuse` names those of a page that may not be pinged (the abuse limits), so the wave fills from the
+    rest."""
     choice = Choice()
     mentor_scores = mentor_scores or {}
     if (not skill_scores and not mentor_scores) or want <= 0:
@@ -69,7 +71,11 @@ async def choose(
     screened: set[str] = set()
     for page in range(MAX_PAGES):
         rows = await uow.members.candidates(replace(query, offset=page * PAGE))
-        pool += rank(rows, skill_scores, level, now, mentor_scores, mentor_notes or {})
+        ranked = rank(rows, skill_scores, level, now, mentor_scores, mentor_notes or {})
+        if refuse is not None and ranked:
+            refused = await refuse([c.member_id for c in ranked])
+            ranked = [c for c in ranked if c.member_id not in refused]
+        pool += ranked
         pool.sort(key=lambda c: (c.tier, -c.score, c.member_id))
         if screen is not None:
             pool = await _screened(uow, screen, pool, screened, choice, want, now, length)

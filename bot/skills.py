@@ -17,12 +17,15 @@ MAX_SKILLS = 50
 """Skills one person may list: more than anyone mentors in, and 50 of the longest (`name:expert, ...`) still fit
 the 3000 characters Slack allows to pre-fill the App Home form's skills field."""
 
+_MAX_TYPED_LENGTH = 4 * MAX_SKILL_LENGTH
+"""Room for quotes, markup and spaces around a name of the longest length; anything longer is refused unread."""
+
 _SPACES = re.compile(r"\s+")
 # Edges people add around a name: quotes, chat formatting (*bold*, `code`, ~strike~), brackets, list punctuation.
-# `+` and `#` are kept at the end (c++, c#); a lone leading `.` before a letter is kept (.net).
-_LEADING = re.compile(r"^[\s\"'`*~,;:!?()\[\]{}<>|\\/+#-]+")
-_TRAILING = re.compile(r"[\s\"'`*~,;:!?()\[\]{}<>|\\/.-]+$")
-_LEADING_DOTS = re.compile(r"^\.+")
+# `+` and `#` are kept at the end (c++, c#); a lone leading `.` before a letter is kept (.net). Stripped with
+# str.lstrip/rstrip plus whitespace, not a `[...]+$` search, which rescans a long run of them from every start.
+_LEADING = "\"'`*~,;:!?()[]{}<>|\\/+#-"
+_TRAILING = "\"'`*~,;:!?()[]{}<>|\\/.-"
 # Separators between two letters or digits that people write either way: node.js / node js / nodejs.
 _SEPARATORS = re.compile(r"(?<=[a-z0-9])[\s./-]+(?=[a-z0-9])")
 _MARKUP = "<>@"
@@ -67,12 +70,21 @@ def strip_edges(text: str) -> str:
     """Drop quotes, chat formatting, brackets and list punctuation around a name; keep c++, c#, .net intact."""
     while True:
         before = text
-        text = _TRAILING.sub("", _LEADING.sub("", text))
+        text = _strip_chars(text, _LEADING, _TRAILING)
         if text.startswith("."):
-            rest = _LEADING_DOTS.sub("", text)
+            rest = text.lstrip(".")
             text = "." + rest if rest[:1].isalpha() else rest
         if text == before:
             return text
+
+
+def _strip_chars(text: str, leading: str, trailing: str) -> str:
+    start, end = 0, len(text)
+    while start < end and (text[start] in leading or text[start].isspace()):
+        start += 1
+    while end > start and (text[end - 1] in trailing or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
 
 
 def normalise_skill(name: str) -> str:
@@ -101,6 +113,11 @@ def validate_skill(name: str) -> str:
     Markup is rejected rather than cleaned: `<@U123>` or `<!channel>` in a skill list is a paste mistake, and
     storing what is left of it would give the mentor a skill they never meant.
     """
+    if len(name) > _MAX_TYPED_LENGTH:  # before any cleaning: undoing nested escapes is a pass per level
+        raise ValueError(
+            f"`{_shown(name[:40])}` was skipped: skill names can be at most {MAX_SKILL_LENGTH} characters"
+            f" (that one has {len(name.strip())})"
+        )
     if any(ch in unescape(name) for ch in _MARKUP):
         shown = _shown(name)
         which = f"`{shown}`" if shown else "a skill"

@@ -81,6 +81,15 @@ class Settings(DatabaseSettings):
     burst_calendar_refresh: timedelta = timedelta(minutes=15)
     burst_calendar_key: str | None = None  # encrypts calendar addresses; the bot token's derivative when unset
     burst_calendar_allow_local: bool = False  # http:// and private addresses: tests and the local demo only
+    # Abuse limits (bot.abuse_limits): requests one person may make in an hour; after they cancel, how long the same
+    # topic leaves the mentors it pinged alone; pings a mentor gets in an hour from one requester, and in all.
+    burst_max_requests_per_hour: int = Field(default=10, ge=1)
+    burst_cancel_cooldown: timedelta = timedelta(minutes=30)
+    burst_max_pings_from_one_per_hour: int = Field(default=3, ge=1)
+    burst_max_pings_per_hour: int = Field(default=12, ge=1)
+    # HTTP mode: a client gets this long to send a request's headers, and again its body, before it is dropped.
+    burst_http_read_timeout: timedelta = timedelta(seconds=5)
+    burst_http_max_connections: int = Field(default=256, ge=1)  # connections past it are answered 503 and closed
 
     @field_validator(
         "burst_wave_timeout",
@@ -88,6 +97,8 @@ class Settings(DatabaseSettings):
         "burst_session_warning",
         "burst_sweep_interval",
         "burst_calendar_refresh",
+        "burst_http_read_timeout",
+        "burst_cancel_cooldown",
         mode="before",
     )
     @classmethod

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from bot.requests import AnswerAsker, AskOutcome
 from handlers.mrkdwn import escape
+from storage.types import utcnow
 
 
 def ask_reply(outcome: AskOutcome) -> str | None:
@@ -24,7 +27,20 @@ def ask_reply(outcome: AskOutcome) -> str | None:
             "What do you need help with? Name the tool, task or problem, for example "
             '`/burst help pivot tables in excel` or "help me with a flaky pytest fixture".'
         )
+    if outcome.status == "limited" and outcome.retry_at is not None:
+        return limited_reply(outcome.retry_at)
     return f":mag: Looking for someone who can help with *{topic}*. I'll DM you as soon as someone accepts."
+
+
+def limited_reply(retry_at: datetime, now: datetime | None = None) -> str:
+    """Plain words on when they can ask again: minutes from now, and the time in their own zone (Slack's date token
+    shows it in the reader's time zone; the fallback is UTC)."""
+    minutes = max(1, math.ceil(((retry_at - (now or utcnow())).total_seconds()) / 60))
+    when = f"<!date^{int(retry_at.timestamp())}^{{time}}|{retry_at:%H:%M} UTC>"
+    return (
+        f":hourglass: You've asked for help a lot in the last hour, so I'm pausing new requests from you for a "
+        f"little while. You can ask again in {minutes} minute{'s' if minutes != 1 else ''} (at {when})."
+    )
 
 
 def answering(send: Callable[[str], Awaitable[object]]) -> AnswerAsker:

@@ -24,6 +24,7 @@ __all__ = [
     "LEVELS",
     "MAX_AWAY",
     "MAX_CAP",
+    "MAX_COMMAND_LENGTH",
     "MAX_SNOOZE",
     "USAGE",
     "AddSkills",
@@ -57,6 +58,8 @@ DEFAULT_LEVEL: Final[SkillLevel] = "peer"
 """A skill typed without a level is `peer`: claiming expertise should be a deliberate `:expert`."""
 
 MAX_CAP: Final = 50
+MAX_COMMAND_LENGTH: Final = 4000
+"""Longer than any command (50 skills of the longest name still fit), so longer text is refused before it is read."""
 DEFAULT_SNOOZE: Final = timedelta(hours=1)
 MAX_SNOOZE: Final = timedelta(days=7)
 """A snooze is a short pause; a longer break is `away`, which shows on the profile and in the App Home."""
@@ -226,6 +229,10 @@ _SHOWN_WORD_LIMIT = 30
 
 def parse_command(text: str) -> Command:
     """Read the text after `/burst`. Never raises: anything unusable becomes `ShowUsage(problem)`."""
+    if len(text) > MAX_COMMAND_LENGTH:
+        return ShowUsage(
+            f"That is longer than any `/burst` command ({len(text)} characters; at most {MAX_COMMAND_LENGTH})."
+        )
     head, rest = _split(text)
     word = head.lower()
     if not word:

@@ -24,6 +24,10 @@ from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
 from storage.types import utcnow
 
+EPHEMERAL = "ephemeral"
+"""Every reply to a command says so: Slack's default for a response_url happens to be ephemeral, but a reply that
+only its reader should see must not depend on a default."""
+
 
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     register_confirmations(app, services)
@@ -47,17 +51,19 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                 channel_id=command.get("channel_id"),
                 dedup_key=f"cmd:{command.get('trigger_id')}",
             )
-            await services.requests.ask(ask, answering(lambda text: respond(text=text, response_type="ephemeral")))
+            await services.requests.ask(ask, answering(lambda text: respond(text=text, response_type=EPHEMERAL)))
             return
         if isinstance(parsed, cp.DeleteMyData):
-            await respond(text="Delete all your Burst data?", blocks=confirm_delete_blocks(user))
+            await respond(
+                text="Delete all your Burst data?", blocks=confirm_delete_blocks(user), response_type=EPHEMERAL
+            )
             return
         if isinstance(parsed, cp.ShowDigest):
-            await respond(**await digest_reply(parsed, user, services))
+            await respond(**await digest_reply(parsed, user, services), response_type=EPHEMERAL)
             return
         handler = _HANDLERS.get(type(parsed))
         reply = await handler(parsed, user, services) if handler else _usage(parsed)
-        await respond(reply)
+        await respond(reply, response_type=EPHEMERAL)
 
 
 DELETE_CONFIRM = "delete_my_data_confirm"
@@ -100,15 +106,21 @@ def register_confirmations(app: AsyncApp, services: Services) -> None:
         if not await first_delivery(services, body):
             return
         if action.get("value") != body["user"]["id"]:
-            await respond(text="Only the person who asked to delete their data can confirm it.")
+            await respond(
+                text="Only the person who asked to delete their data can confirm it.", response_type=EPHEMERAL
+            )
             return
         await services.privacy.forget(body["user"]["id"])
-        await respond(text="Done: Burst has forgotten you. You can start again any time.", replace_original=True)
+        await respond(
+            text="Done: Burst has forgotten you. You can start again any time.",
+            replace_original=True,
+            response_type=EPHEMERAL,
+        )
 
     @app.action(DELETE_CANCEL)
     async def kept(ack: AsyncAck, respond: AsyncRespond) -> None:
         await ack()
-        await respond(text="Nothing was deleted.", replace_original=True)
+        await respond(text="Nothing was deleted.", replace_original=True, response_type=EPHEMERAL)
 
 
 Handler = Callable[[Any, str, Services], Awaitable[str]]

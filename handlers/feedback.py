@@ -18,6 +18,7 @@ NOTE_MODAL = "feedback_note_modal"
 NOTE_LIMIT = 1000
 REFUSALS = {
     "not_participant": "Only the two people in this session can give feedback on it.",
+    "not_ended": "Feedback opens once the session has ended.",
     "not_requester": "Only the person who asked can answer this.",
     "missing": "I can't find that session any more.",
 }

@@ -352,6 +352,7 @@ class SlackGateway:
                 f":checkered_flag: Session on *{escape(request.topic)}* has ended. Thanks, "
                 f"{mention(flash.mentor_id)} and {mention(request.requester_id)}!"
             ),
+            "closed": f":octagonal_sign: This session on *{escape(request.topic)}* was closed.",
         }
         text = lines[what]
         extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None

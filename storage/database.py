@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import printable
 from storage.models import InteractionEvent
 from storage.unit_of_work import UnitOfWork
 from storage.writer_lock import WriterLock
@@ -22,6 +25,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        printable.install()
+        private_sqlite_file(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
@@ -52,6 +57,26 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner alone (0600), or make an existing one so.
+
+    SQLite gives the -wal and -shm files it creates the database file's own permissions, so they follow. Without
+    this the file took the process's umask, typically 0644: every account on the machine could read what was asked.
+    """
+    if not url.startswith("sqlite"):
+        return
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.parent.is_dir():
+        return  # SQLite will say so itself
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

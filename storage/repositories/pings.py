@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Ping, PingState
+from storage.models import HelpRequest, Ping, PingState, RequestState
 
 # UPDATE ... RETURNING hands back rows as they are now, also for pings this session had loaded before.
 _FRESH = {"synchronize_session": False, "populate_existing": True}
@@ -62,3 +63,24 @@ class PingRepository:
             .returning(col(Ping.state))
         )
         return result.scalar_one_or_none()
+
+    async def recent_to(self, mentor_ids: Collection[str], since: datetime) -> Sequence[Any]:
+        """(mentor_id, requester_id, topic, skills, at, cancelled_at) of the pings these mentors got since `since`,
+        for the abuse limits; read off the (mentor_id, created_at) index."""
+        if not mentor_ids:
+            return []
+        cancelled = col(HelpRequest.state) == RequestState.CANCELLED
+        rows = await self.s.execute(
+            select(
+                col(Ping.mentor_id),
+                col(HelpRequest.requester_id),
+                col(HelpRequest.topic),
+                col(HelpRequest.skills),
+                col(Ping.created_at),
+                col(HelpRequest.closed_at),
+                cancelled,
+            )
+            .join(HelpRequest, col(HelpRequest.id) == col(Ping.request_id))
+            .where(col(Ping.mentor_id).in_(list(mentor_ids)), col(Ping.created_at) > since)
+        )
+        return rows.all()

@@ -24,6 +24,15 @@ class RequestRepository:
     async def by_dedup_key(self, key: str) -> HelpRequest | None:
         return await self.s.scalar(select(HelpRequest).where(col(HelpRequest.dedup_key) == key))
 
+    async def asked_since(self, requester_id: str, since: datetime) -> list[datetime]:
+        """When this person asked, for each request since `since` (cancelled and expired ones included)."""
+        rows = await self.s.scalars(
+            select(col(HelpRequest.created_at)).where(
+                col(HelpRequest.requester_id) == requester_id, col(HelpRequest.created_at) > since
+            )
+        )
+        return list(rows)
+
     async def open_for(self, requester_id: str) -> list[HelpRequest]:
         rows = await self.s.scalars(
             select(HelpRequest)

@@ -11,7 +11,7 @@ import pytest
 
 from bot import demo_workspace as ws
 from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
-from tests.support.burst_process import BurstProcess
+from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl
 
 # Second-long timers so whole flows run in seconds (PRODUCT.md: durations accept plain seconds).
@@ -24,6 +24,7 @@ FAST_TIMERS = {
     "BURST_FOLLOWUP_DELAYS": "3,6",
     "BURST_SWEEP_INTERVAL": "1",
     "BURST_LOG_LEVEL": "DEBUG",
+    **NO_ABUSE_LIMITS,
 }
 
 

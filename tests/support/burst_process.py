@@ -21,6 +21,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+# Workloads that push many requests through a few people and mentors measure other things (faults, crashes, load):
+# the abuse limits, which would rightly turn most of them away, are lifted for them.
+NO_ABUSE_LIMITS = {
+    "BURST_MAX_REQUESTS_PER_HOUR": "1000000",
+    "BURST_CANCEL_COOLDOWN": "1",
+    "BURST_MAX_PINGS_FROM_ONE_PER_HOUR": "1000000",
+    "BURST_MAX_PINGS_PER_HOUR": "1000000",
+}
+
 REPO = Path(__file__).resolve().parents[2]
 _KILL_WAIT = 5.0
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
 from tests.support.balancer import Balancer
-from tests.support.burst_process import BurstProcess
+from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl
 from tests.support.fault_proxy import RETRY_GRACE, FaultPlan, FaultProxy, FaultRecord, RateLimited
 from tests.support.invariants import Verdict, check, posted_messages, read_database, unfinished
@@ -35,6 +35,7 @@ TIMERS = {
     "BURST_SESSION_WARNING": "3",
     "BURST_FOLLOWUP_DELAYS": "2,4",
     "BURST_SWEEP_INTERVAL": "1",
+    **NO_ABUSE_LIMITS,
 }
 FOLLOWUPS = len(TIMERS["BURST_FOLLOWUP_DELAYS"].split(","))
 LOG_WINDOW = 1_000  # entries local-slack's /_control/log returns at most
