@@ -31,7 +31,7 @@ from bot.services import Services
 from bot.sessions import SessionConfig, SessionService
 from bot.timers import Timers
 from bot.work_gate import WorkGate
-from config import Settings
+from config import DigestSettings, Settings
 from handlers.acks_first import AcksFirstApp, log_listener_error
 from handlers.gated_io import GatedWebClient, gated_respond
 from handlers.slack_gateway import SlackGateway
@@ -81,6 +81,15 @@ def quiet_logger(name: str) -> logging.Logger:
     return logger
 
 
+def digest_config(settings: DigestSettings) -> DigestConfig:
+    return DigestConfig(
+        channel=settings.burst_digest_channel,
+        cron=settings.burst_digest_cron,
+        zone=settings.zone,
+        min_askers=settings.burst_digest_min_askers,
+    )
+
+
 def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | None = None) -> Services:
     db = Database(settings.database_url)
     gate = gate or WorkGate()
@@ -93,7 +102,7 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
         followups,
         SessionConfig(
             warning=settings.burst_session_warning,
-            extension=min(ses.EXTENSION, settings.burst_session_length),
+            extension=ses.extension_for(settings.burst_session_length),
         ),
     )
     requests = RequestService(
@@ -114,12 +123,7 @@ def build_services(settings: Settings, gateway: SlackGateway, gate: WorkGate | N
     digest = DigestService(
         db,
         gateway,
-        DigestConfig(
-            channel=settings.burst_digest_channel,
-            cron=settings.burst_digest_cron,
-            zone=settings.zone,
-            min_askers=settings.burst_digest_min_askers,
-        ),
+        digest_config(settings),
         worker=timers.worker,
     )
     return Services(
@@ -170,7 +174,7 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         # Bolt's own logger copies the root level; at DEBUG it narrates every middleware of every request.
         logger=quiet_logger("slack_bolt.burst"),
     )
-    gateway = SlackGateway(client)
+    gateway = SlackGateway(client, extension=ses.extension_for(settings.burst_session_length))
     services = build_services(settings, gateway, gate)
     app.use(gated_respond(gate))
     handlers.register_all(app, services, gateway)

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 
 from bot import logs
-from config import ConfigError, DatabaseSettings, Settings, load_settings
+from bot.wording import plural
+from config import ConfigError, DatabaseSettings, DigestSettings, Settings, load_settings
 from config.settings import S
 
 if TYPE_CHECKING:
@@ -100,11 +101,11 @@ def mentors_import(
             await db.dispose()
 
     report = asyncio.run(go())
-    out.print(f"Imported {report.imported} mentor(s).")
+    out.print(f"Imported {plural(report.imported, 'mentor')}.")
     for problem in report.errors:
         err.print(f"[yellow]line {problem.line}:[/yellow] {problem.message}", highlight=False)
     if report.errors:
-        err.print(f"{len(report.errors)} row(s) skipped; fix them and import again (imports are repeatable).")
+        err.print(f"{plural(len(report.errors), 'row')} skipped; fix them and import again (imports are repeatable).")
         raise typer.Exit(1)
 
 
@@ -138,7 +139,7 @@ def export_log(
             await db.dispose()
 
     count = asyncio.run(go())
-    err.print(f"{count} event(s) exported.", highlight=False)
+    err.print(f"{plural(count, 'event')} exported.", highlight=False)
 
 
 @cli.command()
@@ -152,11 +153,13 @@ def digest(
     if preview == post:
         err.print("Choose one: [bold]--preview[/bold] or [bold]--post[/bold].")
         raise typer.Exit(2)
+    if preview:  # reads the database only, so it needs no Slack tokens
+        raise typer.Exit(asyncio.run(show_preview(settings_or_exit(DigestSettings), out)))
     settings: Settings = settings_or_exit()
-    if post and not settings.burst_digest_channel:
+    if not settings.burst_digest_channel:
         err.print("[red]config:[/red] BURST_DIGEST_CHANNEL: required to post the digest", highlight=False)
         raise typer.Exit(2)
-    raise typer.Exit(asyncio.run(post_now(settings) if post else show_preview(settings, out)))
+    raise typer.Exit(asyncio.run(post_now(settings)))
 
 
 def main() -> None:

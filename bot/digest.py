@@ -103,7 +103,8 @@ class DigestConfig:
 
 
 class DigestService:
-    def __init__(self, db: Database, poster: DigestPoster, config: DigestConfig, worker: str) -> None:
+    def __init__(self, db: Database, poster: DigestPoster | None, config: DigestConfig, worker: str) -> None:
+        """`poster` None: a service that only builds digests (`burst digest --preview` needs no Slack)."""
         self.db = db
         self.poster = poster
         self.config = config
@@ -204,6 +205,7 @@ class DigestService:
     ) -> str | None:
         """Claim the period and post. `force` (an admin's `digest post`) posts without claiming."""
         assert self.config.channel
+        assert self.poster is not None, "a preview-only digest service cannot post"
         label = label or self.period(end)[0]
         now = now or utcnow()
         if not force:

@@ -5,21 +5,24 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import build_services, web_client
-from config import Settings
+from bot.app import build_services, digest_config, web_client
+from bot.digest import DigestService
+from config import DigestSettings, Settings
 from handlers.digest_blocks import figures
 from handlers.slack_gateway import SlackGateway
+from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.types import utcnow
 
 
-async def show_preview(settings: Settings, console: Console) -> int:
+async def show_preview(settings: DigestSettings, console: Console) -> int:
+    """Reads the database only: no Slack tokens needed."""
     await upgrade_async(settings.database_url)
-    services = build_services(settings, SlackGateway(web_client(settings, settings.slack_bot_token)))
+    db = Database(settings.database_url)
     try:
-        digest = await services.digest.build()
+        digest = await DigestService(db, None, digest_config(settings), worker="preview").build()
     finally:
-        await services.db.dispose()
+        await db.dispose()
     table = Table(title=f"Burst weekly digest · {digest.period}", show_header=True)
     table.add_column("Figure")
     table.add_column("This week, and the change from last week")

@@ -36,8 +36,8 @@ TIMER_KINDS = (WAVE, EXPIRE)
 # What steps owe Slack (see the module's docstring). Not among TIMER_KINDS: closing a request never cancels them.
 SEND_PINGS = "send_pings"  # a wave's pings, then the requester's "searching" note
 TELL_MATCH = "tell_match"  # the pair's session cards, then the other pings rewritten
-TELL_CLOSED = "tell_closed"  # the requester told nobody could help (no_skill, nobody_free, expired), pings rewritten
-REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed) or moot (the request was cancelled)
+TELL_CLOSED = "tell_closed"  # the status edited (no_skill, nobody_free, expired, cancelled), pings rewritten
+REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed)
 OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS)
 MAX_MATCHED_SKILLS = 5
 SNOOZE_FROM_PING = timedelta(hours=1)
@@ -113,6 +113,8 @@ class RequestService:
         outcome, owed = await self._store(ask)
         if answer is not None:
             await answer(outcome)
+        if outcome.status == "searching":  # the status message every later step edits; its first wave fills it in
+            await self._keep_status(outcome.request, await self.notifier.searching(outcome.request, 0, 0))
         if outcome.status == "no_match":
             await self.timers.settle(owed)
         elif outcome.status == "searching":
@@ -206,17 +208,30 @@ class RequestService:
         await self._rewrite(request, pings)
         told = action.data.get("told")
         if told == "expired":
-            await self.notifier.expired(request)
+            await self._keep_status(request, await self.notifier.expired(request, int(action.data.get("asked", 0))))
+        elif told == "cancelled":
+            await self._keep_status(request, await self.notifier.cancelled(request))
         elif told:
-            await self.notifier.no_match(request, str(told))
+            await self._keep_status(request, await self.notifier.no_match(request, str(told)))
 
-    async def _owe_closed(self, uow: UnitOfWork, request_id: int, told: str, pings: list[Ping]) -> TimedAction | None:
+    async def _keep_status(self, request: HelpRequest, ref: MessageRef | None) -> None:
+        """Store where the status message went the first time it is posted; later steps edit it there."""
+        if ref is None or request.id is None or (request.status_channel, request.status_ts) == (ref.channel, ref.ts):
+            return
+        async with self.db.uow() as uow:
+            await uow.requests.set_status_message(request.id, ref.channel, ref.ts)
+            await uow.commit()
+        request.status_channel, request.status_ts = ref.channel, ref.ts
+
+    async def _owe_closed(
+        self, uow: UnitOfWork, request_id: int, told: str, pings: list[Ping], asked: int = 0
+    ) -> TimedAction | None:
         return await self.timers.owe(
             uow,
             f"{TELL_CLOSED}:{request_id}",
             TELL_CLOSED,
             request_id=request_id,
-            data={"told": told, "pings": [p.id for p in pings]},
+            data={"told": told, "pings": [p.id for p in pings], "asked": asked},
         )
 
     async def run_wave(self, request_id: int, wave: int) -> None:
@@ -295,7 +310,11 @@ class RequestService:
             await asyncio.gather(*(self._close_if_posted(request, p) for p in pings if p not in unsent))
         sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(str(p.id), "")) for p in unsent))
         if pings and request.state == RequestState.OPEN:  # not once the search is over (matched, cancelled)
-            await self.notifier.searching(request, len(pings), pings[0].wave)
+            asked = len(pings)
+            if request.id is not None and pings[0].wave > 1:  # the status counts everyone asked so far
+                async with self.db.uow(readonly=True) as uow:
+                    asked = sum(p.state != PingState.FAILED for p in await uow.pings.for_request(request.id))
+            await self._keep_status(request, await self.notifier.searching(request, asked, pings[0].wave))
         if not all(sent) and request.id is not None:
             await self._advance_if_nobody_waiting(request.id)
 
@@ -333,6 +352,7 @@ class RequestService:
             request = await uow.requests.get(request_id)
             assert request is not None
             closed = await uow.pings.close_open(request_id, PingState.EXPIRED)
+            asked = sum(p.state != PingState.FAILED for p in await uow.pings.for_request(request_id))
             await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
             uow.events.append(
                 ev.REQUEST_EXPIRED,
@@ -342,7 +362,7 @@ class RequestService:
                 waves=request.wave,
             )
             told = "nobody_free" if reason == "nobody free" else "expired"
-            owed = await self._owe_closed(uow, request_id, told, closed)
+            owed = await self._owe_closed(uow, request_id, told, closed, asked)
             await uow.commit()
         await self.timers.settle(owed)
 
@@ -455,10 +475,11 @@ class RequestService:
 
     # --- the requester's own requests ---------------------------------------------------------------------
 
-    async def cancel(self, requester_id: str) -> HelpRequest | None:
+    async def cancel(self, requester_id: str, request_id: int | None = None) -> HelpRequest | None:
+        """Cancel the person's open request (only `request_id`, when given: a Cancel button on an older status)."""
         now = utcnow()
         async with self.db.uow() as uow:
-            open_ = await uow.requests.open_for(requester_id)
+            open_ = [r for r in await uow.requests.open_for(requester_id) if request_id in (None, r.id)]
             if not open_:
                 return None
             request = open_[0]
@@ -468,7 +489,7 @@ class RequestService:
             closed = await uow.pings.close_open(request.id, PingState.EXPIRED)
             await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             uow.events.append(ev.REQUEST_CANCELLED, actor_id=requester_id, request_id=request.id)
-            owed = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:request:{request.id}", request.id, closed)
+            owed = await self._owe_closed(uow, request.id, "cancelled", [p for p in closed if p.message_ts])
             await uow.commit()
         request.state = RequestState.CANCELLED
         await self.timers.settle(owed)

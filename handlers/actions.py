@@ -1,4 +1,4 @@
-"""Buttons: Accept / Decline / Snooze on a ping, Extend / End on a session card, Ask again."""
+"""Buttons: Accept / Decline / Snooze on a ping, Extend / End on a session card, Cancel and Ask again."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from handlers.asking import answering
 from handlers.deliveries import first_delivery
 from handlers.slack_gateway import SlackGateway
 
+# A ping someone else took, or that closed, is rewritten in place to say so: no second message for that.
 PING_REPLIES = {
-    "taken": "Thanks for jumping in! Someone else already picked this one up.",
-    "closed": "Thanks! This request has already closed.",
     "not_yours": "This ping was meant for someone else.",
     "already_answered": "You've already answered this ping.",
     "busy": "You're in a flash session right now. Finish it first; this request stays open for others meanwhile.",
@@ -78,6 +77,15 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             outcome = await services.sessions.end(session_id, body["user"]["id"])
             if text := SESSION_REPLIES.get(outcome.status):
                 await tell(body, text)
+
+    @app.action(b.REQUEST_CANCEL)
+    async def cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        request_id, user = _int(action.get("value")), body["user"]["id"]
+        if request_id is None or not await first_delivery(services, body):
+            return
+        # The status message itself then reads "Cancelled"; a press on a search that has moved on changes nothing.
+        await services.requests.cancel(user, request_id)
 
     @app.action(b.ASK_AGAIN)
     async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

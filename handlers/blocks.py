@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.mrkdwn import clip, escape, mention, when
@@ -18,6 +18,7 @@ PING_SNOOZE = "ping_snooze"
 SESSION_EXTEND = "session_extend"
 SESSION_END = "session_end"
 ASK_AGAIN = "request_again"
+REQUEST_CANCEL = "request_cancel"
 FEEDBACK_YES = "feedback_helpful"
 FEEDBACK_NO = "feedback_not_helpful"
 FEEDBACK_NOTE = "feedback_note"
@@ -115,38 +116,69 @@ def time_left(seconds: float) -> str:
     return f"{math.ceil(seconds / 60)} min left"
 
 
-def session_card(request: HelpRequest, flash: FlashSession, now: datetime | None = None) -> list[Block]:
+def status_blocks(text: str, cancel: int | None = None) -> list[Block]:
+    """The requester's one status message; a Cancel button (carrying the request id) while the search goes on."""
+    blocks = [section(text)]
+    if cancel is not None:
+        blocks.append(actions(button("Cancel", REQUEST_CANCEL, str(cancel)), block_id=f"request:{cancel}"))
+    return blocks
+
+
+def session_intro(request: HelpRequest, flash: FlashSession, viewer: str | None) -> str:
+    """Who helps whom and where to talk: here, in a group DM; or, in each one's own DM with Burst, directly."""
+    topic, mentor, requester = escape(request.topic), mention(flash.mentor_id), mention(request.requester_id)
+    if viewer == request.requester_id:
+        return (
+            f":wave: {mentor} is helping you with *{topic}*. Only you and Burst see this DM: "
+            f"message {mentor} directly to start."
+        )
+    if viewer == flash.mentor_id:
+        return (
+            f":wave: You're helping {requester} with *{topic}*. Only you and Burst see this DM: "
+            f"message {requester} directly to start."
+        )
+    return f":wave: {mentor} is helping {requester} with *{topic}*. Say hello here!"
+
+
+def session_card(
+    request: HelpRequest,
+    flash: FlashSession,
+    now: datetime | None = None,
+    *,
+    extension: timedelta,
+    max_extensions: int,
+    viewer: str | None = None,
+) -> list[Block]:
+    """The session in one message: who, where to talk, the real end (extensions included), Extend while it can."""
     ends = flash.ends_at.timestamp()
+    length = round((flash.ends_at - flash.started_at).total_seconds())
     if flash.state == "active":
         left = (flash.ends_at - (now or utcnow())).total_seconds()
-        status = f"{time_left(left)} · ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))}"
+        status = f"{time_left(left)} · ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))} · {minutes(length)}"
         if flash.extensions:
-            status += f" · extended {flash.extensions}x"
-        controls = [
-            actions(
-                button("Extend 10 min", SESSION_EXTEND, str(flash.id)),
-                button("End", SESSION_END, str(flash.id), "danger"),
-                block_id=f"session:{flash.id}",
-            )
-        ]
+            status += " in all, extended " + ("once" if flash.extensions == 1 else f"{flash.extensions} times")
+        elements = [button(f"Extend {minutes(round(extension.total_seconds()))}", SESSION_EXTEND, str(flash.id))]
+        if flash.extensions >= max_extensions:
+            elements = []
+        elements.append(button("End", SESSION_END, str(flash.id), "danger"))
+        controls = [actions(*elements, block_id=f"session:{flash.id}")]
     else:
-        status = "Session ended"
+        status = f"Session ended · {minutes(length)}"
         controls = []
+    details = f"\n>{escape(clip(request.details, 1500))}" if request.details else ""
+    intro = session_intro(request, flash, viewer)
     return [
-        section(
-            f":zap: *Flash session* on *{escape(request.topic)}*\n"
-            f"{mention(request.requester_id)} with {mention(flash.mentor_id)} · {minutes(flash.length_seconds)}"
-        ),
+        section(f":zap: *Flash session* on *{escape(request.topic)}*\n{intro}{details}"),
         context(status),
         *controls,
     ]
 
 
-def intro_text(request: HelpRequest, flash: FlashSession) -> str:
-    details = f"\n>{escape(clip(request.details, 1500))}" if request.details else ""
+def session_text(request: HelpRequest, flash: FlashSession) -> str:
+    """The card's notification text: who helps whom."""
     return (
-        f":wave: {mention(flash.mentor_id)} is helping {mention(request.requester_id)} with "
-        f"*{escape(request.topic)}* for {minutes(flash.length_seconds)}. Say hello here!{details}"
+        f"Flash session on {escape(request.topic)}: {mention(flash.mentor_id)} is helping "
+        f"{mention(request.requester_id)}"
     )
 
 
@@ -154,12 +186,19 @@ def ask_again(topic: str) -> Block:
     return actions(button("Ask again", ASK_AGAIN, topic[:2000]))
 
 
-def feedback_prompt(flash: FlashSession) -> list[Block]:
+def feedback_prompt(flash: FlashSession, viewer: str | None = None) -> list[Block]:
+    """Each person their own question: the asker whether it helped, the mentor how it went for them."""
     value = str(flash.id)
+    if viewer == flash.mentor_id:
+        question, yes = "Quick feedback: did it go well for you?", ":thumbsup: Went well"
+    elif viewer == flash.requester_id:
+        question, yes = "Quick feedback: was it helpful?", ":thumbsup: Helpful"
+    else:
+        question, yes = "Quick feedback, each of you: did it go well?", ":thumbsup: Went well"
     return [
-        context("Quick feedback, each of you: was it helpful?"),
+        context(question),
         actions(
-            button(":thumbsup: Helpful", FEEDBACK_YES, value, "primary"),
+            button(yes, FEEDBACK_YES, value, "primary"),
             button("Not really", FEEDBACK_NO, value),
             button("Add a note", FEEDBACK_NOTE, value),
             block_id=f"feedback:{flash.id}",

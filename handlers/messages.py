@@ -11,11 +11,16 @@ from bot.requests import Ask
 from bot.services import Services
 from handlers.asking import answering
 from handlers.deliveries import first_delivery
+from handlers.mrkdwn import mention
 
 HINT = (
     "I help you find someone who knows a topic and is free right now. Try *help me with <topic>*, "
     "e.g. _help me with postgres indexes_, or type `/burst` for the request form."
 )
+
+
+def partner_hint(partner: str) -> str:
+    return f"Only you and Burst see this DM, so {mention(partner)} won't see that: message them directly."
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -26,7 +31,9 @@ def register(app: AsyncApp, services: Services) -> None:
         intent = parse_help_intent(event.get("text") or "")
         thread = event.get("thread_ts") if source == "mention" else None
         if intent is None:
-            await say(text=HINT, thread_ts=thread)
+            # In a session, what someone writes to Burst is meant for the other person, who can't see it here.
+            partner = await services.sessions.partner_of(user) if source == "dm" else None
+            await say(text=HINT if partner is None else partner_hint(partner), thread_ts=thread)
             return
         if len(intent.topic) > MAX_TOPIC_LENGTH:
             await say(text=f"That topic is a bit long: please keep it under {MAX_TOPIC_LENGTH} characters.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -20,9 +21,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.digest import Digest
 from bot.digest_chart import render_chart
 from bot.ports import MessageRef, UserProfile, redelivering
+from bot.sessions import EXTENSION, MAX_EXTENSIONS
+from bot.wording import plural
 from handlers import blocks as b
 from handlers.digest_blocks import digest_blocks, digest_text
-from handlers.mrkdwn import escape, mention
+from handlers.mrkdwn import escape, mention, when
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
 
@@ -74,8 +77,9 @@ def _profile_of(user: dict[str, Any]) -> UserProfile:
 class SlackGateway:
     """Implements bot.ports.Notifier and bot.ports.Directory."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, extension: timedelta = EXTENSION) -> None:
         self.client = client
+        self.extension = extension  # what the session cards' Extend adds (bot.sessions.extension_for)
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
@@ -197,87 +201,116 @@ class SlackGateway:
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         await self.update(ref, f"Request about {escape(request.topic)}", b.ping_closed_blocks(request, outcome))
 
-    async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
-        people = "person" if pinged == 1 else "people"
-        text = (
-            f":mag: Asked {pinged} {people} who know *{escape(request.topic)}*"
-            + (f" (round {wave})" if wave > 1 else "")
-            + ". I'll tell you as soon as someone accepts. `/burst cancel` stops the search."
-        )
-        await self.dm(request.requester_id, text, key=f"searching:{request.id}:{wave}")
+    async def _status(
+        self, request: HelpRequest, text: str, *, cancel: bool = False, again: bool = False
+    ) -> MessageRef | None:
+        """Edit the requester's one status message, or post it the first time (bot.ports.Notifier.searching)."""
+        blocks = b.status_blocks(text, request.id if cancel else None)
+        if again:
+            blocks.append(b.ask_again(request.topic))
+        key = f"status:{request.id}"
+        if request.status_channel and request.status_ts:
+            ref = MessageRef(request.status_channel, request.status_ts)
+            await self.update(ref, text, blocks, key)
+            return ref
+        return await self.dm(request.requester_id, text, blocks, key)
 
-    async def no_match(self, request: HelpRequest, reason: str) -> None:
+    async def searching(self, request: HelpRequest, asked: int, wave: int) -> MessageRef | None:
+        topic = escape(request.topic)
+        if asked == 0:
+            text = f":mag: Looking for someone who knows *{topic}*…"
+        else:
+            text = (
+                f":mag: Asking {plural(asked, 'person', 'people')} who {'knows' if asked == 1 else 'know'} *{topic}*"
+                + (f" (round {wave})" if wave > 1 else "")
+                + ". This message changes as soon as someone accepts."
+            )
+        return await self._status(request, text, cancel=True)
+
+    async def no_match(self, request: HelpRequest, reason: str) -> MessageRef | None:
         topic = escape(request.topic)
         if reason == "no_skill":
             text = (
                 f"I couldn't find anyone who lists *{topic}* among their skills yet, so I haven't pinged "
-                "anyone. I've noted it so the team sees the gap. Try other words (a tool or language name works "
-                "best), or ask in a channel."
+                "anyone. I've noted it so the team sees the gap. Other words may match (a tool or language name "
+                "works best), or ask in a channel."
             )
         else:
             text = (
-                f"Everyone who knows *{topic}* is busy, away or outside their working hours right now. "
-                "I've noted it. Try again a bit later."
+                f"Everyone who knows *{topic}* is busy, away or outside their working hours right now, so I "
+                "haven't pinged anyone. I've noted it. Try again a bit later."
             )
-        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
+        return await self._status(request, text, again=reason != "no_skill")
 
-    async def expired(self, request: HelpRequest) -> None:
+    async def expired(self, request: HelpRequest, asked: int) -> MessageRef | None:
+        who = "the person I asked" if asked == 1 else f"the {asked} people I asked" if asked else "anyone"
         text = (
-            f"Sorry, nobody could take *{escape(request.topic)}* in time. I've noted it as something the team "
-            "needs help with. You can ask again, perhaps with broader words."
+            f"Sorry, nobody could take *{escape(request.topic)}* this time: {who} couldn't make it just now. "
+            "I've noted it as something the team needs help with. Try again later."
         )
-        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
+        return await self._status(request, text, again=True)
+
+    async def cancelled(self, request: HelpRequest) -> MessageRef | None:
+        return await self._status(request, f"Cancelled: you asked about *{escape(request.topic)}*.")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
-        """A group DM of the two with the bot where Slack allows it, otherwise a DM to each."""
-        intro = b.intro_text(request, flash)
-        card = b.session_card(request, flash)
-        channels = await self._pair_channels(request.requester_id, flash.mentor_id)
+        """The status says who is helping; then one session card: in a group DM where Slack allows, else one each."""
+        await self._status(
+            request, f":white_check_mark: {mention(flash.mentor_id)} is helping you with *{escape(request.topic)}*."
+        )
         refs: list[MessageRef] = []
-        for channel in channels:
-            await self.post(channel, intro, [b.section(intro)], f"intro:{flash.id}")
-            ref = await self.post(channel, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
+        for channel, viewer in await self._pair_channels(request.requester_id, flash.mentor_id):
+            card = self._card(request, flash, viewer)
+            ref = await self.post(channel, b.session_text(request, flash), card, f"card:{flash.id}")
             if ref:
-                refs.append(ref)
+                refs.append(MessageRef(ref.channel, ref.ts, viewer))
         return refs
 
-    async def _pair_channels(self, requester_id: str, mentor_id: str) -> list[str]:
+    def _card(self, request: HelpRequest, flash: FlashSession, viewer: str | None) -> list[b.Block]:
+        return b.session_card(request, flash, extension=self.extension, max_extensions=MAX_EXTENSIONS, viewer=viewer)
+
+    async def _pair_channels(self, requester_id: str, mentor_id: str) -> list[tuple[str, str | None]]:
+        """Where the pair talks: a group DM (read by both) or, where Slack won't open one, each one's own DM."""
         try:
             opened = await self.client.conversations_open(users=f"{requester_id},{mentor_id}")
             channel = str(opened["channel"]["id"])
             members = await self.client.conversations_members(channel=channel)
             if {requester_id, mentor_id} <= set(members.get("members", [])):
-                return [channel]
+                return [(channel, None)]
         except SLACK_FAILURES as exc:
             log.info("group DM unavailable", error=why(exc))
         # Degrade: one DM each (local-slack opens a 1:1 DM for several users).
-        found = [await self._dm_channel(requester_id), await self._dm_channel(mentor_id)]
-        return [c for c in found if c]
+        found = [(await self._dm_channel(user), user) for user in (requester_id, mentor_id)]
+        return [(c, user) for c, user in found if c]
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        card = b.session_card(request, flash)
-        refs = [MessageRef(c["channel"], c["ts"]) for c in flash.cards]
-        for ref in refs:
-            await self.update(ref, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
-        left = max(1, round((flash.ends_at - utcnow()).total_seconds() / 60))
-        minutes = "1 minute" if left == 1 else f"{left} minutes"
+        cards = [MessageRef(c["channel"], c["ts"], c.get("viewer") or None) for c in flash.cards]
+        for ref in cards:
+            card = self._card(request, flash, ref.viewer)
+            await self.update(ref, b.session_text(request, flash), card, f"card:{flash.id}")
+        topic = escape(request.topic)
         lines = {
-            "warning": f":hourglass_flowing_sand: {minutes} left in your session on *{escape(request.topic)}*.",
-            "extended": f":heavy_plus_sign: Session on *{escape(request.topic)}* extended.",
+            "warning": f":hourglass_flowing_sand: {b.time_left((flash.ends_at - utcnow()).total_seconds())} "
+            f"in your session on *{topic}*.",
+            "extended": (
+                f":heavy_plus_sign: Session on *{topic}* extended by "
+                f"{b.minutes(round(self.extension.total_seconds()))}: it now ends at "
+                f"{when(flash.ends_at.timestamp(), flash.ends_at.strftime('%H:%M UTC'))}."
+            ),
             "ended": (
-                f":checkered_flag: Session on *{escape(request.topic)}* has ended. Thanks, "
+                f":checkered_flag: Session on *{topic}* has ended. Thanks, "
                 f"{mention(flash.mentor_id)} and {mention(request.requester_id)}!"
             ),
         }
         text = lines.get(what, "")
         if not text:  # "tick": the cards' time left was refreshed; nobody needs a new message for that
             return
-        extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
         key = f"{what}:{flash.id}" + (f":{flash.extensions}" if what != "ended" else "")
         # Where the cards are; if they are not stored yet (the announcement is still on its way through a slow
         # Slack, and the session ended or was warned first), where the announcement goes.
-        channels = {ref.channel for ref in refs}
-        for channel in channels or await self._pair_channels(request.requester_id, flash.mentor_id):
+        places = {(ref.channel, ref.viewer) for ref in cards}
+        for channel, viewer in places or await self._pair_channels(request.requester_id, flash.mentor_id):
+            extra = [b.section(text), *b.feedback_prompt(flash, viewer)] if what == "ended" else None
             await self.post(channel, text, extra, key)
 
     async def post_digest(self, channel: str, digest: Digest) -> bool:
@@ -308,9 +341,8 @@ class SlackGateway:
         )
 
     async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
-        times = "burst" if sessions_given == 1 else "bursts"
         text = (
             f":sparkles: Thanks for helping with *{escape(request.topic)}*! "
-            f"That's {sessions_given} {times} you've given so far."
+            f"That's {plural(sessions_given, 'burst')} you've given so far."
         )
         await self.dm(flash.mentor_id, text, key=f"thanks:{flash.id}")

@@ -51,7 +51,7 @@ async def test_the_demo_answers_what_its_welcome_suggests_and_stops_on_ctrl_c(tm
         async with SlackControl(f"http://localhost:{slack_port}") as control:
             # Try 2: a request in #general finds a seeded postgres mentor at any hour.
             await control.command(user="U0LUCA", text="help postgres indexes", channel=GEN)
-            await control.wait_for_message(GEN, has("looking for someone who can help with *postgres indexes*"))
+            await control.wait_for_message(GEN, has("got it: *postgres indexes*"))
             await control.wait_for_message("U0BOB", has("needs help with"), what="Bob, a seeded postgres mentor")
             # Try 3: a new mentor.
             await control.command(user="U0NINA", text="skills add python, react:expert", channel=GEN)

@@ -59,7 +59,7 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
         await control.wait_for_message(alice_card["channel"], has("only the two people"), what="a polite refusal")
 
         await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_extend"))
-        await control.wait_for_message("U0BOB", has("extended 1x"), what="Bob's card shows the extension")
+        await control.wait_for_message("U0BOB", has("extended once"), what="Bob's card shows the extension")
         await control.wait_for_message("U0ALICE", has("left in your session"), what="the warning")
 
         await control.interact(bob_card["channel"], bob_card["ts"], "U0BOB", button(bob_card, "session_end"))
