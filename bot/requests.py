@@ -62,6 +62,7 @@ class Ask:
     anonymous: bool = False
     channel_id: str | None = None
     dedup_key: str | None = None
+    previous_mentor_id: str | None = None  # asked again after a session with them: others first
 
 
 AskStatus = Literal["searching", "duplicate", "already_open", "no_match"]
@@ -142,6 +143,7 @@ class RequestService:
                     source=ask.source,
                     channel_id=ask.channel_id,
                     dedup_key=ask.dedup_key,
+                    previous_mentor_id=ask.previous_mentor_id,
                     created_at=now,
                 )
             )
@@ -252,8 +254,11 @@ class RequestService:
                 requester_id=request.requester_id,
                 request_id=request_id,
                 now=now,
-                want=self.config.wave_size,
+                want=self.config.wave_size + (1 if request.previous_mentor_id else 0),
             )
+            # Others first; the previous mentor only when nobody else is free now (and in later waves).
+            others = [c for c in chosen if c.member_id != request.previous_mentor_id]
+            chosen = (others or chosen)[: self.config.wave_size]
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
                 if not waiting:
@@ -474,6 +479,31 @@ class RequestService:
             self.timers.wake_at(now)
 
     # --- the requester's own requests ---------------------------------------------------------------------
+
+    async def ask_after_session(
+        self, session_id: int, user_id: str, dedup_key: str, answer: AnswerAsker | None = None
+    ) -> AskOutcome | None:
+        """Asked again from a follow-up (Still stuck, then Find someone else): the topic, a note, others first.
+
+        None when the session is not the person's own (only its asker may ask again from it)."""
+        async with self.db.uow(readonly=True) as uow:
+            found = await uow.sessions.with_request(session_id)
+        if found is None or found[0].requester_id != user_id:
+            return None
+        flash, request = found
+        note = "Still stuck after a first session on this."
+        ask = Ask(
+            requester_id=user_id,
+            topic=request.topic,
+            source="followup",
+            details=f"{note}\n{request.details}".strip()[:3000],
+            level=request.level,
+            length_seconds=request.length_seconds,
+            anonymous=request.anonymous,
+            dedup_key=dedup_key,
+            previous_mentor_id=flash.mentor_id,
+        )
+        return await self.ask(ask, answer)
 
     async def cancel(self, requester_id: str, request_id: int | None = None) -> HelpRequest | None:
         """Cancel the person's open request (only `request_id`, when given: a Cancel button on an older status)."""

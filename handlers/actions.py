@@ -23,6 +23,7 @@ PING_REPLIES = {
         "You've reached your weekly cap of bursts, so I'll leave this one for someone else. `/burst cap <n>` raises it."
     ),
 }
+CANCEL_REFUSED = "Only the person who asked can cancel this search, and only while it runs."
 SESSION_REPLIES = {
     "not_participant": "Only the two people in this session can do that.",
     "not_active": "This session has already ended.",
@@ -84,8 +85,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         request_id, user = _int(action.get("value")), body["user"]["id"]
         if request_id is None or not await first_delivery(services, body):
             return
-        # The status message itself then reads "Cancelled"; a press on a search that has moved on changes nothing.
-        await services.requests.cancel(user, request_id)
+        # The status message itself then reads "Cancelled": nothing else to say to the person who asked.
+        if await services.requests.cancel(user, request_id) is None:
+            await tell(body, CANCEL_REFUSED)
 
     @app.action(b.ASK_AGAIN)
     async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

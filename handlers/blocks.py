@@ -24,6 +24,7 @@ FEEDBACK_NO = "feedback_not_helpful"
 FEEDBACK_NOTE = "feedback_note"
 FOLLOWUP_SOLVED = "followup_solved"
 FOLLOWUP_STUCK = "followup_stuck"
+FIND_ANOTHER = "followup_find_another"
 
 
 def section(text: str) -> Block:
@@ -213,3 +214,40 @@ def followup_buttons(flash: FlashSession) -> Block:
         button("Still stuck", FOLLOWUP_STUCK, value),
         block_id=f"followup:{flash.id}",
     )
+
+
+def ago(seconds: float) -> str:
+    """How long since, as people say it: "an hour", "a day", "3 days", "a week" (minutes in tests and demos)."""
+    minutes_, hours, days = round(seconds / 60), round(seconds / 3600), round(seconds / 86400)
+    if seconds < 3600:
+        return "a few minutes" if minutes_ < 2 else f"{minutes_} minutes"
+    if seconds < 86400 - 1800:
+        return "an hour" if hours == 1 else f"{hours} hours"
+    if days == 7:
+        return "a week"
+    return "a day" if days == 1 else f"{days} days"
+
+
+def followup_text(request: HelpRequest, flash: FlashSession, index: int, since: float) -> str:
+    """Each check-back worded for its moment: the first asks whether it stuck, a later one whether it is sorted."""
+    topic, mentor, when_ = escape(request.topic), mention(flash.mentor_id), ago(since)
+    if index == 0:
+        return f":wave: {when_.capitalize()} after your session with {mentor} on *{topic}*: did it stick?"
+    return f":calendar: {when_.capitalize()} on from your session on *{topic}*: is it sorted now?"
+
+
+def followup_answered(topic: str, outcome: str, session_id: int, latest: bool) -> list[Block]:
+    """A follow-up once answered: the choice, and on the newest, Find someone else after Still stuck."""
+    if outcome == "solved":
+        return [section(f":tada: You said *{escape(topic)}* is solved. Glad to hear it!")]
+    blocks = [section(f"You said you're still stuck on *{escape(topic)}*.")]
+    if latest:
+        again = button("Find someone else", FIND_ANOTHER, str(session_id), "primary")
+        blocks.append(actions(again, block_id=f"again:{session_id}"))
+    return blocks
+
+
+def feedback_given(helpful: bool, mentor: bool) -> Block:
+    if mentor:
+        return context(f"You said it {'went well' if helpful else 'did not go so well'}. Thanks!")
+    return context(f"You said it was {'helpful' if helpful else 'not really helpful'}. Thanks!")

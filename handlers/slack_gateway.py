@@ -9,7 +9,7 @@ answer at all (a dropped connection, a timeout).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -108,6 +108,11 @@ class SlackGateway:
 
     async def _find(self, channel: str, key: str) -> MessageRef | None:
         """The message stamped `key` in the channel's recent history, if Burst posted it already."""
+        return (await self._find_all(channel, lambda found: found == key)).get(key)
+
+    async def _find_all(self, channel: str, wanted: Callable[[str], bool]) -> dict[str, MessageRef]:
+        """The messages whose key is `wanted` in the channel's recent history (key -> where, newest first)."""
+        found: dict[str, MessageRef] = {}
         cursor: str | None = None
         for _ in range(LOOKBACK_PAGES):
             try:
@@ -115,14 +120,14 @@ class SlackGateway:
             except SLACK_FAILURES as exc:
                 # Not knowing, post: a message twice is better than a person never told (the next step needs it).
                 log.warning("conversations.history failed", channel=channel, error=why(exc))
-                return None
+                return found
             for message in page.get("messages") or []:
-                if stamp_of(message) == key:
-                    return MessageRef(channel, str(message["ts"]))
+                if (key := stamp_of(message)) and wanted(key):
+                    found.setdefault(key, MessageRef(channel, str(message["ts"])))
             cursor = next_cursor(page)
             if not page.get("has_more") or cursor is None:
-                return None
-        return None
+                return found
+        return found
 
     async def dm(
         self, user_id: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
@@ -335,10 +340,22 @@ class SlackGateway:
             log.info("digest chart not uploaded", error=str(exc)[:200])
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
-        text = f"Checking back: did your question about *{escape(request.topic)}* get solved?"
+        since = (utcnow() - (flash.ended_at or flash.ends_at)).total_seconds()
+        text = b.followup_text(request, flash, index, since)
         await self.dm(
             request.requester_id, text, [b.section(text), b.followup_buttons(flash)], f"followup:{flash.id}:{index}"
         )
+
+    async def followups_answered(self, answered: MessageRef, session_id: int, topic: str, outcome: str) -> None:
+        """Every follow-up of a session shows the answer and loses its buttons: no two live ones to contradict.
+
+        The one answered keeps Find someone else after Still stuck; the others are found by their keys."""
+        prefix = f"followup:{session_id}:"
+        found = await self._find_all(answered.channel, lambda key: key.startswith(prefix))
+        for key, ref in found.items():
+            if ref.ts != answered.ts:
+                blocks = b.followup_answered(topic, outcome, session_id, latest=False)
+                await self.update(ref, escape(topic), blocks, key)
 
     async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
         text = (

@@ -1,7 +1,9 @@
-"""help_requests.status_channel / status_ts: the one message that tells a requester how their request is going
+"""help_requests.status_channel / status_ts / previous_mentor_id: one status message; asking others first
 
 Each request has one status message in the requester's DM with Burst ("Asking 2 people who know ..."), edited in
 place as the request moves on (someone accepted, nobody could, cancelled), instead of a new message per step.
+help_requests.previous_mentor_id: a request made from a follow-up ("Still stuck" -> "Find someone else") asks
+others before the mentor of that session.
 
 Revision ID: 0006
 Revises: 0005
@@ -23,9 +25,11 @@ def upgrade() -> None:
     with op.batch_alter_table("help_requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("status_channel", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("status_ts", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("previous_mentor_id", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("help_requests", schema=None) as batch_op:
+        batch_op.drop_column("previous_mentor_id")
         batch_op.drop_column("status_ts")
         batch_op.drop_column("status_channel")
