@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import structlog
@@ -49,8 +49,15 @@ ERROR_RETRIES = 6
 RATE_LIMIT_RETRIES = 8
 
 
+class ApiUrl(Protocol):
+    """Settings that name the Web API's base URL (SLACK_API_URL): Settings, SlackApiSettings."""
+
+    @property
+    def slack_api_url(self) -> str | None: ...
+
+
 def web_client(
-    settings: Settings, token: str, session: aiohttp.ClientSession | None = None, gate: WorkGate | None = None
+    settings: ApiUrl, token: str, session: aiohttp.ClientSession | None = None, gate: WorkGate | None = None
 ) -> AsyncWebClient:
     """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links.
 
@@ -62,7 +69,7 @@ def web_client(
     return AsyncWebClient(**_client_options(settings, token, session))
 
 
-def _client_options(settings: Settings, token: str, session: aiohttp.ClientSession | None) -> dict[str, Any]:
+def _client_options(settings: ApiUrl, token: str, session: aiohttp.ClientSession | None) -> dict[str, Any]:
     return dict(
         token=token,
         base_url=settings.slack_api_url or DEFAULT_SLACK_API,

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from bot import logs
 from bot.wording import plural
-from config import ConfigError, DatabaseSettings, DigestSettings, Settings, load_settings
+from config import ConfigError, DatabaseSettings, DigestSettings, Settings, SlackApiSettings, load_settings
 from config.settings import S
 
 if TYPE_CHECKING:
@@ -77,11 +77,14 @@ def mentors_import(
     """Onboard many mentors at once: good rows are imported, bad rows reported with their line."""
     from rich.progress import Progress
 
+    from bot.app import web_client
     from bot.importer import import_mentors
+    from handlers.slack_gateway import SlackGateway
     from storage.database import Database
     from storage.migrate import upgrade
 
-    url = settings_or_exit(DatabaseSettings).database_url
+    settings = settings_or_exit(SlackApiSettings)
+    url = settings.database_url
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -89,13 +92,19 @@ def mentors_import(
         raise typer.Exit(2) from None
     upgrade(url)
 
+    if not settings.slack_bot_token:
+        err.print("SLACK_BOT_TOKEN is not set, so user IDs are not checked against Slack.", highlight=False)
+
     async def go() -> ImportReport:
         db = Database(url)
+        directory = None
+        if settings.slack_bot_token:
+            directory = SlackGateway(web_client(settings, settings.slack_bot_token))
         try:
             with Progress(console=err, transient=True) as progress:
                 task = progress.add_task("Importing mentors", total=None)
                 return await import_mentors(
-                    db, text, lambda done, total: progress.update(task, completed=done, total=total)
+                    db, text, lambda done, total: progress.update(task, completed=done, total=total), directory
                 )
         finally:
             await db.dispose()

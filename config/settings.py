@@ -50,6 +50,13 @@ class DatabaseSettings(BaseSettings):
         return value
 
 
+class SlackApiSettings(DatabaseSettings):
+    """The database and, when set, the bot token: `burst mentors import` checks user IDs with Slack if it can."""
+
+    slack_bot_token: str | None = None
+    slack_api_url: str | None = None
+
+
 class DigestSettings(DatabaseSettings):
     """What the weekly digest reads besides the database: enough for `burst digest --preview`, no Slack tokens."""
 

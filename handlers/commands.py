@@ -52,7 +52,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             await respond(**await digest_reply(parsed, user, services))
             return
         if isinstance(parsed, cp.OpenRequestModal):
-            await gateway.open_view(command["trigger_id"], request_modal(command.get("channel_id")), user)
+            form = request_modal(
+                command.get("channel_id"), default_seconds=services.requests.config.default_length_seconds
+            )
+            await gateway.open_view(command["trigger_id"], form, user)
             return
         handler = _HANDLERS.get(type(parsed))
         reply = await handler(parsed, user, services) if handler else _usage(parsed)

@@ -143,7 +143,11 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         await ack()
         if not await first_delivery(services, body):
             return
-        await gateway.open_view(body["trigger_id"], request_modal(None), body["user"]["id"])
+        await gateway.open_view(
+            body["trigger_id"],
+            request_modal(None, default_seconds=services.requests.config.default_length_seconds),
+            body["user"]["id"],
+        )
 
     @app.action(HOME_AWAY)
     async def away(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

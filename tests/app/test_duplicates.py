@@ -50,7 +50,7 @@ def request_values(topic: str) -> dict[str, Any]:
     return {
         "topic": {"topic": {"type": "plain_text_input", "value": topic}},
         "details": {"details": {"type": "plain_text_input", "value": "it panics"}},
-        "length": {"length": {"type": "static_select", "selected_option": {"value": "20"}}},
+        "length": {"length": {"type": "static_select", "selected_option": {"value": "1200"}}},
         "level": {"level": {"type": "radio_buttons", "selected_option": {"value": "any"}}},
         "anonymous": {"anonymous": {"type": "checkboxes", "selected_options": []}},
     }

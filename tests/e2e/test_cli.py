@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import demo_workspace as ws
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, has
@@ -160,3 +161,31 @@ async def test_an_imported_mentor_gets_their_slack_time_zone_from_a_running_burs
 
     async with SlackControl(socket_slack.base_url) as control:
         assert await control.wait_for(zone, what="Kenji's zone from users.list") == "Asia/Tokyo"
+
+
+async def test_mentors_import_checks_user_ids_with_slack_and_never_demotes_a_level_it_does_not_state(
+    socket_slack: Slack, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}"
+    env = {"DATABASE_URL": url, "SLACK_BOT_TOKEN": ws.BOT_TOKEN, "SLACK_API_URL": socket_slack.process.api_url}
+    first = tmp_path / "first.csv"
+    first.write_text("user,skills\nU0BOB,python:expert\n", encoding="utf-8")
+    assert burst("mentors", "import", str(first), env=env, cwd=tmp_path).returncode == 0
+    again = tmp_path / "again.csv"
+    again.write_text("user,skills\nU0BOB,python; sql\nU0NOBODY42,rust\nU0OMAR,go\n", encoding="utf-8")
+    done = burst("mentors", "import", str(again), env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Imported 2 mentors." in done.stdout
+    assert "line 3:" in done.stderr
+    assert "U0NOBODY42" in done.stderr
+    assert "line 2:" not in done.stderr
+
+    db = Database(url)
+    try:
+        async with db.uow(readonly=True) as uow:
+            bob = {s.skill: s.level for s in await uow.members.skills_of("U0BOB")}
+            nobody = await uow.members.get("U0NOBODY42")
+    finally:
+        await db.dispose()
+    assert bob == {"python": "expert", "sql": "peer"}  # python kept its level; sql is new, so peer
+    assert nobody is None  # never imported, so never pinged
