@@ -73,6 +73,11 @@ class Digest:
     last: WeekStats
     min_askers: int = 3  # a topic asked by fewer distinct people is only counted, never named
 
+    @property
+    def week_of(self) -> str:
+        """How people name the period: "week of 16 Nov" (the ISO label, "2026-W47", stays the key)."""
+        return f"week of {self.start.day} {self.start:%b}"
+
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
     """Nearest-rank percentile: always one of the observed values."""

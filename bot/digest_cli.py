@@ -8,7 +8,7 @@ from rich.table import Table
 from bot.app import build_services, digest_config, web_client
 from bot.digest import DigestService
 from config import DigestSettings, Settings
-from handlers.digest_blocks import figures
+from handlers.digest_blocks import figures, headline, rare_line
 from handlers.slack_gateway import SlackGateway
 from storage.database import Database
 from storage.migrate import upgrade_async
@@ -23,7 +23,8 @@ async def show_preview(settings: DigestSettings, console: Console) -> int:
         digest = await DigestService(db, None, digest_config(settings), worker="preview").build()
     finally:
         await db.dispose()
-    table = Table(title=f"Burst weekly digest · {digest.period}", show_header=True)
+    console.print(f"[bold]Burst weekly digest, {digest.week_of}[/bold]: {plain(headline(digest))}")
+    table = Table(show_header=True)
     table.add_column("Figure")
     table.add_column("This week, and the change from last week")
     for name, value in figures(digest.this, digest.last):
@@ -31,7 +32,7 @@ async def show_preview(settings: DigestSettings, console: Console) -> int:
     table.add_row("Top topics", ", ".join(f"{t} ({n})" for t, n in digest.this.top_topics) or "none")
     gaps = [f"{t} ({n})" for t, n in digest.this.unmet_topics]
     if digest.this.unmet_other:
-        gaps.append(f"{digest.this.unmet_other} on rarer topics")
+        gaps.append(rare_line(digest.this.unmet_other, digest.min_askers))
     table.add_row("Skill gaps", ", ".join(gaps) or "none")
     console.print(table)
     return 0
@@ -44,5 +45,10 @@ async def post_now(settings: Settings) -> int:
         label = await services.digest.post(utcnow(), force=True)
     finally:
         await services.db.dispose()
-    Console(stderr=True).print(f"Posted the digest for {label}." if label else "Slack refused the post.")
+    Console(stderr=True).print("Posted the digest." if label else "Slack refused the post.")
     return 0 if label else 1
+
+
+def plain(mrkdwn: str) -> str:
+    """A headline for the terminal: Slack's bold markers dropped."""
+    return mrkdwn.replace("*", "")

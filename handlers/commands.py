@@ -92,7 +92,7 @@ async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dic
         return {"text": "No digest channel is configured (BURST_DIGEST_CHANNEL), so there is nowhere to post."}
     label = await digest.post(utcnow(), force=True)
     channel = services.settings.burst_digest_channel
-    return {"text": f"Posted the digest for {label} to <#{channel}>." if label else "Slack refused the post."}
+    return {"text": f"Posted the digest to <#{channel}>." if label else "Slack refused the post."}
 
 
 def register_confirmations(app: AsyncApp, services: Services) -> None:

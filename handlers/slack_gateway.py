@@ -24,7 +24,7 @@ from bot.ports import MessageRef, UserProfile, redelivering
 from bot.sessions import EXTENSION, MAX_EXTENSIONS
 from bot.wording import plural
 from handlers import blocks as b
-from handlers.digest_blocks import digest_blocks, digest_text
+from handlers.digest_blocks import digest_blocks, digest_markdown, digest_text
 from handlers.mrkdwn import escape, mention, when
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
@@ -319,25 +319,21 @@ class SlackGateway:
             await self.post(channel, text, extra, key)
 
     async def post_digest(self, channel: str, digest: Digest) -> bool:
-        ref = await self.post(channel, digest_text(digest), digest_blocks(digest))
-        if ref is None:
-            return False
-        await self._upload_chart(channel, digest, ref)
-        return True
-
-    async def _upload_chart(self, channel: str, digest: Digest, ref: MessageRef) -> None:
-        """Best effort: where Slack's files API is missing or refuses (local-slack has none), the text stands."""
+        """The chart as the main post, the summary as its comment; where Slack's files API refuses (local-slack has
+        none, or a scope is missing), the summary alone in Block Kit."""
         png = await asyncio.to_thread(render_chart, digest)  # ~100 ms of matplotlib: not on the event loop
         try:
             await self.client.files_upload_v2(
                 channel=channel,
-                thread_ts=ref.ts,
                 content=png,
                 filename=f"burst-{digest.period}.png",
-                title=f"Burst {digest.period}",
+                title=f"Burst, {digest.week_of}",
+                initial_comment=digest_markdown(digest),
             )
+            return True
         except SLACK_FAILURES as exc:
-            log.info("digest chart not uploaded", error=str(exc)[:200])
+            log.info("digest chart not uploaded, posting the summary alone", error=str(exc)[:200])
+        return await self.post(channel, digest_text(digest), digest_blocks(digest)) is not None
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         since = (utcnow() - (flash.ended_at or flash.ends_at)).total_seconds()

@@ -110,16 +110,19 @@ async def test_digest_on_demand_is_for_admins(who: str, socket_slack: Slack, sta
             assert not await control.messages("C0DIGEST")
             return
         preview = await control.wait_for_message(GEN, has("weekly digest"))
-        assert "1 more on topics asked by fewer than 3 people" in text_of(preview)
+        assert "1 other unmet request on rarer topics (each asked by fewer than 3 people" in text_of(preview)
+        assert "1 request for help, 0 matched (0%). 1 found nobody." in text_of(preview)  # the headline
+        assert "week of " in text_of(preview)
+        assert "-W" not in text_of(preview)  # no ISO week label
         assert "cobol" not in text_of(preview)  # one person asked: named, it could point at them
         await control.command(user=who, text="digest post", channel=GEN)
         posted = await control.wait_for_message("C0DIGEST", has("weekly digest"), what="the digest in its channel")
         assert "Requests" in text_of(posted)
         assert "U0ALICE" not in text_of(posted)  # aggregates only
-        # The week's chart, uploaded through Slack's files API into the digest's thread.
-        chart = await control.wait_for_message("C0DIGEST", lambda m: bool(m.get("files")), what="the chart")
-        assert chart.get("thread_ts") == posted["ts"]
-        assert [(f["mimetype"], f["name"].endswith(".png")) for f in chart["files"]] == [("image/png", True)]
+        # The week's chart is the main post, uploaded through Slack's files API with the summary as its comment.
+        assert posted.get("thread_ts") in (None, posted["ts"])
+        assert [(f["mimetype"], f["name"].endswith(".png")) for f in posted["files"]] == [("image/png", True)]
+        assert len(await control.messages("C0DIGEST")) == 1  # one post, not a summary and a thread reply
 
 
 async def _refusals(control: SlackControl) -> bool:
