@@ -260,11 +260,15 @@ class SlackGateway:
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         """The status says who is helping; then one session card: in a group DM where Slack allows, else one each."""
+        places = await self._pair_channels(request.requester_id, flash.mentor_id)
+        where = "just below" if any(viewer for _, viewer in places) else "in your group DM with them"
         await self._status(
-            request, f":white_check_mark: {mention(flash.mentor_id)} is helping you with *{escape(request.topic)}*."
+            request,
+            f":white_check_mark: {mention(flash.mentor_id)} is helping you: "
+            f"your session on *{escape(request.topic)}* is {where}.",
         )
         refs: list[MessageRef] = []
-        for channel, viewer in await self._pair_channels(request.requester_id, flash.mentor_id):
+        for channel, viewer in places:
             card = self._card(request, flash, viewer)
             ref = await self.post(channel, b.session_text(request, flash), card, f"card:{flash.id}")
             if ref:

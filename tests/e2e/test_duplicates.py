@@ -91,7 +91,7 @@ async def test_redelivered_dm_click_end_and_submission_each_act_once(
         await control.command(user="U0ALICE", text="status", channel=GEN)  # the barrier: answered after the rest
         await control.wait_for_message(GEN, has("recent bursts"), what="Alice's status")
         alice, bob = await control.dm_messages("U0ALICE"), await control.dm_messages("U0BOB")
-        assert count(alice, "is helping you with *python generators*") == 2  # the status, edited in place; the card
+        assert count(alice, "is helping you: your session on *python generators*") == 1  # the status, edited
         assert count(alice, "who knows *postgres indexes*") == 1
         assert count(alice, "has ended") == 1
         assert count(bob, "needed help with *python generators*") == 1  # the ping, rewritten once accepted

@@ -48,7 +48,7 @@ async def test_an_ask_and_an_accept_is_one_status_and_one_card_each_and_the_lose
     bob, omar = await ping_of(control, "U0BOB"), await ping_of(control, "U0OMAR")
 
     await control.interact(bob["channel"], bob["ts"], "U0BOB", button(bob, "ping_accept"))
-    await control.wait_for_message("U0ALICE", has("<@U0BOB> is helping you with *python asyncio*"))
+    await control.wait_for_message("U0ALICE", has("<@U0BOB> is helping you: your session on *python asyncio*"))
     await control.wait_for_message("U0OMAR", has("someone else picked this up"), what="Omar's ping edited")
     # Omar presses Accept on the ping as he saw it before the edit: the edit already says it all.
     await control.interact(omar["channel"], omar["ts"], "U0OMAR", button(omar, "ping_accept"))
@@ -121,13 +121,15 @@ async def test_the_status_messages_cancel_button_stops_the_search_in_place(
         await control.command(user="U0ALICE", text="help rust lifetimes", channel=GEN)
         status = await control.wait_for_message("U0ALICE", has("asking 1 person who knows *rust lifetimes*"))
         await ping_of(control, "U0BOB")
-        # Someone else's press does nothing.
+        # Someone else's press is refused, to them alone, and changes nothing.
         await control.interact(status["channel"], status["ts"], "U0TOM", button(status, "request_cancel"))
+        refused = await control.wait_for_message("U0ALICE", has("only the person who asked"), what="Tom's refusal")
+        assert refused.get("user") != "U0ALICE"
         await control.interact(status["channel"], status["ts"], "U0ALICE", button(status, "request_cancel"))
         await control.wait_for_message("U0ALICE", has("cancelled: you asked about *rust lifetimes*"))
         await control.wait_for_message("U0BOB", has("this request has closed"), what="Bob's ping closed")
         await barrier(control)
-        alice = await dm(control, "U0ALICE")
+        alice = [m for m in await dm(control, "U0ALICE") if m["ts"] != refused["ts"]]  # Tom's ephemeral
         assert len(alice) == 1, texts(alice)
         assert not buttons(alice[0])
         assert len(await dm(control, "U0BOB")) == 1
