@@ -314,12 +314,14 @@ class RequestService:
         if redelivering.get():  # closed while their process was down: any that did go out must lose their buttons
             await asyncio.gather(*(self._close_if_posted(request, p) for p in pings if p not in unsent))
         sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(str(p.id), "")) for p in unsent))
-        if pings and request.state == RequestState.OPEN:  # not once the search is over (matched, cancelled)
-            asked = len(pings)
-            if request.id is not None and pings[0].wave > 1:  # the status counts everyone asked so far
-                async with self.db.uow(readonly=True) as uow:
-                    asked = sum(p.state != PingState.FAILED for p in await uow.pings.for_request(request.id))
-            await self._keep_status(request, await self.notifier.searching(request, asked, pings[0].wave))
+        if pings and request.id is not None:
+            # Read afresh: a mentor may have accepted while the pings went out, and "@Sam is helping you" must not
+            # be overwritten by "Asking 2 people". The status counts everyone reached so far, in every wave.
+            async with self.db.uow(readonly=True) as uow:
+                current = await uow.requests.get(request.id)
+                asked = sum(p.state != PingState.FAILED for p in await uow.pings.for_request(request.id))
+            if current is not None and current.state == RequestState.OPEN:  # not once the search is over
+                await self._keep_status(current, await self.notifier.searching(current, asked, pings[0].wave))
         if not all(sent) and request.id is not None:
             await self._advance_if_nobody_waiting(request.id)
 
