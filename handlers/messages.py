@@ -20,7 +20,10 @@ HINT = (
 
 
 def partner_hint(partner: str) -> str:
-    return f"Only you and Burst see this DM, so {mention(partner)} won't see that: message them directly."
+    return (
+        f"Only you and Burst see this DM, so {mention(partner)} won't see that: message them directly. "
+        "(To ask about something else, `/burst help &lt;topic&gt;`.)"
+    )
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -28,12 +31,15 @@ def register(app: AsyncApp, services: Services) -> None:
         user = event.get("user")
         if not user or not await first_delivery(services, body):
             return
+        # In a session, what someone writes to Burst is meant for the other person, who can't see it here, even
+        # when it reads like a request ("Hi Sam! Can you help me with the ingress?"): no new search for that.
+        if source == "dm" and (partner := await services.sessions.partner_of(user)):
+            await say(text=partner_hint(partner))
+            return
         intent = parse_help_intent(event.get("text") or "")
         thread = event.get("thread_ts") if source == "mention" else None
         if intent is None:
-            # In a session, what someone writes to Burst is meant for the other person, who can't see it here.
-            partner = await services.sessions.partner_of(user) if source == "dm" else None
-            await say(text=HINT if partner is None else partner_hint(partner), thread_ts=thread)
+            await say(text=HINT, thread_ts=thread)
             return
         if len(intent.topic) > MAX_TOPIC_LENGTH:
             await say(text=f"That topic is a bit long: please keep it under {MAX_TOPIC_LENGTH} characters.")

@@ -178,3 +178,12 @@ async def test_text_to_burst_during_a_session_gets_a_hint_with_a_mention_not_the
         hint = await control.wait_for_message("U0ALICE", has("won't see that"), what="the hint")
         assert "<@U0SAM>" in text_of(hint)
         assert "help me with" not in text_of(hint)
+        # Even worded like a request, it is meant for Sam: a hint again, and no new search.
+        await control.message(card["channel"], "U0ALICE", "Sam, can you help me with the ingress annotations?")
+        await control.wait_for(lambda: _hints(control), what="a second hint", interval=0.2)
+        await barrier(control)
+        assert not [m for m in await dm(control, "U0ALICE") if "asking" in text_of(m).lower()]
+
+
+async def _hints(control: SlackControl) -> bool:
+    return len([m for m in await dm(control, "U0ALICE") if "won't see that" in text_of(m)]) >= 2
