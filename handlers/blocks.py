@@ -245,9 +245,3 @@ def followup_answered(topic: str, outcome: str, session_id: int, latest: bool) -
         again = button("Find someone else", FIND_ANOTHER, str(session_id), "primary")
         blocks.append(actions(again, block_id=f"again:{session_id}"))
     return blocks
-
-
-def feedback_given(helpful: bool, mentor: bool) -> Block:
-    if mentor:
-        return context(f"You said it {'went well' if helpful else 'did not go so well'}. Thanks!")
-    return context(f"You said it was {'helpful' if helpful else 'not really helpful'}. Thanks!")
