@@ -90,7 +90,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if ref is not None and ref.channel.startswith("D"):  # their own DM: the buttons give way to the choice
             kept = [blk for blk in message.get("blocks") or [] if blk.get("type") != "actions"]
             done = b.context(f"You answered: {chosen}. Thanks!")
-            await gateway.update(ref, str(message.get("text") or ""), [*kept, done], stamp_of(message))
+            await gateway.update(ref, str(message.get("text") or "Session feedback"), [*kept, done], stamp_of(message))
         else:  # a group DM both answer in: the buttons stay for the other person
             await tell(body, f"You answered: {chosen}. Thanks!")
 
