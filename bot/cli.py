@@ -111,6 +111,8 @@ def mentors_import(
 
     report = asyncio.run(go())
     out.print(f"Imported {plural(report.imported, 'mentor')}.")
+    for note in report.notes:
+        out.print(f"line {note.line}: {note.message}", highlight=False)
     for problem in report.errors:
         err.print(f"[yellow]line {problem.line}:[/yellow] {problem.message}", highlight=False)
     if report.errors:

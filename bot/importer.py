@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot import directory_sync
 from bot import event_kinds as ev
-from bot.hours import WorkingHours, parse_hours
+from bot.hours import WorkingHours, read_hours
 from bot.ports import Directory
 from bot.skills import validate_skill
 from storage.database import Database
@@ -35,6 +35,7 @@ class MentorRow:
     skills: list[tuple[str, str | None]]  # level None: not stated in the CSV
     hours: WorkingHours | None
     cap: int | None
+    note: str = ""  # how an ambiguous value was read ("9-5"), to confirm back
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class RowError:
 class ImportReport:
     imported: int = 0
     errors: list[RowError] = field(default_factory=list)
+    notes: list[RowError] = field(default_factory=list)  # imported, but read in one of two ways: said back
 
 
 def parse_rows(text: str) -> Iterator[MentorRow | RowError]:
@@ -79,18 +81,21 @@ def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
             return RowError(line, str(exc))
     if not skills:
         return RowError(line, "no skills given")
-    hours = None
+    hours, note = None, ""
     if row.get("hours"):
         try:
-            hours = parse_hours(row["hours"])
+            reading = read_hours(row["hours"])
         except ValueError as exc:
             return RowError(line, str(exc))
+        hours = reading.hours
+        if reading.instead_of is not None:
+            note = f"hours `{row['hours']}` read as {hours}; write {reading.instead_of} for the overnight reading"
     cap = None
     if row.get("cap"):
         if not row["cap"].isdigit() or int(row["cap"]) > 50:
             return RowError(line, f"cap `{row['cap']}` must be a whole number from 0 to 50")
         cap = int(row["cap"])
-    return MentorRow(line, user, skills, hours, cap)
+    return MentorRow(line, user, skills, hours, cap, note)
 
 
 async def import_mentors(
@@ -112,6 +117,7 @@ async def import_mentors(
         ]
         report.errors.sort(key=lambda e: e.line)
         rows = [r for r, who in zip(rows, known, strict=True) if who is not None]
+    report.notes = [RowError(r.line, r.note) for r in rows if r.note]
     for start in range(0, len(rows), 200):  # one transaction per batch: fast, and a failure loses one batch
         batch = rows[start : start + 200]
         async with db.uow() as uow:

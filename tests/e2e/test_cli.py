@@ -175,20 +175,24 @@ async def test_mentors_import_checks_user_ids_with_slack_and_never_demotes_a_lev
     first.write_text("user,skills\nU0BOB,python:expert\n", encoding="utf-8")
     assert burst("mentors", "import", str(first), env=env, cwd=tmp_path).returncode == 0
     again = tmp_path / "again.csv"
-    again.write_text("user,skills\nU0BOB,python; sql\nU0NOBODY42,rust\nU0OMAR,go\n", encoding="utf-8")
+    again.write_text("user,skills,hours\nU0BOB,python; sql,\nU0NOBODY42,rust,\nU0OMAR,go,9-5\n", encoding="utf-8")
     done = burst("mentors", "import", str(again), env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert "Imported 2 mentors." in done.stdout
     assert "line 3:" in done.stderr
     assert "U0NOBODY42" in done.stderr
     assert "line 2:" not in done.stderr
+    assert "line 4: hours `9-5` read as 09:00-17:00" in done.stdout  # ambiguous, so said back
 
     db = Database(url)
     try:
         async with db.uow(readonly=True) as uow:
             bob = {s.skill: s.level for s in await uow.members.skills_of("U0BOB")}
+            omar = await uow.members.get("U0OMAR")
             nobody = await uow.members.get("U0NOBODY42")
     finally:
         await db.dispose()
     assert bob == {"python": "expert", "sql": "peer"}  # python kept its level; sql is new, so peer
     assert nobody is None  # never imported, so never pinged
+    assert omar is not None
+    assert (omar.hours_start, omar.hours_end) == ("09:00", "17:00")
