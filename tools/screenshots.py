@@ -41,12 +41,13 @@ CHROMIUM_FLAGS = (
 
 
 def chromium() -> str:
-    """The Chromium binary, installed from Debian's packages the first time."""
+    """The Chromium binary, installed from Debian's packages the first time (with an emoji font, which Slack's
+    messages are full of)."""
     for name in ("chromium", "chromium-browser"):
         if found := shutil.which(name):
             return found
     subprocess.run(["apt-get", "update"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "chromium"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "chromium", "fonts-noto-color-emoji"], check=True)
     found = shutil.which("chromium")
     if found is None:
         raise SystemExit("chromium did not install")
