@@ -3,7 +3,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint unit bench clean
+.PHONY: demo test lint unit bench screenshots clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,6 +24,9 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks all
+
+screenshots: $(STAMP)
+	$(BIN)/python -m tools.screenshots
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import structlog
@@ -35,7 +35,7 @@ from bot.timers import Timers
 from bot.topic_reading import TopicReader
 from bot.understanding import Understander
 from bot.work_gate import WorkGate
-from config import Settings
+from config import DigestSettings, Settings
 from handlers.acks_first import AcksFirstApp, log_listener_error
 from handlers.gated_io import Counted, GatedWebClient, gated_respond, rate_limit_handler
 from handlers.slack_gateway import SlackGateway
@@ -54,8 +54,15 @@ ERROR_RETRIES = 6
 RATE_LIMIT_RETRIES = 8
 
 
+class ApiUrl(Protocol):
+    """Settings that name the Web API's base URL (SLACK_API_URL): Settings, SlackApiSettings."""
+
+    @property
+    def slack_api_url(self) -> str | None: ...
+
+
 def web_client(
-    settings: Settings,
+    settings: ApiUrl,
     token: str,
     session: aiohttp.ClientSession | None = None,
     gate: WorkGate | None = None,
@@ -74,7 +81,7 @@ def web_client(
 
 
 def _client_options(
-    settings: Settings, token: str, session: aiohttp.ClientSession | None, on_429: Counted | None
+    settings: ApiUrl, token: str, session: aiohttp.ClientSession | None, on_429: Counted | None
 ) -> dict[str, Any]:
     return dict(
         token=token,
@@ -112,6 +119,15 @@ def quiet_logger(name: str) -> logging.Logger:
     return logger
 
 
+def digest_config(settings: DigestSettings) -> DigestConfig:
+    return DigestConfig(
+        channel=settings.burst_digest_channel,
+        cron=settings.burst_digest_cron,
+        zone=settings.zone,
+        min_askers=settings.burst_digest_min_askers,
+    )
+
+
 def build_services(
     settings: Settings,
     gateway: SlackGateway,
@@ -132,7 +148,7 @@ def build_services(
         followups,
         SessionConfig(
             warning=settings.burst_session_warning,
-            extension=min(ses.EXTENSION, settings.burst_session_length),
+            extension=ses.extension_for(settings.burst_session_length),
         ),
     )
     requests = RequestService(
@@ -167,12 +183,7 @@ def build_services(
     digest = DigestService(
         db,
         gateway,
-        DigestConfig(
-            channel=settings.burst_digest_channel,
-            cron=settings.burst_digest_cron,
-            zone=settings.zone,
-            min_askers=settings.burst_digest_min_askers,
-        ),
+        digest_config(settings),
         worker=timers.worker,
     )
     return Services(
@@ -233,7 +244,7 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         # looking for an assistant's context. Burst is no assistant; a reply in a thread needs no extra call.
         attaching_conversation_kwargs_enabled=False,
     )
-    gateway = SlackGateway(client)
+    gateway = SlackGateway(client, extension=ses.extension_for(settings.burst_session_length))
     signals = SlackSignalReader(signals_client(settings, session, gate, metrics), settings.signal_switches)
     services = build_services(settings, gateway, gate, metrics, signals)
     app.use(gated_respond(gate))

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 
 from bot import logs
-from config import ConfigError, DatabaseSettings, Settings, load_settings
+from bot.wording import plural
+from config import ConfigError, DatabaseSettings, DigestSettings, Settings, SlackApiSettings, load_settings
 from config.settings import S
 
 if TYPE_CHECKING:
@@ -89,11 +90,14 @@ def mentors_import(
     """Onboard many mentors at once: good rows are imported, bad rows reported with their line."""
     from rich.progress import Progress
 
+    from bot.app import web_client
     from bot.importer import import_mentors
+    from handlers.slack_gateway import SlackGateway
     from storage.database import Database
     from storage.migrate import upgrade
 
-    url = settings_or_exit(DatabaseSettings).database_url
+    settings = settings_or_exit(SlackApiSettings)
+    url = settings.database_url
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -101,23 +105,31 @@ def mentors_import(
         raise typer.Exit(2) from None
     upgrade(url)
 
+    if not settings.slack_bot_token:
+        err.print("SLACK_BOT_TOKEN is not set, so user IDs are not checked against Slack.", highlight=False)
+
     async def go() -> ImportReport:
         db = Database(url)
+        directory = None
+        if settings.slack_bot_token:
+            directory = SlackGateway(web_client(settings, settings.slack_bot_token))
         try:
             with Progress(console=err, transient=True) as progress:
                 task = progress.add_task("Importing mentors", total=None)
                 return await import_mentors(
-                    db, text, lambda done, total: progress.update(task, completed=done, total=total)
+                    db, text, lambda done, total: progress.update(task, completed=done, total=total), directory
                 )
         finally:
             await db.dispose()
 
     report = asyncio.run(go())
-    out.print(f"Imported {report.imported} mentor(s).")
+    out.print(f"Imported {plural(report.imported, 'mentor')}.")
+    for note in report.notes:
+        out.print(f"line {note.line}: {note.message}", highlight=False)
     for problem in report.errors:
         err.print(f"[yellow]line {problem.line}:[/yellow] {problem.message}", highlight=False)
     if report.errors:
-        err.print(f"{len(report.errors)} row(s) skipped; fix them and import again (imports are repeatable).")
+        err.print(f"{plural(len(report.errors), 'row')} skipped; fix them and import again (imports are repeatable).")
         raise typer.Exit(1)
 
 
@@ -151,7 +163,7 @@ def export_log(
             await db.dispose()
 
     count = asyncio.run(go())
-    err.print(f"{count} event(s) exported.", highlight=False)
+    err.print(f"{plural(count, 'event')} exported.", highlight=False)
 
 
 @cli.command()
@@ -165,11 +177,13 @@ def digest(
     if preview == post:
         err.print("Choose one: [bold]--preview[/bold] or [bold]--post[/bold].")
         raise typer.Exit(2)
+    if preview:  # reads the database only, so it needs no Slack tokens
+        raise typer.Exit(asyncio.run(show_preview(settings_or_exit(DigestSettings), out)))
     settings: Settings = settings_or_exit()
-    if post and not settings.burst_digest_channel:
+    if not settings.burst_digest_channel:
         err.print("[red]config:[/red] BURST_DIGEST_CHANNEL: required to post the digest", highlight=False)
         raise typer.Exit(2)
-    raise typer.Exit(asyncio.run(post_now(settings) if post else show_preview(settings, out)))
+    raise typer.Exit(asyncio.run(post_now(settings)))
 
 
 def main() -> None:

@@ -39,8 +39,15 @@ async def seed(url: str) -> int:
         await db.dispose()
 
 
+def demo_dir() -> Path:
+    """Where the demo keeps its database, workspace and logs: $BURST_DEMO_DIR, else the cache's `demo` folder.
+
+    Its own variable, so a second demo (a test's) never deletes the database of one a person is running."""
+    return Path(os.environ.get("BURST_DEMO_DIR") or cache_dir() / "demo")
+
+
 def run_demo(port: int, http_port: int) -> int:
-    home = cache_dir() / "demo"
+    home = demo_dir()
     home.mkdir(parents=True, exist_ok=True)
     try:
         with console.status("Installing local-slack (once)…"):
@@ -63,6 +70,14 @@ def run_demo(port: int, http_port: int) -> int:
     except LocalSlackError as exc:
         console.print(f"[red]local-slack did not start:[/red] {exc}")
         return 1
+    try:
+        return _serve(slack, url, http_port, home, mentors)
+    finally:
+        slack.stop()  # whatever happened after it started, local-slack goes with the demo
+
+
+def _serve(slack: LocalSlackProcess, url: str, http_port: int, home: Path, mentors: int) -> int:
+    """Run Burst against the started local-slack until Ctrl-C (or SIGTERM); always stops the Burst it started."""
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": ws.BOT_TOKEN,
@@ -90,7 +105,7 @@ def run_demo(port: int, http_port: int) -> int:
         if not _wait_healthy(http_port, burst):
             console.print(f"[red]Burst did not start; see {log_path}[/red]")
             return 1
-        _welcome(slack.ui_url, mentors, log_path)
+        _welcome(slack.ui_url, mentors, home)
         while burst.poll() is None:
             time.sleep(0.5)
         console.print(f"[red]Burst stopped unexpectedly; see {log_path}[/red]")
@@ -105,7 +120,6 @@ def run_demo(port: int, http_port: int) -> int:
                 burst.wait(10)
             except subprocess.TimeoutExpired:
                 burst.kill()
-        slack.stop()
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -128,7 +142,7 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 
     return False
 
 
-def _welcome(ui_url: str, mentors: int, log_path: Path) -> None:
+def _welcome(ui_url: str, mentors: int, home: Path) -> None:
     console.print(f"\n[bold green]Burst is running[/bold green] in a local Slack with {mentors} mentors.")
     console.print(f"Open [bold]{ui_url}[/bold] in your browser, pick a person, and try:")
     console.print(
@@ -140,4 +154,7 @@ def _welcome(ui_url: str, mentors: int, log_path: Path) -> None:
         "  3. As [bold]nina[/bold]: [italic]/burst skills add python, react:expert[/italic],"
         " then [italic]/burst skills[/italic]"
     )
-    console.print(f"Logs: {log_path}. Press Ctrl-C to stop.\n")
+    console.print(
+        f"Its database, workspace and logs are in {home} (BURST_DEMO_DIR); they start afresh each run. "
+        "Press Ctrl-C to stop.\n"
+    )

@@ -73,6 +73,11 @@ class Digest:
     last: WeekStats
     min_askers: int = 3  # a topic asked by fewer distinct people is only counted, never named
 
+    @property
+    def week_of(self) -> str:
+        """How people name the period: "week of 16 Nov" (the ISO label, "2026-W47", stays the key)."""
+        return f"week of {self.start.day} {self.start:%b}"
+
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
     """Nearest-rank percentile: always one of the observed values."""
@@ -106,7 +111,8 @@ class DigestConfig:
 
 
 class DigestService:
-    def __init__(self, db: Database, poster: DigestPoster, config: DigestConfig, worker: str) -> None:
+    def __init__(self, db: Database, poster: DigestPoster | None, config: DigestConfig, worker: str) -> None:
+        """`poster` None: a service that only builds digests (`burst digest --preview` needs no Slack)."""
         self.db = db
         self.poster = poster
         self.config = config
@@ -211,6 +217,7 @@ class DigestService:
     ) -> str | None:
         """Claim the period and post. `force` (an admin's `digest post`) posts without claiming."""
         assert self.config.channel
+        assert self.poster is not None, "a preview-only digest service cannot post"
         label = label or self.period(end)[0]
         now = now or utcnow()
         if not force:

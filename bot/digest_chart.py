@@ -27,7 +27,7 @@ def render_chart(digest: Digest) -> bytes:
     ax.bar([x - 0.2 for x in xs], last, width=0.4, label="Last week", color="#c9c9c9")
     ax.bar([x + 0.2 for x in xs], this, width=0.4, label="This week", color="#4a154b")
     ax.set_xticks(list(xs), labels)
-    ax.set_title(f"Burst {digest.period}")
+    ax.set_title(f"Burst, {digest.week_of}")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

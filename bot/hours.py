@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["HOURS_SYNTAX", "WorkingHours", "is_within_hours", "local_clocks", "parse_hours"]
+__all__ = [
+    "HOURS_SYNTAX",
+    "HoursReading",
+    "WorkingHours",
+    "is_within_hours",
+    "local_clocks",
+    "parse_hours",
+    "read_hours",
+]
 
 HOURS_SYNTAX = "a range like 09:00-17:30 or 9am-5:30pm (22:00-06:00 runs overnight)"
 
@@ -40,11 +48,28 @@ class WorkingHours:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
-def parse_hours(text: str) -> WorkingHours:
-    """Read "09:00-17:30", "9-17:30", "9am-5:30pm", "09:00 - 17:30", "9:00 to 17:30", "0900-1730".
+@dataclass(frozen=True)
+class HoursReading:
+    """Hours as read, and the other reading when the text allowed two ("9-5"), to confirm back to the person."""
 
-    Bare numbers are 24-hour times, except that a start without am/pm borrows the end's when that gives a
-    sensible day ("1-5pm" is 13:00-17:00, while "9-5pm" stays 09:00-17:00). "24:00" means midnight as an end.
+    hours: WorkingHours
+    instead_of: WorkingHours | None = None
+
+
+def parse_hours(text: str) -> WorkingHours:
+    """`read_hours`, without the note on an ambiguous reading."""
+    return read_hours(text).hours
+
+
+def read_hours(text: str) -> HoursReading:
+    """Read "09:00-17:30", "9-17:30", "9am-5:30pm", "9-5", "9-17", "09:00 - 17:30", "9:00 to 17:30", "0900-1730".
+
+    Bare numbers are 24-hour times, with two exceptions that read them as people say them. A start without am/pm
+    borrows the end's when that gives a sensible day ("1-5pm" is 13:00-17:00, while "9-5pm" stays 09:00-17:00).
+    And a bare end from 1 to 12 written as people say it (one digit, or no minutes), before a bare start of at
+    most 12, is afternoon: "9-5" and "10-6" are 09:00-17:00 and 10:00-18:00, not twenty-hour nights; that
+    reading is returned with the literal one (`instead_of`), to confirm back. A night shift is written in 24-hour
+    time ("21:00-05:00", "22-6") or with am/pm. "24:00" means midnight as an end.
     Raises `ValueError` with a message that shows the expected syntax.
     """
     if len(text) > _MAX_TEXT:
@@ -66,7 +91,20 @@ def parse_hours(text: str) -> WorkingHours:
             start = borrowed
     if start == end:
         raise ValueError(f"Working hours need a start and an end that differ. Use {HOURS_SYNTAX}.")
-    return WorkingHours(start, end)
+    # As people say it: "9-5", "10-6", "9:00-5:30"; not "09:00-05:00" nor "11:00-10:00", which read as clock times.
+    said = len(match["bh"]) == 1 or not (match["bm"] or match["bm4"])
+    if (
+        start_meridiem is None
+        and end_meridiem is None
+        and said
+        and not match["bh"].startswith("0")
+        and 1 <= end_hour <= 12
+        and start_hour <= 12
+        and end < start
+    ):
+        afternoon = WorkingHours(start, time(end_hour % 12 + 12, end_minute))
+        return HoursReading(afternoon, instead_of=WorkingHours(start, end))
+    return HoursReading(WorkingHours(start, end))
 
 
 def is_within_hours(hours: WorkingHours | None, now_utc: datetime, tz_name: str) -> bool:

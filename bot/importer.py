@@ -3,10 +3,13 @@
 Columns (a header row is required; order free): `user` (a Slack user ID, e.g. U012ABC), `skills` (separated by
 `;` or `,`, each optionally `name:expert` or `name:peer`), and optionally `hours` (09:00-17:30), `cap` and `about`
 (what they can help with, in their own words; a row may have an about text instead of skills).
+A skill without a level is a new skill at `peer`, or an existing one at the level it has: a CSV never demotes.
+With a Slack directory, each user ID is checked (users.info) and a row for nobody in the workspace is reported.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -16,7 +19,8 @@ from dataclasses import dataclass, field
 from bot import directory_sync
 from bot import event_kinds as ev
 from bot.evidence import clean_about
-from bot.hours import WorkingHours, parse_hours
+from bot.hours import WorkingHours, read_hours
+from bot.ports import Directory
 from bot.skills import validate_skill
 from storage.database import Database
 from storage.types import utcnow
@@ -36,10 +40,11 @@ MAX_LINE_CHARS = 4 * MAX_CELL_CHARS
 class MentorRow:
     line: int
     user_id: str
-    skills: list[tuple[str, str]]
+    skills: list[tuple[str, str | None]]  # level None: not stated in the CSV
     hours: WorkingHours | None
     cap: int | None
     about: str = ""
+    note: str = ""  # how an ambiguous value was read ("9-5"), to confirm back
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class RowError:
 class ImportReport:
     imported: int = 0
     errors: list[RowError] = field(default_factory=list)
+    notes: list[RowError] = field(default_factory=list)  # imported, but read in one of two ways: said back
 
 
 def parse_rows(text: str) -> Iterator[MentorRow | RowError]:
@@ -83,13 +89,13 @@ def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
     user = row.get("user", "")
     if not USER_ID.match(user):
         return RowError(line, f"`{user or '(empty)'}` is not a Slack user ID (like U012ABC)")
-    skills: list[tuple[str, str]] = []
+    skills: list[tuple[str, str | None]] = []
     for part in re.split(r"[;,]", row.get("skills", "")):
         if not part.strip():
             continue
-        name, _, level = part.partition(":")
-        level = level.strip().lower() or DEFAULT_LEVEL
-        if level not in LEVELS:
+        name, _, stated = part.partition(":")
+        level = stated.strip().lower() or None
+        if level is not None and level not in LEVELS:
             return RowError(line, f"level `{level}` of `{name.strip()}` must be expert or peer")
         try:
             skills.append((validate_skill(name), level))
@@ -101,32 +107,51 @@ def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
         return RowError(line, f"about: {exc}")
     if not skills and not about:
         return RowError(line, "no skills given (nor an about text)")
-    hours = None
+    hours, note = None, ""
     if row.get("hours"):
         try:
-            hours = parse_hours(row["hours"])
+            reading = read_hours(row["hours"])
         except ValueError as exc:
             return RowError(line, str(exc))
+        hours = reading.hours
+        if reading.instead_of is not None:
+            note = f"hours `{row['hours']}` read as {hours}; write {reading.instead_of} for the overnight reading"
     cap = None
     if row.get("cap"):
         if not row["cap"].isdigit() or int(row["cap"]) > 50:
             return RowError(line, f"cap `{row['cap']}` must be a whole number from 0 to 50")
         cap = int(row["cap"])
-    return MentorRow(line, user, skills, hours, cap, about)
+    return MentorRow(line, user, skills, hours, cap, about, note)
 
 
 async def import_mentors(
-    db: Database, text: str, progress: Callable[[int, int], None] = lambda done, total: None
+    db: Database,
+    text: str,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    directory: Directory | None = None,
 ) -> ImportReport:
+    """Import the good rows, report the bad ones; with a `directory`, only people Slack knows are imported."""
     parsed = list(parse_rows(text))
     report = ImportReport(errors=[p for p in parsed if isinstance(p, RowError)])
     rows = [p for p in parsed if isinstance(p, MentorRow)]
+    if directory is not None:
+        known = await asyncio.gather(*(directory.profile(r.user_id) for r in rows))
+        report.errors += [
+            RowError(r.line, f"`{r.user_id}` is nobody in this Slack workspace (users.info)")
+            for r, who in zip(rows, known, strict=True)
+            if who is None
+        ]
+        report.errors.sort(key=lambda e: e.line)
+        rows = [r for r, who in zip(rows, known, strict=True) if who is not None]
+    report.notes = [RowError(r.line, r.note) for r in rows if r.note]
     for start in range(0, len(rows), 200):  # one transaction per batch: fast, and a failure loses one batch
         batch = rows[start : start + 200]
         async with db.uow() as uow:
             for row in batch:
                 member = await uow.members.get_or_create(row.user_id)
-                for name, level in row.skills:
+                held = {s.skill: s.level for s in await uow.members.skills_of(row.user_id)}
+                levels = [(name, level or held.get(name, DEFAULT_LEVEL)) for name, level in row.skills]
+                for name, level in levels:
                     await uow.members.set_skill(row.user_id, name, level)
                 if row.hours is not None:
                     member.hours_start = row.hours.start.strftime("%H:%M")
@@ -136,7 +161,7 @@ async def import_mentors(
                 if row.about:
                     await uow.evidence.set_about(row.user_id, row.about)
                 uow.events.append(
-                    ev.SKILLS_ADDED, actor_id=row.user_id, added=[f"{n}:{lv}" for n, lv in row.skills], via="import"
+                    ev.SKILLS_ADDED, actor_id=row.user_id, added=[f"{n}:{lv}" for n, lv in levels], via="import"
                 )
             await uow.commit()
         report.imported += len(batch)

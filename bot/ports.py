@@ -30,6 +30,7 @@ class MessageRef:
 
     channel: str
     ts: str
+    viewer: str | None = None  # the one person who reads it (a 1:1 DM with Burst); None where both do
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,21 @@ class Notifier(Protocol):
     async def find_ping(self, mentor_id: str, ping_id: int) -> MessageRef | None:
         """A ping's message if Slack has it: one posted just before a crash, its place never stored."""
 
-    async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
-        """Tell the requester how the search is going (once per wave, never per ping)."""
+    async def searching(self, request: HelpRequest, asked: int, wave: int) -> MessageRef | None:
+        """Post or edit the requester's status message: looking (asked 0), then how many were asked so far.
 
-    async def no_match(self, request: HelpRequest, reason: str) -> None:
-        """Nobody knows this topic or nobody is free: the request did not start."""
+        This and the other status methods (no_match, expired, cancelled, matched) edit one message per request,
+        found at request.status_channel/status_ts; they return where it is, so the service can store that.
+        """
 
-    async def expired(self, request: HelpRequest) -> None:
-        """The last wave went unanswered."""
+    async def no_match(self, request: HelpRequest, reason: str) -> MessageRef | None:
+        """Nobody knows this topic (no_skill) or nobody is free (nobody_free): the request did not start."""
+
+    async def expired(self, request: HelpRequest, asked: int) -> MessageRef | None:
+        """Every wave went by: the `asked` people pinged could not take it."""
+
+    async def cancelled(self, request: HelpRequest) -> MessageRef | None:
+        """The requester stopped the search."""
 
     async def ask_which(self, request: HelpRequest) -> None:
         """Ask the requester which of the request's skills they meant, or none of them ("did you mean ...?")."""
@@ -101,7 +109,7 @@ class Notifier(Protocol):
         with `retry_at` Burst tries again then, without it the request has ended."""
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
-        """Put requester and mentor in touch; returns the session cards it posted."""
+        """Put requester and mentor in touch (the status message says who is helping); returns the session cards."""
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
         """A session was warned, extended or ended: tell both people (and on extend or end, update its cards).

@@ -43,8 +43,8 @@ TIMER_KINDS = (WAVE, EXPIRE)
 # What steps owe Slack (see the module's docstring). Not among TIMER_KINDS: closing a request never cancels them.
 SEND_PINGS = "send_pings"  # a wave's pings, then the requester's "searching" note
 TELL_MATCH = "tell_match"  # the pair's session cards, then the other pings rewritten
-TELL_CLOSED = "tell_closed"  # the requester told nobody could help (no_skill, nobody_free, expired), pings rewritten
-REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed) or moot (the request was cancelled)
+TELL_CLOSED = "tell_closed"  # the status edited (no_skill, nobody_free, expired, cancelled), pings rewritten
+REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed)
 ASK_WHICH = "ask_which"  # the requester asked which of a few skills they meant ("did you mean ...?")
 TELL_BUSY = "tell_busy"  # everyone who knows it is busy (meetings, DND...): the requester hears when Burst tries again
 OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS, ASK_WHICH, TELL_BUSY)
@@ -77,6 +77,7 @@ class Ask:
     anonymous: bool = False
     channel_id: str | None = None
     dedup_key: str | None = None
+    previous_mentor_id: str | None = None  # asked again after a session with them: others first
 
 
 AskStatus = Literal["searching", "duplicate", "already_open", "no_match", "clarifying", "vague", "limited"]
@@ -143,6 +144,8 @@ class RequestService:
         outcome, owed = await self._store(ask)
         if answer is not None:
             await answer(outcome)
+        if outcome.status == "searching":  # the status message every later step edits; its first wave fills it in
+            await self._keep_status(outcome.request, await self.notifier.searching(outcome.request, 0, 0))
         if outcome.status in ("no_match", "clarifying"):
             await self.timers.settle(owed)
         elif outcome.status == "searching":
@@ -183,6 +186,7 @@ class RequestService:
                     channel_id=ask.channel_id,
                     dedup_key=ask.dedup_key,
                     gap=understood.gap,
+                    previous_mentor_id=ask.previous_mentor_id,
                     state=RequestState.CLARIFYING if clarifying else RequestState.OPEN,
                     created_at=now,
                 )
@@ -300,17 +304,30 @@ class RequestService:
         await self._rewrite(request, pings)
         told = action.data.get("told")
         if told == "expired":
-            await self.notifier.expired(request)
+            await self._keep_status(request, await self.notifier.expired(request, int(action.data.get("asked", 0))))
+        elif told == "cancelled":
+            await self._keep_status(request, await self.notifier.cancelled(request))
         elif told:
-            await self.notifier.no_match(request, str(told))
+            await self._keep_status(request, await self.notifier.no_match(request, str(told)))
 
-    async def _owe_closed(self, uow: UnitOfWork, request_id: int, told: str, pings: list[Ping]) -> TimedAction | None:
+    async def _keep_status(self, request: HelpRequest, ref: MessageRef | None) -> None:
+        """Store where the status message went the first time it is posted; later steps edit it there."""
+        if ref is None or request.id is None or (request.status_channel, request.status_ts) == (ref.channel, ref.ts):
+            return
+        async with self.db.uow() as uow:
+            await uow.requests.set_status_message(request.id, ref.channel, ref.ts)
+            await uow.commit()
+        request.status_channel, request.status_ts = ref.channel, ref.ts
+
+    async def _owe_closed(
+        self, uow: UnitOfWork, request_id: int, told: str, pings: list[Ping], asked: int = 0
+    ) -> TimedAction | None:
         return await self.timers.owe(
             uow,
             f"{TELL_CLOSED}:{request_id}",
             TELL_CLOSED,
             request_id=request_id,
-            data={"told": told, "pings": [p.id for p in pings]},
+            data={"told": told, "pings": [p.id for p in pings], "asked": asked},
         )
 
     async def run_wave(self, request_id: int, wave: int) -> None:
@@ -331,7 +348,7 @@ class RequestService:
                 requester_id=request.requester_id,
                 request_id=request_id,
                 now=now,
-                want=self.config.wave_size,
+                want=self.config.wave_size + (1 if request.previous_mentor_id else 0),
                 screen=self.screen,
                 length=timedelta(seconds=request.length_seconds),
                 refuse=lambda mentors: self._over_limit(uow, request, mentors, now),
@@ -344,7 +361,9 @@ class RequestService:
             current = await uow.requests.get(request_id)
             if current is None or current.state != RequestState.OPEN:  # matched or closed while choosing
                 return
-            chosen = choice.chosen
+            # Others first; the previous mentor only when nobody else is free now (and in later waves).
+            others = [c for c in choice.chosen if c.member_id != request.previous_mentor_id]
+            chosen = (others or choice.chosen)[: self.config.wave_size]
             if not chosen:
                 waiting = [p for p in await uow.pings.for_request(request_id) if p.state == PingState.SENT]
                 if not waiting and choice.skipped:
@@ -460,8 +479,14 @@ class RequestService:
         if redelivering.get():  # closed while their process was down: any that did go out must lose their buttons
             await asyncio.gather(*(self._close_if_posted(request, p) for p in pings if p not in unsent))
         sent = await asyncio.gather(*(self._send_ping(request, p, reasons.get(str(p.id), "")) for p in unsent))
-        if pings and request.state == RequestState.OPEN and not quiet:  # not once the search is over
-            await self.notifier.searching(request, len(pings), pings[0].wave)
+        if pings and request.id is not None and not quiet:
+            # Read afresh: a mentor may have accepted while the pings went out, and "@Sam is helping you" must not
+            # be overwritten by "Asking 2 people". The status counts everyone reached so far, in every wave.
+            async with self.db.uow(readonly=True) as uow:
+                current = await uow.requests.get(request.id)
+                asked = sum(p.state != PingState.FAILED for p in await uow.pings.for_request(request.id))
+            if current is not None and current.state == RequestState.OPEN:  # not once the search is over
+                await self._keep_status(current, await self.notifier.searching(current, asked, pings[0].wave))
         if not all(sent) and request.id is not None:
             await self._advance_if_nobody_waiting(request.id)
 
@@ -499,6 +524,7 @@ class RequestService:
             request = await uow.requests.get(request_id)
             assert request is not None
             closed = await uow.pings.close_open(request_id, PingState.EXPIRED)
+            asked = sum(p.state != PingState.FAILED for p in await uow.pings.for_request(request_id))
             await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
             searched = request.wave > 0  # else it closes unanswered after "did you mean ...?": nothing more to say
             uow.events.append(
@@ -509,7 +535,7 @@ class RequestService:
                 waves=request.wave,
             )
             told = "" if not searched else "nobody_free" if reason == "nobody free" else "expired"
-            owed = await self._owe_closed(uow, request_id, told, closed)
+            owed = await self._owe_closed(uow, request_id, told, closed, asked)
             await uow.commit()
         await self.timers.settle(owed)
 
@@ -695,10 +721,36 @@ class RequestService:
 
     # --- the requester's own requests ---------------------------------------------------------------------
 
-    async def cancel(self, requester_id: str) -> HelpRequest | None:
+    async def ask_after_session(
+        self, session_id: int, user_id: str, dedup_key: str, answer: AnswerAsker | None = None
+    ) -> AskOutcome | None:
+        """Asked again from a follow-up (Still stuck, then Find someone else): the topic, a note, others first.
+
+        None when the session is not the person's own (only its asker may ask again from it)."""
+        async with self.db.uow(readonly=True) as uow:
+            found = await uow.sessions.with_request(session_id)
+        if found is None or found[0].requester_id != user_id:
+            return None
+        flash, request = found
+        note = "Still stuck after a first session on this."
+        ask = Ask(
+            requester_id=user_id,
+            topic=request.topic,
+            source="followup",
+            details=f"{note}\n{request.details}".strip()[:3000],
+            level=request.level,
+            length_seconds=request.length_seconds,
+            anonymous=request.anonymous,
+            dedup_key=dedup_key,
+            previous_mentor_id=flash.mentor_id,
+        )
+        return await self.ask(ask, answer)
+
+    async def cancel(self, requester_id: str, request_id: int | None = None) -> HelpRequest | None:
+        """Cancel the person's open request (only `request_id`, when given: a Cancel button on an older status)."""
         now = utcnow()
         async with self.db.uow() as uow:
-            open_ = await uow.requests.open_for(requester_id)
+            open_ = [r for r in await uow.requests.open_for(requester_id) if request_id in (None, r.id)]
             if not open_:
                 return None
             request = open_[0]
@@ -708,7 +760,7 @@ class RequestService:
             closed = await uow.pings.close_open(request.id, PingState.EXPIRED)
             await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
             uow.events.append(ev.REQUEST_CANCELLED, actor_id=requester_id, request_id=request.id)
-            owed = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:request:{request.id}", request.id, closed)
+            owed = await self._owe_closed(uow, request.id, "cancelled", [p for p in closed if p.message_ts])
             await uow.commit()
         request.state = RequestState.CANCELLED
         await self.timers.settle(owed)

@@ -28,6 +28,11 @@ MAX_EXTENSIONS = 2
 EXTENSION = timedelta(minutes=10)
 
 
+def extension_for(length: timedelta) -> timedelta:
+    """What Extend adds: 10 minutes, or the session's length when sessions are shorter (demos and tests)."""
+    return min(EXTENSION, length)
+
+
 @dataclass(frozen=True)
 class SessionConfig:
     warning: timedelta
@@ -102,9 +107,16 @@ class SessionService:
         async with self.db.uow() as uow:
             stored = await uow.sessions.get(flash.id or 0)
             if stored is not None:
-                stored.cards = [{"channel": c.channel, "ts": c.ts} for c in cards]
+                stored.cards = [{"channel": c.channel, "ts": c.ts, "viewer": c.viewer or ""} for c in cards]
                 await uow.commit()
         self.timers.wake_at(self._first_due(flash))
+
+    async def partner_of(self, user_id: str) -> str | None:
+        """The other person in `user_id`'s active session, if they are in one."""
+        async with self.db.uow(readonly=True) as uow:
+            for flash in await uow.sessions.active_for(user_id):
+                return flash.mentor_id if flash.requester_id == user_id else flash.requester_id
+        return None
 
     async def on_timer(self, action: TimedAction) -> None:
         assert action.session_id is not None

@@ -1,5 +1,12 @@
 """Configuration: one `Settings` object; nothing else reads the environment."""
 
-from config.settings import ConfigError, DatabaseSettings, Settings, load_settings
+from config.settings import (
+    ConfigError,
+    DatabaseSettings,
+    DigestSettings,
+    Settings,
+    SlackApiSettings,
+    load_settings,
+)
 
-__all__ = ["ConfigError", "DatabaseSettings", "Settings", "load_settings"]
+__all__ = ["ConfigError", "DatabaseSettings", "DigestSettings", "Settings", "SlackApiSettings", "load_settings"]

@@ -51,7 +51,46 @@ class DatabaseSettings(BaseSettings):
         return value
 
 
-class Settings(DatabaseSettings):
+class SlackApiSettings(DatabaseSettings):
+    """The database and, when set, the bot token: `burst mentors import` checks user IDs with Slack if it can."""
+
+    slack_bot_token: str | None = None
+    slack_api_url: str | None = None
+
+
+class DigestSettings(DatabaseSettings):
+    """What the weekly digest reads besides the database: enough for `burst digest --preview`, no Slack tokens."""
+
+    burst_timezone: str = "UTC"
+    burst_digest_channel: str | None = None
+    burst_digest_cron: str = "0 9 * * mon"
+    burst_digest_min_askers: int = Field(default=3, ge=1)  # a gap asked by fewer people shows only as a count
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.burst_timezone)
+
+    @field_validator("burst_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _check_cron(self) -> DigestSettings:
+        try:
+            CronTrigger.from_crontab(self.burst_digest_cron, timezone=ZoneInfo(self.burst_timezone))
+        except (ValueError, KeyError) as exc:
+            raise ValueError(
+                f"BURST_DIGEST_CRON: not a crontab expression: {self.burst_digest_cron!r} ({exc})"
+            ) from None
+        return self
+
+
+class Settings(DigestSettings):
     """Configuration of one Burst process. Field names are the environment variables, lower-cased."""
 
     slack_bot_token: str = Field(min_length=1)
@@ -59,7 +98,6 @@ class Settings(DatabaseSettings):
     slack_signing_secret: str | None = None
     slack_api_url: str | None = None
     burst_http_port: int = Field(default=8080, ge=0, le=65535)
-    burst_timezone: str = "UTC"
     burst_admins: Annotated[frozenset[str], NoDecode] = frozenset()
     burst_wave_size: int = Field(default=3, ge=1, le=50)
     burst_wave_timeout: timedelta = timedelta(seconds=180)
@@ -67,11 +105,8 @@ class Settings(DatabaseSettings):
     burst_session_length: timedelta = timedelta(minutes=15)
     burst_session_warning: timedelta = timedelta(minutes=2)
     burst_followup_delays: Annotated[tuple[timedelta, ...], NoDecode] = (timedelta(days=1), timedelta(days=7))
-    burst_digest_channel: str | None = None
-    burst_digest_cron: str = "0 9 * * mon"
     # Not in the product table: operational knobs with safe defaults.
     burst_sweep_interval: timedelta = timedelta(seconds=15)
-    burst_digest_min_askers: int = Field(default=3, ge=1)  # a gap asked by fewer people shows only as a count
     burst_log_level: str = "INFO"
     burst_log_json: bool = False  # JSON lines for a log shipper instead of key=value lines for people
     # Availability signals people already keep (bot.availability): each can be turned off.
@@ -124,15 +159,6 @@ class Settings(DatabaseSettings):
             return frozenset(str(v) for v in value)
         raise ValueError("expected comma-separated Slack user IDs")
 
-    @field_validator("burst_timezone")
-    @classmethod
-    def _check_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)") from None
-        return value
-
     @field_validator("burst_log_level")
     @classmethod
     def _check_log_level(cls, value: str) -> str:
@@ -142,13 +168,7 @@ class Settings(DatabaseSettings):
         return level
 
     @model_validator(mode="after")
-    def _check_cron_and_mode(self) -> Settings:
-        try:
-            CronTrigger.from_crontab(self.burst_digest_cron, timezone=ZoneInfo(self.burst_timezone))
-        except (ValueError, KeyError) as exc:
-            raise ValueError(
-                f"BURST_DIGEST_CRON: not a crontab expression: {self.burst_digest_cron!r} ({exc})"
-            ) from None
+    def _check_mode(self) -> Settings:
         if not self.slack_app_token and not self.slack_signing_secret:
             raise ValueError(
                 "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: set one (Socket Mode needs the app token, "
@@ -169,10 +189,6 @@ class Settings(DatabaseSettings):
         return SignalSwitches(
             dnd=self.burst_respect_dnd, status=self.burst_respect_status, presence=self.burst_respect_presence
         )
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.burst_timezone)
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.burst_admins

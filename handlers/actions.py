@@ -1,4 +1,4 @@
-"""Buttons: Accept / Decline / Snooze on a ping, Extend / End on a session card, Ask again."""
+"""Buttons: Accept / Decline / Snooze on a ping, Extend / End on a session card, Cancel and Ask again."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from handlers.deliveries import first_delivery
 from handlers.mrkdwn import mention
 from handlers.slack_gateway import SlackGateway, clicked_message
 
+# A ping someone else took, or that closed, is rewritten in place to say so: no second message for that.
 PING_REPLIES = {
-    "taken": "Thanks for jumping in! Someone else already picked this one up.",
-    "closed": "Thanks! This request has already closed.",
     "not_yours": "This ping was meant for someone else.",
     "already_answered": "You've already answered this ping.",
     "busy": "You're in a flash session right now. Finish it first; this request stays open for others meanwhile.",
@@ -27,6 +26,7 @@ PING_REPLIES = {
         "You've reached your weekly cap of bursts, so I'll leave this one for someone else. `/burst cap <n>` raises it."
     ),
 }
+CANCEL_REFUSED = "Only the person who asked can cancel this search, and only while it runs."
 SESSION_REPLIES = {
     "not_participant": "Only the two people in this session can do that.",
     "not_active": "This session has already ended.",
@@ -122,6 +122,16 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.WHICH_NONE)
     async def which_none(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await which(ack, body, _int(action.get("value")), None)
+
+    @app.action(b.REQUEST_CANCEL)
+    async def cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        request_id, user = _int(action.get("value")), body["user"]["id"]
+        if request_id is None or not await first_delivery(services, body):
+            return
+        # The status message itself then reads "Cancelled": nothing else to say to the person who asked.
+        if await services.requests.cancel(user, request_id) is None:
+            await tell(body, CANCEL_REFUSED)
 
     @app.action(b.ASK_AGAIN)
     async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -10,26 +10,32 @@ from bot.requests import AnswerAsker, AskOutcome
 from handlers.mrkdwn import escape
 from storage.types import utcnow
 
+POINTS_TO_DM = ("command", "mention")
+"""Surfaces away from the DM with Burst, where the status message lives: there the reply says where to look."""
+
 
 def ask_reply(outcome: AskOutcome) -> str | None:
-    """The answer to an ask, sent once its request is stored and never before: a process killed in between must not
-    leave a promise with no request behind it (the person, hearing nothing, asks again). None for a duplicate
-    delivery, whose original was answered."""
+    """The answer to an ask on the surface it came from, sent once its request is stored and never before: a process
+    killed in between must not leave a promise with no request behind it (the person, hearing nothing, asks again).
+
+    How the search goes is the one status message in the DM with Burst (bot.ports.Notifier.searching), so a DM, the
+    form or a button gets no other reply; a command or a mention in a channel is told to look there. None for a
+    duplicate delivery, whose original was answered."""
     topic = escape(outcome.request.topic)
     if outcome.status == "already_open":
         return (
             f"You already have an open request about *{topic}*. `/burst cancel` it first to ask about something else."
         )
-    if outcome.status in ("duplicate", "clarifying"):  # a redelivery; or the "did you mean ...?" DM is the answer
-        return None
-    if outcome.status == "vague":
+    if outcome.status == "vague":  # nothing stored: answered wherever they asked
         return (
             "What do you need help with? Name the tool, task or problem, for example "
             '`/burst help pivot tables in excel` or "help me with a flaky pytest fixture".'
         )
     if outcome.status == "limited" and outcome.retry_at is not None:
         return limited_reply(outcome.retry_at)
-    return f":mag: Looking for someone who can help with *{topic}*. I'll DM you as soon as someone accepts."
+    if outcome.status == "duplicate" or outcome.request.source not in POINTS_TO_DM:
+        return None
+    return f":mag: Got it: *{topic}*. I'll keep you posted in our DM."
 
 
 def limited_reply(retry_at: datetime, now: datetime | None = None) -> str:

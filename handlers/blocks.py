@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Any
 
 from handlers.mrkdwn import clip, escape, escape_within, mention, when
@@ -16,6 +18,7 @@ PING_HAND_OFF = "ping_hand_off"  # a person picker: "Not me, try ..."
 SESSION_EXTEND = "session_extend"
 SESSION_END = "session_end"
 ASK_AGAIN = "request_again"
+REQUEST_CANCEL = "request_cancel"
 FEEDBACK_YES = "feedback_helpful"
 FEEDBACK_NO = "feedback_not_helpful"
 FEEDBACK_NOTE = "feedback_note"
@@ -23,6 +26,7 @@ FOLLOWUP_SOLVED = "followup_solved"
 FOLLOWUP_STUCK = "followup_stuck"
 WHICH_SKILL = "which_skill"  # + the option's number: action ids are unique within a message
 WHICH_NONE = "which_none"
+FIND_ANOTHER = "followup_find_another"
 
 
 def section(text: str) -> Block:
@@ -135,35 +139,78 @@ def ping_closed_blocks(request: HelpRequest, outcome: str) -> list[Block]:
     ]
 
 
-def session_card(request: HelpRequest, flash: FlashSession) -> list[Block]:
-    """The one message of a session: who helps whom with what, until when, and its buttons.
+def time_left(seconds: float) -> str:
+    """Whole minutes, rounded up: "3 min left" from 2:01 to 3:00, so a warning never says 0 while time remains."""
+    if seconds < 60:
+        return "less than a minute left"
+    return f"{math.ceil(seconds / 60)} min left"
+
+
+def status_blocks(text: str, cancel: int | None = None) -> list[Block]:
+    """The requester's one status message; a Cancel button (carrying the request id) while the search goes on."""
+    blocks = [section(text)]
+    if cancel is not None:
+        blocks.append(actions(button("Cancel", REQUEST_CANCEL, str(cancel)), block_id=f"request:{cancel}"))
+    return blocks
+
+
+def session_intro(request: HelpRequest, flash: FlashSession, viewer: str | None) -> str:
+    """Who helps whom and where to talk: here, in a group DM; or, in each one's own DM with Burst, directly."""
+    topic, mentor, requester = escape(request.topic), mention(flash.mentor_id), mention(request.requester_id)
+    if viewer == request.requester_id:
+        return (
+            f":wave: {mentor} is helping you with *{topic}*. Only you and Burst see this DM: "
+            f"message {mentor} directly to start."
+        )
+    if viewer == flash.mentor_id:
+        return (
+            f":wave: You're helping {requester} with *{topic}*. Only you and Burst see this DM: "
+            f"message {requester} directly to start."
+        )
+    return f":wave: {mentor} is helping {requester} with *{topic}*. Say hello here!"
+
+
+def session_card(
+    request: HelpRequest,
+    flash: FlashSession,
+    *,
+    extension: timedelta,
+    max_extensions: int,
+    viewer: str | None = None,
+) -> list[Block]:
+    """The session in one message: who, where to talk, the real end (extensions included), Extend while it can.
 
     The end time is Slack's date formatting, which each reader's client shows in their own zone and keeps current,
     so the card is edited only when what it shows changes (an extension, the end), never to count down.
     """
     ends = flash.ends_at.timestamp()
+    length = round((flash.ends_at - flash.started_at).total_seconds())
     if flash.state == "active":
-        status = f"Ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))}"
+        status = f"Ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))} · {minutes(length)}"
         if flash.extensions:
-            status += f" · extended {flash.extensions}x"
-        controls = [
-            actions(
-                button("Extend 10 min", SESSION_EXTEND, str(flash.id)),
-                button("End", SESSION_END, str(flash.id), "danger"),
-                block_id=f"session:{flash.id}",
-            )
-        ]
+            status += " in all, extended " + ("once" if flash.extensions == 1 else f"{flash.extensions} times")
+        elements = [button(f"Extend {minutes(round(extension.total_seconds()))}", SESSION_EXTEND, str(flash.id))]
+        if flash.extensions >= max_extensions:
+            elements = []
+        elements.append(button("End", SESSION_END, str(flash.id), "danger"))
+        controls = [actions(*elements, block_id=f"session:{flash.id}")]
     else:
-        status = "Session ended"
+        status = f"Session ended · {minutes(length)}"
         controls = []
-    return [section(f":zap: *Flash session*\n{intro_text(request, flash)}"), context(status), *controls]
-
-
-def intro_text(request: HelpRequest, flash: FlashSession) -> str:
     details = f"\n>{escape_within(request.details, 1500)}" if request.details else ""
+    intro = session_intro(request, flash, viewer)
+    return [
+        section(f":zap: *Flash session* on *{escape(request.topic)}*\n{intro}{details}"),
+        context(status),
+        *controls,
+    ]
+
+
+def session_text(request: HelpRequest, flash: FlashSession) -> str:
+    """The card's notification text: who helps whom."""
     return (
-        f":wave: {mention(flash.mentor_id)} is helping {mention(request.requester_id)} with "
-        f"*{escape(request.topic)}* for {minutes(flash.length_seconds)}. Say hello here!{details}"
+        f"Flash session on {escape(request.topic)}: {mention(flash.mentor_id)} is helping "
+        f"{mention(request.requester_id)}"
     )
 
 
@@ -171,12 +218,19 @@ def ask_again(topic: str) -> Block:
     return actions(button("Ask again", ASK_AGAIN, topic[:2000]))
 
 
-def feedback_prompt(flash: FlashSession) -> list[Block]:
+def feedback_prompt(flash: FlashSession, viewer: str | None = None) -> list[Block]:
+    """Each person their own question: the asker whether it helped, the mentor how it went for them."""
     value = str(flash.id)
+    if viewer == flash.mentor_id:
+        question, yes = "Quick feedback: did it go well for you?", ":thumbsup: Went well"
+    elif viewer == flash.requester_id:
+        question, yes = "Quick feedback: was it helpful?", ":thumbsup: Helpful"
+    else:
+        question, yes = "Quick feedback, each of you: did it go well?", ":thumbsup: Went well"
     return [
-        context("Quick feedback, each of you: was it helpful?"),
+        context(question),
         actions(
-            button(":thumbsup: Helpful", FEEDBACK_YES, value, "primary"),
+            button(yes, FEEDBACK_YES, value, "primary"),
             button("Not really", FEEDBACK_NO, value),
             button("Add a note", FEEDBACK_NOTE, value),
             block_id=f"feedback:{flash.id}",
@@ -191,3 +245,34 @@ def followup_buttons(flash: FlashSession) -> Block:
         button("Still stuck", FOLLOWUP_STUCK, value),
         block_id=f"followup:{flash.id}",
     )
+
+
+def ago(seconds: float) -> str:
+    """How long since, as people say it: "an hour", "a day", "3 days", "a week" (minutes in tests and demos)."""
+    minutes_, hours, days = round(seconds / 60), round(seconds / 3600), round(seconds / 86400)
+    if seconds < 3600:
+        return "a few minutes" if minutes_ < 2 else f"{minutes_} minutes"
+    if seconds < 86400 - 1800:
+        return "an hour" if hours == 1 else f"{hours} hours"
+    if days == 7:
+        return "a week"
+    return "a day" if days == 1 else f"{days} days"
+
+
+def followup_text(request: HelpRequest, flash: FlashSession, index: int, since: float) -> str:
+    """Each check-back worded for its moment: the first asks whether it stuck, a later one whether it is sorted."""
+    topic, mentor, when_ = escape(request.topic), mention(flash.mentor_id), ago(since)
+    if index == 0:
+        return f":wave: {when_.capitalize()} after your session with {mentor} on *{topic}*: did it stick?"
+    return f":calendar: {when_.capitalize()} on from your session on *{topic}*: is it sorted now?"
+
+
+def followup_answered(topic: str, outcome: str, session_id: int, latest: bool) -> list[Block]:
+    """A follow-up once answered: the choice, and on the newest, Find someone else after Still stuck."""
+    if outcome == "solved":
+        return [section(f":tada: You said *{escape(topic)}* is solved. Glad to hear it!")]
+    blocks = [section(f"You said you're still stuck on *{escape(topic)}*.")]
+    if latest:
+        again = button("Find someone else", FIND_ANOTHER, str(session_id), "primary")
+        blocks.append(actions(again, block_id=f"again:{session_id}"))
+    return blocks

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Final, Literal, TypeAlias
 
 from bot.durations import format_duration, parse_duration
-from bot.hours import WorkingHours, parse_hours
+from bot.hours import WorkingHours, read_hours
 from bot.intents import MAX_TOPIC_LENGTH
 from handlers.mrkdwn import escape
 
@@ -111,6 +111,7 @@ class SetAway:
 @dataclass(frozen=True)
 class SetHours:
     hours: WorkingHours | None  # None: clear, so pings may come at any time
+    instead_of: WorkingHours | None = None  # the other reading of an ambiguous range ("9-5"), to confirm back
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class ShowCalendar:
 @dataclass(frozen=True)
 class ShowUsage:
     problem: str | None  # one friendly mrkdwn line saying what was wrong; None when usage was asked for
+    about: str | None = None  # the USAGE_LINES key of the command it is about, whose line goes with the problem
 
 
 Command: TypeAlias = (
@@ -191,32 +193,42 @@ Command: TypeAlias = (
 )
 _Parser: TypeAlias = Callable[[str], Command]
 
-USAGE: Final = "\n".join(
-    [
-        "*Burst: a quick burst of help from someone who knows*",
-        "`/burst help &lt;topic&gt;` (or `/burst ask &lt;topic&gt;`): find someone who knows it and is free now",
-        "`/burst`: open the request form (topic, details, length, expert or peer)",
-        "`/burst status`: your open request and sessions",
-        "`/burst cancel`: cancel your open request",
-        "`/burst skills`: show your skills",
+USAGE_LINES: Final[dict[str, str]] = {
+    "help": "`/burst help &lt;topic&gt;` (or `/burst ask &lt;topic&gt;`): find someone who knows it and is free now",
+    "": "`/burst`: open the request form (topic, details, length, expert or peer)",
+    "status": "`/burst status`: your open request and sessions",
+    "cancel": "`/burst cancel`: cancel your open request",
+    "skills": "`/burst skills`: show your skills",
+    "skills add": (
         "`/burst skills add python, postgres:expert, kubernetes:peer`: add skills (level `expert` or `peer`;"
-        " `peer` when left out)",
-        "`/burst skills remove &lt;skill&gt;`: remove a skill",
-        "`/burst available`: take pings again",
-        "`/burst away [2h | 3d]`: no pings for a while, or until `/burst available` when no duration is given",
-        "`/burst hours 09:00-17:30`: your working hours in your Slack time zone (`/burst hours off` clears them)",
-        f"`/burst cap &lt;0-{MAX_CAP}&gt;`: most bursts a week for you (`/burst cap off` removes the cap)",
-        "`/burst snooze [30m]`: pause pings for a while (1 hour when left out)",
+        " `peer` when left out)"
+    ),
+    "skills remove": "`/burst skills remove &lt;skill&gt;`: remove a skill",
+    "available": "`/burst available`: take pings again",
+    "away": "`/burst away [2h | 3d]`: no pings for a while, or until `/burst available` when no duration is given",
+    "hours": (
+        "`/burst hours 9-5` (or `09:00-17:30`, `9am-5:30pm`): your working hours in your Slack time zone"
+        " (`/burst hours off` clears them)"
+    ),
+    "cap": f"`/burst cap &lt;0-{MAX_CAP}&gt;`: most bursts a week for you (`/burst cap off` removes the cap)",
+    "snooze": "`/burst snooze [30m]`: pause pings for a while (1 hour when left out)",
+    "about": (
         "`/burst about &lt;a line or two&gt;`: what you can help with, in your own words (alone: shows it;"
-        " `off` clears it)",
+        " `off` clears it)"
+    ),
+    "calendar": (
         "`/burst calendar &lt;secret iCal address&gt;`: no pings while your calendar says you're busy"
-        " (`/burst calendar off` forgets it)",
-        "`/burst delete-my-data`: forget everything Burst knows about you (asks first)",
-        "`/burst digest`: preview this week's digest (admins)",
-        "`/burst digest post`: post the digest to its channel now (admins)",
-        "`/burst usage`: this list",
-    ]
-)
+        " (`/burst calendar off` forgets it)"
+    ),
+    "delete-my-data": "`/burst delete-my-data`: forget everything Burst knows about you (asks first)",
+    "digest": "`/burst digest`: preview this week's digest (admins)",
+    "digest post": "`/burst digest post`: post the digest to its channel now (admins)",
+    "usage": "`/burst usage`: this list",
+}
+"""One line per command; an error shows only the line of the command it is about (ShowUsage.about)."""
+
+USAGE: Final = "\n".join(["*Burst: a quick burst of help from someone who knows*", *USAGE_LINES.values()])
+ALL_COMMANDS: Final = "`/burst usage` lists every command."
 
 _CLEAR_WORDS: Final = frozenset({"off", "clear", "none", "no", "remove", "reset", "unset"})
 _USAGE_WORDS: Final = frozenset({"usage", "?", "commands", "-h", "--help", "/?", "man", "info"})
@@ -239,14 +251,26 @@ def parse_command(text: str) -> Command:
         return OpenRequestModal()
     parser = _SUBCOMMANDS.get(word)
     if parser is not None:
-        return parser(rest)
+        parsed = parser(rest)
+        if isinstance(parsed, ShowUsage) and parsed.problem is not None and parsed.about is None:
+            return ShowUsage(parsed.problem, _about(word, rest))
+        return parsed
     if word in _USAGE_WORDS:
         return ShowUsage(None)
     if word == "delete":
         if rest.lower().replace("-", " ").split() == ["my", "data"]:
             return DeleteMyData()
         return ShowUsage("To remove your data, use `/burst delete-my-data`.")
-    return ShowUsage(f"I don't know `{_shown(head)}`. Here is what `/burst` can do:")
+    return ShowUsage(f"I don't know `{_shown(head)}`.")
+
+
+def _about(word: str, rest: str) -> str | None:
+    """The USAGE_LINES key for a problem with `word` (and, for skills and digest, the verb after it)."""
+    canonical = _SYNONYMS.get(word, word)
+    verb = _split(rest)[0].lower()
+    if canonical == "skills":
+        return "skills remove" if verb in {"remove", "rm", "delete", "del", "drop", "-"} else "skills add"
+    return canonical if canonical in USAGE_LINES else None
 
 
 # --- One parser per subcommand: (text after the subcommand word) -> Command ------------------------------------
@@ -355,7 +379,8 @@ def _hours(rest: str) -> Command:
     if not rest:
         return ShowUsage("`hours` takes a range like `09:00-17:30` or `9am-5:30pm`, or `off` to clear them.")
     try:
-        return SetHours(parse_hours(rest))
+        reading = read_hours(rest)
+        return SetHours(reading.hours, reading.instead_of)
     except ValueError as exc:
         return ShowUsage(escape(str(exc)) + " `hours off` clears them.")
 
@@ -383,7 +408,7 @@ def _snooze(rest: str) -> Command:
     return Snooze(duration)
 
 
-def _about(rest: str) -> Command:
+def _set_about(rest: str) -> Command:
     if not rest:
         return SetAbout(None)
     return SetAbout("" if rest.lower() in _CLEAR_WORDS else _unquote(rest))
@@ -457,6 +482,8 @@ def _shown(text: str) -> str:
     return escape(" ".join(clipped.replace("`", "'").split()))
 
 
+_SYNONYMS: Final = {"ask": "help", "skill": "skills", "back": "available", "delete_my_data": "delete-my-data"}
+
 _SUBCOMMANDS: Final[dict[str, _Parser]] = {
     "help": _help,
     "ask": _help,
@@ -468,7 +495,7 @@ _SUBCOMMANDS: Final[dict[str, _Parser]] = {
     "hours": _hours,
     "cap": _cap,
     "snooze": _snooze,
-    "about": _about,
+    "about": _set_about,
     "status": _exact(ShowStatus(), "status"),
     "cancel": _exact(CancelRequest(), "cancel"),
     "delete-my-data": _exact(DeleteMyData(), "delete-my-data"),

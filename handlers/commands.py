@@ -11,6 +11,7 @@ from bot.overview import overview
 from bot.requests import Ask
 from bot.services import Services
 from bot.skills import MAX_SKILL_LENGTH
+from bot.wording import plural
 from handlers import blocks as b
 from handlers import calendar_replies
 from handlers import command_parser as cp
@@ -39,7 +40,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         await ack()
         if isinstance(parsed, cp.OpenRequestModal):
             if await claimed_now(services, command):
-                await gateway.open_view(command["trigger_id"], request_modal(command.get("channel_id")), user)
+                form = request_modal(
+                    command.get("channel_id"), default_seconds=services.requests.config.default_length_seconds
+                )
+                await gateway.open_view(command["trigger_id"], form, user)
             return
         if not await first_delivery(services, command):
             return
@@ -96,7 +100,7 @@ async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dic
         return {"text": "No digest channel is configured (BURST_DIGEST_CHANNEL), so there is nowhere to post."}
     label = await digest.post(utcnow(), force=True)
     channel = services.settings.burst_digest_channel
-    return {"text": f"Posted the digest for {label} to <#{channel}>." if label else "Slack refused the post."}
+    return {"text": f"Posted the digest to <#{channel}>." if label else "Slack refused the post."}
 
 
 def register_confirmations(app: AsyncApp, services: Services) -> None:
@@ -129,8 +133,11 @@ REJECTIONS_SHOWN = 10
 
 
 def _usage(parsed: object) -> str:
-    problem = parsed.problem if isinstance(parsed, cp.ShowUsage) else None
-    return (f":warning: {problem}\n\n" if problem else "") + cp.USAGE
+    """The whole list when asked for; after a mistake, what was wrong, the line that helps, and where the rest is."""
+    if not isinstance(parsed, cp.ShowUsage) or parsed.problem is None:
+        return cp.USAGE
+    line = cp.USAGE_LINES.get(parsed.about or "")
+    return f":warning: {parsed.problem}" + (f"\n{line}" if line and parsed.about else "") + f"\n{cp.ALL_COMMANDS}"
 
 
 async def _show_skills(_: cp.ShowSkills, user: str, services: Services) -> str:
@@ -180,12 +187,15 @@ async def _hours(cmd: cp.SetHours, user: str, services: Services) -> str:
     member = await services.profiles.set_hours(user, cmd.hours)
     if cmd.hours is None:
         return "Working hours cleared: you may be pinged at any time."
-    return f":clock9: Working hours set to {cmd.hours} in your time zone ({escape(member.tz)})."
+    done = f":clock9: Working hours set to {cmd.hours} in your time zone ({escape(member.tz)})."
+    if cmd.instead_of is not None:  # "9-5": say how it was read, and how to write the other reading
+        done += f" For {cmd.instead_of} overnight instead, type it in 24-hour time: `/burst hours {cmd.instead_of}`."
+    return done
 
 
 async def _cap(cmd: cp.SetCap, user: str, services: Services) -> str:
     await services.profiles.set_cap(user, cmd.cap)
-    return "Weekly cap removed." if cmd.cap is None else f"At most {cmd.cap} bursts a week for you."
+    return "Weekly cap removed." if cmd.cap is None else f"At most {plural(cmd.cap, 'burst')} a week for you."
 
 
 async def _snooze(cmd: cp.Snooze, user: str, services: Services) -> str:

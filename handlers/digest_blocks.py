@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.digest import Digest, WeekStats
+from bot.wording import plural
 from handlers.blocks import Block, context, section
 from handlers.mrkdwn import escape, mention
 
@@ -40,8 +41,33 @@ def figures(this: WeekStats, last: WeekStats) -> list[tuple[str, str]]:
     ]
 
 
+def headline(digest: Digest) -> str:
+    """The week in a sentence or two, as a manager would say it."""
+    this = digest.this
+    if not this.requests:
+        return "A quiet week: nobody asked for help."
+    said = f"{plural(this.requests, 'request')} for help, {this.matched} matched"
+    if this.match_rate is not None:
+        said += f" ({this.match_rate:.0%})"
+    if (median := _duration(this.median_accept)) is not None:
+        said += f", the first accept after {median:g} min at the median"
+    said += "."
+    if this.unmet:
+        said += f" {this.unmet} found nobody"
+        said += f", most often on *{escape(this.unmet_topics[0][0])}*." if this.unmet_topics else "."
+    return said
+
+
+def rare_line(count: int, min_askers: int) -> str:
+    """Unmet requests on topics too rare to name, worded alike in Slack and in the terminal."""
+    return (
+        f"{plural(count, 'other unmet request')} on rarer topics "
+        f"(each asked by fewer than {plural(min_askers, 'person', 'people')}, so not named)"
+    )
+
+
 def digest_text(digest: Digest) -> str:
-    return f"Burst weekly digest {digest.period}: {digest.this.requests} requests, {digest.this.sessions} sessions"
+    return f"Burst weekly digest, {digest.week_of}: {headline(digest)}"
 
 
 def chart_alt_text(digest: Digest) -> str:
@@ -60,19 +86,35 @@ def chart_alt_text(digest: Digest) -> str:
 def digest_blocks(digest: Digest) -> list[Block]:
     this, last = digest.this, digest.last
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Burst weekly digest · {digest.period}"}},
-        context(f"{digest.start:%a %d %b} to {digest.end:%a %d %b %Y} · aggregates only, nobody's requests are named"),
+        {"type": "header", "text": {"type": "plain_text", "text": f"Burst weekly digest, {digest.week_of}"}},
+        section(headline(digest)),
         section("\n".join(f"*{name}:* {value}" for name, value in figures(this, last))),
     ]
     if this.top_topics:
         blocks.append(section("*Top topics*\n" + "\n".join(f"• {escape(t)}: {n}" for t, n in this.top_topics)))
     gaps = [f"• {escape(t)}: {n} unmet" for t, n in this.unmet_topics]
     if this.unmet_other:
-        gaps.append(f"• {this.unmet_other} more on topics asked by fewer than {digest.min_askers} people")
+        gaps.append(f"• {rare_line(this.unmet_other, digest.min_askers)}")
     blocks.append(
         section("*Skill gaps: nobody could help with*\n" + ("\n".join(gaps) if gaps else "Nothing this week :tada:"))
     )
     if this.thanks:
         thanks = ", ".join(f"{mention(m)} ({n})" for m, n in this.thanks)
         blocks.append(section(f"*Thank you* to {thanks}"))
+    blocks.append(
+        context(f"{digest.start:%a %d %b} to {digest.end:%a %d %b %Y} · aggregates only, nobody's requests are named")
+    )
     return blocks[:MAX_BLOCKS]
+
+
+def digest_markdown(digest: Digest) -> str:
+    """The same digest as one mrkdwn text: the comment of the chart when it is uploaded as the main post."""
+    parts = []
+    for block in digest_blocks(digest):
+        if block["type"] == "header":
+            parts.append(f"*{block['text']['text']}*")
+        elif block["type"] == "context":
+            parts.append(f"_{block['elements'][0]['text']}_")
+        else:
+            parts.append(block["text"]["text"])
+    return "\n\n".join(parts)

@@ -1,4 +1,4 @@
-"""After a session: Helpful / Not really / Add a note, and the follow-up's Solved / Still stuck."""
+"""After a session: Helpful / Not really / Add a note; the follow-ups' Solved / Still stuck, then Find someone else."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import followups as fu
 from bot.services import Services
 from handlers import blocks as b
+from handlers.asking import answering
 from handlers.deliveries import claimed_now, first_delivery
 from handlers.mrkdwn import escape
 from handlers.slack_gateway import SlackGateway, clicked_message, stamp_of
@@ -78,7 +79,14 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if status != "ok":
             await tell(body, REFUSALS[status])
             return
-        await tell(body, "Thanks for the feedback!" + ("" if helpful else " Sorry it didn't quite work out."))
+        chosen = str((action.get("text") or {}).get("text") or ("Helpful" if helpful else "Not really"))
+        ref, message = clicked_message(body), body.get("message") or {}
+        if ref is not None and ref.channel.startswith("D"):  # their own DM: the buttons give way to the choice
+            kept = [blk for blk in message.get("blocks") or [] if blk.get("type") != "actions"]
+            done = b.context(f"You answered: {chosen}. Thanks!")
+            await gateway.update(ref, str(message.get("text") or "Session feedback"), [*kept, done], stamp_of(message))
+        else:  # a group DM both answer in: the buttons stay for the other person
+            await tell(body, f"You answered: {chosen}. Thanks!")
 
     @app.action(b.FEEDBACK_YES)
     async def helpful(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -128,15 +136,12 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             await tell(body, REFUSALS[answer.status])
             return
         ref = clicked_message(body)
-        topic = escape(answer.topic)
-        if outcome == fu.SOLVED:
-            text = f":tada: Glad *{topic}* is solved!"
-            blocks = [b.section(text)]
-        else:
-            text = f"Sorry *{topic}* is still a problem. Want me to find someone again?"
-            blocks = [b.section(text), b.ask_again(answer.topic)]
-        if ref is not None:  # keeping its key: a follow-up sent again after a crash must find this one (stamp_of)
-            await gateway.update(ref, text, blocks, stamp_of(body.get("message") or {}))
+        if ref is None:
+            return
+        blocks = b.followup_answered(answer.topic, outcome, session_id, latest=True)
+        # Keeping its key: a follow-up sent again after a crash must find this one (stamp_of).
+        await gateway.update(ref, escape(answer.topic), blocks, stamp_of(body.get("message") or {}))
+        await gateway.followups_answered(ref, session_id, answer.topic, outcome)
 
     @app.action(b.FOLLOWUP_SOLVED)
     async def solved(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -145,3 +150,19 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     @app.action(b.FOLLOWUP_STUCK)
     async def stuck(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await followup(ack, body, action, fu.STUCK)
+
+    @app.action(b.FIND_ANOTHER)
+    async def find_another(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        session_id, user = _session_id(action), body["user"]["id"]
+        if session_id is None or not await first_delivery(services, body):
+            return
+        key = f"again:{session_id}:{action.get('action_ts')}"
+        outcome = await services.requests.ask_after_session(session_id, user, key, answering(lambda t: tell(body, t)))
+        if outcome is None:
+            await tell(body, REFUSALS["not_requester"])
+            return
+        ref, message = clicked_message(body), body.get("message") or {}
+        if ref is not None and outcome.status in ("searching", "no_match"):  # the new status message says the rest
+            text = f"You said you're still stuck on *{escape(outcome.request.topic)}*: asking others, see below."
+            await gateway.update(ref, text, [b.section(text)], stamp_of(message))

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.evidence import MAX_ABOUT_LENGTH, clean_about
-from bot.hours import parse_hours
+from bot.hours import read_hours
 from bot.overview import Overview, overview
 from bot.profiles import Profile
 from bot.services import Services
@@ -166,7 +166,11 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         await ack()
         if not await claimed_now(services, body):
             return
-        await gateway.open_view(body["trigger_id"], request_modal(None), body["user"]["id"])
+        await gateway.open_view(
+            body["trigger_id"],
+            request_modal(None, default_seconds=services.requests.config.default_length_seconds),
+            body["user"]["id"],
+        )
 
     @app.action(HOME_AWAY)
     async def away(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -208,10 +212,11 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             )
         elif isinstance(parsed, AddSkills) and len({s.name for s in parsed.skills}) > MAX_SKILLS:
             errors["skills"] = f"At most {MAX_SKILLS} skills, please."
-        hours = None
+        hours = instead_of = None
         if text("hours"):
             try:
-                hours = parse_hours(text("hours"))
+                reading = read_hours(text("hours"))
+                hours, instead_of = reading.hours, reading.instead_of
             except ValueError as exc:
                 errors["hours"] = str(exc)
         about = ""
@@ -243,3 +248,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             thanks_opt_in=bool(values.get("thanks", {}).get("thanks", {}).get("selected_options")),
         )
         await publish(client, user)
+        if instead_of is not None:  # "9-5": say how it was read, and how to write the other reading
+            await gateway.dm(
+                user,
+                f":clock9: I read your working hours as {hours}. For {instead_of} overnight instead, "
+                f"type it in 24-hour time: {instead_of}.",
+            )

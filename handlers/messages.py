@@ -16,6 +16,7 @@ from bot.requests import Ask
 from bot.services import Services
 from handlers.asking import answering
 from handlers.deliveries import first_delivery
+from handlers.mrkdwn import mention
 
 HINT = (
     "I help you find someone who knows a topic and is free right now. Try *help me with <topic>*, "
@@ -23,10 +24,22 @@ HINT = (
 )
 
 
+def partner_hint(partner: str) -> str:
+    return (
+        f"Only you and Burst see this DM, so {mention(partner)} won't see that: message them directly. "
+        "(To ask about something else, `/burst help &lt;topic&gt;`.)"
+    )
+
+
 def register(app: AsyncApp, services: Services) -> None:
     async def handle(event: dict[str, Any], body: dict[str, Any], say: AsyncSay, source: str) -> None:
         user = event.get("user")
         if not user or event.get("edited") or not await first_delivery(services, body):
+            return
+        # In a session, what someone writes to Burst is meant for the other person, who can't see it here, even
+        # when it reads like a request ("Hi Sam! Can you help me with the ingress?"): no new search for that.
+        if source == "dm" and (partner := await services.sessions.partner_of(user)):
+            await say(text=partner_hint(partner))
             return
         intent = parse_help_intent(event.get("text") or "")
         thread = event.get("thread_ts")

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
+from handlers import blocks as b
 from handlers.asking import answering
 from handlers.deliveries import claimed_now, first_delivery
 from handlers.mrkdwn import from_slack
@@ -25,10 +26,15 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text}, "value": value}
 
 
+def lengths(default_seconds: int) -> list[int]:
+    """The form's choices, in seconds: the usual ones and the configured default (BURST_SESSION_LENGTH)."""
+    return sorted({m * 60 for m in LENGTHS} | {default_seconds})
+
+
 def request_modal(
-    channel_id: str | None, topic: str = "", details: str = "", default_minutes: int = 15
+    channel_id: str | None, topic: str = "", details: str = "", *, default_seconds: int
 ) -> dict[str, Any]:
-    minutes = min(LENGTHS, key=lambda m: abs(m - default_minutes))
+    """The request form; its length starts at the configured session length."""
     topic_input: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": "topic",
@@ -72,8 +78,8 @@ def request_modal(
                 "element": {
                     "type": "static_select",
                     "action_id": "length",
-                    "initial_option": _option(f"{minutes} minutes", str(minutes)),
-                    "options": [_option(f"{m} minutes", str(m)) for m in LENGTHS],
+                    "initial_option": _option(b.minutes(default_seconds), str(default_seconds)),
+                    "options": [_option(b.minutes(s), str(s)) for s in lengths(default_seconds)],
                 },
             },
             {
@@ -132,13 +138,15 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             channel = json.loads(view.get("private_metadata") or "{}").get("channel")
         except json.JSONDecodeError:
             channel = None
-        minutes = int(length.get("value", 15)) if str(length.get("value", "")).isdigit() else 15
+        default = services.requests.config.default_length_seconds
+        chosen = str(length.get("value", ""))
+        seconds = int(chosen) if chosen.isdigit() and int(chosen) in lengths(default) else default
         ask = Ask(
             requester_id=user,
             topic=topic,
             details=(_value(values, "details").get("value") or "").strip()[:DETAILS_LIMIT],
             level=level if level in ("any", "expert", "peer") else "any",
-            length_seconds=minutes * 60,
+            length_seconds=seconds,
             anonymous=anonymous,
             source="modal",
             channel_id=channel,
@@ -154,5 +162,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         text = from_slack((shortcut.get("message") or {}).get("text") or "")
         first_line = text.strip().splitlines()[0] if text.strip() else ""
         channel = (shortcut.get("channel") or {}).get("id")
-        view = request_modal(channel, topic=first_line[:MAX_TOPIC_LENGTH], details=text)
+        view = request_modal(
+            channel,
+            topic=first_line[:MAX_TOPIC_LENGTH],
+            details=text,
+            default_seconds=services.requests.config.default_length_seconds,
+        )
         await gateway.open_view(shortcut["trigger_id"], view, shortcut["user"]["id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.profiles import Profile
+from bot.wording import plural
 from handlers.mrkdwn import escape, local_time
 from storage.types import utcnow
 
@@ -17,18 +18,20 @@ def skills_line(profile: Profile) -> str:
 
 
 def availability_line(profile: Profile, now: datetime | None = None) -> str:
+    """One sentence that never contradicts itself: "any time" is said only of someone who is available now."""
     m = profile.member
     now = now or utcnow()
-    parts: list[str] = []
     if m.away and (m.away_until is None or m.away_until > now):
-        parts.append("away" + (f" until {local_time(m.away_until, with_date=True)}" if m.away_until else ""))
+        state = "You're away" + (f" until {local_time(m.away_until, with_date=True)}" if m.away_until else "")
     elif m.snoozed_until and m.snoozed_until > now:
-        parts.append(f"snoozed until {local_time(m.snoozed_until)}")
+        state = f"You're snoozed until {local_time(m.snoozed_until)}"
     else:
-        parts.append("available")
+        state = "You're available"
     if m.hours_start and m.hours_end:
-        parts.append(f"working hours {m.hours_start}-{m.hours_end} ({escape(m.tz)})")
+        hours = f"working hours {m.hours_start}-{m.hours_end} ({escape(m.tz)})"
+    elif state == "You're available":
+        hours = "no working hours set, so pings may come at any time"
     else:
-        parts.append("no working hours set, so you may be pinged at any time")
-    parts.append(f"weekly cap {m.weekly_cap}" if m.weekly_cap is not None else "no weekly cap")
-    return "You are " + "; ".join(parts) + "."
+        hours = "no working hours set"
+    cap = f"at most {plural(m.weekly_cap, 'burst')} a week" if m.weekly_cap is not None else "no weekly cap"
+    return f"{state}; {hours}; {cap}."

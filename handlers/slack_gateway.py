@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import random
-from collections.abc import AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -24,9 +24,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.digest import Digest
 from bot.digest_chart import render_chart
 from bot.ports import MessageRef, UserProfile, redelivering
+from bot.sessions import EXTENSION, MAX_EXTENSIONS
+from bot.wording import plural
 from handlers import blocks as b
-from handlers.digest_blocks import chart_alt_text, digest_blocks, digest_text
-from handlers.mrkdwn import escape, local_time, mention
+from handlers.digest_blocks import chart_alt_text, digest_blocks, digest_markdown, digest_text
+from handlers.mrkdwn import escape, local_time, mention, when
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
 
@@ -101,8 +103,9 @@ def clicked_message(body: dict[str, Any]) -> MessageRef | None:
 class SlackGateway:
     """Implements bot.ports.Notifier and bot.ports.Directory."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, extension: timedelta = EXTENSION) -> None:
         self.client = client
+        self.extension = extension  # what the session cards' Extend adds (bot.sessions.extension_for)
         # Keyed posts retry themselves (`_post_keyed`): a blind resend after a lost reply would post twice. This
         # client shares the other's connections and work gate, and retries only 429s, which Slack did not act on.
         self._keyed = copy.copy(client)
@@ -170,6 +173,11 @@ class SlackGateway:
 
     async def _find(self, channel: str, key: str) -> MessageRef | None:
         """The message stamped `key` in the channel's recent history, if Burst posted it already."""
+        return (await self._find_all(channel, lambda found: found == key)).get(key)
+
+    async def _find_all(self, channel: str, wanted: Callable[[str], bool]) -> dict[str, MessageRef]:
+        """The messages whose key is `wanted` in the channel's recent history (key -> where, newest first)."""
+        found: dict[str, MessageRef] = {}
         cursor: str | None = None
         for _ in range(LOOKBACK_PAGES):
             try:
@@ -177,14 +185,14 @@ class SlackGateway:
             except SLACK_FAILURES as exc:
                 # Not knowing, post: a message twice is better than a person never told (the next step needs it).
                 log.warning("conversations.history failed", channel=channel, error=why(exc))
-                return None
+                return found
             for message in page.get("messages") or []:
-                if stamp_of(message) == key:
-                    return MessageRef(channel, str(message["ts"]))
+                if (key := stamp_of(message)) and wanted(key):
+                    found.setdefault(key, MessageRef(channel, str(message["ts"])))
             cursor = next_cursor(page)
             if not page.get("has_more") or cursor is None:
-                return None
-        return None
+                return found
+        return found
 
     async def dm(
         self, user_id: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
@@ -262,36 +270,57 @@ class SlackGateway:
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         await self.update(ref, f"Request about {escape(request.topic)}", b.ping_closed_blocks(request, outcome))
 
-    async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
-        people = "person" if pinged == 1 else "people"
-        text = (
-            f":mag: Asked {pinged} {people} who know *{escape(request.topic)}*"
-            + (f" (round {wave})" if wave > 1 else "")
-            + ". I'll tell you as soon as someone accepts. `/burst cancel` stops the search."
-        )
-        await self.dm(request.requester_id, text, key=f"searching:{request.id}:{wave}")
+    async def _status(
+        self, request: HelpRequest, text: str, *, cancel: bool = False, again: bool = False
+    ) -> MessageRef | None:
+        """Edit the requester's one status message, or post it the first time (bot.ports.Notifier.searching)."""
+        blocks = b.status_blocks(text, request.id if cancel else None)
+        if again:
+            blocks.append(b.ask_again(request.topic))
+        key = f"status:{request.id}"
+        if request.status_channel and request.status_ts:
+            ref = MessageRef(request.status_channel, request.status_ts)
+            await self.update(ref, text, blocks, key)
+            return ref
+        return await self.dm(request.requester_id, text, blocks, key)
 
-    async def no_match(self, request: HelpRequest, reason: str) -> None:
+    async def searching(self, request: HelpRequest, asked: int, wave: int) -> MessageRef | None:
+        topic = escape(request.topic)
+        if asked == 0:
+            text = f":mag: Looking for someone who knows *{topic}*…"
+        else:
+            text = (
+                f":mag: Asking {plural(asked, 'person', 'people')} who {'knows' if asked == 1 else 'know'} *{topic}*"
+                + (f" (round {wave})" if wave > 1 else "")
+                + ". This message changes as soon as someone accepts."
+            )
+        return await self._status(request, text, cancel=True)
+
+    async def no_match(self, request: HelpRequest, reason: str) -> MessageRef | None:
         topic = escape(request.topic)
         if reason == "no_skill":
             text = (
                 f"I couldn't find anyone who lists *{topic}* among their skills yet, so I haven't pinged "
-                "anyone. I've noted it so the team sees the gap. Try other words (a tool or language name works "
-                "best), or ask in a channel."
+                "anyone. I've noted it so the team sees the gap. Other words may match (a tool or language name "
+                "works best), or ask in a channel."
             )
         else:
             text = (
-                f"Everyone who knows *{topic}* is busy, away or outside their working hours right now. "
-                "I've noted it. Try again a bit later."
+                f"Everyone who knows *{topic}* is busy, away or outside their working hours right now, so I "
+                "haven't pinged anyone. I've noted it. Try again a bit later."
             )
-        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
+        return await self._status(request, text, again=reason != "no_skill")
 
-    async def expired(self, request: HelpRequest) -> None:
+    async def expired(self, request: HelpRequest, asked: int) -> MessageRef | None:
+        who = "the person I asked" if asked == 1 else f"the {asked} people I asked" if asked else "anyone"
         text = (
-            f"Sorry, nobody could take *{escape(request.topic)}* in time. I've noted it as something the team "
-            "needs help with. You can ask again, perhaps with broader words."
+            f"Sorry, nobody could take *{escape(request.topic)}* this time: {who} couldn't make it just now. "
+            "I've noted it as something the team needs help with. Try again later."
         )
-        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
+        return await self._status(request, text, again=True)
+
+    async def cancelled(self, request: HelpRequest) -> MessageRef | None:
+        return await self._status(request, f"Cancelled: you asked about *{escape(request.topic)}*.")
 
     async def ask_which(self, request: HelpRequest) -> None:
         text = b.ask_which_text(request)
@@ -314,87 +343,109 @@ class SlackGateway:
         await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
-        """The session card, which introduces the two, in a group DM of them with the bot where Slack allows it,
-        otherwise in a DM to each."""
-        card = b.session_card(request, flash)
-        channels = await self._pair_channels(request.requester_id, flash.mentor_id)
+        """The status says who is helping; then one session card: in a group DM where Slack allows, else one each."""
+        places = await self._pair_channels(request.requester_id, flash.mentor_id)
+        where = "just below" if any(viewer for _, viewer in places) else "in your group DM with them"
+        await self._status(
+            request,
+            f":white_check_mark: {mention(flash.mentor_id)} is helping you: "
+            f"your session on *{escape(request.topic)}* is {where}.",
+        )
         refs: list[MessageRef] = []
-        for channel in channels:
-            ref = await self.post(channel, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
+        for channel, viewer in places:
+            card = self._card(request, flash, viewer)
+            ref = await self.post(channel, b.session_text(request, flash), card, f"card:{flash.id}")
             if ref:
-                refs.append(ref)
+                refs.append(MessageRef(ref.channel, ref.ts, viewer))
         return refs
 
-    async def _pair_channels(self, requester_id: str, mentor_id: str) -> list[str]:
+    def _card(self, request: HelpRequest, flash: FlashSession, viewer: str | None) -> list[b.Block]:
+        return b.session_card(request, flash, extension=self.extension, max_extensions=MAX_EXTENSIONS, viewer=viewer)
+
+    async def _pair_channels(self, requester_id: str, mentor_id: str) -> list[tuple[str, str | None]]:
+        """Where the pair talks: a group DM (read by both) or, where Slack won't open one, each one's own DM."""
         try:
             opened = await self.client.conversations_open(users=f"{requester_id},{mentor_id}")
             channel = str(opened["channel"]["id"])
             # A 1:1 DM's id starts with D, a group DM's never does: local-slack answers a group open with a 1:1 DM.
             if not channel.startswith("D"):
-                return [channel]
+                return [(channel, None)]
         except SLACK_FAILURES as exc:
             log.info("group DM unavailable", error=why(exc))
-        # Degrade: one DM each, addressed by user id.
-        return [requester_id, mentor_id]
+        # Degrade: one DM each, addressed by user id (its answer teaches the DM's channel: _dm_channels).
+        return [(requester_id, requester_id), (mentor_id, mentor_id)]
 
     async def session_changed(self, request: HelpRequest, flash: FlashSession, what: str) -> None:
-        refs = [MessageRef(c["channel"], c["ts"]) for c in flash.cards]
+        cards = [MessageRef(c["channel"], c["ts"], c.get("viewer") or None) for c in flash.cards]
         if what in CARD_CHANGES:  # a warning changes nothing the card shows (its end time is the same)
-            card = b.session_card(request, flash)
-            for ref in refs:
-                await self.update(ref, f"Flash session on {escape(request.topic)}", card, f"card:{flash.id}")
-        left = max(1, round((flash.ends_at - utcnow()).total_seconds() / 60))
-        minutes = "1 minute" if left == 1 else f"{left} minutes"
+            for ref in cards:
+                card = self._card(request, flash, ref.viewer)
+                await self.update(ref, b.session_text(request, flash), card, f"card:{flash.id}")
+        topic = escape(request.topic)
         lines = {
-            "warning": f":hourglass_flowing_sand: {minutes} left in your session on *{escape(request.topic)}*.",
-            "extended": f":heavy_plus_sign: Session on *{escape(request.topic)}* extended.",
+            "warning": f":hourglass_flowing_sand: {b.time_left((flash.ends_at - utcnow()).total_seconds())} "
+            f"in your session on *{topic}*.",
+            "extended": (
+                f":heavy_plus_sign: Session on *{topic}* extended by "
+                f"{b.minutes(round(self.extension.total_seconds()))}: it now ends at "
+                f"{when(flash.ends_at.timestamp(), flash.ends_at.strftime('%H:%M UTC'))}."
+            ),
             "ended": (
-                f":checkered_flag: Session on *{escape(request.topic)}* has ended. Thanks, "
+                f":checkered_flag: Session on *{topic}* has ended. Thanks, "
                 f"{mention(flash.mentor_id)} and {mention(request.requester_id)}!"
             ),
             "closed": f":octagonal_sign: This session on *{escape(request.topic)}* was closed.",
         }
-        text = lines[what]
-        extra = [b.section(text), *b.feedback_prompt(flash)] if what == "ended" else None
+        text = lines.get(what, "")
+        if not text:
+            return
         key = f"{what}:{flash.id}" + (f":{flash.extensions}" if what != "ended" else "")
         # Where the cards are; if they are not stored yet (the announcement is still on its way through a slow
         # Slack, and the session ended or was warned first), where the announcement goes.
-        channels = {ref.channel for ref in refs}
-        for channel in channels or await self._pair_channels(request.requester_id, flash.mentor_id):
+        places = {(ref.channel, ref.viewer) for ref in cards}
+        for channel, viewer in places or await self._pair_channels(request.requester_id, flash.mentor_id):
+            extra = [b.section(text), *b.feedback_prompt(flash, viewer)] if what == "ended" else None
             await self.post(channel, text, extra, key)
 
     async def post_digest(self, channel: str, digest: Digest) -> bool:
-        ref = await self.post(channel, digest_text(digest), digest_blocks(digest))
-        if ref is None:
-            return False
-        await self._upload_chart(channel, digest, ref)
-        return True
-
-    async def _upload_chart(self, channel: str, digest: Digest, ref: MessageRef) -> None:
-        """Best effort: where Slack's files API is missing or refuses (local-slack has none), the text stands."""
+        """The chart as the main post, the summary as its comment; where Slack's files API refuses (local-slack has
+        none, or a scope is missing), the summary alone in Block Kit."""
         png = await asyncio.to_thread(render_chart, digest)  # ~100 ms of matplotlib: not on the event loop
         try:
             await self.client.files_upload_v2(
                 channel=channel,
-                thread_ts=ref.ts,
                 content=png,
                 filename=f"burst-{digest.period}.png",
-                title=f"Burst {digest.period}",
+                title=f"Burst, {digest.week_of}",
+                initial_comment=digest_markdown(digest),
                 alt_txt=chart_alt_text(digest),
             )
+            return True
         except SLACK_FAILURES as exc:
-            log.info("digest chart not uploaded", error=str(exc)[:200])
+            log.info("digest chart not uploaded, posting the summary alone", error=str(exc)[:200])
+        return await self.post(channel, digest_text(digest), digest_blocks(digest)) is not None
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
-        text = f"Checking back: did your question about *{escape(request.topic)}* get solved?"
+        since = (utcnow() - (flash.ended_at or flash.ends_at)).total_seconds()
+        text = b.followup_text(request, flash, index, since)
         await self.dm(
             request.requester_id, text, [b.section(text), b.followup_buttons(flash)], f"followup:{flash.id}:{index}"
         )
 
+    async def followups_answered(self, answered: MessageRef, session_id: int, topic: str, outcome: str) -> None:
+        """Every follow-up of a session shows the answer and loses its buttons: no two live ones to contradict.
+
+        The one answered keeps Find someone else after Still stuck; the others are found by their keys."""
+        prefix = f"followup:{session_id}:"
+        found = await self._find_all(answered.channel, lambda key: key.startswith(prefix))
+        for key, ref in found.items():
+            if ref.ts != answered.ts:
+                blocks = b.followup_answered(topic, outcome, session_id, latest=False)
+                await self.update(ref, escape(topic), blocks, key)
+
     async def thank_mentor(self, request: HelpRequest, flash: FlashSession, sessions_given: int) -> None:
-        times = "burst" if sessions_given == 1 else "bursts"
         text = (
             f":sparkles: Thanks for helping with *{escape(request.topic)}*! "
-            f"That's {sessions_given} {times} you've given so far."
+            f"That's {plural(sessions_given, 'burst')} you've given so far."
         )
         await self.dm(flash.mentor_id, text, key=f"thanks:{flash.id}")

@@ -100,6 +100,11 @@ class HelpRequest(SQLModel, table=True):
     anonymous: bool = False
     source: str = Field(default="command", max_length=16)  # command | dm | mention | modal | shortcut
     channel_id: str | None = Field(default=None, max_length=32)  # where the requester asked
+    # The requester's status message (their DM with Burst), edited as the request moves on.
+    status_channel: str | None = Field(default=None, max_length=32)
+    status_ts: str | None = Field(default=None, max_length=32)
+    # Asked again after a session that did not solve it: others are pinged before this mentor.
+    previous_mentor_id: str | None = Field(default=None, max_length=32)
     state: str = Field(default=RequestState.OPEN, max_length=12)
     wave: int = 0
     mentor_id: str | None = Field(default=None, max_length=32)

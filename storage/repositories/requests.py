@@ -67,6 +67,12 @@ class RequestRepository:
         )
         return rowcount(result) == 1
 
+    async def set_status_message(self, request_id: int, channel: str, ts: str) -> None:
+        """Remember where the requester's status message is, so each later step edits it instead of posting."""
+        await self.s.execute(
+            update(HelpRequest).where(col(HelpRequest.id) == request_id).values(status_channel=channel, status_ts=ts)
+        )
+
     async def recent_for(self, member_id: str, limit: int = 5) -> list[HelpRequest]:
         """The person's latest requests, as requester or as the mentor who took them."""
         rows = await self.s.scalars(

@@ -3,7 +3,7 @@
 Slack retries what is not answered within 3 seconds, and the work after an ack waits on Slack itself (a DM, an
 update) and on its turn (bot.work_gate). Here the fake Web API holds every chat.postMessage: the request's ping
 cannot go out, and yet the slash command is answered at once; once Slack answers, the ping goes. The ack carries
-no text: "Looking for someone" is said once the request is stored (handlers.asking), through the response_url.
+no text: "Got it" is said once the request is stored (handlers.asking), through the response_url.
 """
 
 from __future__ import annotations
@@ -32,4 +32,4 @@ async def test_a_slash_command_is_answered_at_its_ack_while_its_ping_still_waits
         await asyncio.wait_for(asyncio.gather(*work), ANSWERED_WITHIN)
     assert [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == mentor]
     told = [c.args.get("text", "") for c in fake_api.named("response_url")]
-    assert any("Looking for someone" in t and "rust" in t for t in told), told
+    assert any("Got it" in t and "rust" in t for t in told), told

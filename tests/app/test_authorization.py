@@ -37,6 +37,7 @@ ALLOWED, REFUSED = "allowed", "refused"
 class Cast:
     ids: dict[str, str]
     ping_id: int = 0
+    request_id: int = 0
     session_id: int = 0
     delete_value: str = ""  # the value of the requester's "Yes, delete my data" button
 
@@ -81,13 +82,13 @@ ACTIONS: dict[str, Action] = {
         "ended", lambda a, c, u: a.click(u, b.FOLLOWUP_SOLVED, str(c.session_id)), "Glad", REQUESTER
     ),
     "follow-up: Still stuck": Action(
-        "ended", lambda a, c, u: a.click(u, b.FOLLOWUP_STUCK, str(c.session_id)), "still a problem", REQUESTER
+        "ended", lambda a, c, u: a.click(u, b.FOLLOWUP_STUCK, str(c.session_id)), "still stuck", REQUESTER
     ),
     "feedback: Helpful": Action(
-        "ended", lambda a, c, u: a.click(u, b.FEEDBACK_YES, str(c.session_id)), "Thanks for the feedback", FEEDBACK
+        "ended", lambda a, c, u: a.click(u, b.FEEDBACK_YES, str(c.session_id)), "You answered", FEEDBACK
     ),
     "feedback: Not really": Action(
-        "ended", lambda a, c, u: a.click(u, b.FEEDBACK_NO, str(c.session_id)), "Thanks for the feedback", FEEDBACK
+        "ended", lambda a, c, u: a.click(u, b.FEEDBACK_NO, str(c.session_id)), "You answered", FEEDBACK
     ),
     "feedback: Add a note": Action(
         "ended",
@@ -106,6 +107,9 @@ ACTIONS: dict[str, Action] = {
     "/burst digest": Action("pinged", lambda a, c, u: a.command(u, "digest"), "weekly digest", ADMINS, stores=False),
     "/burst digest post": Action("pinged", lambda a, c, u: a.command(u, "digest post"), "Posted the digest", ADMINS),
     "/burst cancel": Action("pinged", lambda a, c, u: a.command(u, "cancel"), "Cancelled", "no open request"),
+    "status: Cancel": Action(
+        "pinged", lambda a, c, u: a.click(u, b.REQUEST_CANCEL, str(c.request_id)), "Cancelled", "Only the person who"
+    ),
 }
 
 # fmt: off
@@ -186,6 +190,11 @@ TABLE: list[tuple[Actor, str, str]] = [
     ("other mentor",   "/burst cancel",            REFUSED),
     ("stranger",       "/burst cancel",            REFUSED),
     ("admin",          "/burst cancel",            REFUSED),
+    ("requester",      "status: Cancel",           ALLOWED),
+    ("mentor",         "status: Cancel",           REFUSED),
+    ("other mentor",   "status: Cancel",           REFUSED),
+    ("stranger",       "status: Cancel",           REFUSED),
+    ("admin",          "status: Cancel",           REFUSED),
 ]
 # fmt: on
 ACTORS: tuple[Actor, ...] = ("requester", "mentor", "other mentor", "stranger", "admin")
@@ -203,6 +212,7 @@ async def set_scene(burst: InProcessBurst, scene: Scene) -> Cast:
     await add_mentor(burst, cast["mentor"], "rust:expert")
     await add_mentor(burst, cast["other mentor"], "rust:expert")
     request = await ask(burst, cast["requester"], "rust")
+    cast.request_id = request.id or 0
     cast.ping_id = (await ping_for(burst, request, cast["mentor"])).id or 0
     await ping_for(burst, request, cast["other mentor"])  # both mentors were pinged for it
     if scene in ("in session", "ended"):

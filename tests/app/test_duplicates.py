@@ -50,7 +50,7 @@ def request_values(topic: str) -> dict[str, Any]:
     return {
         "topic": {"topic": {"type": "plain_text_input", "value": topic}},
         "details": {"details": {"type": "plain_text_input", "value": "it panics"}},
-        "length": {"length": {"type": "static_select", "selected_option": {"value": "20"}}},
+        "length": {"length": {"type": "static_select", "selected_option": {"value": "1200"}}},
         "level": {"level": {"type": "radio_buttons", "selected_option": {"value": "any"}}},
         "anonymous": {"anonymous": {"type": "checkboxes", "selected_options": []}},
     }
@@ -184,8 +184,8 @@ CASES = {
     "Extend": Case(extend, "extended"),
     "End": Case(end, "has ended"),
     "Solved": Case(solved, "solved"),
-    "Still stuck": Case(still_stuck, "still a problem"),
-    "Helpful": Case(helpful, "Thanks for the feedback"),
+    "Still stuck": Case(still_stuck, "still stuck"),
+    "Helpful": Case(helpful, "You answered"),
     "Ask again": Case(ask_again, "needs help with"),
     "request modal": Case(request_modal, "needs help with"),
     "feedback note modal": Case(feedback_note, ""),

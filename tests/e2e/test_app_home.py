@@ -103,6 +103,15 @@ async def test_the_app_home_buttons_and_profile_form_edit_the_profile(
         for shown in ("figma", "sketch", "08:00-16:00", "4"):
             assert shown in home
 
+        # Hours as people write them: "9-5" is a working day, and the reading is said back.
+        status, _ = await post_signed(
+            url, ws.SIGNING_SECRET, profile_form("figma:expert, sketch", "9-5", "4", thanks=True), FORM
+        )
+        assert status == 200
+        assert "09:00-17:00" in await latest_home(control, 4)
+        said = await control.wait_for_message(USER, has("read your working hours as 09:00-17:00"))
+        assert "09:00-05:00" in json.dumps(said)
+
         await control.command(user=USER, text="skills remove sketch", channel=GEN)
         await control.wait_for_message(GEN, has("removed"))
         await control.command(user=USER, text="skills", channel=GEN)

@@ -38,7 +38,7 @@ async def test_request_reaches_a_matching_mentor_who_accepts(
     await add_skills(control, "U0ALICE", "python")  # the requester knows it too, but is never pinged
 
     await control.command(user="U0ALICE", text="help python decorators", channel=GEN)
-    await control.wait_for_message(GEN, has("looking for someone who can help with *python decorators*"))
+    await control.wait_for_message(GEN, has("got it: *python decorators*"))
 
     ping = await control.wait_for_message("U0BOB", has("needs help with"), what="Bob's ping")
     assert "<@U0ALICE>" in text_of(ping)
@@ -79,7 +79,7 @@ async def test_a_dm_in_plain_words_is_a_request_and_other_text_gets_a_hint(
     await control.message(dm, "U0ALICE", "hello there")
     await control.wait_for_message(dm, has("try *help me with"), what="the hint for a non-request")
     await control.message(dm, "U0ALICE", "Can someone help me with kubernetes ingress, please?")
-    await control.wait_for_message(dm, has("looking for someone who can help with *kubernetes ingress*"))
+    await control.wait_for_message(dm, has("who knows *kubernetes ingress*"))
     ping = await control.wait_for_message("U0SAM", has("needs help with"), what="Sam's ping")
     assert "kubernetes ingress" in text_of(ping)
 
@@ -90,5 +90,5 @@ async def test_a_mention_in_a_channel_is_a_request(
     start_burst(slack)
     await add_skills(control, "U0BOB", "postgres:expert")
     await control.message(GEN, "U0ALICE", "<@U0BURST> anyone know postgres?")
-    await control.wait_for_message(GEN, has("looking for someone who can help with *postgres*"))
+    await control.wait_for_message(GEN, has("got it: *postgres*"))
     await control.wait_for_message("U0BOB", has("needs help with"), what="Bob's ping")

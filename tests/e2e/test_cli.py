@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import demo_workspace as ws
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, has
@@ -77,7 +78,7 @@ def test_mentors_import_keeps_good_rows_and_reports_bad_ones(tmp_path: Path) -> 
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}"}
     done = burst("mentors", "import", str(csv), env=env, cwd=tmp_path)
     assert done.returncode == 1  # some rows were skipped
-    assert "Imported 2 mentor(s)." in done.stdout
+    assert "Imported 2 mentors." in done.stdout
     assert "line 3:" in done.stderr
     assert "line 4:" in done.stderr
     assert "line 5:" in done.stderr
@@ -109,29 +110,27 @@ async def test_digest_on_demand_is_for_admins(who: str, socket_slack: Slack, sta
             assert not await control.messages("C0DIGEST")
             return
         preview = await control.wait_for_message(GEN, has("weekly digest"))
-        assert "1 more on topics asked by fewer than 3 people" in text_of(preview)
+        assert "1 other unmet request on rarer topics (each asked by fewer than 3 people" in text_of(preview)
+        assert "1 request for help, 0 matched (0%). 1 found nobody." in text_of(preview)  # the headline
+        assert "week of " in text_of(preview)
+        assert "-W" not in text_of(preview)  # no ISO week label
         assert "cobol" not in text_of(preview)  # one person asked: named, it could point at them
         await control.command(user=who, text="digest post", channel=GEN)
         posted = await control.wait_for_message("C0DIGEST", has("weekly digest"), what="the digest in its channel")
         assert "Requests" in text_of(posted)
         assert "U0ALICE" not in text_of(posted)  # aggregates only
-        # The week's chart, uploaded through Slack's files API into the digest's thread.
-        chart = await control.wait_for_message("C0DIGEST", lambda m: bool(m.get("files")), what="the chart")
-        assert chart.get("thread_ts") == posted["ts"]
-        assert [(f["mimetype"], f["name"].endswith(".png")) for f in chart["files"]] == [("image/png", True)]
+        # The week's chart is the main post, uploaded through Slack's files API with the summary as its comment.
+        assert posted.get("thread_ts") in (None, posted["ts"])
+        assert [(f["mimetype"], f["name"].endswith(".png")) for f in posted["files"]] == [("image/png", True)]
+        assert len(await control.messages("C0DIGEST")) == 1  # one post, not a summary and a thread reply
 
 
 async def _refusals(control: SlackControl) -> bool:
     return len([m for m in await control.messages(GEN) if "only burst admins" in text_of(m).lower()]) >= 2
 
 
-def test_digest_preview_in_the_terminal(tmp_path: Path) -> None:
-    env = {
-        "SLACK_BOT_TOKEN": "xoxb-unused",
-        "SLACK_APP_TOKEN": "xapp-unused",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}",
-        "COLUMNS": "160",
-    }
+def test_digest_preview_in_the_terminal_needs_only_the_database(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}", "COLUMNS": "160"}
     done = burst("digest", "--preview", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Burst weekly digest" in done.stdout
@@ -139,6 +138,9 @@ def test_digest_preview_in_the_terminal(tmp_path: Path) -> None:
     both = burst("digest", "--preview", "--post", env=env, cwd=tmp_path)
     assert both.returncode == 2
     assert "Choose one" in both.stderr
+    post = burst("digest", "--post", env=env, cwd=tmp_path)  # posting does need Slack
+    assert post.returncode == 2
+    assert "SLACK_BOT_TOKEN" in post.stderr
 
 
 async def test_an_imported_mentor_gets_their_slack_time_zone_from_a_running_burst(
@@ -162,3 +164,35 @@ async def test_an_imported_mentor_gets_their_slack_time_zone_from_a_running_burs
 
     async with SlackControl(socket_slack.base_url) as control:
         assert await control.wait_for(zone, what="Kenji's zone from users.list") == "Asia/Tokyo"
+
+
+async def test_mentors_import_checks_user_ids_with_slack_and_never_demotes_a_level_it_does_not_state(
+    socket_slack: Slack, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}"
+    env = {"DATABASE_URL": url, "SLACK_BOT_TOKEN": ws.BOT_TOKEN, "SLACK_API_URL": socket_slack.process.api_url}
+    first = tmp_path / "first.csv"
+    first.write_text("user,skills\nU0BOB,python:expert\n", encoding="utf-8")
+    assert burst("mentors", "import", str(first), env=env, cwd=tmp_path).returncode == 0
+    again = tmp_path / "again.csv"
+    again.write_text("user,skills,hours\nU0BOB,python; sql,\nU0NOBODY42,rust,\nU0OMAR,go,9-5\n", encoding="utf-8")
+    done = burst("mentors", "import", str(again), env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Imported 2 mentors." in done.stdout
+    assert "line 3:" in done.stderr
+    assert "U0NOBODY42" in done.stderr
+    assert "line 2:" not in done.stderr
+    assert "line 4: hours `9-5` read as 09:00-17:00" in done.stdout  # ambiguous, so said back
+
+    db = Database(url)
+    try:
+        async with db.uow(readonly=True) as uow:
+            bob = {s.skill: s.level for s in await uow.members.skills_of("U0BOB")}
+            omar = await uow.members.get("U0OMAR")
+            nobody = await uow.members.get("U0NOBODY42")
+    finally:
+        await db.dispose()
+    assert bob == {"python": "expert", "sql": "peer"}  # python kept its level; sql is new, so peer
+    assert nobody is None  # never imported, so never pinged
+    assert omar is not None
+    assert (omar.hours_start, omar.hours_end) == ("09:00", "17:00")

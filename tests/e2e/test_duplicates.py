@@ -91,9 +91,8 @@ async def test_redelivered_dm_click_end_and_submission_each_act_once(
         await control.command(user="U0ALICE", text="status", channel=GEN)  # the barrier: answered after the rest
         await control.wait_for_message(GEN, has("recent bursts"), what="Alice's status")
         alice, bob = await control.dm_messages("U0ALICE"), await control.dm_messages("U0BOB")
-        assert count(alice, "looking for someone who can help with *python generators*") == 1
-        assert count(alice, "looking for someone who can help with *postgres indexes*") == 1
-        assert count(alice, "is helping") == 1
+        assert count(alice, "is helping you: your session on *python generators*") == 1  # the status, edited
+        assert count(alice, "who knows *postgres indexes*") == 1
         assert count(alice, "has ended") == 1
         assert count(bob, "needed help with *python generators*") == 1  # the ping, rewritten once accepted
         assert count(bob, "needs help with *postgres indexes*") == 1

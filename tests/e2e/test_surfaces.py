@@ -43,7 +43,7 @@ def modal_values(topic: str, details: str = "", anonymous: bool = False, level: 
     return {
         "topic": {"topic": {"type": "plain_text_input", "value": topic}},
         "details": {"details": {"type": "plain_text_input", "value": details}},
-        "length": {"length": {"type": "static_select", "selected_option": {"value": "20"}}},
+        "length": {"length": {"type": "static_select", "selected_option": {"value": "1200"}}},
         "level": {"level": {"type": "radio_buttons", "selected_option": {"value": level}}},
         "anonymous": {"anonymous": {"type": "checkboxes", "selected_options": [option] if anonymous else []}},
     }
@@ -63,7 +63,10 @@ async def test_the_request_modal_asks_anonymously_with_details(
         await control.reset()
         await add_skills(control, "U0KENJI", "react:expert")
         await control.command(user="U0ALICE", text="", channel=GEN)
-        await control.wait_for(lambda: web_api_calls(control, "views.open"), what="the modal opening")
+        [opened] = await control.wait_for(lambda: web_api_calls(control, "views.open"), what="the modal opening")
+        view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+        length = next(blk for blk in view["blocks"] if blk.get("block_id") == "length")["element"]
+        assert length["initial_option"]["value"] == "8"  # BURST_SESSION_LENGTH, not a fixed 15 minutes
 
         status, body = await post_signed(url, ws.SIGNING_SECRET, submission("U0ALICE", modal_values("  ")), FORM)
         assert status == 200

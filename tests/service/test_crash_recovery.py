@@ -60,9 +60,9 @@ class DyingSlack(RecordingSlack):
         self._maybe_die("ping", before=False)
         return ref
 
-    async def expired(self, request: HelpRequest) -> None:
+    async def expired(self, request: HelpRequest, asked: int) -> MessageRef | None:
         self._maybe_die("expired", before=True)
-        await super().expired(request)
+        return await super().expired(request, asked)
 
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         self._maybe_die("follow_up", before=True)

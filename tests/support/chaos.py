@@ -36,6 +36,12 @@ TIMERS = {
     "BURST_FOLLOWUP_DELAYS": "2,4",
     "BURST_SWEEP_INTERVAL": "1",
     **NO_ABUSE_LIMITS,
+    # Reading Slack's availability signals is best effort by design: a refused or rate-limited reading is no
+    # signal, never retried, so it would break the run's count of "every failed call retried". Those readings have
+    # their own fault tests against the fake Web API (tests/app/test_slack_signals.py).
+    "BURST_RESPECT_DND": "false",
+    "BURST_RESPECT_STATUS": "false",
+    "BURST_RESPECT_PRESENCE": "false",
 }
 FOLLOWUPS = len(TIMERS["BURST_FOLLOWUP_DELAYS"].split(","))
 LOG_WINDOW = 1_000  # entries local-slack's /_control/log returns at most

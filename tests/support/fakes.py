@@ -68,14 +68,20 @@ class RecordingSlack:
     async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
         self.calls.append(("ping_closed", {"mentor": mentor_id, "outcome": outcome}))
 
-    async def searching(self, request: HelpRequest, pinged: int, wave: int) -> None:
-        self._post("searching", {"pinged": pinged, "wave": wave}, "D", request.id, wave)
+    async def searching(self, request: HelpRequest, asked: int, wave: int) -> MessageRef | None:
+        """The status message: "looking" when first posted (nobody asked yet), then "searching" per wave."""
+        if not asked:
+            return self._post("looking", {"request": request.id}, "D", request.id)
+        return self._post("searching", {"pinged": asked, "wave": wave}, "D", request.id, wave)
 
-    async def no_match(self, request: HelpRequest, reason: str) -> None:
-        self._post("no_match", {"reason": reason}, "D", request.id)
+    async def no_match(self, request: HelpRequest, reason: str) -> MessageRef | None:
+        return self._post("no_match", {"reason": reason}, "D", request.id)
 
-    async def expired(self, request: HelpRequest) -> None:
-        self._post("expired", {"request": request.id}, "D", request.id)
+    async def expired(self, request: HelpRequest, asked: int) -> MessageRef | None:
+        return self._post("expired", {"request": request.id}, "D", request.id)
+
+    async def cancelled(self, request: HelpRequest) -> MessageRef | None:
+        return self._post("cancelled", {"request": request.id}, "D", request.id)
 
     async def ask_which(self, request: HelpRequest) -> None:
         self._post("ask_which", {"skills": sorted(request.skills)}, "D", request.id)

@@ -193,8 +193,11 @@ def check(
         verdict.flows_completed += 1
     for request in snap.requests:
         if request.state == RequestState.EXPIRED:
-            told = [m for m in _in(posted, dms.get(request.requester_id)) if m.mentions(request.topic)]
-            if not any(w in m.text or w in text_of(m.message) for m in told for w in EXPIRY_WORDS):
+            # The expiry is an edit of the requester's status message: what the DM shows now, or a post of it.
+            dm = dms.get(request.requester_id)
+            told = [text_of(m.message) for m in _in(posted, dm) if m.mentions(request.topic)]
+            told += [text_of(m) for m in shown if dm is not None and m.get("channel") == dm]
+            if not any(w in t and f"*{request.topic}*" in t for t in told for w in EXPIRY_WORDS):
                 verdict.lost.append(f"request {request.id} ({request.topic}) expired without telling the requester")
     stored = {r.topic for r in snap.requests}
     verdict.lost.extend(f"{t}: the command was answered but no request was stored" for t in seen.acked - stored)

@@ -31,7 +31,7 @@ ACCEPT, DECLINE = 0.55, 0.30  # how a mentor answers a ping; the rest never answ
 RECLICK_AFTER = 5.0  # a click that changed nothing is repeated after this long (the delivery may have been lost)
 MAX_CLICKS = 3  # then the person gives up on that button
 ACK_WAIT = 4.0  # a command with no answer in this long is sent again
-MATCHED_WORDS = ("Flash session", "is helping", "left in your session", "has ended", "did your question")
+MATCHED_WORDS = ("Flash session", "is helping", "left in your session", "has ended", "did it stick")
 
 
 def topic(n: int) -> str:

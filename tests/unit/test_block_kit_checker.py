@@ -26,8 +26,11 @@ def form(element: dict[str, Any]) -> dict[str, Any]:
 def test_burst_layouts_pass() -> None:
     message = {"text": "hi", "blocks": [b.section("x" * 5000), b.actions(b.button("Accept", "a", "1", "primary"))]}
     assert block_kit_problems("message", message) == []
-    assert block_kit_problems("view", request_modal("C0GEN", topic="t" * 500, details="d" * 5000)) == []
-    assert api_call_problems("views.open", {"view": request_modal(None)}) == []
+    assert (
+        block_kit_problems("view", request_modal("C0GEN", topic="t" * 500, details="d" * 5000, default_seconds=900))
+        == []
+    )
+    assert api_call_problems("views.open", {"view": request_modal(None, default_seconds=300)}) == []
 
 
 BROKEN: dict[str, tuple[str, dict[str, Any], str]] = {

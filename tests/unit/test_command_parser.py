@@ -14,6 +14,7 @@ from bot.intents import MAX_TOPIC_LENGTH
 from handlers import command_parser as cp
 from handlers.command_parser import (
     USAGE,
+    USAGE_LINES,
     AddSkills,
     AskHelp,
     CancelRequest,
@@ -247,3 +248,22 @@ def test_cap_round_trips(cap: int) -> None:
 @given(st.timedeltas(min_value=timedelta(seconds=1), max_value=cp.MAX_AWAY))
 def test_away_takes_what_format_duration_writes(duration: timedelta) -> None:
     assert parse_command(f"away {format_duration(duration)}") == SetAway(duration)
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("hours soon", "hours"),
+        ("skills add :expert", "skills add"),
+        ("skill remove", "skills remove"),
+        ("cap lots", "cap"),
+        ("back now please", "available"),
+        ("digest later", "digest"),
+    ],
+)
+def test_a_mistake_names_the_one_usage_line_it_is_about(text: str, about: str) -> None:
+    parsed = parse_command(text)
+    assert isinstance(parsed, ShowUsage)
+    assert parsed.problem
+    assert parsed.about == about
+    assert about in USAGE_LINES

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.hours import WorkingHours, is_within_hours, parse_hours
+from bot.hours import WorkingHours, is_within_hours, parse_hours, read_hours
 
 NINE_TO_HALF_FIVE = WorkingHours(time(9, 0), time(17, 30))
 
@@ -45,6 +45,10 @@ def test_parses_the_accepted_forms(text: str) -> None:
         ("9-5pm", "09:00-17:00"),  # ...and keeps its own reading when it would not
         ("10-11am", "10:00-11:00"),
         ("0:00-23:59", "00:00-23:59"),
+        ("9-17", "09:00-17:00"),
+        ("22-6", "22:00-06:00"),  # a start past noon: a night shift as written
+        ("09:00-05:00", "09:00-05:00"),  # clock times, zero and all: as written
+        ("11:00-10:00", "11:00-10:00"),
     ],
 )
 def test_parses_edge_forms(text: str, expected: str) -> None:
@@ -147,3 +151,25 @@ def test_only_value_error_escapes(text: str) -> None:
     except ValueError:
         return
     assert hours.start != hours.end
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "instead_of"),
+    [
+        ("9-5", "09:00-17:00", "09:00-05:00"),
+        ("10-6", "10:00-18:00", "10:00-06:00"),
+        ("9:00-5:30", "09:00-17:30", "09:00-05:30"),
+        ("12-1", "12:00-13:00", "12:00-01:00"),
+    ],
+)
+def test_hours_as_people_say_them_read_as_a_day_and_the_other_reading_is_kept_to_confirm(
+    text: str, read: str, instead_of: str
+) -> None:
+    reading = read_hours(text)
+    assert str(reading.hours) == read
+    assert str(reading.instead_of) == instead_of
+
+
+@pytest.mark.parametrize("text", ["9am-5pm", "09:00-17:30", "9-17", "22-6", "1-5pm"])
+def test_unambiguous_hours_need_no_confirmation(text: str) -> None:
+    assert read_hours(text).instead_of is None
