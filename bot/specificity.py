@@ -24,6 +24,6 @@ def specificity(word: str) -> float:
     """1.0 for a rare word, down to FLOOR for a common one; a multi-word phrase is 1.0."""
     if " " in word.strip():
         return 1.0
-    zipf = zipf_frequency(word, "en")
+    zipf = zipf_frequency(word, "en", wordlist="small")  # the small list: half the memory, same for common words
     share = (COMMON - zipf) / (COMMON - RARE)
     return round(min(max(share, 0.0), 1.0) * (1 - FLOOR) + FLOOR, 3)

@@ -181,9 +181,10 @@ class Understander:
         self.embedder = embedder
         self.known = knowledge() if known is None else known
         self.lexical = lexical or LexicalMatcher()
-        self._terms = lru_cache(maxsize=8)(self._build_terms)
-        self._helpers = lru_cache(maxsize=8)(self._build_helpers)
-        self._vectors: dict[str, Vectors] = {}
+        # One index of every knowledge term, built once; a vocabulary adds only its skills the file lacks.
+        self._known_terms: _Terms | None = None
+        self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
+        self._helpers = lru_cache(maxsize=4)(self._build_helpers)
         self._known_skills = frozenset(self.known)
 
     @property
@@ -205,11 +206,11 @@ class Understander:
         vocab = vocabulary if isinstance(vocabulary, frozenset) else frozenset(vocabulary)
         grams = phrases(topic)
         vectors = self._embed_topic(topic, grams)
-        terms = self._terms(vocab)
+        known, extra = self._known(), self._extra_terms(vocab)
         read = combine(
             self.lexical.match(_readable(topic), vocab),
-            self._term_hits(terms, grams),
-            self._near_terms(terms, grams, vectors),
+            [*self._term_hits(known, grams), *self._term_hits(extra, grams)],
+            [*self._near_terms(known, grams, vectors), *self._near_terms(extra, grams, vectors)],
         )
         ranked = self._held(read, vocab)
         mentors = evidence.match(grams, vectors) if evidence is not None else []
@@ -230,7 +231,7 @@ class Understander:
         grams = phrases(topic)
         if not grams:
             return None
-        terms = self._terms(frozenset())
+        terms = self._known()
         read = combine(
             self.lexical.match(_readable(topic), self._known_skills),
             self._term_hits(terms, grams),
@@ -272,13 +273,9 @@ class Understander:
         return self.embedder.embed(list(grams))
 
     def _embed_texts(self, texts: Sequence[str]) -> Vectors:
-        """Embeddings of knowledge texts, each computed once per process (a new vocabulary reuses them)."""
         if self.embedder is None:
             return np.zeros((len(texts), 1), dtype=np.float32)
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if missing:
-            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
-        return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        return self.embedder.embed(texts)
 
     def _term_hits(self, terms: _Terms, grams: Sequence[str]) -> list[SkillMatch]:
         """Knowledge terms found word for word (after stemming), each counting by how specific its words are."""
@@ -321,12 +318,16 @@ class Understander:
                 found[skill] = SkillMatch(skill, score, f"'{grams[int(best_gram[i])]}' is like {terms.texts[i]}")
         return list(found.values())
 
-    def _build_terms(self, vocabulary: frozenset[str]) -> _Terms:
-        """The held skills and the skills that lead to them (a skill no held one is related to cannot route; it is
-        read only to name a gap); an empty vocabulary means every skill Burst knows of."""
-        if not vocabulary:
-            return self._index(sorted(self.known))
-        return self._index(sorted(vocabulary | set(self._helpers(vocabulary))))
+    def _known(self) -> _Terms:
+        """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""
+        if self._known_terms is None:
+            self._known_terms = self._index(sorted(self.known))
+        return self._known_terms
+
+    def _build_extra_terms(self, vocabulary: frozenset[str]) -> _Terms:
+        """Held skills the knowledge file has no entry for (known by their own name, another entry's name or
+        terms they borrow: `bot.skill_knowledge.Knowledge.entry_for`)."""
+        return self._index(sorted(s for s in vocabulary if s not in self.known))
 
     def _index(self, skills: Sequence[str]) -> _Terms:
         by_stem: dict[str, list[tuple[str, str]]] = {}
