@@ -544,12 +544,10 @@ class RequestService:
     async def accept(self, ping_id: int, user_id: str) -> AnswerOutcome:
         now = utcnow()
         async with self.db.uow() as uow:
-            ping = await uow.pings.get(ping_id)
-            if ping is None or ping.mentor_id != user_id:
+            if (owned := await _ping_of(uow, ping_id, user_id)) is None:
                 return AnswerOutcome("not_yours")
-            request = await uow.requests.get(ping.request_id)
-            assert request is not None
-            assert request.id is not None
+            ping, request = owned
+            assert request.id is not None  # stored: mypy cannot see it through _ping_of
             if ping.state == PingState.ACCEPTED:
                 return AnswerOutcome("already_answered", request)
             if refusal := await self._cannot_take(uow, user_id, now):
@@ -607,10 +605,9 @@ class RequestService:
         now = utcnow()
         state = PingState.SNOOZED if snooze else PingState.DECLINED
         async with self.db.uow() as uow:
-            ping = await uow.pings.get(ping_id)
-            if ping is None or ping.mentor_id != user_id:
+            if (owned := await _ping_of(uow, ping_id, user_id)) is None:
                 return AnswerOutcome("not_yours")
-            request = await uow.requests.get(ping.request_id)
+            ping, request = owned
             answered = await uow.pings.answer(ping_id, state, now)
             if answered is None:
                 return AnswerOutcome("already_answered", request)
@@ -635,22 +632,20 @@ class RequestService:
         """
         now = utcnow()
         async with self.db.uow() as uow:
-            ping = await uow.pings.get(ping_id)
-            if ping is None or ping.mentor_id != user_id:
+            if (owned := await _ping_of(uow, ping_id, user_id)) is None:
                 return AnswerOutcome("not_yours")
-            request = await uow.requests.get(ping.request_id)
-            assert request is not None
-            assert request.id is not None
+            ping, request = owned
+            request_id = ping.request_id
             if colleague_id in (user_id, request.requester_id):
                 return AnswerOutcome("cannot_suggest", request)
             if request.state != RequestState.OPEN:
                 return AnswerOutcome("closed", request)
             answered = await uow.pings.answer(ping_id, PingState.DECLINED, now)
             if answered is not None:
-                uow.events.append(ev.PING_DECLINED, actor_id=user_id, request_id=request.id)
+                uow.events.append(ev.PING_DECLINED, actor_id=user_id, request_id=request_id)
             await uow.members.get_or_create(colleague_id)
-            await uow.evidence.learn(colleague_id, EvidenceKind.SUGGESTED, request.topic, request.id)
-            uow.events.append(ev.PING_HANDED_OFF, actor_id=user_id, request_id=request.id, colleague=colleague_id)
+            await uow.evidence.learn(colleague_id, EvidenceKind.SUGGESTED, request.topic, request_id)
+            uow.events.append(ev.PING_HANDED_OFF, actor_id=user_id, request_id=request_id, colleague=colleague_id)
             note = "a colleague suggested you for this"
             request.mentors = {**request.mentors, colleague_id: 1.0}
             request.mentor_notes = {**request.mentor_notes, colleague_id: note}
@@ -664,14 +659,14 @@ class RequestService:
                 mentor_notes={colleague_id: note},
                 level="any",
                 requester_id=request.requester_id,
-                request_id=request.id,
+                request_id=request_id,
                 now=now,
                 want=1,
             )
             chosen = choice.chosen
             pings = [
                 uow.pings.add(
-                    Ping(request_id=request.id, mentor_id=c.member_id, wave=request.wave, score=c.score, created_at=now)
+                    Ping(request_id=request_id, mentor_id=c.member_id, wave=request.wave, score=c.score, created_at=now)
                 )
                 for c in chosen
             ]
@@ -679,24 +674,24 @@ class RequestService:
             await uow.flush()
             owed_rewrite = None
             if answered is not None:
-                owed_rewrite = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:{ping_id}", request.id, [answered])
+                owed_rewrite = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:{ping_id}", request_id, [answered])
             owed_ping = None
             if pings:
                 uow.events.append(
-                    ev.PING_SENT, actor_id=colleague_id, request_id=request.id, ping_id=pings[0].id, wave=request.wave
+                    ev.PING_SENT, actor_id=colleague_id, request_id=request_id, ping_id=pings[0].id, wave=request.wave
                 )
                 owed_ping = await self.timers.owe(
                     uow,
-                    f"{SEND_PINGS}:{request.id}:handoff:{ping_id}",
+                    f"{SEND_PINGS}:{request_id}:handoff:{ping_id}",
                     SEND_PINGS,
-                    request_id=request.id,
+                    request_id=request_id,
                     data={"pings": [pings[0].id], "reasons": {str(pings[0].id): chosen[0].reason}, "quiet": True},
                 )
             await uow.commit()
         await self.timers.settle(owed_rewrite)
         await self.timers.settle(owed_ping)
         if not pings:
-            await self._advance_if_nobody_waiting(request.id)
+            await self._advance_if_nobody_waiting(request_id)
             return AnswerOutcome("suggestion_noted", request, colleague_id)
         return AnswerOutcome("handed_off", request, colleague_id)
 
@@ -784,3 +779,14 @@ class RequestService:
                 if p.channel_id and p.message_ts and p.state != PingState.SENT
             )
         )
+
+
+async def _ping_of(uow: UnitOfWork, ping_id: int, user_id: str) -> tuple[Ping, HelpRequest] | None:
+    """The ping and its request, when the ping is this person's to answer; None otherwise."""
+    ping = await uow.pings.get(ping_id)
+    if ping is None or ping.mentor_id != user_id:
+        return None
+    request = await uow.requests.get(ping.request_id)
+    assert request is not None
+    assert request.id is not None
+    return ping, request
