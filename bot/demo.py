@@ -33,6 +33,8 @@ async def seed(url: str) -> int:
             for uid, skills in ws.mentor_skills().items():
                 for skill, level in skills:
                     await uow.members.set_skill(uid, skill, level)
+            for uid, about in ws.ABOUT.items():
+                await uow.evidence.set_about(uid, about)
             await uow.commit()
         return len(ws.mentor_skills())
     finally:
@@ -150,6 +152,10 @@ def _welcome(ui_url: str, mentors: int, home: Path) -> None:
         " — then switch to [bold]sam[/bold] or [bold]priya[/bold] and press Accept."
     )
     console.print("  2. In #general, as [bold]luca[/bold]: [italic]/burst help postgres indexes[/italic]")
+    console.print(
+        "     or as it comes to mind: [italic]/burst help is this p-value significant?[/italic]"
+        " (reaches lena, who wrote she helps with p-values)"
+    )
     console.print(
         "  3. As [bold]nina[/bold]: [italic]/burst skills add python, react:expert[/italic],"
         " then [italic]/burst skills[/italic]"

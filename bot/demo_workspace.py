@@ -72,6 +72,14 @@ def workspace(mode: str = "socket", request_url: str | None = None) -> dict[str,
     }
 
 
+ABOUT: dict[str, str] = {
+    "U0LENA": "Happy to help with experiment design, sample sizes, p-values and model evaluation.",
+    "U0TOM": "I can help you structure a talk, tighten slides for an exec update, or rehearse a tough conversation.",
+    "U0OMAR": "Spreadsheets of any size: lookups, pivot tables, month-end reports.",
+}
+"""What some mentors say they help with in their own words (`/burst about`): matched like skills."""
+
+
 def mentor_skills() -> dict[str, list[tuple[str, str]]]:
     return {
         uid: [tuple(s.split(":", 1)) for s in skills]  # type: ignore[misc]
