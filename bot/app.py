@@ -184,7 +184,7 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         # looking for an assistant's context. Burst is no assistant; a reply in a thread needs no extra call.
         attaching_conversation_kwargs_enabled=False,
     )
-    gateway = SlackGateway(client)
+    gateway = SlackGateway(client, gate)
     services = build_services(settings, gateway, gate, metrics)
     app.use(gated_respond(gate))
     handlers.register_all(app, services, gateway)
