@@ -61,9 +61,14 @@ REQUIRED_SCOPES: frozenset[str] = frozenset(
 TIER_PER_MINUTE: dict[str, int] = {"1": 1, "2": 20, "3": 50, "4": 100}
 
 
-def granted_scopes(header: str | None) -> frozenset[str]:
-    """The scopes Slack says a token holds: every Web API answer carries them in its `x-oauth-scopes` header."""
-    return frozenset(s.strip() for s in (header or "").split(",") if s.strip())
+def granted_scopes(header: str | None) -> frozenset[str] | None:
+    """The scopes Slack says a token holds: every Web API answer carries them in its `x-oauth-scopes` header.
+
+    None when the answer has no such header (an emulator such as local-slack): the scopes are then unknown, not
+    all missing."""
+    if header is None:
+        return None
+    return frozenset(s.strip() for s in header.split(",") if s.strip())
 
 
 @dataclass(frozen=True)
