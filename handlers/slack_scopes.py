@@ -30,8 +30,10 @@ METHODS: dict[str, Method] = {
     "conversations.open": Method(
         ("im:write", "mpim:write"), "3", "a DM whose id is not known yet; the group DM of requester and mentor"
     ),
+    # Tier 3 for Marketplace apps; since 2025 Slack allows other apps (a self-hosted Burst) one call a minute of at
+    # most 15 messages. Burst reads history only after a crash or a lost answer, never in a normal flow.
     "conversations.history": Method(
-        ("im:history", "mpim:history"), "3", "after a crash, find what was already posted before posting it"
+        ("im:history", "mpim:history"), "1", "after a crash or a lost answer, find what was posted before posting it"
     ),
     "users.info": Method(("users:read",), "4", "a new member's name and time zone"),
     "users.list": Method(("users:read",), "2", "the daily directory walk"),
