@@ -46,6 +46,10 @@ What is measured, and why this way:
   text and JSON column, before and after, each engine), random ask/cancel/expire/delete scripts by two people and
   whether the digest names a topic, 15 ask/cancel cycles and the most pings one mentor got, and slow HTTP clients
   against a real `burst run` (how long they stay connected, /healthz meanwhile, connections past the cap refused).
+- Budget (benchmarks/budget.py): whole flows one after another through local-slack behind the fault proxy with no
+  faults, which counts every Web API call by method; per flow by method and Tier, the calls while a session runs,
+  and the flows a minute and concurrent sessions Slack's published Tier limits allow. Targets: at most 10 calls a
+  flow, none while a session runs, 200 sessions at once within Tier 3.
 - Load (benchmarks/load.py): a real `burst run` in HTTP mode against local-slack in events mode, and a bare Bolt
   AsyncApp served the same way (benchmarks/bare_bolt.py); a separate generator process sends them the same signed
   slash commands and Decline clicks open-loop at each rate. Ack p50 / p99 / errors of each, their ratio, and the

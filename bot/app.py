@@ -244,7 +244,7 @@ def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) 
         # looking for an assistant's context. Burst is no assistant; a reply in a thread needs no extra call.
         attaching_conversation_kwargs_enabled=False,
     )
-    gateway = SlackGateway(client, extension=ses.extension_for(settings.burst_session_length))
+    gateway = SlackGateway(client, gate, extension=ses.extension_for(settings.burst_session_length))
     signals = SlackSignalReader(signals_client(settings, session, gate, metrics), settings.signal_switches)
     services = build_services(settings, gateway, gate, metrics, signals)
     app.use(gated_respond(gate))

@@ -15,17 +15,20 @@ async def run_check(settings: Settings, request_url: str | None, out: Console) -
     problems = 0
     client = web_client(settings, settings.slack_bot_token)
     token = await check_token(client)
-    if token.scopes is None:
+    if not token.answered:
         out.print(f"[red]bot token:[/red] auth.test failed: {token.error}", highlight=False)
         return 1
     out.print(f"bot token: {token.bot} in {token.team}", highlight=False)
-    for scope in sorted(token.scopes.missing):
-        out.print(f"[red]missing scope[/red] {scope}: needed by {', '.join(needing(scope))}", highlight=False)
-    for scope in sorted(token.scopes.extra):
-        out.print(f"[yellow]extra scope[/yellow] {scope}: Burst does not use it", highlight=False)
-    if not token.scopes.missing and not token.scopes.extra:
-        out.print(f"scopes: exactly the {len(REQUIRED_SCOPES)} Burst needs", highlight=False)
-    problems += len(token.scopes.missing)
+    if token.scopes is None:
+        out.print("scopes: Slack did not name them (no x-oauth-scopes header), so they are not checked")
+    else:
+        for scope in sorted(token.scopes.missing):
+            out.print(f"[red]missing scope[/red] {scope}: needed by {', '.join(needing(scope))}", highlight=False)
+        for scope in sorted(token.scopes.extra):
+            out.print(f"[yellow]extra scope[/yellow] {scope}: Burst does not use it", highlight=False)
+        if not token.scopes.missing and not token.scopes.extra:
+            out.print(f"scopes: exactly the {len(REQUIRED_SCOPES)} Burst needs", highlight=False)
+        problems += len(token.scopes.missing)
     out.print(f"expected events: {', '.join(EVENTS)}", highlight=False)
     out.print(f"expected command: {', '.join(COMMANDS)}; message shortcut: {', '.join(SHORTCUTS)}", highlight=False)
     if settings.socket_mode:

@@ -119,6 +119,11 @@ class WorkGate:
             if not piece.holding and not (task is not None and task.cancelling()):
                 await self._take(piece)
 
+    async def sleep(self, seconds: float) -> None:
+        """A pause that is not work (a backoff before trying Slack again): the slot goes to someone else meanwhile."""
+        async with self.outside():
+            await asyncio.sleep(seconds)
+
     async def _take(self, piece: _Piece) -> None:
         if piece.holding or piece.ended:
             return

@@ -26,9 +26,11 @@ URL_TIMEOUT = 10.0  # seconds; Slack itself gives a request URL three
 
 @dataclass(frozen=True)
 class TokenCheck:
-    """What auth.test said: the bot and team, and the scopes compared with what Burst needs; or why it failed."""
+    """What auth.test said: the bot and team, and the scopes compared with what Burst needs (None: Slack did not
+    name them); or why it failed."""
 
-    scopes: ScopeReport | None
+    answered: bool
+    scopes: ScopeReport | None = None
     bot: str = ""
     team: str = ""
     error: str = ""
@@ -38,10 +40,14 @@ async def check_token(client: AsyncWebClient) -> TokenCheck:
     try:
         answer = await client.auth_test()
     except SLACK_FAILURES as exc:
-        return TokenCheck(None, error=why(exc))
+        return TokenCheck(False, error=why(exc))
     header = {name.lower(): value for name, value in answer.headers.items()}.get("x-oauth-scopes")
+    granted = granted_scopes(header)
     return TokenCheck(
-        compare(granted_scopes(header)), bot=str(answer.get("user") or ""), team=str(answer.get("team") or "")
+        True,
+        None if granted is None else compare(granted),
+        bot=str(answer.get("user") or ""),
+        team=str(answer.get("team") or ""),
     )
 
 
@@ -80,8 +86,11 @@ async def request_url_answers(url: str, signing_secret: str) -> str:
 async def warn_missing_scopes(client: AsyncWebClient) -> None:
     """At start-up, one warning line per scope the install lacks, naming what will fail without it."""
     checked = await check_token(client)
-    if checked.scopes is None:
+    if not checked.answered:
         log.warning("could not read the granted scopes", error=checked.error)
+        return
+    if checked.scopes is None:
+        log.info("Slack did not name the token's scopes (no x-oauth-scopes header): not checked")
         return
     for scope in sorted(checked.scopes.missing):
         log.warning("missing Slack scope", scope=scope, needed_by=", ".join(needing(scope)))

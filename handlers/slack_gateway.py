@@ -26,6 +26,7 @@ from bot.digest_chart import render_chart
 from bot.ports import MessageRef, UserProfile, redelivering
 from bot.sessions import EXTENSION, MAX_EXTENSIONS
 from bot.wording import plural
+from bot.work_gate import WorkGate
 from handlers import blocks as b
 from handlers.digest_blocks import chart_alt_text, digest_blocks, digest_markdown, digest_text
 from handlers.mrkdwn import escape, local_time, mention, when
@@ -103,9 +104,12 @@ def clicked_message(body: dict[str, Any]) -> MessageRef | None:
 class SlackGateway:
     """Implements bot.ports.Notifier and bot.ports.Directory."""
 
-    def __init__(self, client: AsyncWebClient, extension: timedelta = EXTENSION) -> None:
+    def __init__(self, client: AsyncWebClient, gate: WorkGate | None = None, extension: timedelta = EXTENSION) -> None:
         self.client = client
         self.extension = extension  # what the session cards' Extend adds (bot.sessions.extension_for)
+        # A backoff between a keyed post's attempts waits outside the work gate, as the client's own retries do:
+        # holding the one slot for it would stall every other piece of work in the process.
+        self._pause = gate.sleep if gate is not None else asyncio.sleep
         # Keyed posts retry themselves (`_post_keyed`): a blind resend after a lost reply would post twice. This
         # client shares the other's connections and work gate, and retries only 429s, which Slack did not act on.
         self._keyed = copy.copy(client)
@@ -157,7 +161,7 @@ class SlackGateway:
                     log.warning("chat.postMessage failed", channel=channel, key=key, error=why(exc))
                     return None
             pause = KEYED_BACKOFF * 2**attempt
-            await asyncio.sleep(pause + random.uniform(0, pause))  # jitter: processes retrying at once spread out
+            await self._pause(pause + random.uniform(0, pause))  # jitter: processes retrying at once spread out
             if found := await self._look_for(channel, key):
                 return found
         return None

@@ -30,8 +30,10 @@ METHODS: dict[str, Method] = {
     "conversations.open": Method(
         ("im:write", "mpim:write"), "3", "a DM whose id is not known yet; the group DM of requester and mentor"
     ),
+    # Tier 3 for Marketplace apps; since 2025 Slack allows other apps (a self-hosted Burst) one call a minute of at
+    # most 15 messages. Burst reads history only after a crash or a lost answer, never in a normal flow.
     "conversations.history": Method(
-        ("im:history", "mpim:history"), "3", "after a crash, find what was already posted before posting it"
+        ("im:history", "mpim:history"), "1", "after a crash or a lost answer, find what was posted before posting it"
     ),
     "dnd.teamInfo": Method(("dnd:read",), "4", "Do Not Disturb of a wave's candidates, a batch at a time"),
     "users.getPresence": Method(("users:read",), "3", "whether a wave's candidate is away"),
@@ -63,9 +65,14 @@ REQUIRED_SCOPES: frozenset[str] = frozenset(
 TIER_PER_MINUTE: dict[str, int] = {"1": 1, "2": 20, "3": 50, "4": 100}
 
 
-def granted_scopes(header: str | None) -> frozenset[str]:
-    """The scopes Slack says a token holds: every Web API answer carries them in its `x-oauth-scopes` header."""
-    return frozenset(s.strip() for s in (header or "").split(",") if s.strip())
+def granted_scopes(header: str | None) -> frozenset[str] | None:
+    """The scopes Slack says a token holds: every Web API answer carries them in its `x-oauth-scopes` header.
+
+    None when the answer has no such header (an emulator such as local-slack): the scopes are then unknown, not
+    all missing."""
+    if header is None:
+        return None
+    return frozenset(s.strip() for s in header.split(",") if s.strip())
 
 
 @dataclass(frozen=True)

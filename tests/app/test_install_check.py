@@ -80,6 +80,20 @@ def test_check_passes_with_the_manifest_scopes_and_says_when_the_request_url_is_
     assert done.returncode == 1
 
 
+def test_a_slack_that_names_no_scopes_is_not_taken_for_one_that_granted_none(tmp_path: Path) -> None:
+    """local-slack answers without x-oauth-scopes: the scopes are unknown, and nothing is reported missing."""
+    api = FakeWebApi()
+    api.name_scopes = False
+    api.start()
+    try:
+        done = burst("check", env=env_for(api, tmp_path, SLACK_APP_TOKEN="xapp-check"), cwd=tmp_path)
+    finally:
+        api.stop()
+    assert "scopes: Slack did not name them (no x-oauth-scopes header), so they are not checked" in done.stdout
+    assert "missing scope" not in done.stdout
+    assert done.returncode == 0, done.stdout
+
+
 def test_run_answers_the_check_of_its_request_url_and_warns_once_per_missing_scope(
     short_of_mpim_history: FakeWebApi, tmp_path: Path
 ) -> None:

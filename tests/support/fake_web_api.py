@@ -55,6 +55,7 @@ class ApiCall:
 class FakeWebApi:
     def __init__(self, granted: frozenset[str] | None = None) -> None:
         self.granted = manifest_scopes() if granted is None else granted
+        self.name_scopes = True  # False: answers carry no x-oauth-scopes header, as local-slack's do
         self._lock = threading.Lock()
         self._calls: list[ApiCall] = []
         self._used_triggers: set[str] = set()
@@ -192,11 +193,12 @@ class FakeWebApi:
             )
         if limited:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
-        headers = {"x-oauth-scopes": ",".join(sorted(self.granted))}
+        scopes = ",".join(sorted(self.granted))
+        headers = {"x-oauth-scopes": scopes} if self.name_scopes else {}
         lacking = [scope for scope in scopes_for(method, args) if scope not in self.granted]
         if lacking:
             refusal = {"ok": False, "error": "missing_scope", "needed": lacking[0]}
-            return web.json_response(refusal | {"provided": headers["x-oauth-scopes"]}, headers=headers)
+            return web.json_response(refusal | {"provided": scopes}, headers=headers)
         return web.json_response(self._answer(method, args), headers=headers)
 
     def _record(self, call: ApiCall) -> None:

@@ -177,3 +177,25 @@ async def test_a_timed_action_started_from_a_listeners_context_is_a_piece_of_its
     listener_may_end.set_result(None)
     await asyncio.wait_for(asyncio.gather(task, *spawned), 1)
     assert log == ["listener done", "action runs"]
+
+
+async def test_a_backoff_pause_lets_the_next_piece_run() -> None:
+    """gate.sleep (a keyed post waiting before it tries Slack again) is not work: another piece runs meanwhile."""
+    gate = WorkGate(slots=1)
+    other_ran = asyncio.Event()
+
+    async def backing_off() -> None:
+        await gate.enter()
+        await gate.sleep(60)
+
+    async def other() -> None:
+        await gate.enter()
+        other_ran.set()
+
+    pausing = asyncio.create_task(backing_off())
+    await asyncio.sleep(0)
+    await asyncio.wait_for(other(), 5)  # behind a slot held for the whole pause this would time out
+    assert other_ran.is_set()
+    pausing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pausing
