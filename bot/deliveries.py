@@ -1,4 +1,4 @@
-"""Act on each Slack delivery once, however often Slack delivers it (DESIGN.md, "Correctness under races").
+"""Act on each Slack delivery once, however often Slack delivers it.
 
 Slack redelivers what it thinks went unanswered: Events API retries, Socket Mode redeliveries after a reconnect,
 and a retry may reach another process. A handler claims the delivery's id right after its ack and before it acts;

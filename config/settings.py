@@ -1,6 +1,6 @@
 """Burst's settings: the only place that reads the environment (and a `.env` file).
 
-Every variable of the product contract (PRODUCT.md, "Configuration") is a field here under exactly that name.
+Every variable of the product contract (the README's "Configuration") is a field here under exactly that name.
 A wrong value never surfaces as a traceback: `load_settings` turns pydantic's errors into `ConfigError`,
 one line per problem, each naming the variable.
 """

@@ -245,7 +245,7 @@ class TimerState:
 
 
 class TimedAction(SQLModel, table=True):
-    """A durable timer: the database, not a process's memory, knows what is due (DESIGN.md)."""
+    """A durable timer: the database, not a process's memory, knows what is due."""
 
     __tablename__ = "timed_actions"
     __table_args__ = (

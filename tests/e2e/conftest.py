@@ -14,7 +14,7 @@ from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, writ
 from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl
 
-# Second-long timers so whole flows run in seconds (PRODUCT.md: durations accept plain seconds).
+# Second-long timers so whole flows run in seconds (durations accept plain seconds).
 FAST_TIMERS = {
     "BURST_WAVE_SIZE": "2",
     "BURST_WAVE_TIMEOUT": "3",
