@@ -217,8 +217,8 @@ async def route_once(
         t1 = time.perf_counter()
         scores, named = await _match(uow, ask.topic)
         t2 = time.perf_counter()
-        chosen = await choose(
-            uow,
+        # The same wave as a request's first: the screened choice is timed, and then the unscreened one below.
+        wave: dict[str, Any] = dict(
             skill_scores=scores,
             mentor_scores=named,
             level="any",
@@ -226,9 +226,8 @@ async def route_once(
             request_id=ask.request_id,
             now=now,
             want=WAVE_SIZE,
-            screen=signals.screen,
-            length=SESSION_LENGTH,
         )
+        chosen = await choose(uow, **wave, screen=signals.screen, length=SESSION_LENGTH)
         t3 = time.perf_counter()
     if result is not None:
         result.vocabulary.add(t1 - t0)
@@ -242,15 +241,7 @@ async def route_once(
         result.skipped.append(len(chosen.skipped))
         async with db.uow(readonly=True) as uow:  # the same choice without the signals, for comparison
             t4 = time.perf_counter()
-            await choose(
-                uow,
-                skill_scores=scores,
-                level="any",
-                requester_id=ask.requester,
-                request_id=ask.request_id,
-                now=now,
-                want=WAVE_SIZE,
-            )
+            await choose(uow, **wave)
             result.unscreened.add(time.perf_counter() - t4)
     async with db.uow(readonly=True) as uow:
         holders = await uow.session.scalar(
