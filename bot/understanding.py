@@ -46,6 +46,8 @@ CLARIFY_AT = 0.35
 KEEP_RATIO = 0.9
 """Skills routed on score at least this share of the best one: a clear reading is not diluted by weak ones."""
 MAX_SKILLS = 5
+NEAREST = 64
+"""The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
 MAX_SUGGESTIONS = 3
 MAX_PHRASE_WORDS = 3
 MAX_TOPIC_WORDS = 60
@@ -303,19 +305,28 @@ class Understander:
         """Each skill's closest term to any phrase of the topic, by embedding, as a confidence."""
         if vectors is None or not len(terms.owners) or not len(grams):
             return []
-        similarity = vectors @ terms.columns  # phrases x terms
+        # confidence = clip((cosine - FLOOR) / (FULL - FLOOR), 0, 1) * weight, computed in as few passes over the
+        # phrases x terms matrix as possible: it is the largest piece of work in reading a topic. The weights
+        # (specificity, in (0, 1]) scale the phrases before the product; the cap at FULL is taken per row, and the
+        # floor at 0 once on the best of each column (clipping commutes with taking the maximum).
         weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
-        confidence = np.clip((similarity - SIMILAR_FLOOR) / (SIMILAR_FULL - SIMILAR_FLOOR), 0.0, 1.0) * weights
-        best_term = confidence.max(axis=0)
-        best_gram = confidence.argmax(axis=0)
+        scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
+        confidence = (vectors * scale) @ terms.columns  # phrases x terms: cosine * scale
+        np.minimum(confidence, scale * np.float32(SIMILAR_FULL), out=confidence)
+        confidence -= scale * np.float32(SIMILAR_FLOOR)
+        best_term = np.maximum(confidence.max(axis=0), 0.0)
+        top = np.arange(len(best_term))
+        if len(top) > NEAREST:
+            top = np.argpartition(-best_term, NEAREST - 1)[:NEAREST]
         found: dict[str, SkillMatch] = {}
-        for i in np.argsort(-best_term)[:64].tolist():
+        for i in top[np.argsort(-best_term[top], kind="stable")].tolist():
             score = round(float(best_term[i]) * SEMANTIC_CEILING, 3)
             if score <= 0:
                 break
             skill = terms.owners[i]
             if skill not in found:
-                found[skill] = SkillMatch(skill, score, f"'{grams[int(best_gram[i])]}' is like {terms.texts[i]}")
+                gram = grams[int(confidence[:, i].argmax())]
+                found[skill] = SkillMatch(skill, score, f"'{gram}' is like {terms.texts[i]}")
         return list(found.values())
 
     def _known(self) -> _Terms:
