@@ -1,15 +1,50 @@
-"""Block Kit builders for the messages Burst sends by DM: pings, progress, matches and session cards."""
+"""Block Kit for everything Burst shows in Slack: slack_sdk's models, a few helpers to build them, the DM layouts.
+
+Messages and views are made of slack_sdk's Block Kit model objects and become the Web API's JSON in one place,
+`message` or `modal`/`home` below. Their `to_dict` runs the models' validators (lengths, counts, styles, nested
+ones included), so a layout that breaks one of Slack's limits fails where it is built, not as Slack's
+`invalid_blocks` after the fact. What people typed can be any length, so the helpers clip it deliberately
+(with an ellipsis, never through an `&amp;` or a `<@U123>`): a topic is never too long to show.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from handlers.mrkdwn import clip, escape, escape_within, mention, when
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    InputInteractiveElement,
+    InteractiveElement,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from handlers.mrkdwn import BUTTON_LIMIT, clip, escape, escape_within, mention, when
 from storage.models import FlashSession, HelpRequest, PingState
 
-Block = dict[str, Any]
+Json = dict[str, Any]
+"""A block or a view as the Web API takes it: what `message`, `modal` and `home` return, validated."""
+
+MESSAGE_BLOCKS = 50  # chat.postMessage's limit on blocks: a message has no model to check it
+INPUT_TEXT = 3000  # the most a plain_text_input holds, pre-filled text included (its max_length, if less)
 
 PING_ACCEPT = "ping_accept"
 PING_DECLINE = "ping_decline"
@@ -29,31 +64,126 @@ WHICH_NONE = "which_none"
 FIND_ANOTHER = "followup_find_another"
 
 
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+# --- the models, built alike everywhere ------------------------------------------------------------------
 
 
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+def plain(text: str, *, emoji: bool | None = None) -> PlainTextObject:
+    """Plain text, spelt out: slack_sdk turns a bare string into `emoji: true` text, or into mrkdwn where
+    Slack wants plain text (a placeholder)."""
+    return PlainTextObject(text=text, emoji=emoji)
 
 
-def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    b: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text[:75], "emoji": True},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        b["style"] = style
-    return b
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text)))
 
 
-def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
-    block: Block = {"type": "actions", "elements": list(elements)}
-    if block_id:
-        block["block_id"] = block_id
-    return block
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text))])
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=plain(text))
+
+
+def divider() -> DividerBlock:
+    return DividerBlock()
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+    label = text if len(text) <= BUTTON_LIMIT else text[: BUTTON_LIMIT - 1] + "…"
+    return ButtonElement(text=plain(label, emoji=True), action_id=action_id, value=value, style=style)
+
+
+def actions(*elements: InteractiveElement, block_id: str | None = None) -> ActionsBlock:
+    return ActionsBlock(elements=elements, block_id=block_id)
+
+
+def person_picker(action_id: str, placeholder: str) -> UserSelectElement:
+    return UserSelectElement(action_id=action_id, placeholder=plain(placeholder))
+
+
+def option(text: str, value: str) -> Option:
+    return Option(value=value, text=plain(text))
+
+
+def text_input(
+    action_id: str, initial: str = "", *, max_length: int | None = None, multiline: bool | None = None
+) -> PlainTextInputElement:
+    """A text field, pre-filled with at most what it can hold (what Slack will not take is cut, not refused)."""
+    return PlainTextInputElement(
+        action_id=action_id,
+        initial_value=initial[: min(max_length or INPUT_TEXT, INPUT_TEXT)] or None,
+        multiline=multiline,
+        max_length=max_length,
+    )
+
+
+def select(action_id: str, options: Sequence[Option], initial: Option) -> StaticSelectElement:
+    return StaticSelectElement(action_id=action_id, options=options, initial_option=initial)
+
+
+def radio_buttons(action_id: str, options: Sequence[Option], initial: Option | None = None) -> RadioButtonsElement:
+    return RadioButtonsElement(action_id=action_id, options=options, initial_option=initial)
+
+
+def checkboxes(action_id: str, options: Sequence[Option], initial: Sequence[Option] = ()) -> CheckboxesElement:
+    return CheckboxesElement(action_id=action_id, options=options, initial_options=list(initial) or None)
+
+
+def field(
+    block_id: str,
+    label: str,
+    element: InputInteractiveElement,
+    *,
+    optional: bool | None = None,
+    hint: str | None = None,
+) -> InputBlock:
+    """One input of a form; its value comes back under `block_id`."""
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label),
+        element=element,
+        optional=optional,
+        hint=None if hint is None else plain(hint),
+    )
+
+
+# --- the one way to the Web API's JSON ---------------------------------------------------------------------
+
+
+def message(*blocks: Block) -> list[Json]:
+    """A message's blocks as JSON, each checked against Slack's limits by its model."""
+    if len(blocks) > MESSAGE_BLOCKS:
+        raise SlackObjectFormationError(f"a message holds at most {MESSAGE_BLOCKS} blocks, not {len(blocks)}")
+    return [block.to_dict() for block in blocks]
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: Iterable[Block],
+    *,
+    submit: str | None = None,
+    close: str | None = None,
+    private_metadata: str | None = None,
+) -> Json:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(title),
+        submit=None if submit is None else plain(submit),
+        close=None if close is None else plain(close),
+        private_metadata=private_metadata,
+        blocks=list(blocks),
+    )
+    return view.to_dict()
+
+
+def home(blocks: Iterable[Block]) -> Json:
+    return View(type="home", blocks=list(blocks)).to_dict()
+
+
+# --- the DM layouts --------------------------------------------------------------------------------------
 
 
 def minutes(seconds: int) -> str:
@@ -71,8 +201,8 @@ def ping_text(request: HelpRequest) -> str:
     return f"{asker(request)} needs help with {escape(request.topic)} ({minutes(request.length_seconds)})"
 
 
-def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Block]:
-    blocks = [section(f":raising_hand: {asker(request)} needs help with *{escape(request.topic)}*")]
+def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Json]:
+    blocks: list[Block] = [section(f":raising_hand: {asker(request)} needs help with *{escape(request.topic)}*")]
     if request.details:
         blocks.append(section(f">{escape_within(request.details, 1500)}"))
     facts = f"About {minutes(request.length_seconds)}"
@@ -89,37 +219,35 @@ def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Block]:
             button("Accept", PING_ACCEPT, value, "primary"),
             button("Decline", PING_DECLINE, value),
             button("Snooze 1h", PING_SNOOZE, value),
-            {
-                "type": "users_select",
-                "action_id": PING_HAND_OFF,
-                "placeholder": {"type": "plain_text", "text": "Not me, try…"},
-            },
+            person_picker(PING_HAND_OFF, "Not me, try…"),
             block_id=f"ping:{ping_id}",
         )
     )
-    return blocks
+    return message(*blocks)
 
 
 def ask_which_text(request: HelpRequest) -> str:
     return f"Did you mean {' or '.join(escape(s) for s in request.skills)}? Pick one and I'll find someone."
 
 
-def ask_which_blocks(request: HelpRequest) -> list[Block]:
+def ask_which_blocks(request: HelpRequest) -> list[Json]:
     """ "Did you mean ...?": a button per skill the topic might be about, and one for none of them."""
     options = [button(skill, f"{WHICH_SKILL}_{n}", f"{request.id}:{skill}") for n, skill in enumerate(request.skills)]
-    return [
+    return message(
         section(
             f":thinking_face: I'm not sure who can help with *{escape(request.topic)}*. Did you mean one of these? "
             "I'll ask people who know it."
         ),
         actions(*options, button("None of these", WHICH_NONE, str(request.id)), block_id=f"which:{request.id}"),
-    ]
+    )
 
 
-def which_answered_blocks(request: HelpRequest, skill: str | None) -> list[Block]:
+def which_answered_blocks(request: HelpRequest, skill: str | None) -> list[Json]:
     if skill is None:
-        return [section(f"Got it: nobody here lists *{escape(request.topic)}* yet. I've noted it for the team.")]
-    return [section(f":mag: Looking for someone who knows *{escape(skill)}* to help with *{escape(request.topic)}*.")]
+        return message(section(f"Got it: nobody here lists *{escape(request.topic)}* yet. I've noted it for the team."))
+    return message(
+        section(f":mag: Looking for someone who knows *{escape(skill)}* to help with *{escape(request.topic)}*.")
+    )
 
 
 PING_OUTCOMES = {
@@ -131,12 +259,12 @@ PING_OUTCOMES = {
 }
 
 
-def ping_closed_blocks(request: HelpRequest, outcome: str) -> list[Block]:
+def ping_closed_blocks(request: HelpRequest, outcome: str) -> list[Json]:
     who = asker(request) if outcome != PingState.ACCEPTED else mention(request.requester_id)
-    return [
+    return message(
         section(f"{who} needed help with *{escape(request.topic)}*"),
         context(PING_OUTCOMES.get(outcome, "This request has closed.")),
-    ]
+    )
 
 
 def time_left(seconds: float) -> str:
@@ -146,12 +274,15 @@ def time_left(seconds: float) -> str:
     return f"{math.ceil(seconds / 60)} min left"
 
 
-def status_blocks(text: str, cancel: int | None = None) -> list[Block]:
-    """The requester's one status message; a Cancel button (carrying the request id) while the search goes on."""
-    blocks = [section(text)]
+def status_blocks(text: str, cancel: int | None = None, again: str | None = None) -> list[Json]:
+    """The requester's one status message; a Cancel button (carrying the request id) while the search goes on,
+    Ask again (carrying the topic) once it ended with nobody."""
+    blocks: list[Block] = [section(text)]
     if cancel is not None:
         blocks.append(actions(button("Cancel", REQUEST_CANCEL, str(cancel)), block_id=f"request:{cancel}"))
-    return blocks
+    if again is not None:
+        blocks.append(ask_again(again))
+    return message(*blocks)
 
 
 def session_intro(request: HelpRequest, flash: FlashSession, viewer: str | None) -> str:
@@ -177,7 +308,7 @@ def session_card(
     extension: timedelta,
     max_extensions: int,
     viewer: str | None = None,
-) -> list[Block]:
+) -> list[Json]:
     """The session in one message: who, where to talk, the real end (extensions included), Extend while it can.
 
     The end time is Slack's date formatting, which each reader's client shows in their own zone and keeps current,
@@ -199,11 +330,11 @@ def session_card(
         controls = []
     details = f"\n>{escape_within(request.details, 1500)}" if request.details else ""
     intro = session_intro(request, flash, viewer)
-    return [
+    return message(
         section(f":zap: *Flash session* on *{escape(request.topic)}*\n{intro}{details}"),
         context(status),
         *controls,
-    ]
+    )
 
 
 def session_text(request: HelpRequest, flash: FlashSession) -> str:
@@ -214,7 +345,7 @@ def session_text(request: HelpRequest, flash: FlashSession) -> str:
     )
 
 
-def ask_again(topic: str) -> Block:
+def ask_again(topic: str) -> ActionsBlock:
     return actions(button("Ask again", ASK_AGAIN, topic[:2000]))
 
 
@@ -238,7 +369,7 @@ def feedback_prompt(flash: FlashSession, viewer: str | None = None) -> list[Bloc
     ]
 
 
-def followup_buttons(flash: FlashSession) -> Block:
+def followup_buttons(flash: FlashSession) -> ActionsBlock:
     value = str(flash.id)
     return actions(
         button(":white_check_mark: Solved", FOLLOWUP_SOLVED, value, "primary"),
@@ -267,12 +398,12 @@ def followup_text(request: HelpRequest, flash: FlashSession, index: int, since: 
     return f":calendar: {when_.capitalize()} on from your session on *{topic}*: is it sorted now?"
 
 
-def followup_answered(topic: str, outcome: str, session_id: int, latest: bool) -> list[Block]:
+def followup_answered(topic: str, outcome: str, session_id: int, latest: bool) -> list[Json]:
     """A follow-up once answered: the choice, and on the newest, Find someone else after Still stuck."""
     if outcome == "solved":
-        return [section(f":tada: You said *{escape(topic)}* is solved. Glad to hear it!")]
-    blocks = [section(f"You said you're still stuck on *{escape(topic)}*.")]
+        return message(section(f":tada: You said *{escape(topic)}* is solved. Glad to hear it!"))
+    blocks: list[Block] = [section(f"You said you're still stuck on *{escape(topic)}*.")]
     if latest:
         again = button("Find someone else", FIND_ANOTHER, str(session_id), "primary")
         blocks.append(actions(again, block_id=f"again:{session_id}"))
-    return blocks
+    return message(*blocks)

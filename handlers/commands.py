@@ -74,9 +74,9 @@ DELETE_CONFIRM = "delete_my_data_confirm"
 DELETE_CANCEL = "delete_my_data_cancel"
 
 
-def confirm_delete_blocks(user: str) -> list[b.Block]:
+def confirm_delete_blocks(user: str) -> list[b.Json]:
     """The confirmation carries whose data it deletes, so only that person's press counts."""
-    return [
+    return b.message(
         b.section(
             ":warning: This removes your profile and skills, cancels your open request, and strips your name and "
             "notes from past bursts (the team's totals keep their numbers). It can't be undone."
@@ -85,7 +85,7 @@ def confirm_delete_blocks(user: str) -> list[b.Block]:
             b.button("Yes, delete my data", DELETE_CONFIRM, user, "danger"),
             b.button("Keep it", DELETE_CANCEL, "no"),
         ),
-    ]
+    )
 
 
 async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dict[str, Any]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from slack_sdk.models.blocks import Block
+
 from bot.digest import Digest, WeekStats
 from bot.wording import plural
-from handlers.blocks import Block, context, section
+from handlers.blocks import Json, context, header, message, section
 from handlers.mrkdwn import escape, mention
-
-MAX_BLOCKS = 50
 
 
 def _delta(now: float | None, before: float | None, unit: str = "", pct: bool = False) -> str:
@@ -83,10 +83,10 @@ def chart_alt_text(digest: Digest) -> str:
     return f"Bar chart of Burst {digest.period}, this week against last: {shown}."
 
 
-def digest_blocks(digest: Digest) -> list[Block]:
+def digest_blocks(digest: Digest) -> list[Json]:
     this, last = digest.this, digest.last
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Burst weekly digest, {digest.week_of}"}},
+        header(f"Burst weekly digest, {digest.week_of}"),
         section(headline(digest)),
         section("\n".join(f"*{name}:* {value}" for name, value in figures(this, last))),
     ]
@@ -104,7 +104,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
     blocks.append(
         context(f"{digest.start:%a %d %b} to {digest.end:%a %d %b %Y} · aggregates only, nobody's requests are named")
     )
-    return blocks[:MAX_BLOCKS]
+    return message(*blocks)
 
 
 def digest_markdown(digest: Digest) -> str:

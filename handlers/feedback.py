@@ -30,41 +30,26 @@ def _session_id(action: dict[str, Any]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def note_modal(session_id: int, helpful: bool | None) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": NOTE_MODAL,
-        "private_metadata": json.dumps({"session": session_id}),
-        "title": {"type": "plain_text", "text": "Session feedback"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "helpful",
-                "label": {"type": "plain_text", "text": "Was it helpful?"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "helpful",
-                    "options": [
-                        {"text": {"type": "plain_text", "text": "Yes"}, "value": "yes"},
-                        {"text": {"type": "plain_text", "text": "Not really"}, "value": "no"},
-                    ],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "note",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "A note (optional)"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "note",
-                    "multiline": True,
-                    "max_length": NOTE_LIMIT,
-                },
-            },
+def note_modal(session_id: int, helpful: bool | None) -> b.Json:
+    return b.modal(
+        NOTE_MODAL,
+        "Session feedback",
+        [
+            b.field(
+                "helpful",
+                "Was it helpful?",
+                b.radio_buttons("helpful", [b.option("Yes", "yes"), b.option("Not really", "no")]),
+            ),
+            b.field(
+                "note",
+                "A note (optional)",
+                b.text_input("note", max_length=NOTE_LIMIT, multiline=True),
+                optional=True,
+            ),
         ],
-    }
+        submit="Send",
+        private_metadata=json.dumps({"session": session_id}),
+    )
 
 
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
@@ -83,8 +68,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         ref, message = clicked_message(body), body.get("message") or {}
         if ref is not None and ref.channel.startswith("D"):  # their own DM: the buttons give way to the choice
             kept = [blk for blk in message.get("blocks") or [] if blk.get("type") != "actions"]
-            done = b.context(f"You answered: {chosen}. Thanks!")
-            await gateway.update(ref, str(message.get("text") or "Session feedback"), [*kept, done], stamp_of(message))
+            done = b.message(b.context(f"You answered: {chosen}. Thanks!"))
+            await gateway.update(ref, str(message.get("text") or "Session feedback"), [*kept, *done], stamp_of(message))
         else:  # a group DM both answer in: the buttons stay for the other person
             await tell(body, f"You answered: {chosen}. Thanks!")
 
@@ -165,4 +150,4 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         ref, message = clicked_message(body), body.get("message") or {}
         if ref is not None and outcome.status in ("searching", "no_match"):  # the new status message says the rest
             text = f"You said you're still stuck on *{escape(outcome.request.topic)}*: asking others, see below."
-            await gateway.update(ref, text, [b.section(text)], stamp_of(message))
+            await gateway.update(ref, text, b.message(b.section(text)), stamp_of(message))

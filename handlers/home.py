@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.evidence import MAX_ABOUT_LENGTH, clean_about
@@ -32,120 +34,83 @@ HOME_ASK = "home_ask"
 PROFILE_MODAL = "profile_modal"
 
 
-def home_view(profile: Profile, view: Overview, sees: list[b.Block] | None = None) -> dict[str, Any]:
+def home_view(profile: Profile, view: Overview, sees: Sequence[Block] | None = None) -> b.Json:
     m = profile.member
-    blocks: list[b.Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Burst: help in minutes"}},
-        b.section("Stuck? Ask for help and Burst finds someone who knows it and is free right now."),
-        b.actions(b.button("Ask for help", HOME_ASK, "ask", "primary")),
-        {"type": "divider"},
-        {"type": "header", "text": {"type": "plain_text", "text": "My mentor profile"}},
-        b.section(skills_line(profile)),
-        b.section(
-            f"*I can help with:* {escape(profile.about)}"
-            if profile.about
-            else "*I can help with:* nothing in your own words yet. Add a line or two under Edit profile."
-        ),
-        b.section(availability_line(profile)),
-        b.context(
-            "Working hours are in your Slack time zone. With none set, Burst may ping you at any time "
-            "(unless you're away or snoozed)."
-        ),
-        b.actions(
-            b.button("Edit profile", HOME_EDIT, "edit"),
-            b.button("I'm available", HOME_AVAILABLE, "available")
-            if m.away
-            else b.button("Away for a day", HOME_AWAY, "away"),
-        ),
-        *(sees or []),
-        {"type": "divider"},
-        {"type": "header", "text": {"type": "plain_text", "text": "My requests and bursts"}},
-        b.section(status_text(view, m.id)),
-    ]
-    return {"type": "home", "blocks": blocks}
+    return b.home(
+        [
+            b.header("Burst: help in minutes"),
+            b.section("Stuck? Ask for help and Burst finds someone who knows it and is free right now."),
+            b.actions(b.button("Ask for help", HOME_ASK, "ask", "primary")),
+            b.divider(),
+            b.header("My mentor profile"),
+            b.section(skills_line(profile)),
+            b.section(
+                f"*I can help with:* {escape(profile.about)}"
+                if profile.about
+                else "*I can help with:* nothing in your own words yet. Add a line or two under Edit profile."
+            ),
+            b.section(availability_line(profile)),
+            b.context(
+                "Working hours are in your Slack time zone. With none set, Burst may ping you at any time "
+                "(unless you're away or snoozed)."
+            ),
+            b.actions(
+                b.button("Edit profile", HOME_EDIT, "edit"),
+                b.button("I'm available", HOME_AVAILABLE, "available")
+                if m.away
+                else b.button("Away for a day", HOME_AWAY, "away"),
+            ),
+            *(sees or ()),
+            b.divider(),
+            b.header("My requests and bursts"),
+            b.section(status_text(view, m.id)),
+        ]
+    )
 
 
-def profile_modal(profile: Profile) -> dict[str, Any]:
+def profile_modal(profile: Profile) -> b.Json:
     m = profile.member
     skills = ", ".join(f"{s.skill}:{s.level}" for s in profile.skills)
-
-    def text_input(
-        block_id: str, label: str, initial: str, hint: str, optional: bool = True, multiline: bool = False
-    ) -> b.Block:
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": block_id}
-        if multiline:
-            element |= {"multiline": True, "max_length": MAX_ABOUT_LENGTH}
-        if initial:
-            element["initial_value"] = initial
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "optional": optional,
-            "label": {"type": "plain_text", "text": label},
-            "hint": {"type": "plain_text", "text": hint},
-            "element": element,
-        }
-
     hours = f"{m.hours_start}-{m.hours_end}" if m.hours_start and m.hours_end else ""
-    return {
-        "type": "modal",
-        "callback_id": PROFILE_MODAL,
-        "title": {"type": "plain_text", "text": "My mentor profile"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "blocks": [
-            text_input("skills", "Skills", skills, "Comma-separated, level after a colon: python, postgres:expert"),
-            text_input(
+    cap = "" if m.weekly_cap is None else str(m.weekly_cap)
+    thanks = b.option("Thank me by name in the weekly digest", "yes")
+    return b.modal(
+        PROFILE_MODAL,
+        "My mentor profile",
+        [
+            b.field(
+                "skills",
+                "Skills",
+                b.text_input("skills", skills),
+                optional=True,
+                hint="Comma-separated, level after a colon: python, postgres:expert",
+            ),
+            b.field(
                 "about",
                 "What I can help with",
-                profile.about,
-                "A line or two in your own words, e.g. experiment design, sample sizes and A/B test readouts.",
-                multiline=True,
+                b.text_input("about", profile.about, max_length=MAX_ABOUT_LENGTH, multiline=True),
+                optional=True,
+                hint="A line or two in your own words, e.g. experiment design, sample sizes and A/B test readouts.",
             ),
-            text_input(
+            b.field(
                 "hours",
                 "Working hours",
-                hours,
-                f"Like 09:00-17:30, in your time zone ({m.tz}). Empty: any time.",
+                b.text_input("hours", hours),
+                optional=True,
+                hint=f"Like 09:00-17:30, in your time zone ({m.tz}). Empty: any time.",
             ),
-            text_input(
-                "cap",
-                "Most bursts a week",
-                "" if m.weekly_cap is None else str(m.weekly_cap),
-                "A number; empty for no cap.",
+            b.field(
+                "cap", "Most bursts a week", b.text_input("cap", cap), optional=True, hint="A number; empty for no cap."
             ),
-            {
-                "type": "input",
-                "block_id": "thanks",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Digest"},
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": "thanks",
-                    "options": [
-                        {
-                            "text": {"type": "plain_text", "text": "Thank me by name in the weekly digest"},
-                            "value": "yes",
-                        }
-                    ],
-                    **(
-                        {
-                            "initial_options": [
-                                {
-                                    "text": {
-                                        "type": "plain_text",
-                                        "text": "Thank me by name in the weekly digest",
-                                    },
-                                    "value": "yes",
-                                }
-                            ]
-                        }
-                        if m.thanks_opt_in
-                        else {}
-                    ),
-                },
-            },
+            b.field(
+                "thanks",
+                "Digest",
+                b.checkboxes("thanks", [thanks], [thanks] if m.thanks_opt_in else []),
+                optional=True,
+            ),
         ],
-    }
+        submit="Save",
+    )
 
 
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.calendar_fetch import CalendarAddressError, calendar_address
@@ -26,7 +27,7 @@ URL_BLOCK = "calendar_url"
 Publish = Callable[[AsyncWebClient, str], Awaitable[None]]
 
 
-async def blocks(services: Services, user: str) -> list[b.Block]:
+async def blocks(services: Services, user: str) -> list[Block]:
     now = utcnow()
     switches = services.settings.signal_switches
     readings = None
@@ -39,33 +40,28 @@ async def blocks(services: Services, user: str) -> list[b.Block]:
         else b.button("Connect calendar", HOME_CALENDAR, "connect")
     )
     return [
-        {"type": "divider"},
-        {"type": "header", "text": {"type": "plain_text", "text": "What Burst sees right now"}},
+        b.divider(),
+        b.header("What Burst sees right now"),
         b.section("\n".join([*slack_lines(readings, switches, now), calendar_line(calendar)])),
         b.actions(button),
     ]
 
 
-def calendar_modal() -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": CALENDAR_MODAL,
-        "title": {"type": "plain_text", "text": "Connect your calendar"},
-        "submit": {"type": "plain_text", "text": "Connect"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": URL_BLOCK,
-                "label": {"type": "plain_text", "text": "Secret address in iCal format"},
-                "hint": {
-                    "type": "plain_text",
-                    "text": "Google Calendar: Settings > your calendar > Integrate calendar. Outlook: Settings > "
-                    "Calendar > Shared calendars > Publish. Burst keeps only when you're busy, never what.",
-                },
-                "element": {"type": "plain_text_input", "action_id": URL_BLOCK},
-            }
+def calendar_modal() -> b.Json:
+    return b.modal(
+        CALENDAR_MODAL,
+        "Connect your calendar",
+        [
+            b.field(
+                URL_BLOCK,
+                "Secret address in iCal format",
+                b.text_input(URL_BLOCK),
+                hint="Google Calendar: Settings > your calendar > Integrate calendar. Outlook: Settings > "
+                "Calendar > Shared calendars > Publish. Burst keeps only when you're busy, never what.",
+            )
         ],
-    }
+        submit="Connect",
+    )
 
 
 def register(app: AsyncApp, services: Services, gateway: SlackGateway, publish: Publish) -> None:

@@ -22,94 +22,46 @@ LENGTHS = (10, 15, 20, 30)
 DETAILS_LIMIT = 2000
 
 
-def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text}, "value": value}
-
-
 def lengths(default_seconds: int) -> list[int]:
     """The form's choices, in seconds: the usual ones and the configured default (BURST_SESSION_LENGTH)."""
     return sorted({m * 60 for m in LENGTHS} | {default_seconds})
 
 
-def request_modal(
-    channel_id: str | None, topic: str = "", details: str = "", *, default_seconds: int
-) -> dict[str, Any]:
+def request_modal(channel_id: str | None, topic: str = "", details: str = "", *, default_seconds: int) -> b.Json:
     """The request form; its length starts at the configured session length."""
-    topic_input: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": "topic",
-        "max_length": MAX_TOPIC_LENGTH,
-    }
-    if topic:
-        topic_input["initial_value"] = topic[:MAX_TOPIC_LENGTH]
-    details_input: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": "details",
-        "multiline": True,
-        "max_length": DETAILS_LIMIT,
-    }
-    if details:
-        details_input["initial_value"] = details[:DETAILS_LIMIT]
-    return {
-        "type": "modal",
-        "callback_id": REQUEST_MODAL,
-        "private_metadata": json.dumps({"channel": channel_id}),
-        "title": {"type": "plain_text", "text": "Get help now"},
-        "submit": {"type": "plain_text", "text": "Find someone"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "topic",
-                "label": {"type": "plain_text", "text": "What do you need help with?"},
-                "element": topic_input,
-            },
-            {
-                "type": "input",
-                "block_id": "details",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Details"},
-                "element": details_input,
-            },
-            {
-                "type": "input",
-                "block_id": "length",
-                "label": {"type": "plain_text", "text": "How long?"},
-                "element": {
-                    "type": "static_select",
-                    "action_id": "length",
-                    "initial_option": _option(b.minutes(default_seconds), str(default_seconds)),
-                    "options": [_option(b.minutes(s), str(s)) for s in lengths(default_seconds)],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "level",
-                "label": {"type": "plain_text", "text": "Who should help?"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "level",
-                    "initial_option": _option("Whoever knows it", "any"),
-                    "options": [
-                        _option("Whoever knows it", "any"),
-                        _option("An expert", "expert"),
-                        _option("A peer", "peer"),
-                    ],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "anonymous",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Privacy"},
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": "anonymous",
-                    "options": [_option("Hide my name from mentors until one accepts", "yes")],
-                },
-            },
+    who = [b.option("Whoever knows it", "any"), b.option("An expert", "expert"), b.option("A peer", "peer")]
+    return b.modal(
+        REQUEST_MODAL,
+        "Get help now",
+        [
+            b.field("topic", "What do you need help with?", b.text_input("topic", topic, max_length=MAX_TOPIC_LENGTH)),
+            b.field(
+                "details",
+                "Details",
+                b.text_input("details", details, max_length=DETAILS_LIMIT, multiline=True),
+                optional=True,
+            ),
+            b.field(
+                "length",
+                "How long?",
+                b.select(
+                    "length",
+                    [b.option(b.minutes(s), str(s)) for s in lengths(default_seconds)],
+                    b.option(b.minutes(default_seconds), str(default_seconds)),
+                ),
+            ),
+            b.field("level", "Who should help?", b.radio_buttons("level", who, who[0])),
+            b.field(
+                "anonymous",
+                "Privacy",
+                b.checkboxes("anonymous", [b.option("Hide my name from mentors until one accepts", "yes")]),
+                optional=True,
+            ),
         ],
-    }
+        submit="Find someone",
+        close="Cancel",
+        private_metadata=json.dumps({"channel": channel_id}),
+    )
 
 
 def _value(values: dict[str, Any], block: str) -> Any:

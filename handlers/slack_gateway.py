@@ -70,7 +70,7 @@ def next_cursor(page: Any) -> str | None:
     return (page.get("response_metadata") or {}).get("next_cursor") or None
 
 
-def stamped(blocks: list[b.Block], key: str) -> list[b.Block]:
+def stamped(blocks: list[b.Json], key: str) -> list[b.Json]:
     """The blocks with the first one carrying the message's key (Slack keeps block_ids, on updates too)."""
     first, *rest = blocks
     return [{**first, "block_id": STAMP + key}, *rest]
@@ -134,12 +134,12 @@ class SlackGateway:
         return channel
 
     async def post(
-        self, channel: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
+        self, channel: str, text: str, blocks: list[b.Json] | None = None, key: str | None = None
     ) -> MessageRef | None:
         """Post a message (`channel` may be a user id: their DM with Burst); with a key, one Slack already has (a step
         running again after a crash) is not re-posted."""
         if key is not None:
-            blocks = stamped(blocks or [b.section(text)], key)
+            blocks = stamped(blocks or b.message(b.section(text)), key)
             if redelivering.get() and (found := await self._look_for(channel, key)):
                 return found
             return await self._post_keyed(channel, text, blocks, key)
@@ -150,7 +150,7 @@ class SlackGateway:
             return None
         return self._sent(channel, sent)
 
-    async def _post_keyed(self, channel: str, text: str, blocks: list[b.Block], key: str) -> MessageRef | None:
+    async def _post_keyed(self, channel: str, text: str, blocks: list[b.Json], key: str) -> MessageRef | None:
         """Post, and when the answer is lost (Slack may have posted it), look for the key before posting again."""
         for attempt in range(KEYED_RETRIES + 1):
             try:
@@ -199,11 +199,11 @@ class SlackGateway:
         return found
 
     async def dm(
-        self, user_id: str, text: str, blocks: list[b.Block] | None = None, key: str | None = None
+        self, user_id: str, text: str, blocks: list[b.Json] | None = None, key: str | None = None
     ) -> MessageRef | None:
         return await self.post(user_id, text, blocks, key)
 
-    async def update(self, ref: MessageRef, text: str, blocks: list[b.Block], key: str | None = None) -> None:
+    async def update(self, ref: MessageRef, text: str, blocks: list[b.Json], key: str | None = None) -> None:
         if key is not None:
             blocks = stamped(blocks, key)
         try:
@@ -211,7 +211,7 @@ class SlackGateway:
         except SLACK_FAILURES as exc:
             log.warning("chat.update failed", channel=ref.channel, error=why(exc))
 
-    async def ephemeral(self, channel: str, user_id: str, text: str, blocks: list[b.Block] | None = None) -> None:
+    async def ephemeral(self, channel: str, user_id: str, text: str, blocks: list[b.Json] | None = None) -> None:
         try:
             await self.client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
         except SLACK_FAILURES as exc:
@@ -223,7 +223,7 @@ class SlackGateway:
         channel = (body.get("channel") or {}).get("id") or body["user"]["id"]
         await self.ephemeral(channel, body["user"]["id"], text)
 
-    async def open_view(self, trigger_id: str, view: dict[str, Any], user_id: str) -> bool:
+    async def open_view(self, trigger_id: str, view: b.Json, user_id: str) -> bool:
         """Open a modal; when Slack refuses (an expired trigger, say), tell the person how else to do it."""
         try:
             await self.client.views_open(trigger_id=trigger_id, view=view)
@@ -278,9 +278,7 @@ class SlackGateway:
         self, request: HelpRequest, text: str, *, cancel: bool = False, again: bool = False
     ) -> MessageRef | None:
         """Edit the requester's one status message, or post it the first time (bot.ports.Notifier.searching)."""
-        blocks = b.status_blocks(text, request.id if cancel else None)
-        if again:
-            blocks.append(b.ask_again(request.topic))
+        blocks = b.status_blocks(text, request.id if cancel else None, request.topic if again else None)
         key = f"status:{request.id}"
         if request.status_channel and request.status_ts:
             ref = MessageRef(request.status_channel, request.status_ts)
@@ -344,7 +342,8 @@ class SlackGateway:
             f":spiral_calendar_pad: {who} {why} for a while, so I haven't pinged anyone. "
             "I've noted it. Try again later."
         )
-        await self.dm(request.requester_id, text, [b.section(text), b.ask_again(request.topic)], f"told:{request.id}")
+        blocks = b.message(b.section(text), b.ask_again(request.topic))
+        await self.dm(request.requester_id, text, blocks, f"told:{request.id}")
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
         """The status says who is helping; then one session card: in a group DM where Slack allows, else one each."""
@@ -363,7 +362,7 @@ class SlackGateway:
                 refs.append(MessageRef(ref.channel, ref.ts, viewer))
         return refs
 
-    def _card(self, request: HelpRequest, flash: FlashSession, viewer: str | None) -> list[b.Block]:
+    def _card(self, request: HelpRequest, flash: FlashSession, viewer: str | None) -> list[b.Json]:
         return b.session_card(request, flash, extension=self.extension, max_extensions=MAX_EXTENSIONS, viewer=viewer)
 
     async def _pair_channels(self, requester_id: str, mentor_id: str) -> list[tuple[str, str | None]]:
@@ -408,7 +407,7 @@ class SlackGateway:
         # Slack, and the session ended or was warned first), where the announcement goes.
         places = {(ref.channel, ref.viewer) for ref in cards}
         for channel, viewer in places or await self._pair_channels(request.requester_id, flash.mentor_id):
-            extra = [b.section(text), *b.feedback_prompt(flash, viewer)] if what == "ended" else None
+            extra = b.message(b.section(text), *b.feedback_prompt(flash, viewer)) if what == "ended" else None
             await self.post(channel, text, extra, key)
 
     async def post_digest(self, channel: str, digest: Digest) -> bool:
@@ -432,9 +431,8 @@ class SlackGateway:
     async def follow_up(self, request: HelpRequest, flash: FlashSession, index: int) -> None:
         since = (utcnow() - (flash.ended_at or flash.ends_at)).total_seconds()
         text = b.followup_text(request, flash, index, since)
-        await self.dm(
-            request.requester_id, text, [b.section(text), b.followup_buttons(flash)], f"followup:{flash.id}:{index}"
-        )
+        blocks = b.message(b.section(text), b.followup_buttons(flash))
+        await self.dm(request.requester_id, text, blocks, f"followup:{flash.id}:{index}")
 
     async def followups_answered(self, answered: MessageRef, session_id: int, topic: str, outcome: str) -> None:
         """Every follow-up of a session shows the answer and loses its buttons: no two live ones to contradict.

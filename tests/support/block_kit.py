@@ -1,37 +1,37 @@
-"""Slack's documented Block Kit limits, as one reusable check of anything Burst sends or answers with.
+"""Would Slack take this message or view? slack_sdk's Block Kit models, and the few limits they leave out.
 
-`block_kit_problems(surface, payload)` returns one line per broken limit, each with the JSON path where it
-broke; an empty list means Slack would take it. `surface` is "message" (chat.postMessage / update /
-postEphemeral, a response URL, a slash command's ack) or "view" (views.open / push / update / publish).
-`api_call_problems` picks the surface from a recorded Web API call. Sources: Slack's reference pages for
-blocks, block elements, composition objects, views and chat.postMessage.
+`block_kit_problems(surface, payload)` returns one line per broken limit, each with the JSON path where it broke;
+an empty list means Slack would take it. `surface` is "message" (chat.postMessage / update / postEphemeral, a
+response URL, a slash command's ack) or "view" (views.open / push / update / publish). `api_call_problems` picks
+the surface from a recorded Web API call.
+
+Burst builds blocks from slack_sdk's models (handlers/blocks.py), whose validators check Slack's lengths and counts
+when a block becomes JSON. Here the JSON that went out is read back into those models and rendered again, so the
+same validators run on exactly what Slack got, and a block the models would write differently (an unknown type
+or key, an element they can't read) shows. What no model checks is checked below: a message's text and number
+of blocks, empty texts, plain_text where Slack wants it, a text input pre-filled beyond its length, how many
+choices radio buttons and checkboxes hold, empty actions and context blocks, a modal with no title.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block, Option
+from slack_sdk.models.views import View
+
 MESSAGE_TEXT = 40_000  # chat.postMessage truncates text beyond this
 MESSAGE_BLOCKS = 50
-VIEW_BLOCKS = 100
-VIEW_TITLE = 24  # a modal's title, submit and close labels
-PRIVATE_METADATA = 3000
-ID = 255  # callback_id, block_id, action_id, external_id
-TEXT = 3000  # any text object, unless a tighter limit applies
-SECTION_FIELDS, FIELD_TEXT = 10, 2000
-HEADER_TEXT = 150
-CONTEXT_ELEMENTS = 10
-ACTIONS_ELEMENTS = 25
-BUTTON_TEXT, BUTTON_VALUE, URL = 75, 2000, 3000
-INPUT_LABEL = INPUT_HINT = 2000
+TEXT = 3000  # any text object, unless its model holds it to less (a context's texts have no model of their own)
 INPUT_TEXT = 3000  # plain_text_input: max_length (and so anything pre-filled)
-PLACEHOLDER = 150
-OPTION_TEXT, OPTION_VALUE, OPTION_DESCRIPTION = 75, 150, 75
-SELECT_OPTIONS, CHOICE_OPTIONS = 100, 10  # static_select; radio_buttons and checkboxes
-IMAGE_ALT = 2000
+CHOICE_OPTIONS = 10  # radio_buttons and checkboxes
+PLAIN_ONLY = ("title", "submit", "close", "label", "hint", "placeholder")  # Slack refuses mrkdwn in these (and in
+# a button's or a header's text)
 
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url")
 VIEW_METHODS = ("views.open", "views.push", "views.update", "views.publish")
+UNREADABLE = (SlackObjectFormationError, TypeError, KeyError, AttributeError)  # what the models raise on bad JSON
 
 
 def api_call_problems(method: str, args: dict[str, Any]) -> list[str]:
@@ -59,129 +59,90 @@ def _too_long(found: list[str], path: str, value: Any, limit: int) -> None:
 
 
 def _message(payload: dict[str, Any], found: list[str]) -> None:
-    text, blocks = payload.get("text"), payload.get("blocks")
+    text, blocks = payload.get("text"), payload.get("blocks") or []
     _too_long(found, "text", text, MESSAGE_TEXT)
     if not text and not blocks and not payload.get("delete_original"):
         found.append("a message needs text or blocks")
-    _blocks(blocks or [], MESSAGE_BLOCKS, "blocks", found)
+    if len(blocks) > MESSAGE_BLOCKS:
+        found.append(f"blocks: {len(blocks)} blocks, limit {MESSAGE_BLOCKS}")
+    for i, block in enumerate(blocks):
+        _block(block, f"blocks[{i}]", found)
 
 
 def _view(view: dict[str, Any], found: list[str]) -> None:
-    _blocks(view.get("blocks") or [], VIEW_BLOCKS, "view.blocks", found)
-    for name in ("title", "submit", "close"):
-        if name in view:
-            _text(view[name], f"view.{name}", VIEW_TITLE, found, plain=True)
     if view.get("type") == "modal" and "title" not in view:
         found.append("view.title: a modal needs a title")
-    _too_long(found, "view.private_metadata", view.get("private_metadata"), PRIVATE_METADATA)
-    for name in ("callback_id", "external_id"):
-        _too_long(found, f"view.{name}", view.get(name), ID)
-
-
-def _blocks(blocks: list[dict[str, Any]], limit: int, path: str, found: list[str]) -> None:
-    if len(blocks) > limit:
-        found.append(f"{path}: {len(blocks)} blocks, limit {limit}")
+    blocks = view.get("blocks") or []
+    try:  # the view's own limits (title, number of blocks, metadata): its blocks are read one by one below
+        shell = View(**{**view, "blocks": [{"type": "divider"}] * len(blocks)})
+    except UNREADABLE as exc:
+        found.append(f"view: {exc}")
+    else:  # each of its validators, where validate_json would stop at the first that fails
+        for name in dir(shell):
+            if hasattr(check := getattr(shell, name), "validator"):
+                try:
+                    check()
+                except SlackObjectFormationError as exc:
+                    found.append(f"view: {exc}")
+    _walk({k: v for k, v in view.items() if k != "blocks"}, "view", found)
     for i, block in enumerate(blocks):
-        _block(block, f"{path}[{i}]", found)
+        _block(block, f"view.blocks[{i}]", found)
 
 
 def _block(block: dict[str, Any], path: str, found: list[str]) -> None:
-    kind = block.get("type")
-    _too_long(found, f"{path}.block_id", block.get("block_id"), ID)
-    if kind == "section":
-        if "text" not in block and "fields" not in block:
-            found.append(f"{path}: a section needs text or fields")
-        if "text" in block:
-            _text(block["text"], f"{path}.text", TEXT, found)
-        fields = block.get("fields") or []
-        if len(fields) > SECTION_FIELDS:
-            found.append(f"{path}.fields: {len(fields)}, limit {SECTION_FIELDS}")
-        for i, item in enumerate(fields):
-            _text(item, f"{path}.fields[{i}]", FIELD_TEXT, found)
-        if "accessory" in block:
-            _element(block["accessory"], f"{path}.accessory", found)
-    elif kind == "header":
-        _text(block.get("text"), f"{path}.text", HEADER_TEXT, found, plain=True)
-    elif kind == "context":
-        elements = block.get("elements") or []
-        if not 1 <= len(elements) <= CONTEXT_ELEMENTS:
-            found.append(f"{path}.elements: {len(elements)}, allowed 1 to {CONTEXT_ELEMENTS}")
-        for i, item in enumerate(elements):
-            if item.get("type") == "image":
-                _too_long(found, f"{path}.elements[{i}].alt_text", item.get("alt_text"), IMAGE_ALT)
-            else:
-                _text(item, f"{path}.elements[{i}]", TEXT, found)
-    elif kind == "actions":
-        elements = block.get("elements") or []
-        if not 1 <= len(elements) <= ACTIONS_ELEMENTS:
-            found.append(f"{path}.elements: {len(elements)}, allowed 1 to {ACTIONS_ELEMENTS}")
-        for i, item in enumerate(elements):
-            _element(item, f"{path}.elements[{i}]", found)
-    elif kind == "input":
-        _text(block.get("label"), f"{path}.label", INPUT_LABEL, found, plain=True)
-        if "hint" in block:
-            _text(block["hint"], f"{path}.hint", INPUT_HINT, found, plain=True)
-        if "element" not in block:
-            found.append(f"{path}: an input needs an element")
-        else:
-            _element(block["element"], f"{path}.element", found)
-    elif kind == "image":
-        _too_long(found, f"{path}.alt_text", block.get("alt_text"), IMAGE_ALT)
-    elif kind != "divider":
-        found.append(f"{path}: block type {kind!r} is not checked here")
-
-
-def _element(element: dict[str, Any], path: str, found: list[str]) -> None:
-    kind = element.get("type")
-    _too_long(found, f"{path}.action_id", element.get("action_id"), ID)
-    if "placeholder" in element:
-        _text(element["placeholder"], f"{path}.placeholder", PLACEHOLDER, found, plain=True)
-    if kind == "button":
-        _text(element.get("text"), f"{path}.text", BUTTON_TEXT, found, plain=True)
-        _too_long(found, f"{path}.value", element.get("value"), BUTTON_VALUE)
-        _too_long(found, f"{path}.url", element.get("url"), URL)
-        if element.get("style") not in (None, "primary", "danger"):
-            found.append(f"{path}.style: {element.get('style')!r}")
-    elif kind == "plain_text_input":
-        limit = min(int(element.get("max_length") or INPUT_TEXT), INPUT_TEXT)
-        if int(element.get("max_length") or 0) > INPUT_TEXT:
-            found.append(f"{path}.max_length: {element['max_length']}, limit {INPUT_TEXT}")
-        _too_long(found, f"{path}.initial_value", element.get("initial_value"), limit)
-    elif kind in ("static_select", "radio_buttons", "checkboxes"):
-        options = element.get("options") or []
-        limit = SELECT_OPTIONS if kind == "static_select" else CHOICE_OPTIONS
-        if not 1 <= len(options) <= limit:
-            found.append(f"{path}.options: {len(options)}, allowed 1 to {limit}")
-        for i, option in enumerate(options):
-            _option(option, f"{path}.options[{i}]", found)
-        for name in ("initial_option",):
-            if name in element:
-                _option(element[name], f"{path}.{name}", found)
-        for i, option in enumerate(element.get("initial_options") or []):
-            _option(option, f"{path}.initial_options[{i}]", found)
-    elif kind == "users_select":  # an action id and a placeholder, both checked above; initial_user is an ID
-        if "initial_user" in element and not str(element["initial_user"]).startswith(("U", "W")):
-            found.append(f"{path}.initial_user: {element['initial_user']!r} is not a user ID")
-    else:
-        found.append(f"{path}: element type {kind!r} is not checked here")
-
-
-def _option(option: dict[str, Any], path: str, found: list[str]) -> None:
-    _text(option.get("text"), f"{path}.text", OPTION_TEXT, found)
-    _too_long(found, f"{path}.value", option.get("value"), OPTION_VALUE)
-    if "description" in option:
-        _text(option["description"], f"{path}.description", OPTION_DESCRIPTION, found)
-
-
-def _text(obj: Any, path: str, limit: int, found: list[str], *, plain: bool = False) -> None:
-    """A text object: the right type, and between 1 and `limit` characters."""
-    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-        found.append(f"{path}: not a text object")
+    """The block through its model (which raises on any limit it knows), then what the models leave out."""
+    try:
+        model = Block.parse(block)
+        rendered = None if model is None else model.to_dict()
+    except UNREADABLE as exc:
+        found.append(f"{path}: {exc}")
         return
-    if plain and obj.get("type") != "plain_text":
-        found.append(f"{path}: must be plain_text, not {obj.get('type')!r}")
-    elif obj.get("type") not in ("plain_text", "mrkdwn"):
-        found.append(f"{path}: text type {obj.get('type')!r}")
-    if not obj["text"]:
-        found.append(f"{path}: empty text")
-    _too_long(found, path, obj["text"], limit)
+    if rendered is None:
+        found.append(f"{path}: block type {block.get('type')!r} is unknown to slack_sdk")
+        return
+    if rendered != block:
+        found.append(f"{path}: not what its model makes of it ({rendered})")
+    _walk(block, path, found)
+
+
+def _walk(node: Any, path: str, found: list[str]) -> None:
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _walk(item, f"{path}[{i}]", found)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    if kind in ("plain_text", "mrkdwn"):
+        if not node.get("text"):
+            found.append(f"{path}: empty text")
+        _too_long(found, path, node.get("text"), TEXT)
+        return
+    plain_only = (*PLAIN_ONLY, "text") if kind in ("button", "header") else PLAIN_ONLY
+    for name in plain_only:
+        if isinstance(node.get(name), dict) and node[name].get("type") != "plain_text":
+            found.append(f"{path}.{name}: must be plain_text, not {node[name].get('type')!r}")
+    if kind in ("actions", "context") and not node.get("elements"):
+        found.append(f"{path}.elements: none, at least one needed")
+    if kind in ("static_select", "radio_buttons", "checkboxes"):
+        if not node.get("options"):
+            found.append(f"{path}.options: none to choose from")
+        # A static_select keeps its options as given, unread: read them into their model here.
+        options = list(node.get("options") or [])
+        options += [node["initial_option"]] if "initial_option" in node else node.get("initial_options") or []
+        for option in options:
+            try:
+                Option(**option).to_dict()
+            except UNREADABLE as exc:
+                found.append(f"{path}.options: {exc}")
+    if kind in ("radio_buttons", "checkboxes") and len(node.get("options") or []) > CHOICE_OPTIONS:
+        found.append(f"{path}.options: {len(node['options'])}, limit {CHOICE_OPTIONS}")
+    if kind == "plain_text_input":
+        if int(node.get("max_length") or 0) > INPUT_TEXT:
+            found.append(f"{path}.max_length: {node['max_length']}, limit {INPUT_TEXT}")
+        limit = min(int(node.get("max_length") or INPUT_TEXT), INPUT_TEXT)
+        _too_long(found, f"{path}.initial_value", node.get("initial_value"), limit)
+    if kind == "users_select" and "initial_user" in node and not str(node["initial_user"]).startswith(("U", "W")):
+        found.append(f"{path}.initial_user: {node['initial_user']!r} is not a user ID")
+    for name, value in node.items():
+        _walk(value, f"{path}.{name}", found)
