@@ -497,7 +497,7 @@ class RequestService:
         async with self.db.uow() as uow:
             await uow.pings.set_message(ping.id, ref.channel, ref.ts)
             await uow.commit()
-        await self.notifier.ping_closed(ref, request, ping.state, ping.mentor_id)
+        await self.notifier.ping_closed(ref, request, ping.state)
 
     async def _send_ping(self, request: HelpRequest, ping: Ping, reason: str) -> bool:
         """Send one ping and record where it went at once: its mentor may answer, or the request close, meanwhile."""
@@ -513,7 +513,7 @@ class RequestService:
             await uow.commit()
         if ref is not None and state is not None and state != PingState.SENT:
             # Answered or closed before its message was known here, so whoever did it could not rewrite it.
-            await self.notifier.ping_closed(ref, request, state, ping.mentor_id)
+            await self.notifier.ping_closed(ref, request, state)
         return ref is not None
 
     async def expire(self, request_id: int, reason: str = "nobody accepted") -> None:
@@ -774,7 +774,7 @@ class RequestService:
         """Rewrite each ping as its state now is (taken, accepted, expired...): an update Slack takes twice alike."""
         await asyncio.gather(
             *(
-                self.notifier.ping_closed(MessageRef(p.channel_id, p.message_ts), request, p.state, p.mentor_id)
+                self.notifier.ping_closed(MessageRef(p.channel_id, p.message_ts), request, p.state)
                 for p in pings
                 if p.channel_id and p.message_ts and p.state != PingState.SENT
             )

@@ -36,14 +36,12 @@ def member_hours(start: str | None, end: str | None) -> WorkingHours | None:
     return WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
 
 
-def available_now(row: CandidateRow, now: datetime) -> tuple[bool, str]:
-    """What SQL cannot cheaply decide: working hours in the mentor's zone and the weekly cap."""
+def available_now(row: CandidateRow, now: datetime) -> bool:
+    """What SQL cannot cheaply decide: within working hours in the mentor's zone, and under the weekly cap."""
     m = row.member
     if not is_within_hours(member_hours(m.hours_start, m.hours_end), now, m.tz):
-        return False, "outside working hours"
-    if m.weekly_cap is not None and row.sessions_recent >= m.weekly_cap:
-        return False, "weekly cap reached"
-    return True, ""
+        return False
+    return m.weekly_cap is None or row.sessions_recent < m.weekly_cap
 
 
 def rank(
@@ -56,8 +54,7 @@ def rank(
 ) -> list[RankedCandidate]:
     ranked: list[RankedCandidate] = []
     for row in rows:
-        ok, _ = available_now(row, now)
-        if not ok:
+        if not available_now(row, now):
             continue
         ranked.append(_score(row, skill_scores, level, now, mentor_scores or {}, mentor_notes or {}))
     ranked.sort(key=lambda c: (c.tier, -c.score, c.member_id))

@@ -271,7 +271,7 @@ class SlackGateway:
         channel = await self._dm_channel(mentor_id)
         return None if channel is None else await self._find(channel, f"ping:{ping_id}")
 
-    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str) -> None:
         await self.update(ref, f"Request about {escape(request.topic)}", b.ping_closed_blocks(request, outcome))
 
     async def _status(

@@ -43,9 +43,9 @@ class DyingSlack(RecordingSlack):
             self.die_before, self.die_after = ("", self.die_after) if before else (self.die_before, "")
             raise Killed(call)
 
-    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str) -> None:
         self._maybe_die("ping_closed", before=True)
-        await super().ping_closed(ref, request, outcome, mentor_id)
+        await super().ping_closed(ref, request, outcome)
         self._maybe_die("ping_closed", before=False)
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
