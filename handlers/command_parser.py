@@ -50,6 +50,7 @@ __all__ = [
     "SkillSpec",
     "Snooze",
     "parse_command",
+    "parse_skills",
 ]
 
 SkillLevel: TypeAlias = Literal["expert", "peer"]
@@ -297,7 +298,7 @@ def _skills(rest: str) -> Command:
     if verb in {"", "list", "show", "mine"} and not args:
         return ShowSkills()
     if verb in {"add", "set", "+"}:
-        return _add_skills(args)
+        return parse_skills(args)
     if verb in {"remove", "rm", "delete", "del", "drop", "-"}:
         return _remove_skill(args)
     return ShowUsage(
@@ -306,7 +307,8 @@ def _skills(rest: str) -> Command:
     )
 
 
-def _add_skills(args: str) -> Command:
+def parse_skills(args: str) -> AddSkills | ShowUsage:
+    """`python, postgres:expert`: what `/burst skills add` takes, and the App Home form's skills field."""
     specs: list[SkillSpec] = []
     for item in args.split(","):
         if not item.strip():

@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.skills import MAX_SKILLS
 from handlers import blocks as b
 from handlers import home_signals
-from handlers.command_parser import AddSkills, parse_command
+from handlers.command_parser import AddSkills, ShowUsage, parse_skills
 from handlers.deliveries import claimed_now, first_delivery
 from handlers.modals import request_modal
 from handlers.mrkdwn import escape, plain_text
@@ -205,11 +205,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
 
         errors: dict[str, str] = {}
         skills_text = text("skills")
-        parsed = parse_command(f"skills add {skills_text}") if skills_text else None
-        if parsed is not None and not isinstance(parsed, AddSkills):
-            errors["skills"] = (
-                getattr(parsed, "problem", None) or "Use names separated by commas, e.g. python, sql:expert"
-            )
+        parsed = parse_skills(skills_text) if skills_text else None
+        if isinstance(parsed, ShowUsage):
+            errors["skills"] = parsed.problem or "Use names separated by commas, e.g. python, sql:expert"
         elif isinstance(parsed, AddSkills) and len({s.name for s in parsed.skills}) > MAX_SKILLS:
             errors["skills"] = f"At most {MAX_SKILLS} skills, please."
         hours = instead_of = None
@@ -226,7 +224,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             errors["about"] = str(exc)
         cap: int | None = None
         if text("cap"):
-            if not text("cap").isdigit() or not 0 <= int(text("cap")) <= 50:
+            if not (text("cap").isascii() and text("cap").isdigit()) or not 0 <= int(text("cap")) <= 50:
                 errors["cap"] = "A whole number from 0 to 50, or empty for no cap."
             else:
                 cap = int(text("cap"))

@@ -34,6 +34,7 @@ from handlers.command_parser import (
     SkillSpec,
     Snooze,
     parse_command,
+    parse_skills,
 )
 
 
@@ -238,6 +239,12 @@ def test_skills_add_round_trips(pairs: list[tuple[str, tuple[str | None, SkillLe
     text = "skills add " + ", ".join(name if typed is None else f"{name}:{typed}" for name, (typed, _) in pairs)
     expected = tuple(SkillSpec(name, level) for name, (_, level) in pairs)
     assert parse_command(text) == AddSkills(expected)
+
+
+@given(st.text(max_size=200))
+def test_the_app_home_form_reads_skills_as_skills_add_does(text: str) -> None:
+    command, form = parse_command(f"skills add {text}"), parse_skills(text.strip())
+    assert form == (ShowUsage(command.problem) if isinstance(command, ShowUsage) else command)
 
 
 @given(st.integers(min_value=0, max_value=50))
