@@ -30,7 +30,7 @@ from bot.shortlist import choose
 from bot.topic_reading import TopicReader
 from bot.understanding import Verdict
 from storage.database import Database
-from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
+from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction, WantedLevel
 from storage.printable import printable
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
@@ -72,7 +72,7 @@ class Ask:
     topic: str
     source: str
     details: str = ""
-    level: str = "any"
+    level: WantedLevel = WantedLevel.ANY
     length_seconds: int | None = None
     anonymous: bool = False
     channel_id: str | None = None
@@ -503,7 +503,7 @@ class RequestService:
         """Send one ping and record where it went at once: its mentor may answer, or the request close, meanwhile."""
         assert ping.id is not None
         ref = await self.notifier.ping(ping.mentor_id, request, ping.id, reason)
-        state: str | None = None
+        state: PingState | None = None
         async with self.db.uow() as uow:
             if ref is None:
                 await uow.pings.answer(ping.id, PingState.FAILED, utcnow())
@@ -657,7 +657,7 @@ class RequestService:
                 skill_scores={},
                 mentor_scores={colleague_id: 1.0},
                 mentor_notes={colleague_id: note},
-                level="any",
+                level=WantedLevel.ANY,
                 requester_id=request.requester_id,
                 request_id=request_id,
                 now=now,

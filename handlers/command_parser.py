@@ -11,17 +11,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final, Literal, TypeAlias
+from typing import Final, TypeAlias
 
 from bot.durations import format_duration, parse_duration
 from bot.hours import WorkingHours, read_hours
 from bot.intents import MAX_TOPIC_LENGTH
 from handlers.mrkdwn import escape
+from storage.models import DEFAULT_LEVEL, SkillLevel
 
 __all__ = [
     "DEFAULT_LEVEL",
     "DEFAULT_SNOOZE",
-    "LEVELS",
     "MAX_AWAY",
     "MAX_CAP",
     "MAX_COMMAND_LENGTH",
@@ -52,11 +52,6 @@ __all__ = [
     "parse_command",
     "parse_skills",
 ]
-
-SkillLevel: TypeAlias = Literal["expert", "peer"]
-LEVELS: Final[tuple[SkillLevel, ...]] = ("expert", "peer")
-DEFAULT_LEVEL: Final[SkillLevel] = "peer"
-"""A skill typed without a level is `peer`: claiming expertise should be a deliberate `:expert`."""
 
 MAX_CAP: Final = 50
 MAX_COMMAND_LENGTH: Final = 4000
@@ -457,7 +452,7 @@ def _split(text: str) -> tuple[str, str]:
 
 def _level(text: str) -> SkillLevel | None:
     word = text.strip().lower()
-    return next((level for level in LEVELS if level == word), None)
+    return next((level for level in SkillLevel if level == word), None)
 
 
 def _duration(text: str) -> timedelta | None:

@@ -15,6 +15,7 @@ from handlers.asking import answering
 from handlers.deliveries import claimed_now, first_delivery
 from handlers.mrkdwn import from_slack
 from handlers.slack_gateway import SlackGateway
+from storage.models import WantedLevel
 
 REQUEST_MODAL = "request_modal"
 SHORTCUT = "get_help_with_this"
@@ -89,11 +90,11 @@ def request_modal(
                 "element": {
                     "type": "radio_buttons",
                     "action_id": "level",
-                    "initial_option": _option("Whoever knows it", "any"),
+                    "initial_option": _option("Whoever knows it", WantedLevel.ANY),
                     "options": [
-                        _option("Whoever knows it", "any"),
-                        _option("An expert", "expert"),
-                        _option("A peer", "peer"),
+                        _option("Whoever knows it", WantedLevel.ANY),
+                        _option("An expert", WantedLevel.EXPERT),
+                        _option("A peer", WantedLevel.PEER),
                     ],
                 },
             },
@@ -132,7 +133,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             return
         user = body["user"]["id"]
         length = _value(values, "length").get("selected_option") or {}
-        level = (_value(values, "level").get("selected_option") or {}).get("value", "any")
+        level = (_value(values, "level").get("selected_option") or {}).get("value")
         anonymous = bool(_value(values, "anonymous").get("selected_options"))
         try:
             channel = json.loads(view.get("private_metadata") or "{}").get("channel")
@@ -145,7 +146,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             requester_id=user,
             topic=topic,
             details=(_value(values, "details").get("value") or "").strip()[:DETAILS_LIMIT],
-            level=level if level in ("any", "expert", "peer") else "any",
+            level=WantedLevel(level) if level in tuple(WantedLevel) else WantedLevel.ANY,
             length_seconds=seconds,
             anonymous=anonymous,
             source="modal",

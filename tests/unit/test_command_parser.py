@@ -60,11 +60,20 @@ from handlers.command_parser import (
         ("skills list", ShowSkills()),
         (
             "skills add python, postgres:expert, kubernetes:peer",
-            AddSkills((SkillSpec("python", "peer"), SkillSpec("postgres", "expert"), SkillSpec("kubernetes", "peer"))),
+            AddSkills(
+                (
+                    SkillSpec("python", SkillLevel.PEER),
+                    SkillSpec("postgres", SkillLevel.EXPERT),
+                    SkillSpec("kubernetes", SkillLevel.PEER),
+                )
+            ),
         ),
-        ("skills add Machine Learning : EXPERT", AddSkills((SkillSpec("Machine Learning", "expert"),))),
-        ("Skills Add  python ,, sql,", AddSkills((SkillSpec("python", "peer"), SkillSpec("sql", "peer")))),
-        ("skill add c++:expert", AddSkills((SkillSpec("c++", "expert"),))),
+        ("skills add Machine Learning : EXPERT", AddSkills((SkillSpec("Machine Learning", SkillLevel.EXPERT),))),
+        (
+            "Skills Add  python ,, sql,",
+            AddSkills((SkillSpec("python", SkillLevel.PEER), SkillSpec("sql", SkillLevel.PEER))),
+        ),
+        ("skill add c++:expert", AddSkills((SkillSpec("c++", SkillLevel.EXPERT),))),
         ("skills remove python", RemoveSkill("python")),
         ("skills rm Machine Learning", RemoveSkill("Machine Learning")),
         ("skills remove postgres:expert", RemoveSkill("postgres")),
@@ -179,8 +188,8 @@ def test_usage_lists_every_subcommand_one_per_line() -> None:
 
 
 def test_default_level_is_peer() -> None:
-    assert cp.DEFAULT_LEVEL == "peer"
-    assert parse_command("skills add python") == AddSkills((SkillSpec("python", "peer"),))
+    assert cp.DEFAULT_LEVEL == SkillLevel.PEER
+    assert parse_command("skills add python") == AddSkills((SkillSpec("python", SkillLevel.PEER),))
 
 
 # --- Properties -------------------------------------------------------------------------------------------------
