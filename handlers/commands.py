@@ -1,10 +1,10 @@
-"""`/burst ...`: ack at once, parse, call a service, answer ephemerally."""
+"""`/burst ...`: parse, call a service, answer ephemerally (the ack is handlers.acks_first's)."""
 
 from __future__ import annotations
 
 from typing import Any, assert_never
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.overview import overview
 from bot.requests import Ask
@@ -14,8 +14,8 @@ from bot.wording import plural
 from handlers import blocks as b
 from handlers import calendar_replies
 from handlers import command_parser as cp
+from handlers.acks_first import Listeners
 from handlers.asking import answering
-from handlers.deliveries import claimed_now, first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
 from handlers.mrkdwn import clip, escape, local_time
@@ -29,22 +29,18 @@ EPHEMERAL = "ephemeral"
 only its reader should see must not depend on a default."""
 
 
+def opens_form(command: dict[str, Any]) -> bool:
+    return isinstance(cp.parse_command(command.get("text") or ""), cp.OpenRequestModal)
+
+
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
-    register_confirmations(app, services)
+    listen = Listeners.of(app, services)
+    register_confirmations(listen, services)
 
-    @app.command("/burst")
-    async def burst(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        parsed = cp.parse_command(command.get("text") or "")
-        await ack()
-        if isinstance(parsed, cp.OpenRequestModal):
-            if await claimed_now(services, command):
-                await run(parsed, command, respond)
-            return
-        if await first_delivery(services, command):
-            await run(parsed, command, respond)
-
-    async def run(parsed: cp.Command, command: dict[str, Any], respond: AsyncRespond) -> None:
+    @listen.command("/burst", opens_view=opens_form)
+    async def burst(command: dict[str, Any], respond: AsyncRespond) -> None:
         """Every command has its case: mypy proves it (`assert_never`), so a new command cannot go unanswered."""
+        parsed = cp.parse_command(command.get("text") or "")
         user = command["user_id"]
 
         async def reply(text: str) -> None:
@@ -138,12 +134,9 @@ async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dic
     return {"text": f"Posted the digest to <#{channel}>." if label else "Slack refused the post."}
 
 
-def register_confirmations(app: AsyncApp, services: Services) -> None:
-    @app.action(DELETE_CONFIRM)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        if not await first_delivery(services, body):
-            return
+def register_confirmations(listen: Listeners, services: Services) -> None:
+    @listen.action(DELETE_CONFIRM)
+    async def confirmed(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         if action.get("value") != body["user"]["id"]:
             await respond(
                 text="Only the person who asked to delete their data can confirm it.", response_type=EPHEMERAL
@@ -156,9 +149,8 @@ def register_confirmations(app: AsyncApp, services: Services) -> None:
             response_type=EPHEMERAL,
         )
 
-    @app.action(DELETE_CANCEL)
-    async def kept(ack: AsyncAck, respond: AsyncRespond) -> None:
-        await ack()
+    @listen.action(DELETE_CANCEL)
+    async def kept(respond: AsyncRespond) -> None:
         await respond(text="Nothing was deleted.", replace_original=True, response_type=EPHEMERAL)
 
 
