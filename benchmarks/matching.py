@@ -37,6 +37,7 @@ from bot.topic_reading import TopicReader
 from bot.understanding import Understander, Verdict
 from storage.database import Database
 from storage.migrate import upgrade_async
+from storage.models import SkillLevel, WantedLevel
 from storage.types import utcnow
 
 DATA = Path(__file__).parent / "data" / "matching"
@@ -84,7 +85,7 @@ async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set
             held[member_id] = set()
             for entry in mentor.get("skills", ()):
                 skill = normalise_skill(str(entry["skill"]))
-                await uow.members.set_skill(member_id, skill, str(entry.get("level", "peer")))
+                await uow.members.set_skill(member_id, skill, SkillLevel(str(entry.get("level", "peer"))))
                 held[member_id].add(skill)
             if about := mentor.get("about"):
                 await uow.evidence.set_about(member_id, str(about))
@@ -140,7 +141,7 @@ async def _one(
                 uow,
                 skill_scores={m.skill: m.score for m in understood.skills},
                 mentor_scores={m.member_id: m.score for m in understood.mentors},
-                level="any",
+                level=WantedLevel.ANY,
                 requester_id=REQUESTER,
                 request_id=next(_request_ids),
                 now=utcnow(),

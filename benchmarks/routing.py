@@ -32,7 +32,7 @@ from bot.shortlist import choose
 from bot.topic_reading import TopicReader
 from bot.understanding import Understander, Verdict
 from storage.database import Database
-from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState
+from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState, WantedLevel
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
@@ -221,7 +221,7 @@ async def route_once(
         wave: dict[str, Any] = dict(
             skill_scores=scores,
             mentor_scores=named,
-            level="any",
+            level=WantedLevel.ANY,
             requester_id=ask.requester,
             request_id=ask.request_id,
             now=now,

@@ -34,7 +34,7 @@ from bot.local_slack import free_port
 from bot.privacy import PrivacyService
 from bot.requests import Ask
 from config.settings import Settings
-from storage.models import HelpRequest, Ping
+from storage.models import HelpRequest, Ping, SkillLevel
 from tests.service.conftest import make_world
 from tests.support.ask_scripts import Step, empty, named_topics, play
 from tests.support.burst_process import BurstProcess
@@ -131,7 +131,7 @@ async def abuse(engine: Engine, cycles: int = 15, mentors: int = 5) -> AbuseResu
     try:
         world = make_world(db)  # the limits' defaults, as BURST_* leave them
         for m in range(mentors):
-            await world.profiles.add_skills(f"U0MENTOR{m}", [("kafka", "expert")])
+            await world.profiles.add_skills(f"U0MENTOR{m}", [("kafka", SkillLevel.EXPERT)])
         refused = 0
         for n in range(cycles):
             topic = ["kafka", "kafka streams", "kafka consumer lag"][n % 3]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from storage.models import SkillLevel
+
 BOT_USER = "U0BURST"
 DIGEST_CHANNEL = "C0DIGEST"
 GENERAL = "C0GEN"
@@ -80,9 +82,9 @@ ABOUT: dict[str, str] = {
 """What some mentors say they help with in their own words (`/burst about`): matched like skills."""
 
 
-def mentor_skills() -> dict[str, list[tuple[str, str]]]:
+def mentor_skills() -> dict[str, list[tuple[str, SkillLevel]]]:
     return {
-        uid: [tuple(s.split(":", 1)) for s in skills]  # type: ignore[misc]
+        uid: [(name, SkillLevel(level)) for name, _, level in (s.partition(":") for s in skills)]
         for uid, _, _, _, skills in PEOPLE
         if skills
     }

@@ -23,11 +23,10 @@ from bot.hours import WorkingHours, read_hours
 from bot.ports import Directory
 from bot.skills import validate_skill
 from storage.database import Database
+from storage.models import DEFAULT_LEVEL, SkillLevel
 from storage.types import utcnow
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
-LEVELS = ("expert", "peer")
-DEFAULT_LEVEL = "peer"
 MAX_IMPORT_CHARS = 10_000_000
 """About 100,000 mentors with a dozen skills each: more than any workspace has, so a larger file is a mistake."""
 MAX_CELL_CHARS = 4000
@@ -40,7 +39,7 @@ MAX_LINE_CHARS = 4 * MAX_CELL_CHARS
 class MentorRow:
     line: int
     user_id: str
-    skills: list[tuple[str, str | None]]  # level None: not stated in the CSV
+    skills: list[tuple[str, SkillLevel | None]]  # level None: not stated in the CSV
     hours: WorkingHours | None
     cap: int | None
     about: str = ""
@@ -89,16 +88,16 @@ def parse_row(line: int, row: dict[str, str]) -> MentorRow | RowError:
     user = row.get("user", "")
     if not USER_ID.match(user):
         return RowError(line, f"`{user or '(empty)'}` is not a Slack user ID (like U012ABC)")
-    skills: list[tuple[str, str | None]] = []
+    skills: list[tuple[str, SkillLevel | None]] = []
     for part in re.split(r"[;,]", row.get("skills", "")):
         if not part.strip():
             continue
         name, _, stated = part.partition(":")
-        level = stated.strip().lower() or None
-        if level is not None and level not in LEVELS:
+        level = stated.strip().lower()
+        if level and level not in tuple(SkillLevel):
             return RowError(line, f"level `{level}` of `{name.strip()}` must be expert or peer")
         try:
-            skills.append((validate_skill(name), level))
+            skills.append((validate_skill(name), SkillLevel(level) if level else None))
         except ValueError as exc:
             return RowError(line, str(exc))
     try:

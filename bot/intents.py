@@ -39,13 +39,11 @@ class HelpIntent:
     topic: str
 
 
-def parse_help_intent(text: str, bot_user_id: str | None = None) -> HelpIntent | None:
+def parse_help_intent(text: str) -> HelpIntent | None:
     """The help request in a message, or None when the message is not one.
 
-    Every user mention is dropped (the bot's own, and colleagues', since a user ID is never a topic), so
-    `bot_user_id` is optional: it is accepted for callers that know it and changes nothing about the result.
+    Every user mention is dropped (the bot's own, and colleagues', since a user ID is never a topic).
     """
-    del bot_user_id  # see the docstring: all mentions go
     sentences = _sentences(_decode_slack(text[:MAX_MESSAGE_LENGTH]))
     if len(text) > MAX_MESSAGE_LENGTH:
         sentences = sentences[:-1]  # cut part-way: its last words are not the person's

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from storage.models import FlashSession, HelpRequest, TimedAction
+from storage.models import FlashSession, HelpRequest, PingState, TimedAction
 from storage.unit_of_work import UnitOfWork
 
 redelivering: ContextVar[bool] = ContextVar("redelivering", default=False)
@@ -79,7 +79,7 @@ class Notifier(Protocol):
     async def ping(self, mentor_id: str, request: HelpRequest, ping_id: int, reason: str) -> MessageRef | None:
         """Ask a mentor to help; None when Slack refused the message."""
 
-    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: PingState) -> None:
         """Rewrite a ping once it is answered or moot: outcome is a PingState value."""
 
     async def find_ping(self, mentor_id: str, ping_id: int) -> MessageRef | None:

@@ -12,7 +12,7 @@ from bot.hours import WorkingHours
 from bot.ports import Directory
 from bot.skills import MAX_SKILLS, validate_skill
 from storage.database import Database
-from storage.models import Member, MemberSkill
+from storage.models import Member, MemberSkill, SkillLevel
 from storage.types import utcnow
 
 PROFILE_REFRESH = timedelta(hours=24)  # how stale a cached time zone may get before users.info is asked again
@@ -64,7 +64,7 @@ class ProfileService:
             assert member is not None
             return Profile(member, await uow.members.skills_of(user_id), await uow.evidence.about_of(user_id))
 
-    async def add_skills(self, user_id: str, skills: Sequence[tuple[str, str]]) -> SkillChange:
+    async def add_skills(self, user_id: str, skills: Sequence[tuple[str, SkillLevel]]) -> SkillChange:
         await self.refresh(user_id)
         change = SkillChange()
         async with self.db.uow() as uow:
@@ -107,7 +107,7 @@ class ProfileService:
         self,
         user_id: str,
         *,
-        skills: Sequence[tuple[str, str]],
+        skills: Sequence[tuple[str, SkillLevel]],
         hours: WorkingHours | None,
         cap: int | None,
         thanks_opt_in: bool,
@@ -119,7 +119,7 @@ class ProfileService:
         change = SkillChange()
         async with self.db.uow() as uow:
             member = await uow.members.get_or_create(user_id)
-            wanted: dict[str, str] = {}
+            wanted: dict[str, SkillLevel] = {}
             for raw, level in skills:
                 try:
                     name = validate_skill(raw)

@@ -30,7 +30,7 @@ from bot.shortlist import choose
 from bot.topic_reading import TopicReader
 from bot.understanding import Verdict
 from storage.database import Database
-from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction
+from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction, WantedLevel
 from storage.printable import printable
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
@@ -72,7 +72,7 @@ class Ask:
     topic: str
     source: str
     details: str = ""
-    level: str = "any"
+    level: WantedLevel = WantedLevel.ANY
     length_seconds: int | None = None
     anonymous: bool = False
     channel_id: str | None = None
@@ -497,13 +497,13 @@ class RequestService:
         async with self.db.uow() as uow:
             await uow.pings.set_message(ping.id, ref.channel, ref.ts)
             await uow.commit()
-        await self.notifier.ping_closed(ref, request, ping.state, ping.mentor_id)
+        await self.notifier.ping_closed(ref, request, ping.state)
 
     async def _send_ping(self, request: HelpRequest, ping: Ping, reason: str) -> bool:
         """Send one ping and record where it went at once: its mentor may answer, or the request close, meanwhile."""
         assert ping.id is not None
         ref = await self.notifier.ping(ping.mentor_id, request, ping.id, reason)
-        state: str | None = None
+        state: PingState | None = None
         async with self.db.uow() as uow:
             if ref is None:
                 await uow.pings.answer(ping.id, PingState.FAILED, utcnow())
@@ -513,7 +513,7 @@ class RequestService:
             await uow.commit()
         if ref is not None and state is not None and state != PingState.SENT:
             # Answered or closed before its message was known here, so whoever did it could not rewrite it.
-            await self.notifier.ping_closed(ref, request, state, ping.mentor_id)
+            await self.notifier.ping_closed(ref, request, state)
         return ref is not None
 
     async def expire(self, request_id: int, reason: str = "nobody accepted") -> None:
@@ -657,7 +657,7 @@ class RequestService:
                 skill_scores={},
                 mentor_scores={colleague_id: 1.0},
                 mentor_notes={colleague_id: note},
-                level="any",
+                level=WantedLevel.ANY,
                 requester_id=request.requester_id,
                 request_id=request_id,
                 now=now,
@@ -774,7 +774,7 @@ class RequestService:
         """Rewrite each ping as its state now is (taken, accepted, expired...): an update Slack takes twice alike."""
         await asyncio.gather(
             *(
-                self.notifier.ping_closed(MessageRef(p.channel_id, p.message_ts), request, p.state, p.mentor_id)
+                self.notifier.ping_closed(MessageRef(p.channel_id, p.message_ts), request, p.state)
                 for p in pings
                 if p.channel_id and p.message_ts and p.state != PingState.SENT
             )

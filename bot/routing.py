@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.hours import WorkingHours, is_within_hours
+from storage.models import SkillLevel, WantedLevel
 from storage.repositories import CandidateRow
 
 FAIRNESS_WINDOW = timedelta(days=7)
-ANY_LEVEL = "any"
 
 
 @dataclass(frozen=True)
@@ -36,38 +36,35 @@ def member_hours(start: str | None, end: str | None) -> WorkingHours | None:
     return WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
 
 
-def available_now(row: CandidateRow, now: datetime) -> tuple[bool, str]:
-    """What SQL cannot cheaply decide: working hours in the mentor's zone and the weekly cap."""
+def available_now(row: CandidateRow, now: datetime) -> bool:
+    """What SQL cannot cheaply decide: within working hours in the mentor's zone, and under the weekly cap."""
     m = row.member
     if not is_within_hours(member_hours(m.hours_start, m.hours_end), now, m.tz):
-        return False, "outside working hours"
-    if m.weekly_cap is not None and row.sessions_recent >= m.weekly_cap:
-        return False, "weekly cap reached"
-    return True, ""
+        return False
+    return m.weekly_cap is None or row.sessions_recent < m.weekly_cap
 
 
 def rank(
     rows: Sequence[CandidateRow],
     skill_scores: Mapping[str, float],
-    level: str,
+    level: WantedLevel,
     now: datetime,
     mentor_scores: Mapping[str, float] | None = None,
     mentor_notes: Mapping[str, str] | None = None,
 ) -> list[RankedCandidate]:
     ranked: list[RankedCandidate] = []
     for row in rows:
-        ok, _ = available_now(row, now)
-        if not ok:
+        if not available_now(row, now):
             continue
         ranked.append(_score(row, skill_scores, level, now, mentor_scores or {}, mentor_notes or {}))
     ranked.sort(key=lambda c: (c.tier, -c.score, c.member_id))
     return ranked
 
 
-LEVEL_FACTOR = {"expert": 1.0, "peer": 0.85}
+LEVEL_FACTOR = {SkillLevel.EXPERT: 1.0, SkillLevel.PEER: 0.85}
 
 
-def level_weights(skill_scores: Mapping[str, float]) -> dict[tuple[str, str], float]:
+def level_weights(skill_scores: Mapping[str, float]) -> dict[tuple[str, SkillLevel], float]:
     """Match quality of holding each matched skill at each level: what the shortlist query orders by."""
     return {
         (skill, level): score * factor
@@ -79,18 +76,19 @@ def level_weights(skill_scores: Mapping[str, float]) -> dict[tuple[str, str], fl
 def _score(
     row: CandidateRow,
     skill_scores: Mapping[str, float],
-    level: str,
+    level: WantedLevel,
     now: datetime,
     mentor_scores: Mapping[str, float],
     mentor_notes: Mapping[str, str],
 ) -> RankedCandidate:
     best_skill, best = "", 0.0
-    at_level = level == ANY_LEVEL
+    wanted = level.skill_level
+    at_level = wanted is None
     for skill, skill_level in row.skills.items():
-        quality = skill_scores.get(skill, 0.0) * LEVEL_FACTOR.get(skill_level, LEVEL_FACTOR["peer"])
+        quality = skill_scores.get(skill, 0.0) * LEVEL_FACTOR[skill_level]
         if quality > best:
             best_skill, best = skill, quality
-        at_level = at_level or level == skill_level
+        at_level = at_level or skill_level == wanted
     evidence = mentor_scores.get(row.member.id, 0.0)
     fairness = 1.0 / (1.0 + row.sessions_recent)
     last = row.member.last_pinged_at
@@ -107,7 +105,7 @@ def why_you(row: CandidateRow, skill: str, notes: Mapping[str, str]) -> str:
     sessions say. Never a score or a rate."""
     parts = []
     if skill:
-        parts.append(f"you know {skill}" + (" (expert)" if row.skills.get(skill) == "expert" else ""))
+        parts.append(f"you know {skill}" + (" (expert)" if row.skills.get(skill) == SkillLevel.EXPERT else ""))
     if note := notes.get(row.member.id):
         parts.append(note)
     return "; ".join(parts)

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 
 from bot.availability import Busy
 from bot.hours import local_clocks
-from bot.routing import ANY_LEVEL, FAIRNESS_WINDOW, RankedCandidate, level_weights, rank
+from bot.routing import FAIRNESS_WINDOW, RankedCandidate, level_weights, rank
 from bot.screening import Screen
+from storage.models import WantedLevel
 from storage.repositories import CandidateQuery
 from storage.unit_of_work import UnitOfWork
 
@@ -39,7 +40,7 @@ async def choose(
     skill_scores: Mapping[str, float],
     mentor_scores: Mapping[str, float] | None = None,
     mentor_notes: Mapping[str, str] | None = None,
-    level: str,
+    level: WantedLevel,
     requester_id: str,
     request_id: int,
     now: datetime,
@@ -58,7 +59,7 @@ async def choose(
         return choice
     query = CandidateQuery(
         quality=level_weights(skill_scores),
-        prefer_level=None if level == ANY_LEVEL else level,
+        prefer_level=level.skill_level,
         clocks=local_clocks(await uow.members.zones(), now),
         requester_id=requester_id,
         request_id=request_id,

@@ -1,4 +1,5 @@
-"""The Slack edge: one module per surface, each with a `register`. Handlers ack, parse, call a service, render."""
+"""The Slack edge: one module per surface, each with a `register`. Listeners (registered through
+handlers.acks_first) parse, call a service, render."""
 
 from __future__ import annotations
 

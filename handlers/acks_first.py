@@ -1,79 +1,181 @@
-"""Answer Slack the moment a listener acks; the rest of the listener runs on in the background.
+"""Every Slack listener is registered here: it answers Slack at its ack, acts once per delivery, and works in turn.
 
-Bolt, when it does not process before responding, starts the listener and then checks every 10 ms whether it has
-acked: every ack waited for the next check (11-12 ms p50 for Burst and for a bare Bolt app alike), and under load
-for a busy event loop to get back to the check. Here Bolt processes "before responding", and each listener is
-wrapped so that what Bolt awaits ends as soon as the listener calls `ack()`; the listener's task goes on under the
-process's work gate (bot.work_gate), which it enters right after its ack (handlers.deliveries.first_delivery).
+- Answered at the ack. Bolt, when it does not process before responding, starts a listener and then polls every
+  10 ms whether it has acked, so every ack waited for the next poll, and under load for a busy event loop to get
+  back to it. Here Bolt processes "before responding", and what Bolt awaits ends as soon as the listener is acked;
+  the rest runs on in a task the work gate keeps (bot.work_gate), so a stop can wait for it.
+- Once per delivery. Right after the ack the delivery's id is claimed in the ledger (bot.deliveries); a redelivery
+  finds the claim and stops there. The claim comes after the ack so the ack stays free of database work.
+- In turn. Then the listener waits for a work slot (bot.work_gate), held until it ends. A listener that opens a
+  modal does not wait: Slack honours a trigger_id for three seconds only, so views.open goes out right after the
+  ack, ahead of queued work (a second delivery is still not acted on: its trigger_id was used).
 
-A listener that fails before acking fails as Bolt's listener (Bolt's error handler answers Slack); one that fails
-after is logged here, as Bolt's error handler would have.
+A form's check runs before the ack, whose errors it carries; a failure there is Bolt's (Bolt's error handler answers
+Slack). A failure after the ack is logged here, as Bolt's error handler would have.
+
+Registration goes through Bolt's public decorators (`app.action(...)` and the others) with the wrapped function.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import structlog
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
 
+from bot.services import Services
 from bot.work_gate import WorkGate
+from handlers.deliveries import claimed
 
 log = structlog.get_logger(__name__)
 
-Listener = Callable[..., Awaitable[BoltResponse | None]]
+Work = Callable[..., Awaitable[None]]
+W = TypeVar("W", bound=Work)
+Body = dict[str, Any]
+Claim = Callable[[Body], Awaitable[bool]]
+"""A delivery's body -> True the first time it is seen (bot.deliveries), False for every redelivery of it."""
+Check = Callable[[dict[str, Any]], dict[str, str]]
+"""A submitted view -> the errors to show next to its fields, by block id; empty when the form is fine."""
+
+MARK = "__burst_listener__"
+"""Set on what Bolt runs, so a test can tell that every listener of the app was registered here."""
+
+
+def _never(_: Body) -> bool:
+    return False
+
+
+def _always(_: Body) -> bool:
+    return True
 
 
 class AcksFirstApp(AsyncApp):
-    """An AsyncApp whose listeners answer at their ack: every registration goes through `_register_listener`."""
+    """An AsyncApp that processes before responding: what Bolt awaits is a listener up to its ack (`Listeners`)."""
 
     def __init__(self, *, gate: WorkGate, **kwargs: Any) -> None:
         super().__init__(process_before_response=True, **kwargs)
         self.gate = gate
 
-    def _register_listener(self, functions: Sequence[Listener], *args: Any, **kwargs: Any) -> Listener | None:
-        functions = list(functions)
-        registered = super()._register_listener([acks_first(functions[0], self.gate), *functions[1:]], *args, **kwargs)
-        # Decorator registration hands back the function as written, so it can still be called (tests do).
-        return functions[0] if registered is not None else None
+
+class Listeners:
+    """Registers listeners that ack, claim their delivery and enter the work gate before their own code runs.
+
+    The decorated function takes only what it needs of Bolt's arguments (body, client, respond, action, ...), never
+    `ack`; it runs once per delivery, after the ack, holding a work slot unless it opens a modal.
+    """
+
+    def __init__(self, app: AsyncApp, gate: WorkGate, claim: Claim) -> None:
+        self.app = app
+        self.gate = gate
+        self.claim = claim
+
+    @classmethod
+    def of(cls, app: AsyncApp, services: Services) -> Listeners:
+        async def claim(body: Body) -> bool:
+            return await claimed(services, body)
+
+        return cls(app, services.after_ack, claim)
+
+    def command(self, name: str, *, opens_view: Callable[[Body], bool] = _never) -> Callable[[W], W]:
+        """`opens_view` reads the command's body: whether this one opens a modal (so it skips the wait)."""
+        return self._register(self.app.command(name), acks=True, opens_view=opens_view)
+
+    def action(self, constraints: str | re.Pattern[str], *, opens_view: bool = False) -> Callable[[W], W]:
+        return self._register(self.app.action(constraints), acks=True, opens_view=_always if opens_view else _never)
+
+    def shortcut(self, callback_id: str, *, opens_view: bool = False) -> Callable[[W], W]:
+        return self._register(self.app.shortcut(callback_id), acks=True, opens_view=_always if opens_view else _never)
+
+    def view(self, callback_id: str, *, check: Check | None = None) -> Callable[[W], W]:
+        return self._register(self.app.view(callback_id), acks=True, check=check)
+
+    def event(self, name: str, *, acts_on: Callable[[Body], bool] = _always) -> Callable[[W], W]:
+        """`acts_on` picks the events of this type Burst acts on; the others (a bot's own message, an edit) are
+        dropped before any claim, so they cost no database write and no turn."""
+        return self._register(self.app.event(name), acks=False, acts_on=acts_on)
+
+    def _register(
+        self,
+        bolt_decorator: Callable[[Callable[..., Awaitable[None]]], Any],
+        *,
+        acks: bool,
+        opens_view: Callable[[Body], bool] = _never,
+        check: Check | None = None,
+        acts_on: Callable[[Body], bool] = _always,
+    ) -> Callable[[W], W]:
+        def register(fn: W) -> W:
+            bolt_decorator(
+                ack_claim_and_take_turn(
+                    fn, self.gate, self.claim, acks=acks, opens_view=opens_view, check=check, acts_on=acts_on
+                )
+            )
+            return fn  # as written, so it can still be called
+
+        return register
 
 
-def acks_first(fn: Listener, gate: WorkGate) -> Listener:
-    # functools.wraps: Bolt reads the arguments a listener wants from its signature, through __wrapped__.
-    @functools.wraps(fn)
-    async def listener(**kwargs: Any) -> BoltResponse | None:
+def ack_claim_and_take_turn(
+    fn: Work,
+    gate: WorkGate,
+    claim: Claim,
+    *,
+    acks: bool,
+    opens_view: Callable[[Body], bool] = _never,
+    check: Check | None = None,
+    acts_on: Callable[[Body], bool] = _always,
+) -> Callable[..., Awaitable[None]]:
+    """What Bolt runs for `fn`: ack (with the form's errors, if any), claim the delivery, wait for a work slot, run.
+
+    Bolt passes a listener the arguments its signature names, so the wrapper's signature names `fn`'s own plus the
+    `ack` and `body` it needs itself.
+    """
+    wanted = inspect.getfullargspec(fn).args
+
+    async def listener(**kwargs: Any) -> None:
+        body: Body = kwargs["body"]
         ack = kwargs.get("ack")
         acked = asyncio.Event()
 
-        async def ack_then_answer(*args: Any, **ack_kwargs: Any) -> Any:
+        async def run() -> None:
             try:
-                return await ack(*args, **ack_kwargs)  # type: ignore[misc]
-            finally:
-                acked.set()
-
-        async def run() -> BoltResponse | None:
-            try:
-                return await fn(**(kwargs | {"ack": ack_then_answer} if ack is not None else kwargs))
+                if ack is not None:
+                    errors = check(body.get("view") or {}) if check is not None else {}
+                    try:
+                        await (ack(response_action="errors", errors=errors) if errors else ack())
+                    finally:
+                        acked.set()
+                    if errors:
+                        return
+                elif not acts_on(body):
+                    return
+                if not opens_view(body):
+                    await gate.enter()
+                if await claim(body):
+                    await fn(**{name: kwargs[name] for name in wanted})
             except Exception as error:
                 if ack is not None and not acked.is_set():
                     raise  # before the ack: Bolt's error handler answers Slack
-                await log_listener_error(error, kwargs.get("body") or {})
-                return None
+                await log_listener_error(error, body)
 
         task = gate.spawn(run())
         if ack is None:  # an event: Bolt acks it itself once this returns
-            return None
+            return
         answered = asyncio.ensure_future(acked.wait())
         await asyncio.wait({task, answered}, return_when=asyncio.FIRST_COMPLETED)
         answered.cancel()
         if task.done() and not acked.is_set():
-            return task.result()  # it ended (or failed) without acking: as a plain Bolt listener would
-        return None
+            task.result()  # it failed before acking: raise it, as a plain Bolt listener would
 
+    names = dict.fromkeys([*(["ack"] if acks else []), "body", *wanted])
+    listener.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in names]
+    )
+    listener.__name__, listener.__qualname__ = fn.__name__, fn.__qualname__
+    setattr(listener, MARK, True)
     return listener
 
 

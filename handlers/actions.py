@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
 from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
 from handlers import blocks as b
+from handlers.acks_first import Listeners
 from handlers.asking import answering
-from handlers.deliveries import first_delivery
 from handlers.mrkdwn import mention
 from handlers.slack_gateway import SlackGateway, clicked_message
 
@@ -41,11 +41,11 @@ def _int(value: str | None) -> int | None:
 
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     tell = gateway.tell_clicker
+    listen = Listeners.of(app, services)
 
-    async def answer_ping(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], verb: str) -> None:
-        await ack()
+    async def answer_ping(body: dict[str, Any], action: dict[str, Any], verb: str) -> None:
         ping_id, user = _int(action.get("value")), body["user"]["id"]
-        if ping_id is None or not await first_delivery(services, body):
+        if ping_id is None:
             return
         if verb == "accept":
             outcome = await services.requests.accept(ping_id, user)
@@ -54,24 +54,23 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if text := PING_REPLIES.get(outcome.status):
             await tell(body, text)
 
-    @app.action(b.PING_ACCEPT)
-    async def accept(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await answer_ping(ack, body, action, "accept")
+    @listen.action(b.PING_ACCEPT)
+    async def accept(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer_ping(body, action, "accept")
 
-    @app.action(b.PING_DECLINE)
-    async def decline(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await answer_ping(ack, body, action, "decline")
+    @listen.action(b.PING_DECLINE)
+    async def decline(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer_ping(body, action, "decline")
 
-    @app.action(b.PING_SNOOZE)
-    async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await answer_ping(ack, body, action, "snooze")
+    @listen.action(b.PING_SNOOZE)
+    async def snooze(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer_ping(body, action, "snooze")
 
-    @app.action(b.PING_HAND_OFF)
-    async def hand_off(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    @listen.action(b.PING_HAND_OFF)
+    async def hand_off(body: dict[str, Any], action: dict[str, Any]) -> None:
         block = action.get("block_id") or ""
         ping_id, user, colleague = _int(block.removeprefix("ping:")), body["user"]["id"], action.get("selected_user")
-        if ping_id is None or not colleague or not await first_delivery(services, body):
+        if ping_id is None or not colleague:
             return
         outcome = await services.requests.hand_off(ping_id, user, str(colleague))
         if outcome.status == "handed_off":
@@ -85,25 +84,22 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         elif text := PING_REPLIES.get(outcome.status):
             await tell(body, text)
 
-    @app.action(b.SESSION_EXTEND)
-    async def extend(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        if (session_id := _int(action.get("value"))) is not None and await first_delivery(services, body):
+    @listen.action(b.SESSION_EXTEND)
+    async def extend(body: dict[str, Any], action: dict[str, Any]) -> None:
+        if (session_id := _int(action.get("value"))) is not None:
             outcome = await services.sessions.extend(session_id, body["user"]["id"])
             if text := SESSION_REPLIES.get(outcome.status):
                 await tell(body, text)
 
-    @app.action(b.SESSION_END)
-    async def end(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        if (session_id := _int(action.get("value"))) is not None and await first_delivery(services, body):
+    @listen.action(b.SESSION_END)
+    async def end(body: dict[str, Any], action: dict[str, Any]) -> None:
+        if (session_id := _int(action.get("value"))) is not None:
             outcome = await services.sessions.end(session_id, body["user"]["id"])
             if text := SESSION_REPLIES.get(outcome.status):
                 await tell(body, text)
 
-    async def which(ack: AsyncAck, body: dict[str, Any], request_id: int | None, skill: str | None) -> None:
-        await ack()
-        if request_id is None or not await first_delivery(services, body):
+    async def which(body: dict[str, Any], request_id: int | None, skill: str | None) -> None:
+        if request_id is None:
             return
         outcome = await services.requests.clarify(request_id, body["user"]["id"], skill)
         if outcome is None:
@@ -114,31 +110,29 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                 ref, b.ask_which_text(outcome.request), b.which_answered_blocks(outcome.request, skill)
             )
 
-    @app.action(re.compile(rf"^{b.WHICH_SKILL}_\d+$"))
-    async def which_skill(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    @listen.action(re.compile(rf"^{b.WHICH_SKILL}_\d+$"))
+    async def which_skill(body: dict[str, Any], action: dict[str, Any]) -> None:
         request_id, _, skill = (action.get("value") or "").partition(":")
-        await which(ack, body, _int(request_id), skill or None)
+        await which(body, _int(request_id), skill or None)
 
-    @app.action(b.WHICH_NONE)
-    async def which_none(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await which(ack, body, _int(action.get("value")), None)
+    @listen.action(b.WHICH_NONE)
+    async def which_none(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await which(body, _int(action.get("value")), None)
 
-    @app.action(b.REQUEST_CANCEL)
-    async def cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    @listen.action(b.REQUEST_CANCEL)
+    async def cancel(body: dict[str, Any], action: dict[str, Any]) -> None:
         request_id, user = _int(action.get("value")), body["user"]["id"]
-        if request_id is None or not await first_delivery(services, body):
+        if request_id is None:
             return
         # The status message itself then reads "Cancelled": nothing else to say to the person who asked.
         if await services.requests.cancel(user, request_id) is None:
             await tell(body, CANCEL_REFUSED)
 
-    @app.action(b.ASK_AGAIN)
-    async def ask_again(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    @listen.action(b.ASK_AGAIN)
+    async def ask_again(body: dict[str, Any], action: dict[str, Any]) -> None:
         # The button carries a topic Burst stored, but hold it to the same limit as every other way to ask.
         topic, user = (action.get("value") or "").strip()[:MAX_TOPIC_LENGTH], body["user"]["id"]
-        if not topic or not await first_delivery(services, body):
+        if not topic:
             return
         ask = Ask(requester_id=user, topic=topic, source="again", dedup_key=f"again:{action.get('action_ts')}")
         await services.requests.ask(ask, answering(lambda text: tell(body, text)))

@@ -38,7 +38,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.mrkdwn import BUTTON_LIMIT, clip, escape, escape_within, mention, when
-from storage.models import FlashSession, HelpRequest, PingState
+from storage.models import FlashSession, HelpRequest, PingState, SessionState, WantedLevel
 
 Json = dict[str, Any]
 """A block or a view as the Web API takes it: what `message`, `modal` and `home` return, validated."""
@@ -206,8 +206,8 @@ def ping_blocks(request: HelpRequest, ping_id: int, reason: str) -> list[Json]:
     if request.details:
         blocks.append(section(f">{escape_within(request.details, 1500)}"))
     facts = f"About {minutes(request.length_seconds)}"
-    if request.level != "any":
-        facts += f" · asked for an {request.level}" if request.level == "expert" else " · asked for a peer"
+    if request.level != WantedLevel.ANY:
+        facts += f" · asked for an {request.level}" if request.level == WantedLevel.EXPERT else " · asked for a peer"
     if request.anonymous:
         facts += " · you'll see who asked once you accept"
     if reason:
@@ -259,7 +259,7 @@ PING_OUTCOMES = {
 }
 
 
-def ping_closed_blocks(request: HelpRequest, outcome: str) -> list[Json]:
+def ping_closed_blocks(request: HelpRequest, outcome: PingState) -> list[Json]:
     who = asker(request) if outcome != PingState.ACCEPTED else mention(request.requester_id)
     return message(
         section(f"{who} needed help with *{escape(request.topic)}*"),
@@ -316,7 +316,7 @@ def session_card(
     """
     ends = flash.ends_at.timestamp()
     length = round((flash.ends_at - flash.started_at).total_seconds())
-    if flash.state == "active":
+    if flash.state == SessionState.ACTIVE:
         status = f"Ends at {when(ends, flash.ends_at.strftime('%H:%M UTC'))} · {minutes(length)}"
         if flash.extensions:
             status += " in all, extended " + ("once" if flash.extensions == 1 else f"{flash.extensions} times")

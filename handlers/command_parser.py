@@ -11,17 +11,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final, Literal, TypeAlias
+from typing import Final, TypeAlias
 
 from bot.durations import format_duration, parse_duration
 from bot.hours import WorkingHours, read_hours
 from bot.intents import MAX_TOPIC_LENGTH
 from handlers.mrkdwn import escape
+from storage.models import DEFAULT_LEVEL, SkillLevel
 
 __all__ = [
     "DEFAULT_LEVEL",
     "DEFAULT_SNOOZE",
-    "LEVELS",
     "MAX_AWAY",
     "MAX_CAP",
     "MAX_COMMAND_LENGTH",
@@ -50,12 +50,8 @@ __all__ = [
     "SkillSpec",
     "Snooze",
     "parse_command",
+    "parse_skills",
 ]
-
-SkillLevel: TypeAlias = Literal["expert", "peer"]
-LEVELS: Final[tuple[SkillLevel, ...]] = ("expert", "peer")
-DEFAULT_LEVEL: Final[SkillLevel] = "peer"
-"""A skill typed without a level is `peer`: claiming expertise should be a deliberate `:expert`."""
 
 MAX_CAP: Final = 50
 MAX_COMMAND_LENGTH: Final = 4000
@@ -297,7 +293,7 @@ def _skills(rest: str) -> Command:
     if verb in {"", "list", "show", "mine"} and not args:
         return ShowSkills()
     if verb in {"add", "set", "+"}:
-        return _add_skills(args)
+        return parse_skills(args)
     if verb in {"remove", "rm", "delete", "del", "drop", "-"}:
         return _remove_skill(args)
     return ShowUsage(
@@ -306,7 +302,8 @@ def _skills(rest: str) -> Command:
     )
 
 
-def _add_skills(args: str) -> Command:
+def parse_skills(args: str) -> AddSkills | ShowUsage:
+    """`python, postgres:expert`: what `/burst skills add` takes, and the App Home form's skills field."""
     specs: list[SkillSpec] = []
     for item in args.split(","):
         if not item.strip():
@@ -455,7 +452,7 @@ def _split(text: str) -> tuple[str, str]:
 
 def _level(text: str) -> SkillLevel | None:
     word = text.strip().lower()
-    return next((level for level in LEVELS if level == word), None)
+    return next((level for level in SkillLevel if level == word), None)
 
 
 def _duration(text: str) -> timedelta | None:

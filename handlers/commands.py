@@ -1,11 +1,10 @@
-"""`/burst ...`: ack at once, parse, call a service, answer ephemerally."""
+"""`/burst ...`: parse, call a service, answer ephemerally (the ack is handlers.acks_first's)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, assert_never
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.overview import overview
 from bot.requests import Ask
@@ -15,8 +14,8 @@ from bot.wording import plural
 from handlers import blocks as b
 from handlers import calendar_replies
 from handlers import command_parser as cp
+from handlers.acks_first import Listeners
 from handlers.asking import answering
-from handlers.deliveries import claimed_now, first_delivery
 from handlers.digest_blocks import digest_blocks, digest_text
 from handlers.modals import request_modal
 from handlers.mrkdwn import clip, escape, local_time
@@ -30,44 +29,76 @@ EPHEMERAL = "ephemeral"
 only its reader should see must not depend on a default."""
 
 
-def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
-    register_confirmations(app, services)
+def opens_form(command: dict[str, Any]) -> bool:
+    return isinstance(cp.parse_command(command.get("text") or ""), cp.OpenRequestModal)
 
-    @app.command("/burst")
-    async def burst(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+
+def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
+    listen = Listeners.of(app, services)
+    register_confirmations(listen, services)
+
+    @listen.command("/burst", opens_view=opens_form)
+    async def burst(command: dict[str, Any], respond: AsyncRespond) -> None:
+        """Every command has its case: mypy proves it (`assert_never`), so a new command cannot go unanswered."""
         parsed = cp.parse_command(command.get("text") or "")
         user = command["user_id"]
-        await ack()
-        if isinstance(parsed, cp.OpenRequestModal):
-            if await claimed_now(services, command):
+
+        async def reply(text: str) -> None:
+            await respond(text, response_type=EPHEMERAL)
+
+        match parsed:
+            case cp.OpenRequestModal():
                 form = request_modal(
                     command.get("channel_id"), default_seconds=services.requests.config.default_length_seconds
                 )
                 await gateway.open_view(command["trigger_id"], form, user)
-            return
-        if not await first_delivery(services, command):
-            return
-        if isinstance(parsed, cp.AskHelp):
-            ask = Ask(
-                requester_id=user,
-                topic=parsed.topic,
-                source="command",
-                channel_id=command.get("channel_id"),
-                dedup_key=f"cmd:{command.get('trigger_id')}",
-            )
-            await services.requests.ask(ask, answering(lambda text: respond(text=text, response_type=EPHEMERAL)))
-            return
-        if isinstance(parsed, cp.DeleteMyData):
-            await respond(
-                text="Delete all your Burst data?", blocks=confirm_delete_blocks(user), response_type=EPHEMERAL
-            )
-            return
-        if isinstance(parsed, cp.ShowDigest):
-            await respond(**await digest_reply(parsed, user, services), response_type=EPHEMERAL)
-            return
-        handler = _HANDLERS.get(type(parsed))
-        reply = await handler(parsed, user, services) if handler else _usage(parsed)
-        await respond(reply, response_type=EPHEMERAL)
+            case cp.AskHelp(topic=topic):
+                ask = Ask(
+                    requester_id=user,
+                    topic=topic,
+                    source="command",
+                    channel_id=command.get("channel_id"),
+                    dedup_key=f"cmd:{command.get('trigger_id')}",
+                )
+                await services.requests.ask(ask, answering(reply))
+            case cp.DeleteMyData():
+                await respond(
+                    text="Delete all your Burst data?", blocks=confirm_delete_blocks(user), response_type=EPHEMERAL
+                )
+            case cp.ShowDigest():
+                await respond(**await digest_reply(parsed, user, services), response_type=EPHEMERAL)
+            case cp.ShowSkills():
+                await reply(await _show_skills(user, services))
+            case cp.AddSkills():
+                await reply(await _add_skills(parsed, user, services))
+            case cp.RemoveSkill():
+                await reply(await _remove_skill(parsed, user, services))
+            case cp.SetAvailable():
+                await reply(await _available(user, services))
+            case cp.SetAway():
+                await reply(await _away(parsed, user, services))
+            case cp.SetHours():
+                await reply(await _hours(parsed, user, services))
+            case cp.SetCap():
+                await reply(await _cap(parsed, user, services))
+            case cp.Snooze():
+                await reply(await _snooze(parsed, user, services))
+            case cp.SetAbout():
+                await reply(await _about(parsed, user, services))
+            case cp.ShowStatus():
+                await reply(await _status(user, services))
+            case cp.CancelRequest():
+                await reply(await _cancel(user, services))
+            case cp.ConnectCalendar():
+                await reply(await calendar_replies.connect(parsed, user, services))
+            case cp.DisconnectCalendar():
+                await reply(await calendar_replies.disconnect(parsed, user, services))
+            case cp.ShowCalendar():
+                await reply(await calendar_replies.show(parsed, user, services))
+            case cp.ShowUsage():
+                await reply(_usage(parsed))
+            case _:
+                assert_never(parsed)
 
 
 DELETE_CONFIRM = "delete_my_data_confirm"
@@ -103,12 +134,9 @@ async def digest_reply(cmd: cp.ShowDigest, user: str, services: Services) -> dic
     return {"text": f"Posted the digest to <#{channel}>." if label else "Slack refused the post."}
 
 
-def register_confirmations(app: AsyncApp, services: Services) -> None:
-    @app.action(DELETE_CONFIRM)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        if not await first_delivery(services, body):
-            return
+def register_confirmations(listen: Listeners, services: Services) -> None:
+    @listen.action(DELETE_CONFIRM)
+    async def confirmed(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         if action.get("value") != body["user"]["id"]:
             await respond(
                 text="Only the person who asked to delete their data can confirm it.", response_type=EPHEMERAL
@@ -121,26 +149,24 @@ def register_confirmations(app: AsyncApp, services: Services) -> None:
             response_type=EPHEMERAL,
         )
 
-    @app.action(DELETE_CANCEL)
-    async def kept(ack: AsyncAck, respond: AsyncRespond) -> None:
-        await ack()
+    @listen.action(DELETE_CANCEL)
+    async def kept(respond: AsyncRespond) -> None:
         await respond(text="Nothing was deleted.", replace_original=True, response_type=EPHEMERAL)
 
 
-Handler = Callable[[Any, str, Services], Awaitable[str]]
 # A pasted list can hold thousands of bad names; a reply lists the first few (Slack cuts messages at 40,000).
 REJECTIONS_SHOWN = 10
 
 
-def _usage(parsed: object) -> str:
+def _usage(parsed: cp.ShowUsage) -> str:
     """The whole list when asked for; after a mistake, what was wrong, the line that helps, and where the rest is."""
-    if not isinstance(parsed, cp.ShowUsage) or parsed.problem is None:
+    if parsed.problem is None:
         return cp.USAGE
     line = cp.USAGE_LINES.get(parsed.about or "")
     return f":warning: {parsed.problem}" + (f"\n{line}" if line and parsed.about else "") + f"\n{cp.ALL_COMMANDS}"
 
 
-async def _show_skills(_: cp.ShowSkills, user: str, services: Services) -> str:
+async def _show_skills(user: str, services: Services) -> str:
     profile = await services.profiles.profile(user)
     return f"{skills_line(profile)}\n{availability_line(profile)}"
 
@@ -170,7 +196,7 @@ async def _remove_skill(cmd: cp.RemoveSkill, user: str, services: Services) -> s
     return f"Removed *{escape(removed)}*."
 
 
-async def _available(_: cp.SetAvailable, user: str, services: Services) -> str:
+async def _available(user: str, services: Services) -> str:
     await services.profiles.set_available(user)
     return ":large_green_circle: You're available for pings again."
 
@@ -222,30 +248,12 @@ async def _about(cmd: cp.SetAbout, user: str, services: Services) -> str:
     return f"Saved. I'll also ask you about things like: _{escape(about)}_"
 
 
-async def _status(_: cp.ShowStatus, user: str, services: Services) -> str:
+async def _status(user: str, services: Services) -> str:
     return status_text(await overview(services.db, user), user)
 
 
-async def _cancel(_: cp.CancelRequest, user: str, services: Services) -> str:
+async def _cancel(user: str, services: Services) -> str:
     cancelled = await services.requests.cancel(user)
     if cancelled is None:
         return "You have no open request to cancel."
     return f"Cancelled your request about *{escape(cancelled.topic)}*."
-
-
-_HANDLERS: dict[type, Handler] = {
-    cp.ShowSkills: _show_skills,
-    cp.AddSkills: _add_skills,
-    cp.RemoveSkill: _remove_skill,
-    cp.SetAvailable: _available,
-    cp.SetAway: _away,
-    cp.SetHours: _hours,
-    cp.SetCap: _cap,
-    cp.Snooze: _snooze,
-    cp.SetAbout: _about,
-    cp.CancelRequest: _cancel,
-    cp.ShowStatus: _status,
-    cp.ConnectCalendar: calendar_replies.connect,
-    cp.DisconnectCalendar: calendar_replies.disconnect,
-    cp.ShowCalendar: calendar_replies.show,
-}

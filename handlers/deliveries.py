@@ -16,18 +16,7 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     return None
 
 
-async def first_delivery(services: Services, body: dict[str, Any]) -> bool:
-    """Call after the ack, before acting: False means Slack delivered this before, so there is nothing to do.
-
-    It also waits for the listener's turn to work (bot.work_gate), held until the listener ends.
-    """
-    await services.after_ack.enter()
-    return await claimed_now(services, body)
-
-
-async def claimed_now(services: Services, body: dict[str, Any]) -> bool:
-    """`first_delivery` without waiting for a turn to work: for a modal, whose trigger_id Slack honours for three
-    seconds only, so views.open must go out right after the ack, ahead of any queued work (a second delivery is
-    still not acted on: its trigger_id was used)."""
+async def claimed(services: Services, body: dict[str, Any]) -> bool:
+    """True the first time Burst sees this delivery, False for a redelivery of it (nothing to do then)."""
     key = delivery_key(body)
     return key is None or await services.deliveries.first(key)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
 from bot import followups as fu
 from bot.services import Services
 from handlers import blocks as b
+from handlers.acks_first import Listeners
 from handlers.asking import answering
-from handlers.deliveries import claimed_now, first_delivery
 from handlers.mrkdwn import escape
 from handlers.slack_gateway import SlackGateway, clicked_message, stamp_of
 
@@ -52,13 +52,22 @@ def note_modal(session_id: int, helpful: bool | None) -> b.Json:
     )
 
 
+def _helpful_choice(view: dict[str, Any]) -> object:
+    values = view.get("state", {}).get("values", {})
+    return (values.get("helpful", {}).get("helpful", {}).get("selected_option") or {}).get("value")
+
+
+def note_errors(view: dict[str, Any]) -> dict[str, str]:
+    return {} if _helpful_choice(view) in ("yes", "no") else {"helpful": "Pick one, please."}
+
+
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
     tell = gateway.tell_clicker
+    listen = Listeners.of(app, services)
 
-    async def feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
-        await ack()
+    async def feedback(body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
         session_id = _session_id(action)
-        if session_id is None or not await first_delivery(services, body):
+        if session_id is None:
             return
         status = await services.followups.record_feedback(session_id, body["user"]["id"], helpful)
         if status != "ok":
@@ -73,35 +82,28 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         else:  # a group DM both answer in: the buttons stay for the other person
             await tell(body, f"You answered: {chosen}. Thanks!")
 
-    @app.action(b.FEEDBACK_YES)
-    async def helpful(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await feedback(ack, body, action, True)
+    @listen.action(b.FEEDBACK_YES)
+    async def helpful(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await feedback(body, action, True)
 
-    @app.action(b.FEEDBACK_NO)
-    async def not_helpful(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await feedback(ack, body, action, False)
+    @listen.action(b.FEEDBACK_NO)
+    async def not_helpful(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await feedback(body, action, False)
 
-    @app.action(b.FEEDBACK_NOTE)
-    async def add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    @listen.action(b.FEEDBACK_NOTE, opens_view=True)
+    async def add_note(body: dict[str, Any], action: dict[str, Any]) -> None:
         session_id = _session_id(action)
-        if session_id is None or not await claimed_now(services, body):
+        if session_id is None:
             return
         if (status := await services.followups.may_give_feedback(session_id, body["user"]["id"])) != "ok":
             await tell(body, REFUSALS[status])
             return
         await gateway.open_view(body["trigger_id"], note_modal(session_id, None), body["user"]["id"])
 
-    @app.view(NOTE_MODAL)
-    async def note_sent(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    @listen.view(NOTE_MODAL, check=note_errors)
+    async def note_sent(body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view.get("state", {}).get("values", {})
-        choice = (values.get("helpful", {}).get("helpful", {}).get("selected_option") or {}).get("value")
-        if choice not in ("yes", "no"):
-            await ack(response_action="errors", errors={"helpful": "Pick one, please."})
-            return
-        await ack()
-        if not await first_delivery(services, body):
-            return
+        choice = _helpful_choice(view)
         try:
             session_id = int(json.loads(view.get("private_metadata") or "{}").get("session"))
         except (ValueError, TypeError, json.JSONDecodeError):
@@ -111,10 +113,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if status != "ok":
             await tell(body, REFUSALS[status])
 
-    async def followup(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], outcome: str) -> None:
-        await ack()
+    async def followup(body: dict[str, Any], action: dict[str, Any], outcome: str) -> None:
         session_id = _session_id(action)
-        if session_id is None or not await first_delivery(services, body):
+        if session_id is None:
             return
         answer = await services.followups.answer(session_id, body["user"]["id"], outcome)
         if answer.status != "ok":
@@ -128,19 +129,18 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         await gateway.update(ref, escape(answer.topic), blocks, stamp_of(body.get("message") or {}))
         await gateway.followups_answered(ref, session_id, answer.topic, outcome)
 
-    @app.action(b.FOLLOWUP_SOLVED)
-    async def solved(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await followup(ack, body, action, fu.SOLVED)
+    @listen.action(b.FOLLOWUP_SOLVED)
+    async def solved(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await followup(body, action, fu.SOLVED)
 
-    @app.action(b.FOLLOWUP_STUCK)
-    async def stuck(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await followup(ack, body, action, fu.STUCK)
+    @listen.action(b.FOLLOWUP_STUCK)
+    async def stuck(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await followup(body, action, fu.STUCK)
 
-    @app.action(b.FIND_ANOTHER)
-    async def find_another(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    @listen.action(b.FIND_ANOTHER)
+    async def find_another(body: dict[str, Any], action: dict[str, Any]) -> None:
         session_id, user = _session_id(action), body["user"]["id"]
-        if session_id is None or not await first_delivery(services, body):
+        if session_id is None:
             return
         key = f"again:{session_id}:{action.get('action_ts')}"
         outcome = await services.requests.ask_after_session(session_id, user, key, answering(lambda t: tell(body, t)))

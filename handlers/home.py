@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.evidence import MAX_ABOUT_LENGTH, clean_about
-from bot.hours import read_hours
+from bot.hours import WorkingHours, read_hours
 from bot.overview import Overview, overview
 from bot.profiles import Profile
 from bot.services import Services
 from bot.skills import MAX_SKILLS
 from handlers import blocks as b
 from handlers import home_signals
-from handlers.command_parser import AddSkills, parse_command
-from handlers.deliveries import claimed_now, first_delivery
+from handlers.acks_first import Listeners
+from handlers.command_parser import AddSkills, ShowUsage, parse_skills
 from handlers.modals import request_modal
 from handlers.mrkdwn import escape, plain_text
 from handlers.profile_text import availability_line, skills_line
 from handlers.slack_gateway import SlackGateway
 from handlers.status_text import status_text
+from storage.models import SkillLevel
 from storage.types import utcnow
 
 HOME_EDIT = "home_edit_profile"
@@ -113,7 +115,66 @@ def profile_modal(profile: Profile) -> b.Json:
     )
 
 
+@dataclass(frozen=True)
+class ProfileForm:
+    """The App Home form as read: what to save, or the errors to show next to its fields."""
+
+    skills: list[tuple[str, SkillLevel]]
+    hours: WorkingHours | None
+    instead_of: WorkingHours | None  # the other reading of an ambiguous range ("9-5"), to confirm back
+    about: str
+    cap: int | None
+    thanks_opt_in: bool
+    errors: dict[str, str]
+
+
+def read_profile_form(view: dict[str, Any]) -> ProfileForm:
+    values = view.get("state", {}).get("values", {})
+
+    def text(block: str) -> str:
+        return (values.get(block, {}).get(block, {}).get("value") or "").strip()
+
+    errors: dict[str, str] = {}
+    skills_text = text("skills")
+    parsed = parse_skills(skills_text) if skills_text else None
+    if isinstance(parsed, ShowUsage):
+        errors["skills"] = parsed.problem or "Use names separated by commas, e.g. python, sql:expert"
+    elif isinstance(parsed, AddSkills) and len({s.name for s in parsed.skills}) > MAX_SKILLS:
+        errors["skills"] = f"At most {MAX_SKILLS} skills, please."
+    hours = instead_of = None
+    if text("hours"):
+        try:
+            reading = read_hours(text("hours"))
+            hours, instead_of = reading.hours, reading.instead_of
+        except ValueError as exc:
+            errors["hours"] = str(exc)
+    about = ""
+    try:
+        about = clean_about(text("about"))
+    except ValueError as exc:
+        errors["about"] = str(exc)
+    cap: int | None = None
+    if text("cap"):
+        if not (text("cap").isascii() and text("cap").isdigit()) or not 0 <= int(text("cap")) <= 50:
+            errors["cap"] = "A whole number from 0 to 50, or empty for no cap."
+        else:
+            cap = int(text("cap"))
+    wanted = {s.name: s.level for s in parsed.skills} if isinstance(parsed, AddSkills) else {}
+    return ProfileForm(
+        skills=list(wanted.items()),
+        hours=hours,
+        instead_of=instead_of,
+        about=about,
+        cap=cap,
+        thanks_opt_in=bool(values.get("thanks", {}).get("thanks", {}).get("selected_options")),
+        # Slack shows a form's errors as typed: no mrkdwn, no `&lt;`.
+        errors={block: plain_text(e) for block, e in errors.items()},
+    )
+
+
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
+    listen = Listeners.of(app, services)
+
     async def publish(client: AsyncWebClient, user: str) -> None:
         profile = await services.profiles.profile(user)
         sees = await home_signals.blocks(services, user)
@@ -121,101 +182,48 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
 
     home_signals.register(app, services, gateway, publish)
 
-    @app.event("app_home_opened")
+    @listen.event("app_home_opened", acts_on=lambda body: (body.get("event") or {}).get("tab", "home") == "home")
     async def opened(event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") == "home":
-            await publish(client, event["user"])
+        await publish(client, event["user"])
 
-    @app.action(HOME_ASK)
-    async def ask(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        if not await claimed_now(services, body):
-            return
+    @listen.action(HOME_ASK, opens_view=True)
+    async def ask(body: dict[str, Any]) -> None:
         await gateway.open_view(
             body["trigger_id"],
             request_modal(None, default_seconds=services.requests.config.default_length_seconds),
             body["user"]["id"],
         )
 
-    @app.action(HOME_AWAY)
-    async def away(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        if not await first_delivery(services, body):
-            return
+    @listen.action(HOME_AWAY)
+    async def away(body: dict[str, Any], client: AsyncWebClient) -> None:
         await services.profiles.set_away(body["user"]["id"], utcnow() + timedelta(days=1))
         await publish(client, body["user"]["id"])
 
-    @app.action(HOME_AVAILABLE)
-    async def available(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        if not await first_delivery(services, body):
-            return
+    @listen.action(HOME_AVAILABLE)
+    async def available(body: dict[str, Any], client: AsyncWebClient) -> None:
         await services.profiles.set_available(body["user"]["id"])
         await publish(client, body["user"]["id"])
 
-    @app.action(HOME_EDIT)
-    async def edit(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        if not await claimed_now(services, body):
-            return
+    @listen.action(HOME_EDIT, opens_view=True)
+    async def edit(body: dict[str, Any]) -> None:
         profile = await services.profiles.profile(body["user"]["id"])
         await gateway.open_view(body["trigger_id"], profile_modal(profile), body["user"]["id"])
 
-    @app.view(PROFILE_MODAL)
-    async def save(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
-        values = view.get("state", {}).get("values", {})
-
-        def text(block: str) -> str:
-            return (values.get(block, {}).get(block, {}).get("value") or "").strip()
-
-        errors: dict[str, str] = {}
-        skills_text = text("skills")
-        parsed = parse_command(f"skills add {skills_text}") if skills_text else None
-        if parsed is not None and not isinstance(parsed, AddSkills):
-            errors["skills"] = (
-                getattr(parsed, "problem", None) or "Use names separated by commas, e.g. python, sql:expert"
-            )
-        elif isinstance(parsed, AddSkills) and len({s.name for s in parsed.skills}) > MAX_SKILLS:
-            errors["skills"] = f"At most {MAX_SKILLS} skills, please."
-        hours = instead_of = None
-        if text("hours"):
-            try:
-                reading = read_hours(text("hours"))
-                hours, instead_of = reading.hours, reading.instead_of
-            except ValueError as exc:
-                errors["hours"] = str(exc)
-        about = ""
-        try:
-            about = clean_about(text("about"))
-        except ValueError as exc:
-            errors["about"] = str(exc)
-        cap: int | None = None
-        if text("cap"):
-            if not text("cap").isdigit() or not 0 <= int(text("cap")) <= 50:
-                errors["cap"] = "A whole number from 0 to 50, or empty for no cap."
-            else:
-                cap = int(text("cap"))
-        if errors:
-            # Slack shows a form's errors as typed: no mrkdwn, no `&lt;`.
-            await ack(response_action="errors", errors={block: plain_text(e) for block, e in errors.items()})
-            return
-        await ack()
-        if not await first_delivery(services, body):
-            return
-        user = body["user"]["id"]
-        wanted = {s.name: s.level for s in parsed.skills} if isinstance(parsed, AddSkills) else {}
+    @listen.view(PROFILE_MODAL, check=lambda view: read_profile_form(view).errors)
+    async def save(body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
+        form, user = read_profile_form(view), body["user"]["id"]
         await services.profiles.replace_profile(
             user,
-            skills=list(wanted.items()),
-            hours=hours,
-            cap=cap,
-            about=about,
-            thanks_opt_in=bool(values.get("thanks", {}).get("thanks", {}).get("selected_options")),
+            skills=form.skills,
+            hours=form.hours,
+            cap=form.cap,
+            about=form.about,
+            thanks_opt_in=form.thanks_opt_in,
         )
         await publish(client, user)
-        if instead_of is not None:  # "9-5": say how it was read, and how to write the other reading
+        if form.instead_of is not None:  # "9-5": say how it was read, and how to write the other reading
             await gateway.dm(
                 user,
-                f":clock9: I read your working hours as {hours}. For {instead_of} overnight instead, "
-                f"type it in 24-hour time: {instead_of}.",
+                f":clock9: I read your working hours as {form.hours}. For {form.instead_of} overnight instead, "
+                f"type it in 24-hour time: {form.instead_of}.",
             )

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.calendar_fetch import CalendarAddressError, calendar_address
 from bot.services import Services
 from handlers import blocks as b
+from handlers.acks_first import Listeners
 from handlers.calendar_replies import connect
 from handlers.command_parser import ConnectCalendar
-from handlers.deliveries import first_delivery
 from handlers.signal_text import calendar_line, slack_lines
 from handlers.slack_gateway import SlackGateway
 from storage.types import utcnow
@@ -64,34 +64,33 @@ def calendar_modal() -> b.Json:
     )
 
 
+def _address(view: dict[str, Any]) -> str:
+    values = view.get("state", {}).get("values", {})
+    return str(values.get(URL_BLOCK, {}).get(URL_BLOCK, {}).get("value") or "").strip()
+
+
 def register(app: AsyncApp, services: Services, gateway: SlackGateway, publish: Publish) -> None:
-    @app.action(HOME_CALENDAR)
-    async def open_form(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        if not await first_delivery(services, body):
-            return
+    listen = Listeners.of(app, services)
+
+    def address_errors(view: dict[str, Any]) -> dict[str, str]:
+        """What can be told at once goes next to the field; reading the calendar takes longer than an ack."""
+        try:
+            calendar_address(_address(view), allow_local=services.settings.burst_calendar_allow_local)
+        except CalendarAddressError as exc:
+            return {URL_BLOCK: str(exc)}
+        return {}
+
+    @listen.action(HOME_CALENDAR, opens_view=True)
+    async def open_form(body: dict[str, Any]) -> None:
         await gateway.open_view(body["trigger_id"], calendar_modal(), body["user"]["id"])
 
-    @app.action(HOME_CALENDAR_OFF)
-    async def disconnect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        if not await first_delivery(services, body):
-            return
+    @listen.action(HOME_CALENDAR_OFF)
+    async def disconnect(body: dict[str, Any], client: AsyncWebClient) -> None:
         await services.calendars.disconnect(body["user"]["id"])
         await publish(client, body["user"]["id"])
 
-    @app.view(CALENDAR_MODAL)
-    async def save(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
-        values = view.get("state", {}).get("values", {})
-        address = (values.get(URL_BLOCK, {}).get(URL_BLOCK, {}).get("value") or "").strip()
-        try:  # what can be told at once goes next to the field; reading the calendar takes longer than an ack
-            calendar_address(address, allow_local=services.settings.burst_calendar_allow_local)
-        except CalendarAddressError as exc:
-            await ack(response_action="errors", errors={URL_BLOCK: str(exc)})
-            return
-        await ack()
-        if not await first_delivery(services, body):
-            return
+    @listen.view(CALENDAR_MODAL, check=address_errors)
+    async def save(body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         user = body["user"]["id"]
-        await gateway.dm(user, await connect(ConnectCalendar(address), user, services))
+        await gateway.dm(user, await connect(ConnectCalendar(_address(view)), user, services))
         await publish(client, user)

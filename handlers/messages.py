@@ -14,8 +14,8 @@ from slack_bolt.async_app import AsyncApp, AsyncSay
 from bot.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.requests import Ask
 from bot.services import Services
+from handlers.acks_first import Listeners
 from handlers.asking import answering
-from handlers.deliveries import first_delivery
 from handlers.mrkdwn import mention
 
 HINT = (
@@ -31,11 +31,24 @@ def partner_hint(partner: str) -> str:
     )
 
 
+def from_a_person(body: dict[str, Any]) -> bool:
+    """What is written by a person, not edited since: an edit is not a new request."""
+    event = body.get("event") or {}
+    return bool(event.get("user")) and not event.get("edited")
+
+
+def in_a_dm(body: dict[str, Any]) -> bool:
+    """Channel messages that mention the bot also arrive as app_mention; only DMs are read as messages. A bot's
+    message (Burst's own DMs come back as events too) or a subtype (joins, edits, deletions) is no request."""
+    event = body.get("event") or {}
+    return event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id")
+
+
 def register(app: AsyncApp, services: Services) -> None:
-    async def handle(event: dict[str, Any], body: dict[str, Any], say: AsyncSay, source: str) -> None:
-        user = event.get("user")
-        if not user or event.get("edited") or not await first_delivery(services, body):
-            return
+    listen = Listeners.of(app, services)
+
+    async def handle(event: dict[str, Any], say: AsyncSay, source: str) -> None:
+        user = str(event["user"])
         # In a session, what someone writes to Burst is meant for the other person, who can't see it here, even
         # when it reads like a request ("Hi Sam! Can you help me with the ingress?"): no new search for that.
         if source == "dm" and (partner := await services.sessions.partner_of(user)):
@@ -59,13 +72,10 @@ def register(app: AsyncApp, services: Services) -> None:
         )
         await services.requests.ask(ask, answering(lambda text: say(text=text, thread_ts=thread)))
 
-    @app.event("message")
-    async def direct_message(event: dict[str, Any], body: dict[str, Any], say: AsyncSay) -> None:
-        # Channel messages that mention the bot also arrive as app_mention; only DMs are handled here.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return
-        await handle(event, body, say, "dm")
+    @listen.event("message", acts_on=lambda body: in_a_dm(body) and from_a_person(body))
+    async def direct_message(event: dict[str, Any], say: AsyncSay) -> None:
+        await handle(event, say, "dm")
 
-    @app.event("app_mention")
-    async def mentioned(event: dict[str, Any], body: dict[str, Any], say: AsyncSay) -> None:
-        await handle(event, body, say, "mention")
+    @listen.event("app_mention", acts_on=from_a_person)
+    async def mentioned(event: dict[str, Any], say: AsyncSay) -> None:
+        await handle(event, say, "mention")

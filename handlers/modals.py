@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
 from bot.intents import MAX_TOPIC_LENGTH
 from bot.requests import Ask
 from bot.services import Services
 from handlers import blocks as b
+from handlers.acks_first import Listeners
 from handlers.asking import answering
-from handlers.deliveries import claimed_now, first_delivery
 from handlers.mrkdwn import from_slack
 from handlers.slack_gateway import SlackGateway
+from storage.models import WantedLevel
 
 REQUEST_MODAL = "request_modal"
 SHORTCUT = "get_help_with_this"
@@ -29,7 +30,11 @@ def lengths(default_seconds: int) -> list[int]:
 
 def request_modal(channel_id: str | None, topic: str = "", details: str = "", *, default_seconds: int) -> b.Json:
     """The request form; its length starts at the configured session length."""
-    who = [b.option("Whoever knows it", "any"), b.option("An expert", "expert"), b.option("A peer", "peer")]
+    who = [
+        b.option("Whoever knows it", WantedLevel.ANY),
+        b.option("An expert", WantedLevel.EXPERT),
+        b.option("A peer", WantedLevel.PEER),
+    ]
     return b.modal(
         REQUEST_MODAL,
         "Get help now",
@@ -68,23 +73,25 @@ def _value(values: dict[str, Any], block: str) -> Any:
     return values.get(block, {}).get(block, {})
 
 
+def request_errors(view: dict[str, Any]) -> dict[str, str]:
+    topic = (_value(view.get("state", {}).get("values", {}), "topic").get("value") or "").strip()
+    if not topic:
+        return {"topic": "Tell me what you need help with."}
+    if len(topic) > MAX_TOPIC_LENGTH:
+        return {"topic": f"Keep it under {MAX_TOPIC_LENGTH} characters."}
+    return {}
+
+
 def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
-    @app.view(REQUEST_MODAL)
-    async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    listen = Listeners.of(app, services)
+
+    @listen.view(REQUEST_MODAL, check=request_errors)
+    async def submitted(body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view.get("state", {}).get("values", {})
         topic = (_value(values, "topic").get("value") or "").strip()
-        if not topic:
-            await ack(response_action="errors", errors={"topic": "Tell me what you need help with."})
-            return
-        if len(topic) > MAX_TOPIC_LENGTH:
-            await ack(response_action="errors", errors={"topic": f"Keep it under {MAX_TOPIC_LENGTH} characters."})
-            return
-        await ack()
-        if not await first_delivery(services, body):
-            return
         user = body["user"]["id"]
         length = _value(values, "length").get("selected_option") or {}
-        level = (_value(values, "level").get("selected_option") or {}).get("value", "any")
+        level = (_value(values, "level").get("selected_option") or {}).get("value")
         anonymous = bool(_value(values, "anonymous").get("selected_options"))
         try:
             channel = json.loads(view.get("private_metadata") or "{}").get("channel")
@@ -97,7 +104,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             requester_id=user,
             topic=topic,
             details=(_value(values, "details").get("value") or "").strip()[:DETAILS_LIMIT],
-            level=level if level in ("any", "expert", "peer") else "any",
+            level=WantedLevel(level) if level in tuple(WantedLevel) else WantedLevel.ANY,
             length_seconds=seconds,
             anonymous=anonymous,
             source="modal",
@@ -106,11 +113,8 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         )
         await services.requests.ask(ask, answering(lambda text: gateway.dm(user, text)))
 
-    @app.shortcut(SHORTCUT)
-    async def from_message(ack: AsyncAck, shortcut: dict[str, Any]) -> None:
-        await ack()
-        if not await claimed_now(services, shortcut):
-            return
+    @listen.shortcut(SHORTCUT, opens_view=True)
+    async def from_message(shortcut: dict[str, Any]) -> None:
         text = from_slack((shortcut.get("message") or {}).get("text") or "")
         first_line = text.strip().splitlines()[0] if text.strip() else ""
         channel = (shortcut.get("channel") or {}).get("id")

@@ -30,7 +30,7 @@ from bot.work_gate import WorkGate
 from handlers import blocks as b
 from handlers.digest_blocks import chart_alt_text, digest_blocks, digest_markdown, digest_text
 from handlers.mrkdwn import escape, local_time, mention, when
-from storage.models import FlashSession, HelpRequest
+from storage.models import FlashSession, HelpRequest, PingState
 from storage.types import utcnow
 
 log = structlog.get_logger(__name__)
@@ -271,7 +271,7 @@ class SlackGateway:
         channel = await self._dm_channel(mentor_id)
         return None if channel is None else await self._find(channel, f"ping:{ping_id}")
 
-    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: PingState) -> None:
         await self.update(ref, f"Request about {escape(request.topic)}", b.ping_closed_blocks(request, outcome))
 
     async def _status(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot.overview import Overview
 from handlers.mrkdwn import escape, mention
+from storage.models import RequestState
 
 STATE_WORDS = {
-    "open": "looking for someone",
-    "matched": "matched",
-    "expired": "nobody was free",
-    "cancelled": "cancelled",
+    RequestState.OPEN: "looking for someone",
+    RequestState.MATCHED: "matched",
+    RequestState.EXPIRED: "nobody was free",
+    RequestState.CANCELLED: "cancelled",
 }
 
 

@@ -1,18 +1,19 @@
 """The tables. Plain SQLModel classes: no behaviour, no Slack.
 
-States are short strings (see the `*State` classes) rather than enums so migrations stay trivial and the values
-read well in SQL and exports.
+States and levels are StrEnums (defined here, once) stored as their values in plain string columns
+(storage.types.EnumText): migrations stay trivial and the values read well in SQL and exports.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.types import UtcDateTime, utcnow
+from storage.types import EnumText, UtcDateTime, utcnow
 
 
 def _ts(**kw: Any) -> Any:
@@ -45,6 +46,30 @@ class Member(SQLModel, table=True):
 NEVER_PINGED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class SkillLevel(StrEnum):
+    """How well a mentor knows a skill, in their own words."""
+
+    EXPERT = "expert"
+    PEER = "peer"
+
+
+DEFAULT_LEVEL: Final = SkillLevel.PEER
+"""A skill typed without a level is `peer`: claiming expertise should be a deliberate `:expert`."""
+
+
+class WantedLevel(StrEnum):
+    """The level a request asks for: one of the skill levels, or whoever knows the skill."""
+
+    ANY = "any"
+    EXPERT = SkillLevel.EXPERT.value
+    PEER = SkillLevel.PEER.value
+
+    @property
+    def skill_level(self) -> SkillLevel | None:
+        """The skill level asked for; None when whoever knows the skill will do."""
+        return None if self is WantedLevel.ANY else SkillLevel(self.value)
+
+
 class MemberSkill(SQLModel, table=True):
     __tablename__ = "member_skills"
     __table_args__ = (
@@ -56,18 +81,21 @@ class MemberSkill(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     member_id: str = Field(foreign_key="members.id", ondelete="CASCADE", max_length=32)
     skill: str = Field(max_length=50)  # canonical, see bot.skills.normalise_skill
-    level: str = Field(default="peer", max_length=8)  # expert | peer
+    level: SkillLevel = Field(default=DEFAULT_LEVEL, sa_type=EnumText(SkillLevel, 8))
     # A copy of members.last_pinged_at (MemberRepository.mark_pinged keeps both) for the routing index.
     last_pinged_at: datetime = _ts(default=NEVER_PINGED)
 
 
-class RequestState:
+class RequestState(StrEnum):
     CLARIFYING = "clarifying"  # waiting for the requester to say which of a few skills they meant
     OPEN = "open"
     MATCHED = "matched"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
-    LIVE = (CLARIFYING, OPEN)  # not final: cancel and expiry apply, and a person has one at a time
+
+
+LIVE_REQUEST_STATES: Final = (RequestState.CLARIFYING, RequestState.OPEN)
+"""Not final: cancel and expiry apply, and a person has one live request at a time."""
 
 
 class HelpRequest(SQLModel, table=True):
@@ -95,7 +123,7 @@ class HelpRequest(SQLModel, table=True):
     )
     # A topic nobody could route: the skill it is about when Burst knows one, so the digest groups gaps by meaning.
     gap: str | None = Field(default=None, max_length=50)
-    level: str = Field(default="any", max_length=8)  # any | expert | peer
+    level: WantedLevel = Field(default=WantedLevel.ANY, sa_type=EnumText(WantedLevel, 8))
     length_seconds: int = 900
     anonymous: bool = False
     source: str = Field(default="command", max_length=16)  # command | dm | mention | modal | shortcut
@@ -105,7 +133,7 @@ class HelpRequest(SQLModel, table=True):
     status_ts: str | None = Field(default=None, max_length=32)
     # Asked again after a session that did not solve it: others are pinged before this mentor.
     previous_mentor_id: str | None = Field(default=None, max_length=32)
-    state: str = Field(default=RequestState.OPEN, max_length=12)
+    state: RequestState = Field(default=RequestState.OPEN, sa_type=EnumText(RequestState, 12))
     wave: int = 0
     mentor_id: str | None = Field(default=None, max_length=32)
     dedup_key: str | None = Field(default=None, unique=True, max_length=120)
@@ -132,7 +160,7 @@ class MentorEvidence(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
 
 
-class PingState:
+class PingState(StrEnum):
     SENT = "sent"
     ACCEPTED = "accepted"
     DECLINED = "declined"
@@ -154,14 +182,14 @@ class Ping(SQLModel, table=True):
     mentor_id: str = Field(max_length=32)
     wave: int = 1
     score: float = 0.0
-    state: str = Field(default=PingState.SENT, max_length=10)
+    state: PingState = Field(default=PingState.SENT, sa_type=EnumText(PingState, 10))
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)
     responded_at: datetime | None = _ts(default=None)
 
 
-class SessionState:
+class SessionState(StrEnum):
     ACTIVE = "active"
     ENDED = "ended"
 
@@ -187,7 +215,7 @@ class FlashSession(SQLModel, table=True):
     request_id: int = Field(foreign_key="help_requests.id", ondelete="CASCADE", unique=True)
     requester_id: str = Field(max_length=32)
     mentor_id: str = Field(max_length=32)
-    state: str = Field(default=SessionState.ACTIVE, max_length=8)
+    state: SessionState = Field(default=SessionState.ACTIVE, sa_type=EnumText(SessionState, 8))
     length_seconds: int = 900
     extensions: int = 0
     started_at: datetime = _ts(default_factory=utcnow)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, PingState
+from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, PingState, SkillLevel
 from storage.repositories.shortlist_sql import CandidateQuery, shortlist
 from storage.sql import rowcount
 
@@ -25,7 +25,7 @@ class CandidateRow:
     """A mentor who matched a skill and passed the availability filters SQL can apply."""
 
     member: Member
-    skills: dict[str, str]  # matched skill -> level
+    skills: dict[str, SkillLevel]  # matched skill -> level
     sessions_recent: int  # sessions as mentor in the fairness window
     pings_answered: int
     pings_accepted: int
@@ -58,7 +58,7 @@ class MemberRepository:
         )
         return list(rows)
 
-    async def set_skill(self, member_id: str, skill: str, level: str) -> bool:
+    async def set_skill(self, member_id: str, skill: str, level: SkillLevel) -> bool:
         """Add or re-level a skill; True when it was new."""
         existing = await self.s.scalar(
             select(MemberSkill).where(col(MemberSkill.member_id) == member_id, col(MemberSkill.skill) == skill)
@@ -112,7 +112,7 @@ class MemberRepository:
         ids = await self._shortlist(query)
         if not ids:
             return []
-        matched: dict[str, dict[str, str]] = {mid: {} for mid in ids}
+        matched: dict[str, dict[str, SkillLevel]] = {mid: {} for mid in ids}
         held = await self.s.execute(
             select(col(MemberSkill.member_id), col(MemberSkill.skill), col(MemberSkill.level)).where(
                 col(MemberSkill.member_id).in_(ids), col(MemberSkill.skill).in_(sorted({s for s, _ in query.quality}))

@@ -34,7 +34,7 @@ class PingRepository:
             select(Ping).where(col(Ping.request_id) == request_id, col(Ping.mentor_id) == mentor_id)
         )
 
-    async def answer(self, ping_id: int, state: str, at: datetime, *, waiting_only: bool = True) -> Ping | None:
+    async def answer(self, ping_id: int, state: PingState, at: datetime, *, waiting_only: bool = True) -> Ping | None:
         """Record a mentor's answer; None if the ping was answered or closed already (unless not `waiting_only`).
 
         The ping comes back as it is after the update, with its message if that is known by now: a ping answered
@@ -47,14 +47,14 @@ class PingRepository:
         rows = await self.s.scalars(stmt.values(state=state, responded_at=at).returning(Ping), execution_options=_FRESH)
         return rows.one_or_none()
 
-    async def close_open(self, request_id: int, state: str, except_ids: Collection[int] = ()) -> list[Ping]:
+    async def close_open(self, request_id: int, state: PingState, except_ids: Collection[int] = ()) -> list[Ping]:
         """Mark every still-waiting ping of a request (taken or expired) and return them for message updates."""
         stmt = update(Ping).where(col(Ping.request_id) == request_id, col(Ping.state) == PingState.SENT)
         if except_ids:
             stmt = stmt.where(col(Ping.id).not_in(list(except_ids)))
         return list(await self.s.scalars(stmt.values(state=state).returning(Ping), execution_options=_FRESH))
 
-    async def set_message(self, ping_id: int, channel_id: str, ts: str) -> str | None:
+    async def set_message(self, ping_id: int, channel_id: str, ts: str) -> PingState | None:
         """Remember where the ping's DM is; returns the ping's state, so a ping answered meanwhile gets rewritten."""
         result = await self.s.execute(
             update(Ping)

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import HelpRequest, RequestState
+from storage.models import LIVE_REQUEST_STATES, HelpRequest, RequestState
 from storage.sql import rowcount
 
 
@@ -36,7 +36,7 @@ class RequestRepository:
     async def open_for(self, requester_id: str) -> list[HelpRequest]:
         rows = await self.s.scalars(
             select(HelpRequest)
-            .where(col(HelpRequest.requester_id) == requester_id, col(HelpRequest.state).in_(RequestState.LIVE))
+            .where(col(HelpRequest.requester_id) == requester_id, col(HelpRequest.state).in_(LIVE_REQUEST_STATES))
             .order_by(col(HelpRequest.created_at))
         )
         return list(rows)
@@ -50,12 +50,12 @@ class RequestRepository:
         )
         return rowcount(result) == 1
 
-    async def close(self, request_id: int, state: str, at: datetime) -> bool:
+    async def close(self, request_id: int, state: RequestState, at: datetime) -> bool:
         """Move a live request (open, or asking which skill was meant) to a final state (expired, cancelled); False if
         it was no longer live."""
         result = await self.s.execute(
             update(HelpRequest)
-            .where(col(HelpRequest.id) == request_id, col(HelpRequest.state).in_(RequestState.LIVE))
+            .where(col(HelpRequest.id) == request_id, col(HelpRequest.state).in_(LIVE_REQUEST_STATES))
             .values(state=state, closed_at=at)
         )
         return rowcount(result) == 1

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, func, or_, select, true, union_all
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, SessionState
+from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, SessionState, SkillLevel
 from storage.types import UtcDateTime
 
 
@@ -33,8 +33,8 @@ class CandidateQuery:
     caller checks hours exactly.
     """
 
-    quality: Mapping[tuple[str, str], float]
-    prefer_level: str | None
+    quality: Mapping[tuple[str, SkillLevel], float]
+    prefer_level: SkillLevel | None
     clocks: Mapping[str, str]
     requester_id: str
     request_id: int

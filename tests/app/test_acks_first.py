@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from handlers.acks_first import MARK
 from tests.app.flows import add_mentor, person
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import InProcessBurst
@@ -33,3 +34,13 @@ async def test_a_slash_command_is_answered_at_its_ack_while_its_ping_still_waits
     assert [c for c in fake_api.named("chat.postMessage") if c.args.get("channel") == mentor]
     told = [c.args.get("text", "") for c in fake_api.named("response_url")]
     assert any("Got it" in t and "rust" in t for t in told), told
+
+
+async def test_every_listener_of_the_app_acks_claims_and_takes_its_turn(burst: InProcessBurst) -> None:
+    """A listener registered with Bolt's own decorators would skip the claim and the gate: none is.
+
+    Reads Bolt's list of listeners (`_async_listeners`): if Bolt renames it, this fails rather than passes.
+    """
+    listeners = burst.app._async_listeners
+    assert len(listeners) >= 25
+    assert [getattr(listener.ack_function, MARK, False) for listener in listeners] == [True] * len(listeners)

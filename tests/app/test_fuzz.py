@@ -196,6 +196,7 @@ async def test_feedback_note(app: InProcessBurst, pair: Pair, note: str | None, 
     user=st.sampled_from(USERS),
 )
 @example(skills=", ".join(f"skill{i}" for i in range(400)), hours=None, cap=None, thanks=False, user="U0FUZZONE")
+@example(skills=None, hours=None, cap="¹", thanks=False, user="U0FUZZONE")  # a digit to isdigit(), not to int()
 @example(
     skills=", ".join(f"{'k' * 46}{i:04d}:expert" for i in range(50)), hours=None, cap=None, thanks=False, user=ADMIN
 )

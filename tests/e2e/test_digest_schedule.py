@@ -11,7 +11,7 @@ from bot import demo_workspace as ws
 from bot.local_slack import free_port
 from storage.database import Database
 from storage.migrate import upgrade_async
-from storage.models import HelpRequest
+from storage.models import HelpRequest, RequestState
 from storage.types import utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import has
@@ -36,7 +36,12 @@ async def seed_last_week(url: str) -> None:
             asked = latest_monday_nine() - timedelta(days=2)  # inside the week that digest covers
             for i, (user, topic) in enumerate([("U0ALICE", "kafka"), ("U0LUCA", "kafka"), ("U0NINA", "kafka")]):
                 request = uow.requests.add(
-                    HelpRequest(requester_id=user, topic=topic, state="expired", created_at=asked + timedelta(hours=i))
+                    HelpRequest(
+                        requester_id=user,
+                        topic=topic,
+                        state=RequestState.EXPIRED,
+                        created_at=asked + timedelta(hours=i),
+                    )
                 )
                 await uow.flush()
                 uow.events.append("request.created", actor_id=user, request_id=request.id, at=request.created_at)

@@ -17,7 +17,7 @@ from bot.calendars import REFRESH, WINDOW, CalendarService
 from bot.privacy import PrivacyService
 from bot.requests import Ask
 from storage.database import Database
-from storage.models import CalendarBusy, CalendarFeed, TimedAction
+from storage.models import CalendarBusy, CalendarFeed, SkillLevel, TimedAction
 from storage.types import utcnow
 from tests.service.conftest import World
 from tests.support.ics_server import IcsServer, busy_now, ics
@@ -106,8 +106,8 @@ async def test_a_bad_address_or_a_page_that_is_not_a_calendar_is_refused_and_not
 async def test_a_mentor_busy_in_their_calendar_is_skipped_and_the_refresh_runs_on_its_durable_timer(
     world: World, server: IcsServer
 ) -> None:
-    await world.profiles.add_skills("U0BUSY", [("python", "expert")])
-    await world.profiles.add_skills("U0FREE", [("python", "expert")])
+    await world.profiles.add_skills("U0BUSY", [("python", SkillLevel.EXPERT)])
+    await world.profiles.add_skills("U0FREE", [("python", SkillLevel.EXPERT)])
     server.calendars["busy.ics"] = busy_now()
     calendars = service(world)
     await calendars.connect("U0BUSY", server.url("busy.ics"))
@@ -125,7 +125,7 @@ async def test_when_everyone_is_in_a_meeting_the_requester_is_told_and_the_next_
     calendars = service(world)
     now = utcnow().replace(microsecond=0)
     for user, minutes in (("U0ONE", 30), ("U0TWO", 70)):
-        await world.profiles.add_skills(user, [("rust", "peer")])
+        await world.profiles.add_skills(user, [("rust", SkillLevel.PEER)])
         server.calendars[f"{user}.ics"] = ics((now - timedelta(minutes=5), now + timedelta(minutes=minutes)))
         await calendars.connect(user, server.url(f"{user}.ics"))
     outcome = await world.requests.ask(Ask(requester_id="U0ASKER", topic="rust", source="command"))

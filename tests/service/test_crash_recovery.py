@@ -22,7 +22,7 @@ from bot.ports import MessageRef
 from bot.requests import Ask
 from bot.sessions import WARNING
 from storage.database import Database
-from storage.models import FlashSession, HelpRequest, TimedAction, TimerState
+from storage.models import FlashSession, HelpRequest, PingState, SkillLevel, TimedAction, TimerState
 from storage.types import utcnow
 from tests.service.conftest import make_world
 from tests.service.test_sessions import start_session
@@ -43,9 +43,9 @@ class DyingSlack(RecordingSlack):
             self.die_before, self.die_after = ("", self.die_after) if before else (self.die_before, "")
             raise Killed(call)
 
-    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: PingState) -> None:
         self._maybe_die("ping_closed", before=True)
-        await super().ping_closed(ref, request, outcome, mentor_id)
+        await super().ping_closed(ref, request, outcome)
         self._maybe_die("ping_closed", before=False)
 
     async def matched(self, request: HelpRequest, flash: FlashSession) -> list[MessageRef]:
@@ -166,7 +166,7 @@ async def test_a_request_whose_process_died_before_its_first_wave_gets_it_from_t
     event.listen(dying_db.engine.sync_engine, "before_cursor_execute", die_before_the_wave)
     try:
         dying = make_world(dying_db, worker="dead")
-        await dying.profiles.add_skills("U1", [("rust", "expert")])
+        await dying.profiles.add_skills("U1", [("rust", SkillLevel.EXPERT)])
         with pytest.raises(Killed):
             await dying.requests.ask(Ask(requester_id="U0", topic="rust lifetimes", source="command"))
     finally:
@@ -182,7 +182,7 @@ async def test_two_runs_of_one_wave_at_once_ping_one_wave(db: Database) -> None:
     """The direct run after an ask and the sweep of its durable first wave can race in two processes."""
     first = make_world(db, worker="first")
     for user in ("U1", "U2", "U3", "U4"):
-        await first.profiles.add_skills(user, [("rust", "expert")])
+        await first.profiles.add_skills(user, [("rust", SkillLevel.EXPERT)])
     async with db.uow() as uow:
         request = uow.requests.add(HelpRequest(requester_id="U0", topic="rust", skills={"rust": 1.0}, source="dm"))
         await uow.commit()
@@ -203,7 +203,7 @@ async def test_after_an_accept_the_pair_is_put_in_touch_before_the_other_pings_a
     dying = DyingSlack(die_after="ping_closed")
     world = make_world(db, dying)
     for user in ("U1", "U2"):
-        await world.profiles.add_skills(user, [("rust", "expert")])
+        await world.profiles.add_skills(user, [("rust", SkillLevel.EXPERT)])
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
     async with db.uow(readonly=True) as uow:
         ping = (await uow.pings.for_request(outcome.request.id or 0))[0]
@@ -220,7 +220,7 @@ async def test_after_an_accept_the_pair_is_put_in_touch_before_the_other_pings_a
 async def test_a_match_owed_when_the_process_died_is_announced_by_the_next_one(db: Database) -> None:
     dying = DyingSlack(die_before="matched")
     world = make_world(db, dying, worker="dead")
-    await world.profiles.add_skills("U1", [("rust", "expert")])
+    await world.profiles.add_skills("U1", [("rust", SkillLevel.EXPERT)])
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
     async with db.uow(readonly=True) as uow:
         ping = (await uow.pings.for_request(outcome.request.id or 0))[0]
@@ -240,7 +240,7 @@ async def test_pings_of_a_wave_cut_short_by_a_kill_are_sent_once_by_the_next_pro
     dying = DyingSlack(die_after="ping")
     world = make_world(db, dying, worker="dead")
     for user in ("U1", "U2"):
-        await world.profiles.add_skills(user, [("rust", "expert")])
+        await world.profiles.add_skills(user, [("rust", SkillLevel.EXPERT)])
     with pytest.raises(Killed):  # the first ping went out; the second did not, nor was the first one's ts stored
         await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
 
@@ -257,7 +257,7 @@ async def test_pings_of_a_wave_cut_short_by_a_kill_are_sent_once_by_the_next_pro
 async def test_a_ping_posted_just_before_a_kill_loses_its_buttons_once_its_request_closed(db: Database) -> None:
     dying = DyingSlack(die_after="ping")
     world = make_world(db, dying, worker="dead")
-    await world.profiles.add_skills("U1", [("rust", "expert")])
+    await world.profiles.add_skills("U1", [("rust", SkillLevel.EXPERT)])
     with pytest.raises(Killed):  # posted; its place never stored
         await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
     after = make_world(db, dying, worker="next")
@@ -273,7 +273,7 @@ async def test_a_ping_posted_just_before_a_kill_loses_its_buttons_once_its_reque
 async def test_an_expiry_owed_when_the_process_died_is_told_by_the_next_one(db: Database) -> None:
     dying = DyingSlack(die_before="expired")
     world = make_world(db, dying, worker="dead")
-    await world.profiles.add_skills("U1", [("rust", "expert")])
+    await world.profiles.add_skills("U1", [("rust", SkillLevel.EXPERT)])
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust", source="command"))
     with pytest.raises(Killed):
         await world.requests.expire(outcome.request.id or 0)

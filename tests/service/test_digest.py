@@ -13,7 +13,7 @@ import pytest
 from bot.digest import CLAIM_LEASE, DigestConfig, DigestService, percentile
 from handlers.digest_blocks import digest_blocks
 from storage.database import Database
-from storage.models import Feedback, FlashSession, HelpRequest, Member
+from storage.models import Feedback, FlashSession, HelpRequest, Member, RequestState, SessionState
 from tests.support.fakes import RecordingSlack
 
 # Monday 2026-11-16 09:00 UTC: the digest of the week before it.
@@ -39,7 +39,7 @@ async def seed_week(db: Database) -> None:
                 requester_id=f"R{i}",
                 topic="python decorators",
                 skills={"python": 1.0},
-                state="matched",
+                state=RequestState.MATCHED,
                 mentor_id=mentor,
                 created_at=created,
                 matched_at=created + timedelta(seconds=wait),
@@ -55,7 +55,7 @@ async def seed_week(db: Database) -> None:
                 started_at=started,
                 ends_at=started + timedelta(minutes=minutes),
                 ended_at=started + timedelta(minutes=minutes),
-                state="ended",
+                state=SessionState.ENDED,
             )
             s.add(f)
             await s.flush()
@@ -65,7 +65,12 @@ async def seed_week(db: Database) -> None:
             )
         for i, (asker, topic) in enumerate([("U1", "cobol"), ("U2", "cobol"), ("U3", "cobol"), ("U4", "fortran")]):
             s.add(
-                HelpRequest(requester_id=asker, topic=topic, state="expired", created_at=t0 + DAY + timedelta(hours=i))
+                HelpRequest(
+                    requester_id=asker,
+                    topic=topic,
+                    state=RequestState.EXPIRED,
+                    created_at=t0 + DAY + timedelta(hours=i),
+                )
             )
         # The week before: one matched, one unmet.
         s.add(
@@ -73,12 +78,12 @@ async def seed_week(db: Database) -> None:
                 requester_id="R9",
                 topic="go",
                 skills={"go": 1.0},
-                state="matched",
+                state=RequestState.MATCHED,
                 created_at=END - 10 * DAY,
                 matched_at=END - 10 * DAY + timedelta(minutes=4),
             )
         )
-        s.add(HelpRequest(requester_id="R9", topic="rust", state="expired", created_at=END - 9 * DAY))
+        s.add(HelpRequest(requester_id="R9", topic="rust", state=RequestState.EXPIRED, created_at=END - 9 * DAY))
         # Three sessions answered; the first said "still stuck" before "solved" and counts once, as solved.
         answers = [(0, "stuck", 1), (0, "solved", 2), (1, "solved", 2), (2, "stuck", 3)]
         for session, outcome, day in answers:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from bot.privacy import PrivacyService
-from storage.models import FlashSession, HelpRequest, Ping, SessionState
+from storage.models import FlashSession, HelpRequest, Ping, SessionState, SkillLevel
 from tests.service.conftest import World, make_world
 from tests.support.erasure import NEEDLES, OTHERS, PERSON, ChannelledSlack, accept, ask, every_kind_of_row, hits
 
@@ -46,7 +46,7 @@ async def test_forgetting_leaves_no_trace_in_any_column(world: World) -> None:
 
 async def test_forgetting_spares_an_id_that_only_begins_with_theirs(world: World) -> None:
     longer = PERSON + "X2"  # Slack IDs differ in length: forgetting U0FORGETME must not touch U0FORGETMEX2
-    await world.profiles.add_skills(OTHERS[0], [("kafka", "expert")])
+    await world.profiles.add_skills(OTHERS[0], [("kafka", SkillLevel.EXPERT)])
     asked = await ask(world, longer, "kafka streams", "my own words")
     flash = await accept(world, asked, OTHERS[0])
     await world.sessions.end(flash, longer)

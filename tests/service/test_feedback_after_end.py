@@ -6,12 +6,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.requests import Ask
-from storage.models import Feedback
+from storage.models import Feedback, SkillLevel
 from tests.service.conftest import World
 
 
 async def test_feedback_waits_for_the_end(world: World) -> None:
-    await world.profiles.add_skills("U0MENTOR", [("kafka", "expert")])
+    await world.profiles.add_skills("U0MENTOR", [("kafka", SkillLevel.EXPERT)])
     outcome = await world.requests.ask(Ask(requester_id="U0ASKER", topic="kafka", source="dm"))
     async with world.db.uow(readonly=True) as uow:
         [ping] = await uow.pings.for_request(outcome.request.id or 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot.ports import MessageRef
 from bot.requests import Ask
 from storage.database import Database
-from storage.models import HelpRequest
+from storage.models import HelpRequest, SkillLevel
 from tests.service.conftest import make_world
 from tests.support.fakes import RecordingSlack
 
@@ -36,7 +36,7 @@ async def test_a_ping_accepted_while_its_wave_is_still_being_sent_is_rewritten_a
     slack = SlowSlack(slow="U1")
     world = make_world(db, slack)
     for user in ("U1", "U2"):
-        await world.profiles.add_skills(user, [("rust", "expert")])
+        await world.profiles.add_skills(user, [("rust", SkillLevel.EXPERT)])
     asking = asyncio.create_task(world.requests.ask(Ask(requester_id="U0", topic="rust", source="command")))
     for _ in range(500):  # until U2's DM is out; U1's is still on its way
         if sent := [c["ping"] for c in slack.named("ping") if c["mentor"] == "U2"]:

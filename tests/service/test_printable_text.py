@@ -8,14 +8,14 @@ from sqlmodel import col
 
 from bot import event_kinds as ev
 from bot.requests import Ask
-from storage.models import Feedback, InteractionEvent, Member
+from storage.models import Feedback, InteractionEvent, Member, SkillLevel
 from tests.service.conftest import World
 
 HIDDEN = "\u202e\u200b\u200d\ufeff\x00\x07\u2066"
 
 
 async def test_topics_details_notes_and_names_are_stored_without_hidden_characters(world: World) -> None:
-    await world.profiles.add_skills("U0MENTOR", [("kafka", "expert")])
+    await world.profiles.add_skills("U0MENTOR", [("kafka", SkillLevel.EXPERT)])
     outcome = await world.requests.ask(
         Ask(requester_id="U0ASKER", topic=f"kafka{HIDDEN} lag", details=f"line one\n\tline{HIDDEN} two", source="dm")
     )

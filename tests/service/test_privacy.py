@@ -10,7 +10,7 @@ from sqlmodel import col
 from bot.digest import DigestConfig, DigestService
 from bot.privacy import FORGOTTEN_PREFIX, PrivacyService
 from bot.requests import Ask
-from storage.models import Feedback, FlashSession, HelpRequest, InteractionEvent, Member, MemberSkill, Ping
+from storage.models import Feedback, FlashSession, HelpRequest, InteractionEvent, Member, MemberSkill, Ping, SkillLevel
 from tests.service.conftest import World
 from tests.support.fakes import RecordingSlack
 
@@ -58,8 +58,8 @@ async def rows_naming(world: World, user_id: str) -> list[str]:
 
 
 async def test_forgetting_two_people_leaves_no_trace_and_the_same_totals(world: World) -> None:
-    await world.profiles.add_skills("UM1", [("kafka", "expert")])
-    await world.profiles.add_skills("UM2", [("kafka", "expert")])
+    await world.profiles.add_skills("UM1", [("kafka", SkillLevel.EXPERT)])
+    await world.profiles.add_skills("UM2", [("kafka", SkillLevel.EXPERT)])
     await burst(world, "UR1", "UM1", "kafka consumer lag")
     await burst(world, "UR2", "UM2", "kafka partitions")
     await burst(world, "UR3", "UM1", "kafka streams")

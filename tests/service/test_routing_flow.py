@@ -10,12 +10,12 @@ from sqlmodel import col
 
 from bot.requests import Ask
 from storage.database import Database
-from storage.models import Ping, TimedAction
+from storage.models import Ping, SkillLevel, TimedAction
 from storage.types import utcnow
 from tests.service.conftest import World, make_world
 
 
-async def mentors(world: World, skills: dict[str, list[tuple[str, str]]]) -> None:
+async def mentors(world: World, skills: dict[str, list[tuple[str, SkillLevel]]]) -> None:
     for user, items in skills.items():
         await world.profiles.add_skills(user, items)
 
@@ -33,7 +33,7 @@ async def due_now(world: World) -> None:
 
 
 async def test_waves_escalate_then_the_request_expires_as_unmet_demand(world: World) -> None:
-    await mentors(world, {f"U{i}": [("python", "expert")] for i in range(5)})
+    await mentors(world, {f"U{i}": [("python", SkillLevel.EXPERT)] for i in range(5)})
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="help with python", source="command"))
     assert outcome.status == "searching"
     first = {c["mentor"] for c in world.slack.named("ping")}
@@ -56,7 +56,7 @@ async def test_waves_escalate_then_the_request_expires_as_unmet_demand(world: Wo
 
 
 async def test_when_everyone_declines_the_next_wave_goes_at_once(world: World) -> None:
-    await mentors(world, {f"U{i}": [("kubernetes", "expert")] for i in range(1, 5)})
+    await mentors(world, {f"U{i}": [("kubernetes", SkillLevel.EXPERT)] for i in range(1, 5)})
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="k8s ingress", source="dm"))
     async with world.db.uow(readonly=True) as uow:
         pings = await uow.pings.for_request(outcome.request.id or 0)
@@ -67,7 +67,7 @@ async def test_when_everyone_declines_the_next_wave_goes_at_once(world: World) -
 
 
 async def test_first_accept_wins_and_the_others_are_told(world: World) -> None:
-    await mentors(world, {"U1": [("go", "expert")], "U2": [("golang", "peer")]})
+    await mentors(world, {"U1": [("go", SkillLevel.EXPERT)], "U2": [("golang", SkillLevel.PEER)]})
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="golang generics", source="command"))
     async with world.db.uow(readonly=True) as uow:
         pings = await uow.pings.for_request(outcome.request.id or 0)
@@ -81,7 +81,7 @@ async def test_first_accept_wins_and_the_others_are_told(world: World) -> None:
 
 async def test_a_wave_interrupted_by_a_restart_is_sent_once(db: Database) -> None:
     first = make_world(db, worker="before-crash")
-    await mentors(first, {f"U{i}": [("sql", "expert")] for i in range(1, 6)})
+    await mentors(first, {f"U{i}": [("sql", SkillLevel.EXPERT)] for i in range(1, 6)})
     outcome = await first.requests.ask(Ask(requester_id="U0", topic="sql window functions", source="command"))
     # The process dies; another one starts and sweeps, perhaps twice, perhaps alongside a third.
     second, third = make_world(db, worker="after-restart"), make_world(db, worker="other")
@@ -96,7 +96,7 @@ async def test_a_wave_interrupted_by_a_restart_is_sent_once(db: Database) -> Non
 
 
 async def test_a_topic_no_one_knows_is_recorded_and_pings_nobody(world: World) -> None:
-    await mentors(world, {"U1": [("python", "expert")]})
+    await mentors(world, {"U1": [("python", SkillLevel.EXPERT)]})
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="underwater basket weaving", source="command"))
     assert outcome.status == "no_match"
     assert world.slack.named("ping") == []
@@ -104,7 +104,7 @@ async def test_a_topic_no_one_knows_is_recorded_and_pings_nobody(world: World) -
 
 
 async def test_the_same_delivery_twice_makes_one_request(world: World) -> None:
-    await mentors(world, {"U1": [("python", "expert")]})
+    await mentors(world, {"U1": [("python", SkillLevel.EXPERT)]})
     ask = Ask(requester_id="U0", topic="python", source="command", dedup_key="cmd:trigger-1")
     results = await asyncio.gather(world.requests.ask(ask), world.requests.ask(ask))
     assert sorted(r.status for r in results) in (["duplicate", "searching"], ["already_open", "searching"])
@@ -112,7 +112,7 @@ async def test_the_same_delivery_twice_makes_one_request(world: World) -> None:
 
 
 async def test_twenty_concurrent_accepts_have_one_winner(world: World) -> None:
-    mentors_ = {f"U{i:02}": [("rust", "expert")] for i in range(1, 21)}
+    mentors_ = {f"U{i:02}": [("rust", SkillLevel.EXPERT)] for i in range(1, 21)}
     await mentors(world, mentors_)
     world.requests.config = type(world.requests.config)(
         wave_size=20, wave_timeout=timedelta(minutes=3), max_waves=1, default_length_seconds=900
@@ -129,7 +129,7 @@ async def test_twenty_concurrent_accepts_have_one_winner(world: World) -> None:
 
 async def one_mentor_pinged_twice(world: World) -> tuple[Ping, Ping]:
     """U1, the only python mentor, is pinged for two requests while free."""
-    await mentors(world, {"U1": [("python", "expert")]})
+    await mentors(world, {"U1": [("python", SkillLevel.EXPERT)]})
     first = await world.requests.ask(Ask(requester_id="U8", topic="python typing", source="command"))
     second = await world.requests.ask(Ask(requester_id="U9", topic="python packaging", source="command"))
     async with world.db.uow(readonly=True) as uow:

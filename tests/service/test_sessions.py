@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from bot.requests import Ask
 from bot.sessions import END, WARNING
-from storage.models import FlashSession, TimedAction, TimerState
+from storage.models import FlashSession, SkillLevel, TimedAction, TimerState
 from storage.types import utcnow
 from tests.service.conftest import World
 
@@ -19,7 +19,7 @@ RETIRE_TICKS = re.findall(r'"(UPDATE timed_actions[^"]+)"', MIGRATION.read_text(
 
 
 async def start_session(world: World) -> FlashSession:
-    await world.profiles.add_skills("U1", [("rust", "expert")])
+    await world.profiles.add_skills("U1", [("rust", SkillLevel.EXPERT)])
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust lifetimes", source="command"))
     async with world.db.uow(readonly=True) as uow:
         ping = (await uow.pings.for_request(outcome.request.id or 0))[0]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.hours import local_clocks
 from bot.shortlist import PAGE, choose
 from storage.database import Database
-from storage.models import Member
+from storage.models import Member, SkillLevel, WantedLevel
 from storage.types import utcnow
 
 
@@ -18,20 +18,28 @@ async def test_a_page_emptied_by_the_weekly_cap_is_followed_by_the_next(db: Data
             uow.session.add(Member(id=f"M{i:03}", weekly_cap=0 if i < PAGE else None))
         await uow.flush()
         for i in range(PAGE + 5):
-            await uow.members.set_skill(f"M{i:03}", "python", "expert")
+            await uow.members.set_skill(f"M{i:03}", "python", SkillLevel.EXPERT)
         await uow.commit()
     async with db.uow(readonly=True) as uow:
         chosen = await choose(
-            uow, skill_scores={"python": 1.0}, level="any", requester_id="U0", request_id=1, now=utcnow(), want=3
+            uow,
+            skill_scores={"python": 1.0},
+            level=WantedLevel.ANY,
+            requester_id="U0",
+            request_id=1,
+            now=utcnow(),
+            want=3,
         )
     assert [c.member_id for c in chosen.chosen] == [f"M{PAGE + i:03}" for i in range(3)]
 
 
 async def test_nobody_is_chosen_for_no_skill_or_no_want(db: Database) -> None:
     async with db.uow(readonly=True) as uow:
-        none = await choose(uow, skill_scores={}, level="any", requester_id="U0", request_id=1, now=utcnow(), want=3)
+        none = await choose(
+            uow, skill_scores={}, level=WantedLevel.ANY, requester_id="U0", request_id=1, now=utcnow(), want=3
+        )
         zero = await choose(
-            uow, skill_scores={"go": 1.0}, level="any", requester_id="U0", request_id=1, now=utcnow(), want=0
+            uow, skill_scores={"go": 1.0}, level=WantedLevel.ANY, requester_id="U0", request_id=1, now=utcnow(), want=0
         )
     assert none.chosen == zero.chosen == []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.followups import SOLVED
 from bot.requests import Ask, AskOutcome
-from storage.models import PingState, RequestState
+from storage.models import PingState, RequestState, SkillLevel
 from tests.service.conftest import World
 from tests.service.test_routing_flow import mentors
 
@@ -14,7 +14,7 @@ def ask(topic: str, who: str = "U0ASK") -> Ask:
 
 
 async def test_a_vague_topic_is_answered_and_nothing_is_recorded(world: World) -> None:
-    await mentors(world, {"U1": [("python", "expert")]})
+    await mentors(world, {"U1": [("python", SkillLevel.EXPERT)]})
     outcome = await world.requests.ask(ask("stuff"))
     assert outcome.status == "vague"
     assert outcome.request.id is None
@@ -24,7 +24,7 @@ async def test_a_vague_topic_is_answered_and_nothing_is_recorded(world: World) -
 
 
 async def test_an_unknown_topic_is_unmet_demand_with_its_skill_gap_named(world: World) -> None:
-    await mentors(world, {"U1": [("python", "expert")]})
+    await mentors(world, {"U1": [("python", SkillLevel.EXPERT)]})
     outcome = await world.requests.ask(ask("terraform state lock won't release"))
     assert outcome.status == "no_match"
     assert outcome.request.gap == "terraform"
@@ -48,7 +48,14 @@ async def clarifying(world: World) -> AskOutcome:
 
 
 async def test_did_you_mean_asks_then_searches_on_the_skill_picked(world: World) -> None:
-    await mentors(world, {"U1": [("statistics", "expert")], "U2": [("a/b testing", "peer")], "U3": [("go", "expert")]})
+    await mentors(
+        world,
+        {
+            "U1": [("statistics", SkillLevel.EXPERT)],
+            "U2": [("a/b testing", SkillLevel.PEER)],
+            "U3": [("go", SkillLevel.EXPERT)],
+        },
+    )
     outcome = await clarifying(world)
     request_id = outcome.request.id
     assert request_id is not None
@@ -65,7 +72,7 @@ async def test_did_you_mean_asks_then_searches_on_the_skill_picked(world: World)
 
 
 async def test_none_of_these_closes_the_request_as_a_gap(world: World) -> None:
-    await mentors(world, {"U1": [("statistics", "expert")], "U2": [("a/b testing", "peer")]})
+    await mentors(world, {"U1": [("statistics", SkillLevel.EXPERT)], "U2": [("a/b testing", SkillLevel.PEER)]})
     outcome = await clarifying(world)
     assert outcome.request.id is not None
     closed = await world.requests.clarify(outcome.request.id, outcome.request.requester_id, None)
@@ -80,7 +87,7 @@ async def test_none_of_these_closes_the_request_as_a_gap(world: World) -> None:
 
 
 async def test_a_mentors_about_text_finds_them_without_a_matching_skill(world: World) -> None:
-    await mentors(world, {"U1": [("figma", "expert")], "U2": [("excel", "peer")]})
+    await mentors(world, {"U1": [("figma", SkillLevel.EXPERT)], "U2": [("excel", SkillLevel.PEER)]})
     await world.profiles.set_about("U1", "Happy to help with sample sizes and experiment design")
     outcome = await world.requests.ask(ask("how big a sample size do I need for my experiment"))
     assert outcome.status == "searching"
@@ -92,11 +99,11 @@ async def test_a_mentors_about_text_finds_them_without_a_matching_skill(world: W
 
 
 async def test_a_solved_session_makes_its_mentor_a_candidate_for_the_same_kind_of_question(world: World) -> None:
-    await mentors(world, {"U1": [("figma", "expert")], "U2": [("python", "peer")]})
+    await mentors(world, {"U1": [("figma", SkillLevel.EXPERT)], "U2": [("python", SkillLevel.PEER)]})
     first = await world.requests.ask(ask("goroutine leak in our billing worker pool", who="U0A"))
     assert first.status == "no_match"  # nobody lists go
     # Sam helped anyway (say, through someone else's request): record a solved session for them.
-    await mentors(world, {"U3": [("go", "peer")]})
+    await mentors(world, {"U3": [("go", SkillLevel.PEER)]})
     outcome = await world.requests.ask(ask("goroutines piling up in the scheduler", who="U0B"))
     ping = world.slack.named("ping")[-1]
     assert ping["mentor"] == "U3"
@@ -116,7 +123,7 @@ async def test_a_solved_session_makes_its_mentor_a_candidate_for_the_same_kind_o
 
 
 async def test_not_me_try_pings_the_colleague_named_and_remembers_the_suggestion(world: World) -> None:
-    await mentors(world, {"U1": [("kubernetes", "expert")]})
+    await mentors(world, {"U1": [("kubernetes", SkillLevel.EXPERT)]})
     outcome = await world.requests.ask(ask("pod stuck in crashloopbackoff"))
     ping = world.slack.named("ping")[-1]
     assert ping["mentor"] == "U1"

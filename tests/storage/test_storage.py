@@ -16,7 +16,18 @@ from sqlmodel import SQLModel
 from bot.routing import level_weights
 from storage.database import Database
 from storage.migrate import upgrade, upgrade_async
-from storage.models import NEVER_PINGED, FlashSession, HelpRequest, Member, MemberSkill, Ping
+from storage.models import (
+    NEVER_PINGED,
+    FlashSession,
+    HelpRequest,
+    Member,
+    MemberSkill,
+    Ping,
+    RequestState,
+    SessionState,
+    SkillLevel,
+    WantedLevel,
+)
 from storage.repositories import CandidateQuery, CandidateRow
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
@@ -56,13 +67,13 @@ async def test_a_mentor_has_one_active_session_at_a_time(db: Database) -> None:
     first, second, third = await _request(db, "U1"), await _request(db, "U2"), await _request(db, "U3")
     now = utcnow()
 
-    def session(request_id: int, state: str = "active") -> FlashSession:
+    def session(request_id: int, state: SessionState = SessionState.ACTIVE) -> FlashSession:
         return FlashSession(
             request_id=request_id, requester_id="U", mentor_id="M", state=state, ends_at=now + timedelta(minutes=15)
         )
 
     async with db.uow() as uow:
-        uow.session.add_all([session(first, "ended"), session(second)])
+        uow.session.add_all([session(first, SessionState.ENDED), session(second)])
         await uow.commit()
     async with db.uow() as uow:
         uow.session.add(session(third))
@@ -76,6 +87,24 @@ async def _request(db: Database, requester: str = "U0REQ", topic: str = "python"
         await uow.commit()
     assert request.id is not None
     return request.id
+
+
+async def test_states_and_levels_are_stored_as_the_same_text_and_read_back_as_enum_members(db: Database) -> None:
+    request_id = await _request(db)
+    async with db.uow() as uow:
+        await uow.members.get_or_create("U0M")
+        await uow.flush()
+        await uow.members.set_skill("U0M", "python", SkillLevel.EXPERT)
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        stored = (await uow.session.execute(text("SELECT state, level FROM help_requests"))).one()
+        level = await uow.session.scalar(text("SELECT level FROM member_skills"))
+        request = await uow.requests.get(request_id)
+        [skill] = await uow.members.skills_of("U0M")
+    assert (tuple(stored), level) == (("open", "any"), "expert")
+    assert request is not None
+    assert (request.state, request.level, skill.level) == (RequestState.OPEN, WantedLevel.ANY, SkillLevel.EXPERT)
+    assert {type(request.state), type(request.level), type(skill.level)} == {RequestState, WantedLevel, SkillLevel}
 
 
 async def test_first_accept_wins_among_twenty_concurrent_claims(db: Database) -> None:
@@ -159,8 +188,8 @@ async def test_candidates_skip_the_unavailable(db: Database) -> None:
             uow.session.add(Member(id=uid, **attrs))
         await uow.flush()
         for uid in people:
-            await uow.members.set_skill(uid, "python", "expert")
-        await uow.members.set_skill("U0FREE", "postgresql", "peer")
+            await uow.members.set_skill(uid, "python", SkillLevel.EXPERT)
+        await uow.members.set_skill("U0FREE", "postgresql", SkillLevel.PEER)
         uow.pings.add(Ping(request_id=request_id, mentor_id="U0PINGED"))
         uow.sessions.add(
             FlashSession(
@@ -184,7 +213,7 @@ async def _candidates(
     scores: dict[str, float],
     *,
     clocks: dict[str, str] | None = None,
-    prefer_level: str | None = None,
+    prefer_level: SkillLevel | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[CandidateRow]:
@@ -218,7 +247,7 @@ async def test_candidates_outside_their_working_hours_are_left_out_in_sql(db: Da
             uow.session.add(Member(id=uid, tz=tz, hours_start=start, hours_end=end))
         await uow.flush()
         for uid in people:
-            await uow.members.set_skill(uid, "rust", "peer")
+            await uow.members.set_skill(uid, "rust", SkillLevel.PEER)
         await uow.commit()
     async with db.uow(readonly=True) as uow:
         clocks = {"Europe/Berlin": "10:15", "Asia/Tokyo": "02:15"}
@@ -233,11 +262,11 @@ async def test_candidates_come_in_pages_by_level_quality_and_longest_since_a_pin
     async with db.uow() as uow:
         # (skill, level, pinged minutes ago or None)
         people = {
-            "U0A": ("go", "peer", None),
-            "U0B": ("go", "expert", 5),
-            "U0C": ("go", "expert", None),
-            "U0D": ("go", "expert", 60),
-            "U0E": ("golang-ish", "expert", None),  # a weaker match
+            "U0A": ("go", SkillLevel.PEER, None),
+            "U0B": ("go", SkillLevel.EXPERT, 5),
+            "U0C": ("go", SkillLevel.EXPERT, None),
+            "U0D": ("go", SkillLevel.EXPERT, 60),
+            "U0E": ("golang-ish", SkillLevel.EXPERT, None),  # a weaker match
         }
         for uid, (_, _, ago) in people.items():
             pinged = None if ago is None else now - timedelta(minutes=ago)
@@ -249,7 +278,7 @@ async def test_candidates_come_in_pages_by_level_quality_and_longest_since_a_pin
     scores = {"go": 1.0, "golang-ish": 0.5}
     async with db.uow(readonly=True) as uow:
         order = [r.member.id for r in await _candidates(uow, request_id, scores)]
-        peers_first = [r.member.id for r in await _candidates(uow, request_id, scores, prefer_level="peer")]
+        peers_first = [r.member.id for r in await _candidates(uow, request_id, scores, prefer_level=SkillLevel.PEER)]
         pages = [
             [r.member.id for r in await _candidates(uow, request_id, scores, limit=2, offset=offset)]
             for offset in (0, 2, 4)
@@ -266,14 +295,14 @@ async def test_a_ping_sends_a_mentor_behind_everyone_else_for_every_skill_they_h
         for uid in ("U0A", "U0B"):
             uow.session.add(Member(id=uid))
             await uow.flush()
-            await uow.members.set_skill(uid, "go", "expert")
+            await uow.members.set_skill(uid, "go", SkillLevel.EXPERT)
         await uow.commit()
     async with db.uow(readonly=True) as uow:
         before = [r.member.id for r in await _candidates(uow, request_id, {"go": 1.0})]
     async with db.uow() as uow:
         await uow.members.mark_pinged(["U0A"], utcnow())
         for uid in ("U0A", "U0B"):  # a skill added after the ping carries it too
-            await uow.members.set_skill(uid, "zig", "expert")
+            await uow.members.set_skill(uid, "zig", SkillLevel.EXPERT)
         await uow.commit()
     async with db.uow(readonly=True) as uow:
         after = [r.member.id for r in await _candidates(uow, request_id, {"go": 1.0})]

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 from bot.digest import DigestConfig, DigestService
 from bot.privacy import PrivacyService
 from bot.requests import Ask
+from storage.models import SkillLevel
 from storage.types import utcnow
 from tests.service.conftest import World
 from tests.support.fakes import RecordingSlack
@@ -44,7 +45,7 @@ async def empty(world: World) -> None:
             await uow.session.execute(delete(table))
         await uow.commit()
     for mentor in MENTORS:
-        await world.profiles.add_skills(mentor, [("kafka", "expert")])
+        await world.profiles.add_skills(mentor, [("kafka", SkillLevel.EXPERT)])
 
 
 async def play(world: World, script: list[Step]) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from bot.ports import MessageRef
 from bot.requests import Ask
-from storage.models import FlashSession, HelpRequest
+from storage.models import FlashSession, HelpRequest, SkillLevel
 from storage.types import utcnow
 from tests.service.conftest import World
 from tests.support.fakes import RecordingSlack
@@ -55,9 +55,9 @@ async def accept(world: World, request_id: int, mentor: str) -> int:
 async def every_kind_of_row(world: World) -> dict[str, int]:
     """Requests, pings, sessions (one ended, one in progress), feedback with notes, follow-ups, events, deliveries,
     timers and owed messages: the person as asker and as mentor, and a note by someone else that names them."""
-    await world.profiles.add_skills(PERSON, [("kafka", "expert"), ("zebrafishquokka", "peer")])
+    await world.profiles.add_skills(PERSON, [("kafka", SkillLevel.EXPERT), ("zebrafishquokka", SkillLevel.PEER)])
     for mentor in OTHERS[:2]:
-        await world.profiles.add_skills(mentor, [("kafka", "expert")])
+        await world.profiles.add_skills(mentor, [("kafka", SkillLevel.EXPERT)])
     asked = await ask(world, PERSON, "kafka zebrafishquokka lag", "quokkadetails here", DM)
     ended = await accept(world, asked, OTHERS[0])
     await world.sessions.end(ended, PERSON)

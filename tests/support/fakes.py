@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.digest import Digest
 from bot.ports import MessageRef, UserProfile, redelivering
-from storage.models import FlashSession, HelpRequest
+from storage.models import FlashSession, HelpRequest, PingState
 
 
 @dataclass
@@ -65,8 +65,8 @@ class RecordingSlack:
     async def find_ping(self, mentor_id: str, ping_id: int) -> MessageRef | None:
         return self.posted.get(("ping", ping_id))
 
-    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: str, mentor_id: str) -> None:
-        self.calls.append(("ping_closed", {"mentor": mentor_id, "outcome": outcome}))
+    async def ping_closed(self, ref: MessageRef, request: HelpRequest, outcome: PingState) -> None:
+        self.calls.append(("ping_closed", {"mentor": ref.channel.removeprefix("D"), "outcome": outcome}))
 
     async def searching(self, request: HelpRequest, asked: int, wave: int) -> MessageRef | None:
         """The status message: "looking" when first posted (nobody asked yet), then "searching" per wave."""

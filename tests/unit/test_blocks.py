@@ -12,7 +12,7 @@ from handlers import blocks as b
 from handlers.feedback import note_modal
 from handlers.modals import request_modal
 from handlers.mrkdwn import escape
-from storage.models import FlashSession, HelpRequest
+from storage.models import FlashSession, HelpRequest, PingState
 from tests.support.block_kit import block_kit_problems
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ def test_a_5000_character_topic_still_renders_clipped_with_an_ellipsis() -> None
     layouts = {
         "ping": b.ping_blocks(request, 12, "you know it " * 400),
         "which": b.ask_which_blocks(request),
-        "closed": b.ping_closed_blocks(request, "taken"),
+        "closed": b.ping_closed_blocks(request, PingState.TAKEN),
         "card": b.session_card(request, flash, extension=timedelta(minutes=10), max_extensions=2),
         "answered": b.followup_answered(request.topic, "stuck", 7, latest=True),
         "status": b.status_blocks(f"Looking for *{escape(request.topic)}*", cancel=5, again=request.topic),

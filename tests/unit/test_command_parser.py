@@ -34,6 +34,7 @@ from handlers.command_parser import (
     SkillSpec,
     Snooze,
     parse_command,
+    parse_skills,
 )
 
 
@@ -59,11 +60,20 @@ from handlers.command_parser import (
         ("skills list", ShowSkills()),
         (
             "skills add python, postgres:expert, kubernetes:peer",
-            AddSkills((SkillSpec("python", "peer"), SkillSpec("postgres", "expert"), SkillSpec("kubernetes", "peer"))),
+            AddSkills(
+                (
+                    SkillSpec("python", SkillLevel.PEER),
+                    SkillSpec("postgres", SkillLevel.EXPERT),
+                    SkillSpec("kubernetes", SkillLevel.PEER),
+                )
+            ),
         ),
-        ("skills add Machine Learning : EXPERT", AddSkills((SkillSpec("Machine Learning", "expert"),))),
-        ("Skills Add  python ,, sql,", AddSkills((SkillSpec("python", "peer"), SkillSpec("sql", "peer")))),
-        ("skill add c++:expert", AddSkills((SkillSpec("c++", "expert"),))),
+        ("skills add Machine Learning : EXPERT", AddSkills((SkillSpec("Machine Learning", SkillLevel.EXPERT),))),
+        (
+            "Skills Add  python ,, sql,",
+            AddSkills((SkillSpec("python", SkillLevel.PEER), SkillSpec("sql", SkillLevel.PEER))),
+        ),
+        ("skill add c++:expert", AddSkills((SkillSpec("c++", SkillLevel.EXPERT),))),
         ("skills remove python", RemoveSkill("python")),
         ("skills rm Machine Learning", RemoveSkill("Machine Learning")),
         ("skills remove postgres:expert", RemoveSkill("postgres")),
@@ -178,8 +188,8 @@ def test_usage_lists_every_subcommand_one_per_line() -> None:
 
 
 def test_default_level_is_peer() -> None:
-    assert cp.DEFAULT_LEVEL == "peer"
-    assert parse_command("skills add python") == AddSkills((SkillSpec("python", "peer"),))
+    assert cp.DEFAULT_LEVEL == SkillLevel.PEER
+    assert parse_command("skills add python") == AddSkills((SkillSpec("python", SkillLevel.PEER),))
 
 
 # --- Properties -------------------------------------------------------------------------------------------------
@@ -238,6 +248,12 @@ def test_skills_add_round_trips(pairs: list[tuple[str, tuple[str | None, SkillLe
     text = "skills add " + ", ".join(name if typed is None else f"{name}:{typed}" for name, (typed, _) in pairs)
     expected = tuple(SkillSpec(name, level) for name, (_, level) in pairs)
     assert parse_command(text) == AddSkills(expected)
+
+
+@given(st.text(max_size=200))
+def test_the_app_home_form_reads_skills_as_skills_add_does(text: str) -> None:
+    command, form = parse_command(f"skills add {text}"), parse_skills(text.strip())
+    assert form == (ShowUsage(command.problem) if isinstance(command, ShowUsage) else command)
 
 
 @given(st.integers(min_value=0, max_value=50))

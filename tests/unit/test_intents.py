@@ -178,9 +178,9 @@ def test_there_are_plenty_of_phrasings() -> None:
     assert len(REQUESTS) + len(NON_REQUESTS) >= 60
 
 
-def test_bot_user_id_is_accepted_and_every_mention_goes() -> None:
+def test_every_mention_goes_the_bots_own_too() -> None:
     text = "<@U0BURST> can <@U0ALICE|alice> help me with <@W0BOB> Kafka?"
-    assert parse_help_intent(text, bot_user_id="U0BURST") == HelpIntent("Kafka")
+    assert parse_help_intent(text) == HelpIntent("Kafka")
 
 
 def test_topic_length_is_left_to_the_caller() -> None:

@@ -7,7 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 from bot import event_kinds as ev
-from storage.models import FlashSession, HelpRequest, InteractionEvent, Ping, TimedAction
+from storage.models import (
+    FlashSession,
+    HelpRequest,
+    InteractionEvent,
+    Ping,
+    PingState,
+    RequestState,
+    SessionState,
+    TimedAction,
+)
 from storage.types import utcnow
 from tests.support.invariants import Posted, Snapshot, Verdict, check
 from tests.support.workload import Seen
@@ -25,9 +34,14 @@ def post(channel: str, text: str, button: tuple[str, str] | None = None) -> Post
 
 def one_whole_flow() -> tuple[Snapshot, list[Posted]]:
     now = utcnow()
-    request = HelpRequest(id=1, requester_id="U0R000", topic=TOPIC, state="matched", mentor_id="U0M000")
+    request = HelpRequest(id=1, requester_id="U0R000", topic=TOPIC, state=RequestState.MATCHED, mentor_id="U0M000")
     flash = FlashSession(
-        id=1, request_id=1, requester_id="U0R000", mentor_id="U0M000", state="ended", ends_at=now + timedelta(1)
+        id=1,
+        request_id=1,
+        requester_id="U0R000",
+        mentor_id="U0M000",
+        state=SessionState.ENDED,
+        ends_at=now + timedelta(1),
     )
     events = [
         InteractionEvent(kind=kind, request_id=1, session_id=1, data=data)
@@ -39,7 +53,9 @@ def one_whole_flow() -> tuple[Snapshot, list[Posted]]:
             (ev.FOLLOWUP_SENT, {"index": 1}),
         ]
     ]
-    snap = Snapshot([request], [Ping(id=1, request_id=1, mentor_id="U0M000", state="accepted")], [flash], [], events)
+    snap = Snapshot(
+        [request], [Ping(id=1, request_id=1, mentor_id="U0M000", state=PingState.ACCEPTED)], [flash], [], events
+    )
     posted = [post("D0M000", f"<@U0R000> needs help with *{TOPIC}*", ("ping_accept", "1"))]
     for dm in DMS.values():
         posted += [
@@ -83,7 +99,7 @@ def test_a_missing_session_card_is_lost() -> None:
 
 def test_an_open_request_is_stuck() -> None:
     snap, posted = one_whole_flow()
-    snap.requests[0].state = "open"
+    snap.requests[0].state = RequestState.OPEN
     assert verdict(snap, posted).stuck
 
 

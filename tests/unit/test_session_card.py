@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handlers.blocks import session_card
-from storage.models import FlashSession, HelpRequest
+from storage.models import FlashSession, HelpRequest, SessionState
 
 RULES: dict[str, Any] = {"extension": timedelta(minutes=10), "max_extensions": 2}
 
@@ -24,7 +24,7 @@ def test_an_active_card_shows_its_end_in_each_readers_zone_and_an_ended_one_has_
     assert "<@U1> is helping <@U0>" in active  # the introduction is the card: one message, not two
     assert "rust &lt;lifetimes&gt;" in active
     assert "session_extend" in active
-    flash.state = "ended"
+    flash.state = SessionState.ENDED
     ended = json.dumps(session_card(request, flash, **RULES))
     assert "Session ended" in ended
     assert "session_extend" not in ended
