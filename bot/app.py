@@ -12,16 +12,14 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot import followups as fu
-from bot import requests as req
 from bot import sessions as ses
 from bot.abuse_limits import AbuseLimits
 from bot.calendar_fetch import CalendarFetcher
 from bot.calendar_secret import CalendarSecrets
-from bot.calendars import REFRESH, CalendarService
+from bot.calendars import CalendarService
 from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
-from bot.directory_sync import SYNC, DirectorySync
+from bot.directory_sync import DirectorySync
 from bot.embedding import shared_embedder
 from bot.followups import FollowupService
 from bot.metrics import Metrics
@@ -31,6 +29,23 @@ from bot.requests import RequestService, RoutingConfig
 from bot.screening import Screen
 from bot.services import Services
 from bot.sessions import SessionConfig, SessionService
+from bot.timer_kinds import (
+    AskWhich,
+    CalendarRefreshDue,
+    DirectorySyncDue,
+    ExpireDue,
+    FollowupDue,
+    RewritePings,
+    SendPings,
+    SessionEndDue,
+    SessionWarningDue,
+    TellBusy,
+    TellClosed,
+    TellFollowup,
+    TellMatch,
+    TellSession,
+    WaveDue,
+)
 from bot.timers import Timers
 from bot.topic_reading import TopicReader
 from bot.understanding import Understander
@@ -213,19 +228,23 @@ def wire_timers(
     directory_sync: DirectorySync,
     calendars: CalendarService | None = None,
 ) -> None:
-    """Which service runs each kind of durable timer when it falls due."""
-    for kind in req.TIMER_KINDS:
-        timers.on(kind, requests.on_timer)
-    for kind in req.OWED_KINDS:
-        timers.on(kind, requests.on_owed)
-    for kind in ses.TIMER_KINDS:
-        timers.on(kind, sessions.on_timer)
-    timers.on(ses.TELL, sessions.on_owed)
-    timers.on(fu.FOLLOWUP, followups.on_timer)
-    timers.on(fu.TELL, followups.on_owed)
-    timers.on(SYNC, directory_sync.on_timer)
+    """Which service runs each kind of timed action (bot.timer_kinds) when it falls due, or is owed still."""
+    timers.on(WaveDue, requests.on_wave_due)
+    timers.on(ExpireDue, requests.on_expire_due)
+    timers.on(SendPings, requests.send)
+    timers.on(TellMatch, requests.send)
+    timers.on(TellClosed, requests.send)
+    timers.on(RewritePings, requests.send)
+    timers.on(AskWhich, requests.send)
+    timers.on(TellBusy, requests.send)
+    timers.on(SessionWarningDue, sessions.on_warning_due)
+    timers.on(SessionEndDue, sessions.on_end_due)
+    timers.on(TellSession, sessions.send)
+    timers.on(FollowupDue, followups.on_followup_due)
+    timers.on(TellFollowup, followups.send)
+    timers.on(DirectorySyncDue, directory_sync.on_timer)
     if calendars is not None:
-        timers.on(REFRESH, calendars.on_timer)
+        timers.on(CalendarRefreshDue, calendars.on_timer)
 
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
