@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot import sessions as ses
+from bot import timer_kinds as tk
 from bot.abuse_limits import AbuseLimits
 from bot.calendar_fetch import CalendarFetcher
 from bot.calendar_secret import CalendarSecrets
@@ -29,23 +30,6 @@ from bot.requests import RequestService, RoutingConfig
 from bot.screening import Screen
 from bot.services import Services
 from bot.sessions import SessionConfig, SessionService
-from bot.timer_kinds import (
-    AskWhich,
-    CalendarRefreshDue,
-    DirectorySyncDue,
-    ExpireDue,
-    FollowupDue,
-    RewritePings,
-    SendPings,
-    SessionEndDue,
-    SessionWarningDue,
-    TellBusy,
-    TellClosed,
-    TellFollowup,
-    TellMatch,
-    TellSession,
-    WaveDue,
-)
 from bot.timers import Timers
 from bot.topic_reading import TopicReader
 from bot.understanding import Understander
@@ -229,22 +213,22 @@ def wire_timers(
     calendars: CalendarService | None = None,
 ) -> None:
     """Which service runs each kind of timed action (bot.timer_kinds) when it falls due, or is owed still."""
-    timers.on(WaveDue, requests.on_wave_due)
-    timers.on(ExpireDue, requests.on_expire_due)
-    timers.on(SendPings, requests.send)
-    timers.on(TellMatch, requests.send)
-    timers.on(TellClosed, requests.send)
-    timers.on(RewritePings, requests.send)
-    timers.on(AskWhich, requests.send)
-    timers.on(TellBusy, requests.send)
-    timers.on(SessionWarningDue, sessions.on_warning_due)
-    timers.on(SessionEndDue, sessions.on_end_due)
-    timers.on(TellSession, sessions.send)
-    timers.on(FollowupDue, followups.on_followup_due)
-    timers.on(TellFollowup, followups.send)
-    timers.on(DirectorySyncDue, directory_sync.on_timer)
+    timers.on(tk.WaveDue, requests.on_wave_due)
+    timers.on(tk.ExpireDue, requests.on_expire_due)
+    timers.on(tk.SendPings, requests.send)
+    timers.on(tk.TellMatch, requests.send)
+    timers.on(tk.TellClosed, requests.send)
+    timers.on(tk.RewritePings, requests.send)
+    timers.on(tk.AskWhich, requests.send)
+    timers.on(tk.TellBusy, requests.send)
+    timers.on(tk.SessionWarningDue, sessions.on_warning_due)
+    timers.on(tk.SessionEndDue, sessions.on_end_due)
+    timers.on(tk.TellSession, sessions.send)
+    timers.on(tk.FollowupDue, followups.on_followup_due)
+    timers.on(tk.TellFollowup, followups.send)
+    timers.on(tk.DirectorySyncDue, directory_sync.on_timer)
     if calendars is not None:
-        timers.on(CalendarRefreshDue, calendars.on_timer)
+        timers.on(tk.CalendarRefreshDue, calendars.on_timer)
 
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:
