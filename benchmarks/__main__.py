@@ -15,6 +15,7 @@ Run from the repository root with the project's virtualenv:
     .venv/bin/python -m benchmarks budget       # Web API calls per whole flow by method and Tier; what Tier 3 allows
     .venv/bin/python -m benchmarks parsers      # each parser of user text, worst time over hostile 10-100 KB inputs
     .venv/bin/python -m benchmarks trust        # erasure, k-anonymity, abuse limits, slow HTTP clients
+    .venv/bin/python -m benchmarks request_path # the modules and transactions one `/burst help pandas` goes through
 
 Options: `--sizes 1000,50000` (mentors for routing, events for digest), `--engines sqlite,postgresql` (routing and
 digest default to both, load and scale to SQLite), `--requests N` (routing requests per size), `--runs N` (digest
@@ -77,7 +78,19 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from benchmarks import budget, chaos, digest, load, matching, parsers, routing, scale, timer_lateness, trust
+from benchmarks import (
+    budget,
+    chaos,
+    digest,
+    load,
+    matching,
+    parsers,
+    request_path,
+    routing,
+    scale,
+    timer_lateness,
+    trust,
+)
 from benchmarks.engines import ENGINES, SQLITE, Engine, open_engines
 from benchmarks.report import count, ms, verdict
 from benchmarks.serving_tables import print_load, print_scale, print_timers
@@ -97,7 +110,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Burst performance benchmarks.")
     parser.add_argument(
         "which",
-        choices=("routing", "digest", "load", "scale", "all", "chaos", "matching", "budget", "parsers", "trust"),
+        choices=(
+            "routing",
+            "digest",
+            "load",
+            "scale",
+            "all",
+            "chaos",
+            "matching",
+            "budget",
+            "parsers",
+            "trust",
+            "request_path",
+        ),
     )
     parser.add_argument("--sizes", type=_sizes, help="comma-separated sizes: mentors (routing) or events (digest)")
     parser.add_argument(
@@ -163,6 +188,9 @@ async def main(args: argparse.Namespace) -> None:
             rate=args.fault_rate,
         )
         console.print(f"[dim]total {time.perf_counter() - began:,.0f} s[/]")
+        return
+    if args.which == "request_path":
+        await request_path.run(console)
         return
     if args.which == "budget":
         await budget.run(console, args.requests or (budget.QUICK_FLOWS if args.quick else budget.FLOWS))

@@ -14,14 +14,16 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from benchmarks.engines import Engine, bulk_insert
 from benchmarks.report import Timings
 from bot import logs
+from bot.timer_kinds import TimedKind
 from bot.timers import Timers
 from config.settings import Settings
-from storage.models import TimedAction, TimerState
+from storage.models import TimerState
 from storage.types import utcnow
 
 TIMERS, QUICK_TIMERS = 10_000, 1_000
@@ -30,7 +32,19 @@ LEAD = 5.0  # seconds from now to the first due time: enough to write and arm ev
 PATIENCE = 60.0  # after the last due time, how long to wait for stragglers before counting them as missing
 DRAIN_LIMIT = 60.0
 TARGET_P99_S = 1.0
-KIND = "bench"
+
+
+@dataclass(frozen=True)
+class BenchDue(TimedKind):
+    """A timer that only records how late it ran."""
+
+    KIND: ClassVar[str] = "bench"
+    due_at: datetime
+    n: int
+
+    @property
+    def key(self) -> str:
+        return f"bench:{self.n}"
 
 
 @dataclass
@@ -56,16 +70,23 @@ async def run(engine: Engine, *, count: int = TIMERS, window: float = WINDOW) ->
     result = TimerResult(engine.name, count, window, sweep_interval=interval.total_seconds())
     all_ran = asyncio.Event()
 
-    async def record(action: TimedAction) -> None:
-        result.lateness.add((utcnow() - action.due_at).total_seconds())
+    async def record(due: BenchDue) -> None:
+        result.lateness.add((utcnow() - due.due_at).total_seconds())
         if len(result.lateness.seconds) == count:
             all_ran.set()
 
-    timers.on(KIND, record)
+    timers.on(BenchDue, record)
     first = utcnow() + timedelta(seconds=LEAD)
     dues = [first + timedelta(seconds=window * i / count) for i in range(count)]
     rows = [
-        {"key": f"{KIND}:{i}", "kind": KIND, "due_at": due, "state": TimerState.PENDING, "data": {}, "attempts": 0}
+        {
+            "key": f"{BenchDue.KIND}:{i}",
+            "kind": BenchDue.KIND,
+            "due_at": due,
+            "state": TimerState.PENDING,
+            "data": {"n": i},
+            "attempts": 0,
+        }
         for i, due in enumerate(dues)
     ]
     complaints = _Complaints(result.scheduler_complaints)

@@ -12,16 +12,15 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot import followups as fu
-from bot import requests as req
 from bot import sessions as ses
+from bot import timer_kinds as tk
 from bot.abuse_limits import AbuseLimits
 from bot.calendar_fetch import CalendarFetcher
 from bot.calendar_secret import CalendarSecrets
-from bot.calendars import REFRESH, CalendarService
+from bot.calendars import CalendarService
 from bot.deliveries import DeliveryLedger
 from bot.digest import DigestConfig, DigestService
-from bot.directory_sync import SYNC, DirectorySync
+from bot.directory_sync import DirectorySync
 from bot.embedding import shared_embedder
 from bot.followups import FollowupService
 from bot.metrics import Metrics
@@ -213,19 +212,23 @@ def wire_timers(
     directory_sync: DirectorySync,
     calendars: CalendarService | None = None,
 ) -> None:
-    """Which service runs each kind of durable timer when it falls due."""
-    for kind in req.TIMER_KINDS:
-        timers.on(kind, requests.on_timer)
-    for kind in req.OWED_KINDS:
-        timers.on(kind, requests.on_owed)
-    for kind in ses.TIMER_KINDS:
-        timers.on(kind, sessions.on_timer)
-    timers.on(ses.TELL, sessions.on_owed)
-    timers.on(fu.FOLLOWUP, followups.on_timer)
-    timers.on(fu.TELL, followups.on_owed)
-    timers.on(SYNC, directory_sync.on_timer)
+    """Which service runs each kind of timed action (bot.timer_kinds) when it falls due, or is owed still."""
+    timers.on(tk.WaveDue, requests.on_wave_due)
+    timers.on(tk.ExpireDue, requests.on_expire_due)
+    timers.on(tk.SendPings, requests.send)
+    timers.on(tk.TellMatch, requests.send)
+    timers.on(tk.TellClosed, requests.send)
+    timers.on(tk.RewritePings, requests.send)
+    timers.on(tk.AskWhich, requests.send)
+    timers.on(tk.TellBusy, requests.send)
+    timers.on(tk.SessionWarningDue, sessions.on_warning_due)
+    timers.on(tk.SessionEndDue, sessions.on_end_due)
+    timers.on(tk.TellSession, sessions.send)
+    timers.on(tk.FollowupDue, followups.on_followup_due)
+    timers.on(tk.TellFollowup, followups.send)
+    timers.on(tk.DirectorySyncDue, directory_sync.on_timer)
     if calendars is not None:
-        timers.on(REFRESH, calendars.on_timer)
+        timers.on(tk.CalendarRefreshDue, calendars.on_timer)
 
 
 def build_app(settings: Settings, session: aiohttp.ClientSession | None = None) -> tuple[AsyncApp, Services]:

@@ -9,9 +9,8 @@ intervals (a calendar rarely empties itself), and the App Home says why the last
 from __future__ import annotations
 
 import asyncio
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,12 +20,12 @@ from bot.calendar_feed import CalendarError, busy_intervals
 from bot.calendar_fetch import CalendarAddressError, CalendarFetcher, Fetched, address_hint, calendar_address
 from bot.calendar_secret import CalendarSecrets
 from bot.ports import Waker
+from bot.timer_kinds import CalendarRefreshDue, schedule, slot_start
 from storage.database import Database
-from storage.models import CalendarFeed, TimedAction
+from storage.models import CalendarFeed
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
-REFRESH: Final = "calendar_refresh"
 WINDOW: Final = timedelta(days=2)  # ahead of now: enough to say when someone is free again
 # The stored intervals cover the window from the last full read; past this, the calendar is read in full again
 # even if unchanged (its recurring events must be expanded for the days the window has moved on to).
@@ -49,11 +48,6 @@ class CalendarState:
     failure: str | None
     busy_until: datetime | None  # busy right now until then
     next_busy: datetime | None  # free now; the next busy interval starts then
-
-
-def slot_start(now: datetime, every: timedelta) -> datetime:
-    slot = math.floor(now.timestamp() / every.total_seconds())
-    return datetime.fromtimestamp(slot * every.total_seconds(), UTC)
 
 
 class CalendarService:
@@ -135,11 +129,11 @@ class CalendarService:
         self.waker.wake_at(now)
 
     async def _schedule(self, uow: UnitOfWork, due: datetime) -> None:
-        await uow.timers.schedule(f"{REFRESH}:{slot_start(due, self.every):%Y-%m-%dT%H:%M:%S}", REFRESH, due)
+        await schedule(uow, CalendarRefreshDue(due, self.every), due)
 
-    async def on_timer(self, action: TimedAction) -> None:
+    async def on_timer(self, due: CalendarRefreshDue) -> None:
         read = await self.refresh_all()
-        following = slot_start(action.due_at, self.every) + self.every
+        following = slot_start(due.due_at, self.every) + self.every
         async with self.db.uow() as uow:
             await self._schedule(uow, following)
             await uow.commit()

@@ -8,30 +8,28 @@ per slot however many run; an import's walk has a key of its own.
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import structlog
 
+from bot import timer_kinds
 from bot.ports import Directory, Waker
+from bot.timer_kinds import DirectorySyncDue
 from storage.database import Database
-from storage.models import TimedAction
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
-SYNC = "directory_sync"
-EVERY = timedelta(hours=6)
+EVERY = DirectorySyncDue.EVERY
 log = structlog.get_logger(__name__)
 
 
 def slot_start(now: datetime) -> datetime:
-    slot = math.floor(now.timestamp() / EVERY.total_seconds())
-    return datetime.fromtimestamp(slot * EVERY.total_seconds(), UTC)
+    return timer_kinds.slot_start(now, EVERY)
 
 
-async def schedule(uow: UnitOfWork, due: datetime, key: str | None = None) -> None:
-    """A walk due at `due`; by default the one of its six-hour slot (scheduling it twice is one row)."""
-    await uow.timers.schedule(key or f"{SYNC}:{slot_start(due):%Y-%m-%dT%H}", SYNC, due)
+async def schedule(uow: UnitOfWork, due: datetime, *, after_import: bool = False) -> None:
+    """A walk due at `due`: the one of its six-hour slot (scheduling it twice is one row), or an import's own."""
+    await timer_kinds.schedule(uow, DirectorySyncDue(due, after_import), due)
 
 
 class DirectorySync:
@@ -48,9 +46,9 @@ class DirectorySync:
             await uow.commit()
         self.waker.wake_at(now)
 
-    async def on_timer(self, action: TimedAction) -> None:
+    async def on_timer(self, due: DirectorySyncDue) -> None:
         updated = await self.sync()
-        following = slot_start(action.due_at) + EVERY
+        following = slot_start(due.due_at) + EVERY
         async with self.db.uow() as uow:
             await schedule(uow, following)
             await uow.commit()

@@ -1,6 +1,6 @@
 """After a session: quick feedback from both, then check-backs at each BURST_FOLLOWUP_DELAYS.
 
-Follow-ups are durable timers scheduled when the session ends (`followup:<session>:<n>`); once the requester says
+Follow-ups are durable timers scheduled when the session ends (bot.timer_kinds.FollowupDue); once the requester says
 Solved, later ones are skipped. The mentor is thanked with their running count on the first follow-up sent.
 """
 
@@ -16,12 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from bot import event_kinds as ev
 from bot.evidence import EvidenceKind
 from bot.ports import Notifier, Outbox
+from bot.timer_kinds import FollowupDue, TellFollowup, cancel_for_session, schedule
 from storage.database import Database
-from storage.models import Feedback, FlashSession, SessionState, TimedAction
+from storage.models import Feedback, FlashSession, SessionState
 from storage.unit_of_work import UnitOfWork
 
-FOLLOWUP = "followup"
-TELL = "tell_followup"  # owed (bot.ports.Outbox): the follow-up message, and the mentor's thanks with the first
 SOLVED, STUCK = "solved", "stuck"
 
 
@@ -45,14 +44,7 @@ class FollowupService:
         """Called in the unit of work that ends the session; returns the first due time to wake at."""
         assert flash.id is not None
         for index, delay in enumerate(self.delays):
-            await uow.timers.schedule(
-                f"{FOLLOWUP}:{flash.id}:{index}",
-                FOLLOWUP,
-                ended_at + delay,
-                session_id=flash.id,
-                request_id=flash.request_id,
-                data={"index": index},
-            )
+            await schedule(uow, FollowupDue(flash.id, flash.request_id, index), ended_at + delay)
         return ended_at + self.delays[0] if self.delays else None
 
     async def may_give_feedback(self, session_id: int, user_id: str) -> FeedbackStatus:
@@ -89,20 +81,19 @@ class FollowupService:
                 return "ok"
         return "ok"
 
-    async def on_timer(self, action: TimedAction) -> None:
-        assert action.session_id is not None
-        index = int(action.data.get("index", 0))
+    async def on_followup_due(self, due: FollowupDue) -> None:
+        session_id, index = due.session_id, due.index
         async with self.db.uow() as uow:
             # Locked: follow-ups of one session due together (after a restart) decide in turn who thanks the mentor.
-            flash = await uow.sessions.get(action.session_id, lock=True)
+            flash = await uow.sessions.get(session_id, lock=True)
             request = await uow.requests.get(flash.request_id) if flash else None
             if flash is None or request is None:
                 return
-            if await uow.events.logged(action.session_id, (ev.FOLLOWUP_SENT, ev.FOLLOWUP_SKIPPED), index=index):
+            if await uow.events.logged(session_id, (ev.FOLLOWUP_SENT, ev.FOLLOWUP_SKIPPED), index=index):
                 return  # decided already: what it owes Slack is sent, or will be, by whoever holds that row
-            solved = await uow.events.has_followup_answer(action.session_id, SOLVED)
+            solved = await uow.events.has_followup_answer(session_id, SOLVED)
             # With the first follow-up sent, whichever index: after a restart, those due meanwhile run in any order.
-            thank = not solved and not await uow.events.logged(action.session_id, (ev.FOLLOWUP_SENT,))
+            thank = not solved and not await uow.events.logged(session_id, (ev.FOLLOWUP_SENT,))
             helped = await uow.sessions.count_as_mentor(flash.mentor_id)
             uow.events.append(
                 ev.FOLLOWUP_SENT if not solved else ev.FOLLOWUP_SKIPPED,
@@ -112,27 +103,22 @@ class FollowupService:
             )
             owed = None
             if not solved:
-                owed = await self.timers.owe(
-                    uow,
-                    f"{TELL}:{flash.id}:{index}",
-                    TELL,
-                    request_id=flash.request_id,
-                    session_id=flash.id,
-                    data={"index": index, "thank": helped if thank else None},
-                )
+                told = TellFollowup(flash.request_id, session_id, index, helped if thank else None)
+                owed = await self.timers.owe(uow, told)
             await uow.commit()
-        await self.timers.settle(owed)
+        if owed is not None:
+            async with self.timers.settling(owed):
+                await self.send(owed.message)
 
-    async def on_owed(self, action: TimedAction) -> None:
-        """Send a follow-up (see TELL); a run after a crash sends only what Slack lacks."""
-        assert action.session_id is not None
+    async def send(self, message: TellFollowup) -> None:
+        """Send a follow-up, and the mentor's thanks with the first; a run after a crash sends only what Slack lacks."""
         async with self.db.uow(readonly=True) as uow:
-            found = await uow.sessions.with_request(action.session_id)
+            found = await uow.sessions.with_request(message.session_id)
         assert found is not None
         flash, request = found
-        await self.notifier.follow_up(request, flash, int(action.data["index"]))
-        if (helped := action.data.get("thank")) is not None:
-            await self.notifier.thank_mentor(request, flash, int(helped))
+        await self.notifier.follow_up(request, flash, message.index)
+        if message.thank is not None:
+            await self.notifier.thank_mentor(request, flash, message.thank)
 
     async def answer(self, session_id: int, user_id: str, outcome: str) -> FollowupAnswer:
         async with self.db.uow() as uow:
@@ -149,7 +135,7 @@ class FollowupService:
                 outcome=outcome,
             )
             if outcome == SOLVED:
-                await uow.timers.cancel_for_session(session_id, (FOLLOWUP,))
+                await cancel_for_session(uow, session_id, (FollowupDue,))
                 await _learn(uow, flash.mentor_id, flash.request_id, request.topic)
             await uow.commit()
         return FollowupAnswer("ok", request.topic)

@@ -169,6 +169,6 @@ async def import_mentors(
         # Imported mentors' zones are unknown (UTC) until Slack's directory is read: a running Burst does that next.
         now = utcnow()
         async with db.uow() as uow:
-            await directory_sync.schedule(uow, now, key=f"{directory_sync.SYNC}:import:{now.isoformat()}")
+            await directory_sync.schedule(uow, now, after_import=True)
             await uow.commit()
     return report

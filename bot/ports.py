@@ -7,12 +7,14 @@ tested with an in-memory fake and the wording and layout stay at the edge.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from storage.models import FlashSession, HelpRequest, PingState, TimedAction
+from bot.timer_kinds import K, Owing, TimedKind
+from storage.models import FlashSession, HelpRequest, PingState
 from storage.unit_of_work import UnitOfWork
 
 redelivering: ContextVar[bool] = ContextVar("redelivering", default=False)
@@ -48,23 +50,15 @@ class Waker(Protocol):
 class Outbox(Waker, Protocol):
     """The durable timers as the services that talk to people use them: what a step owes Slack survives a kill."""
 
-    async def owe(
-        self,
-        uow: UnitOfWork,
-        key: str,
-        kind: str,
-        *,
-        request_id: int | None = None,
-        session_id: int | None = None,
-        data: dict[str, object] | None = None,
-    ) -> TimedAction | None:
-        """Record, in the step's own commit, the Slack messages it owes, as a timed action this process holds.
+    async def owe(self, uow: UnitOfWork, message: K) -> Owing[K] | None:
+        """Record, in the step's own commit, a message it owes Slack, as a timed action this process holds.
 
-        None if `key` is owed already (the step ran before: a redelivery). After the commit, `settle` it.
+        None if its key is owed already (the step ran before: a redelivery). After the commit, send it `settling`.
         """
 
-    async def settle(self, action: TimedAction | None) -> None:
-        """Send what `owe` recorded, here and now; if this process dies first, another one sends it later."""
+    def settling(self, owing: Owing[TimedKind]) -> AbstractAsyncContextManager[None]:
+        """Around sending what `owe` recorded, here and now: the row is finished after, or left for a retry if
+        the sending fails (logged, not raised); if this process dies first, another one sends it later."""
 
 
 class Directory(Protocol):

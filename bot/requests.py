@@ -9,10 +9,10 @@ process, which sends what Slack does not have yet. So a kill delays a message; i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, assert_never
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -27,27 +27,33 @@ from bot.routing import FAIRNESS_WINDOW
 from bot.screening import Screen
 from bot.sessions import SessionService
 from bot.shortlist import choose
+from bot.timer_kinds import (
+    REQUEST_TIMERS,
+    AskWhich,
+    ExpireDue,
+    Known,
+    Owing,
+    RequestOwed,
+    RewritePings,
+    SendPings,
+    TellBusy,
+    TellClosed,
+    TellMatch,
+    WaveDue,
+    cancel_for_request,
+    reschedule,
+    schedule,
+)
 from bot.topic_reading import TopicReader
 from bot.understanding import Verdict
 from storage.database import Database
-from storage.models import HelpRequest, Ping, PingState, RequestState, TimedAction, WantedLevel
+from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel
 from storage.printable import printable
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
-WAVE = "wave"
-EXPIRE = "expire"
-TIMER_KINDS = (WAVE, EXPIRE)
-# What steps owe Slack (see the module's docstring). Not among TIMER_KINDS: closing a request never cancels them.
-SEND_PINGS = "send_pings"  # a wave's pings, then the requester's "searching" note
-TELL_MATCH = "tell_match"  # the pair's session cards, then the other pings rewritten
-TELL_CLOSED = "tell_closed"  # the status edited (no_skill, nobody_free, expired, cancelled), pings rewritten
-REWRITE_PINGS = "rewrite_pings"  # pings answered (declined, snoozed)
-ASK_WHICH = "ask_which"  # the requester asked which of a few skills they meant ("did you mean ...?")
-TELL_BUSY = "tell_busy"  # everyone who knows it is busy (meetings, DND...): the requester hears when Burst tries again
-OWED_KINDS = (SEND_PINGS, TELL_MATCH, TELL_CLOSED, REWRITE_PINGS, ASK_WHICH, TELL_BUSY)
 MAX_MATCHED_SKILLS = 5
 MAX_EVIDENCE_MENTORS = 10
 SNOOZE_FROM_PING = timedelta(hours=1)
@@ -147,13 +153,13 @@ class RequestService:
         if outcome.status == "searching":  # the status message every later step edits; its first wave fills it in
             await self._keep_status(outcome.request, await self.notifier.searching(outcome.request, 0, 0))
         if outcome.status in ("no_match", "clarifying"):
-            await self.timers.settle(owed)
+            await self._settle(owed)
         elif outcome.status == "searching":
             assert outcome.request.id is not None
             await self.run_wave(outcome.request.id, 1)
         return outcome
 
-    async def _store(self, ask: Ask) -> tuple[AskOutcome, TimedAction | None]:
+    async def _store(self, ask: Ask) -> tuple[AskOutcome, Owing[RequestOwed] | None]:
         now = utcnow()
         # Cleaned here, not only on insert (storage.printable), because the event below copies the topic.
         ask = replace(ask, topic=printable(ask.topic), details=printable(ask.details))
@@ -206,19 +212,19 @@ class RequestService:
                 level=ask.level,
                 anonymous=ask.anonymous,
             )
-            owed = None
+            owed: Owing[RequestOwed] | None = None
             if routing:  # the first wave runs right after; the timer sends it if this process dies before it does
-                await uow.timers.schedule(f"wave:{request.id}:1", WAVE, now, request_id=request.id, data={"wave": 1})
+                await schedule(uow, WaveDue(request.id, 1), now)
             elif clarifying:  # unanswered, it closes when a search would have given up
                 due = now + self.config.wave_timeout * self.config.max_waves
-                await uow.timers.schedule(f"expire:{request.id}", EXPIRE, due, request_id=request.id)
-                owed = await self.timers.owe(uow, f"{ASK_WHICH}:{request.id}", ASK_WHICH, request_id=request.id)
+                await schedule(uow, ExpireDue(request.id), due)
+                owed = await self.timers.owe(uow, AskWhich(request.id, known=Known(request)))
             else:
                 request.state, request.closed_at = RequestState.EXPIRED, now
                 uow.events.append(
                     ev.REQUEST_NO_MATCH, request_id=request.id, topic=ask.topic, reason="no skill", gap=understood.gap
                 )
-                owed = await self._owe_closed(uow, request.id, "no_skill", [])
+                owed = await self._owe_closed(uow, request, "no_skill", [])
             try:
                 await uow.commit()
             except IntegrityError:
@@ -236,21 +242,21 @@ class RequestService:
                 return None
             if skill is not None and skill not in request.skills:
                 return None
-            await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
+            await cancel_for_request(uow, request_id, REQUEST_TIMERS)
             uow.events.append(ev.REQUEST_CLARIFIED, actor_id=user_id, request_id=request_id, skill=skill)
-            owed = None
+            owed: Owing[RequestOwed] | None = None
             if skill is None:  # a gap; grouped in the digest under the skill it most likely is
                 request.gap = max(request.skills.items(), key=lambda kv: kv[1])[0] if request.skills else None
                 request.skills = {}
                 request.state, request.closed_at = RequestState.EXPIRED, now
                 uow.events.append(ev.REQUEST_NO_MATCH, request_id=request_id, topic=request.topic, reason="no skill")
-                owed = await self._owe_closed(uow, request_id, "no_skill", [])
+                owed = await self._owe_closed(uow, request, "no_skill", [])
             else:
                 request.skills, request.state = {skill: 1.0}, RequestState.OPEN
-                await uow.timers.schedule(f"wave:{request_id}:1", WAVE, now, request_id=request_id, data={"wave": 1})
+                await schedule(uow, WaveDue(request_id, 1), now)
             await uow.commit()
         if skill is None:
-            await self.timers.settle(owed)
+            await self._settle(owed)
             return AskOutcome("no_match", request)
         await self.run_wave(request_id, 1)
         return AskOutcome("searching", request)
@@ -265,50 +271,63 @@ class RequestService:
 
     # --- waves --------------------------------------------------------------------------------------------
 
-    async def on_timer(self, action: TimedAction) -> None:
-        assert action.request_id is not None
-        if action.kind == EXPIRE:
-            await self.expire(action.request_id)
-        else:
-            await self.run_wave(action.request_id, int(action.data["wave"]))
+    async def on_wave_due(self, due: WaveDue) -> None:
+        await self.run_wave(due.request_id, due.wave)
 
-    async def on_owed(self, action: TimedAction) -> None:
-        """Send what a step owed (see OWED_KINDS); a run after a crash sends only what Slack lacks."""
-        assert action.request_id is not None
+    async def on_expire_due(self, due: ExpireDue) -> None:
+        await self.expire(due.request_id)
+
+    async def _settle(self, owing: Owing[RequestOwed] | None) -> None:
+        """Send what a step of this service owed, right after its commit (None: a redelivery, sent before)."""
+        if owing is not None:
+            async with self.timers.settling(owing):
+                await self.send(owing.message)
+
+    async def send(self, message: RequestOwed) -> None:
+        """Send what a step owed (see bot.timer_kinds); a run after a crash sends only what Slack lacks."""
+        match message:
+            case AskWhich():
+                request, _, _ = await self._known(message.request_id, message.known)
+                if request.state == RequestState.CLARIFYING:
+                    await self.notifier.ask_which(request)
+            case SendPings():
+                request, pings, _ = await self._known(message.request_id, message.known, message.pings)
+                await self._send_pings(request, pings, message.reasons, quiet=message.quiet)
+            case TellBusy():
+                request, _, _ = await self._known(message.request_id)
+                await self.notifier.all_busy(request, message.busy, message.summary, message.retry_at)
+            case TellMatch():
+                request, pings, flash = await self._known(message.request_id, None, message.pings, message.session_id)
+                assert flash is not None
+                await self.sessions.announce(request, flash)  # the pair first: they are waiting for each other
+                await self._rewrite(request, pings)
+            case RewritePings():
+                request, pings, _ = await self._known(message.request_id, None, message.pings)
+                await self._rewrite(request, pings)
+            case TellClosed():
+                request, pings, _ = await self._known(message.request_id, None, message.pings)
+                await self._rewrite(request, pings)
+                if message.told == "expired":
+                    await self._keep_status(request, await self.notifier.expired(request, message.asked))
+                elif message.told == "cancelled":
+                    await self._keep_status(request, await self.notifier.cancelled(request))
+                elif message.told:
+                    await self._keep_status(request, await self.notifier.no_match(request, message.told))
+            case _:
+                assert_never(message)
+
+    async def _known(
+        self, request_id: int, known: Known | None = None, ping_ids: tuple[int, ...] = (), session_id: int | None = None
+    ) -> tuple[HelpRequest, list[Ping], FlashSession | None]:
+        """What an owed message is about: as its step had it at its commit, or read (a run from its row)."""
+        if known is not None:
+            return known.request, list(known.pings), None
         async with self.db.uow(readonly=True) as uow:
-            request = await uow.requests.get(action.request_id)
-            wanted = {int(i) for i in action.data.get("pings", [])}
-            pings = [p for p in await uow.pings.for_request(action.request_id) if p.id in wanted]
-            flash = await uow.sessions.get(action.session_id) if action.session_id else None
+            request = await uow.requests.get(request_id)
+            pings = [p for p in await uow.pings.for_request(request_id) if p.id in ping_ids] if ping_ids else []
+            flash = await uow.sessions.get(session_id) if session_id is not None else None
         assert request is not None
-        if action.kind == ASK_WHICH:
-            if request.state == RequestState.CLARIFYING:
-                await self.notifier.ask_which(request)
-            return
-        if action.kind == SEND_PINGS:
-            reasons = {str(k): str(v) for k, v in action.data["reasons"].items()}
-            await self._send_pings(request, pings, reasons, quiet=bool(action.data.get("quiet")))
-            return
-        if action.kind == TELL_BUSY:
-            retry = action.data.get("retry_at")
-            await self.notifier.all_busy(
-                request,
-                int(action.data["busy"]),
-                str(action.data["summary"]),
-                datetime.fromisoformat(str(retry)) if retry else None,
-            )
-            return
-        if action.kind == TELL_MATCH:
-            assert flash is not None
-            await self.sessions.announce(request, flash)  # the pair first: they are waiting for each other
-        await self._rewrite(request, pings)
-        told = action.data.get("told")
-        if told == "expired":
-            await self._keep_status(request, await self.notifier.expired(request, int(action.data.get("asked", 0))))
-        elif told == "cancelled":
-            await self._keep_status(request, await self.notifier.cancelled(request))
-        elif told:
-            await self._keep_status(request, await self.notifier.no_match(request, str(told)))
+        return request, pings, flash
 
     async def _keep_status(self, request: HelpRequest, ref: MessageRef | None) -> None:
         """Store where the status message went the first time it is posted; later steps edit it there."""
@@ -320,15 +339,11 @@ class RequestService:
         request.status_channel, request.status_ts = ref.channel, ref.ts
 
     async def _owe_closed(
-        self, uow: UnitOfWork, request_id: int, told: str, pings: list[Ping], asked: int = 0
-    ) -> TimedAction | None:
-        return await self.timers.owe(
-            uow,
-            f"{TELL_CLOSED}:{request_id}",
-            TELL_CLOSED,
-            request_id=request_id,
-            data={"told": told, "pings": [p.id for p in pings], "asked": asked},
-        )
+        self, uow: UnitOfWork, request: HelpRequest, told: str, pings: list[Ping], asked: int = 0
+    ) -> Owing[RequestOwed] | None:
+        assert request.id is not None
+        closed = TellClosed(request.id, told, tuple(p.id for p in pings if p.id is not None), asked)
+        return await self.timers.owe(uow, closed)
 
     async def run_wave(self, request_id: int, wave: int) -> None:
         """Ping the next best few; once per (request, wave), however many processes try."""
@@ -395,17 +410,13 @@ class RequestService:
             due = now + self.config.wave_timeout
             await self._schedule_next_step(uow, request_id, wave, due)
             reasons = {str(p.id): c.reason for p, c in zip(pings, chosen, strict=True)}
-            owed = None
+            owed: Owing[RequestOwed] | None = None
             if pings:
-                owed = await self.timers.owe(
-                    uow,
-                    f"{SEND_PINGS}:{request_id}:{wave}",
-                    SEND_PINGS,
-                    request_id=request_id,
-                    data={"pings": [p.id for p in pings], "reasons": reasons},
-                )
+                ids = tuple(p.id for p in pings if p.id is not None)
+                known = Known(current, tuple(pings))
+                owed = await self.timers.owe(uow, SendPings(request_id, ids, reasons, wave, known=known))
             await uow.commit()
-        await self.timers.settle(owed)
+        await self._settle(owed)
         self.timers.wake_at(due)
 
     async def _all_busy(self, uow: UnitOfWork, request_id: int, wave: int, busy: list[Busy], now: datetime) -> None:
@@ -414,7 +425,7 @@ class RequestService:
         retry = free + RETRY_MARGIN if free is not None and free - now <= RETRY_WITHIN else None
         if wave >= self.config.max_waves:
             retry = None
-        data: dict[str, object] = {"busy": len(busy), "summary": summary(busy)}
+        told = TellBusy(request_id, len(busy), summary(busy), wave)
         uow.events.append(
             ev.REQUEST_ALL_BUSY,
             request_id=request_id,
@@ -425,15 +436,9 @@ class RequestService:
         )
         if retry is not None:
             await self._schedule_next_step(uow, request_id, wave, retry)
-            owed = await self.timers.owe(
-                uow,
-                f"{TELL_BUSY}:{request_id}:{wave}",
-                TELL_BUSY,
-                request_id=request_id,
-                data=data | {"retry_at": retry.isoformat()},
-            )
+            owed = await self.timers.owe(uow, replace(told, retry_at=retry))
             await uow.commit()
-            await self.timers.settle(owed)
+            await self._settle(owed)
             self.timers.wake_at(retry)
             return
         closed_at = now
@@ -442,15 +447,13 @@ class RequestService:
             return
         request = await uow.requests.get(request_id)
         assert request is not None
-        await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
+        await cancel_for_request(uow, request_id, REQUEST_TIMERS)
         uow.events.append(
             ev.REQUEST_EXPIRED, request_id=request_id, topic=request.topic, reason="everyone busy", waves=wave
         )
-        owed = await self.timers.owe(
-            uow, f"{TELL_BUSY}:{request_id}:{wave}", TELL_BUSY, request_id=request_id, data=data
-        )
+        owed = await self.timers.owe(uow, told)
         await uow.commit()
-        await self.timers.settle(owed)
+        await self._settle(owed)
 
     async def _over_limit(self, uow: UnitOfWork, request: HelpRequest, mentors: list[str], now: datetime) -> set[str]:
         """The mentors the abuse limits keep this request from pinging now (see bot.abuse_limits)."""
@@ -465,14 +468,12 @@ class RequestService:
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
         if wave < self.config.max_waves:
-            await uow.timers.schedule(
-                f"wave:{request_id}:{wave + 1}", WAVE, due, request_id=request_id, data={"wave": wave + 1}
-            )
+            await schedule(uow, WaveDue(request_id, wave + 1), due)
         else:
-            await uow.timers.schedule(f"expire:{request_id}", EXPIRE, due, request_id=request_id)
+            await schedule(uow, ExpireDue(request_id), due)
 
     async def _send_pings(
-        self, request: HelpRequest, pings: list[Ping], reasons: dict[str, str], *, quiet: bool = False
+        self, request: HelpRequest, pings: list[Ping], reasons: Mapping[str, str], *, quiet: bool = False
     ) -> None:
         """Pings not sent yet (all but after a crash), then the "searching" note; reasons are keyed by ping id."""
         unsent = [p for p in pings if p.message_ts is None and p.state == PingState.SENT]
@@ -525,7 +526,7 @@ class RequestService:
             assert request is not None
             closed = await uow.pings.close_open(request_id, PingState.EXPIRED)
             asked = sum(p.state != PingState.FAILED for p in await uow.pings.for_request(request_id))
-            await uow.timers.cancel_for_request(request_id, TIMER_KINDS)
+            await cancel_for_request(uow, request_id, REQUEST_TIMERS)
             searched = request.wave > 0  # else it closes unanswered after "did you mean ...?": nothing more to say
             uow.events.append(
                 ev.REQUEST_EXPIRED,
@@ -535,9 +536,9 @@ class RequestService:
                 waves=request.wave,
             )
             told = "" if not searched else "nobody_free" if reason == "nobody free" else "expired"
-            owed = await self._owe_closed(uow, request_id, told, closed, asked)
+            owed = await self._owe_closed(uow, request, told, closed, asked)
             await uow.commit()
-        await self.timers.settle(owed)
+        await self._settle(owed)
 
     # --- answers to pings ---------------------------------------------------------------------------------
 
@@ -561,7 +562,7 @@ class RequestService:
             accepted = await uow.pings.answer(ping_id, PingState.ACCEPTED, now, waiting_only=False)
             assert accepted is not None
             others = await uow.pings.close_open(request.id, PingState.TAKEN, except_ids=[ping_id])
-            await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
+            await cancel_for_request(uow, request.id, REQUEST_TIMERS)
             await uow.session.refresh(request)
             uow.events.append(ev.PING_ACCEPTED, actor_id=user_id, request_id=request.id, ping_id=ping_id)
             uow.events.append(
@@ -578,16 +579,11 @@ class RequestService:
                 # on active sessions caught it): roll the claim back so the request stays open for others.
                 await uow.session.rollback()
                 return AnswerOutcome("busy", request)
-            owed = await self.timers.owe(
-                uow,
-                f"{TELL_MATCH}:{flash.id}",
-                TELL_MATCH,
-                request_id=request.id,
-                session_id=flash.id,
-                data={"pings": [p.id for p in [*others, accepted]]},
-            )
+            assert flash.id is not None
+            rewritten = tuple(p.id for p in [*others, accepted] if p.id is not None)
+            owed = await self.timers.owe(uow, TellMatch(request.id, flash.id, rewritten))
             await uow.commit()
-        await self.timers.settle(owed)
+        await self._settle(owed)
         return AnswerOutcome("accepted", request)
 
     async def _cannot_take(self, uow: UnitOfWork, mentor_id: str, now: datetime) -> AnswerStatus | None:
@@ -617,10 +613,10 @@ class RequestService:
             uow.events.append(
                 ev.PING_SNOOZED if snooze else ev.PING_DECLINED, actor_id=user_id, request_id=ping.request_id
             )
-            owed = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:{ping_id}", ping.request_id, [answered])
+            owed = await self._owe_rewrite(uow, ping.request_id, answered)
             await uow.commit()
         assert request is not None
-        await self.timers.settle(owed)
+        await self._settle(owed)
         await self._advance_if_nobody_waiting(ping.request_id)
         return AnswerOutcome("snoozed" if snooze else "declined", request)
 
@@ -674,22 +670,31 @@ class RequestService:
             await uow.flush()
             owed_rewrite = None
             if answered is not None:
-                owed_rewrite = await self._owe_rewrite(uow, f"{REWRITE_PINGS}:{ping_id}", request_id, [answered])
-            owed_ping = None
+                owed_rewrite = await self._owe_rewrite(uow, request_id, answered)
+            owed_ping: Owing[RequestOwed] | None = None
             if pings:
+                [colleague_ping] = pings
+                assert colleague_ping.id is not None
                 uow.events.append(
-                    ev.PING_SENT, actor_id=colleague_id, request_id=request_id, ping_id=pings[0].id, wave=request.wave
-                )
-                owed_ping = await self.timers.owe(
-                    uow,
-                    f"{SEND_PINGS}:{request_id}:handoff:{ping_id}",
-                    SEND_PINGS,
+                    ev.PING_SENT,
+                    actor_id=colleague_id,
                     request_id=request_id,
-                    data={"pings": [pings[0].id], "reasons": {str(pings[0].id): chosen[0].reason}, "quiet": True},
+                    ping_id=colleague_ping.id,
+                    wave=request.wave,
                 )
+                send = SendPings(
+                    request_id,
+                    (colleague_ping.id,),
+                    {str(colleague_ping.id): chosen[0].reason},
+                    request.wave,
+                    quiet=True,
+                    handed_off_by=ping_id,
+                    known=Known(request, (colleague_ping,)),
+                )
+                owed_ping = await self.timers.owe(uow, send)
             await uow.commit()
-        await self.timers.settle(owed_rewrite)
-        await self.timers.settle(owed_ping)
+        await self._settle(owed_rewrite)
+        await self._settle(owed_ping)
         if not pings:
             await self._advance_if_nobody_waiting(request_id)
             return AnswerOutcome("suggestion_noted", request, colleague_id)
@@ -704,12 +709,10 @@ class RequestService:
                 return
             if any(p.state == PingState.SENT for p in await uow.pings.for_request(request_id)):
                 return
-            key = (
-                f"wave:{request_id}:{request.wave + 1}"
-                if request.wave < self.config.max_waves
-                else f"expire:{request_id}"
+            following = (
+                WaveDue(request_id, request.wave + 1) if request.wave < self.config.max_waves else ExpireDue(request_id)
             )
-            moved = await uow.timers.reschedule(key, now)
+            moved = await reschedule(uow, following, now)
             await uow.commit()
         if moved:
             self.timers.wake_at(now)
@@ -753,22 +756,19 @@ class RequestService:
             if not await uow.requests.close(request.id, RequestState.CANCELLED, now):
                 return None
             closed = await uow.pings.close_open(request.id, PingState.EXPIRED)
-            await uow.timers.cancel_for_request(request.id, TIMER_KINDS)
+            await cancel_for_request(uow, request.id, REQUEST_TIMERS)
             uow.events.append(ev.REQUEST_CANCELLED, actor_id=requester_id, request_id=request.id)
-            owed = await self._owe_closed(uow, request.id, "cancelled", [p for p in closed if p.message_ts])
+            owed = await self._owe_closed(uow, request, "cancelled", [p for p in closed if p.message_ts])
             await uow.commit()
         request.state = RequestState.CANCELLED
-        await self.timers.settle(owed)
+        await self._settle(owed)
         return request
 
-    async def _owe_rewrite(self, uow: UnitOfWork, key: str, request_id: int, pings: list[Ping]) -> TimedAction | None:
-        """Pings answered or moot are rewritten without their buttons; those never posted need nothing."""
-        pings = [p for p in pings if p.message_ts]
-        if not pings:
+    async def _owe_rewrite(self, uow: UnitOfWork, request_id: int, ping: Ping) -> Owing[RequestOwed] | None:
+        """A ping answered is rewritten without its buttons; one never posted needs nothing."""
+        if not ping.message_ts or ping.id is None:
             return None
-        return await self.timers.owe(
-            uow, key, REWRITE_PINGS, request_id=request_id, data={"pings": [p.id for p in pings]}
-        )
+        return await self.timers.owe(uow, RewritePings(request_id, (ping.id,)))
 
     async def _rewrite(self, request: HelpRequest, pings: list[Ping]) -> None:
         """Rewrite each ping as its state now is (taken, accepted, expired...): an update Slack takes twice alike."""

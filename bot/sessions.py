@@ -1,6 +1,6 @@
 """Flash sessions: a timed window after an accept, with a warning, Extend and End.
 
-The timer rows (`session_warning:<id>`, `session_end:<id>`) are rewritten when a session is extended, so the
+The timer rows (bot.timer_kinds.SessionWarningDue and SessionEndDue) are rewritten when a session is extended, so the
 durable schedule always matches `ends_at`. Between start, warning and end a session costs no Slack call: its card
 shows the end time in Slack's date formatting (each reader's own clock does the counting), and is edited only when
 what it shows changes (an extension, the end).
@@ -15,15 +15,20 @@ from typing import Literal
 from bot import event_kinds as ev
 from bot.followups import FollowupService
 from bot.ports import Notifier, Outbox
+from bot.timer_kinds import (
+    SESSION_TIMERS,
+    Owing,
+    SessionEndDue,
+    SessionWarningDue,
+    TellSession,
+    cancel_for_session,
+    schedule,
+)
 from storage.database import Database
-from storage.models import FlashSession, HelpRequest, SessionState, TimedAction
+from storage.models import FlashSession, HelpRequest, SessionState
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
-WARNING = "session_warning"
-END = "session_end"
-TIMER_KINDS = (WARNING, END)
-TELL = "tell_session"  # owed (bot.ports.Outbox): a warning, extension or end told to both people
 MAX_EXTENSIONS = 2
 EXTENSION = timedelta(minutes=10)
 
@@ -94,9 +99,8 @@ class SessionService:
         assert flash.id is not None
         warn_at = flash.ends_at - self.config.warning
         # Extension changes the keys, so the old rows are cancelled and new ones inserted.
-        tag = f"{flash.id}:{flash.extensions}"
-        await uow.timers.schedule(f"{WARNING}:{tag}", WARNING, warn_at, session_id=flash.id)
-        await uow.timers.schedule(f"{END}:{tag}", END, flash.ends_at, session_id=flash.id)
+        await schedule(uow, SessionWarningDue(flash.id, flash.extensions), warn_at)
+        await schedule(uow, SessionEndDue(flash.id, flash.extensions), flash.ends_at)
 
     def _first_due(self, flash: FlashSession) -> datetime:
         """What this process should wake for first: the warning."""
@@ -118,12 +122,11 @@ class SessionService:
                 return flash.mentor_id if flash.requester_id == user_id else flash.requester_id
         return None
 
-    async def on_timer(self, action: TimedAction) -> None:
-        assert action.session_id is not None
-        if action.kind == WARNING:
-            await self._warn(action.session_id)
-        else:
-            await self.end(action.session_id, None)
+    async def on_warning_due(self, due: SessionWarningDue) -> None:
+        await self._warn(due.session_id)
+
+    async def on_end_due(self, due: SessionEndDue) -> None:
+        await self.end(due.session_id, None)
 
     async def _warn(self, session_id: int) -> None:
         async with self.db.uow() as uow:
@@ -131,32 +134,30 @@ class SessionService:
             if flash is None or flash.state != SessionState.ACTIVE:
                 return
             if await uow.events.logged(session_id, (ev.SESSION_WARNED,), extensions=flash.extensions):
-                return  # warned already: the owed message (TELL) is sent, or will be, by whoever holds its row
+                return  # warned already: the owed TellSession is sent, or will be, by whoever holds its row
             uow.events.append(
                 ev.SESSION_WARNED, request_id=flash.request_id, session_id=session_id, extensions=flash.extensions
             )
             owed = await self._owe(uow, flash, "warning")
             await uow.commit()
-        await self.timers.settle(owed)
+        await self._settle(owed)
 
-    async def _owe(self, uow: UnitOfWork, flash: FlashSession, what: str) -> TimedAction | None:
-        return await self.timers.owe(
-            uow,
-            f"{TELL}:{flash.id}:{what}:{flash.extensions}",
-            TELL,
-            request_id=flash.request_id,
-            session_id=flash.id,
-            data={"what": what},
-        )
+    async def _owe(self, uow: UnitOfWork, flash: FlashSession, what: str) -> Owing[TellSession] | None:
+        assert flash.id is not None
+        return await self.timers.owe(uow, TellSession(flash.request_id, flash.id, what, flash.extensions))
 
-    async def on_owed(self, action: TimedAction) -> None:
-        """Tell both people what changed (see TELL); a run after a crash sends only what Slack lacks."""
-        assert action.session_id is not None
+    async def _settle(self, owing: Owing[TellSession] | None) -> None:
+        if owing is not None:
+            async with self.timers.settling(owing):
+                await self.send(owing.message)
+
+    async def send(self, message: TellSession) -> None:
+        """Tell both people what changed; a run after a crash sends only what Slack lacks."""
         async with self.db.uow(readonly=True) as uow:
-            found = await uow.sessions.with_request(action.session_id)
+            found = await uow.sessions.with_request(message.session_id)
         assert found is not None
         flash, request = found
-        await self.notifier.session_changed(request, flash, str(action.data["what"]))
+        await self.notifier.session_changed(request, flash, message.what)
 
     async def extend(self, session_id: int, user_id: str) -> SessionActionOutcome:
         async with self.db.uow() as uow:
@@ -169,7 +170,7 @@ class SessionService:
                 return SessionActionOutcome("not_active", flash)
             if flash.extensions >= self.config.max_extensions:
                 return SessionActionOutcome("limit", flash)
-            await uow.timers.cancel_for_session(session_id, TIMER_KINDS)
+            await cancel_for_session(uow, session_id, SESSION_TIMERS)
             flash.extensions += 1
             flash.ends_at = flash.ends_at + self.config.extension
             await self._schedule(uow, flash)
@@ -182,7 +183,7 @@ class SessionService:
             )
             owed = await self._owe(uow, flash, "extended")
             await uow.commit()
-        await self.timers.settle(owed)
+        await self._settle(owed)
         self.timers.wake_at(self._first_due(flash))
         return SessionActionOutcome("ok", flash)
 
@@ -190,14 +191,14 @@ class SessionService:
         """End the person's sessions in progress because they are being forgotten: the other person is told the
         session was closed, and nothing follows it (no follow-ups, no feedback prompt) that would address them."""
         now = utcnow()
-        owed: list[TimedAction | None] = []
+        owed: list[Owing[TellSession] | None] = []
         async with self.db.uow() as uow:
             for flash in await uow.sessions.active_for(user_id):
                 assert flash.id is not None
                 if not await uow.sessions.mark_ended(flash.id, now, user_id):
                     continue
                 await uow.session.refresh(flash)
-                await uow.timers.cancel_for_session(flash.id, TIMER_KINDS)
+                await cancel_for_session(uow, flash.id, SESSION_TIMERS)
                 uow.events.append(
                     ev.SESSION_ENDED,
                     request_id=flash.request_id,
@@ -207,8 +208,8 @@ class SessionService:
                 )
                 owed.append(await self._owe(uow, flash, "closed"))
             await uow.commit()
-        for action in owed:
-            await self.timers.settle(action)
+        for owing in owed:
+            await self._settle(owing)
 
     async def end(self, session_id: int, user_id: str | None) -> SessionActionOutcome:
         """End by a participant (user_id) or by the timer (None). Ends once, for both."""
@@ -222,7 +223,7 @@ class SessionService:
             if not await uow.sessions.mark_ended(session_id, now, user_id):
                 return SessionActionOutcome("not_active", flash)
             await uow.session.refresh(flash)
-            await uow.timers.cancel_for_session(session_id, TIMER_KINDS)
+            await cancel_for_session(uow, session_id, SESSION_TIMERS)
             minutes = round((now - flash.started_at).total_seconds() / 60, 1)
             uow.events.append(
                 ev.SESSION_ENDED,
@@ -235,7 +236,7 @@ class SessionService:
             first_followup = await self.followups.schedule(uow, flash, now)
             owed = await self._owe(uow, flash, "ended")
             await uow.commit()
-        await self.timers.settle(owed)
+        await self._settle(owed)
         if first_followup is not None:
             self.timers.wake_at(first_followup)
         return SessionActionOutcome("ok", flash)

@@ -6,10 +6,12 @@ an action due while Burst was down runs when it comes back, and an action runs o
 A claim is a lease that the claiming process renews while the handler runs (Slack's retries can take a while), so
 only a dead process's claim runs out, and its actions are taken over a few sweeps later.
 A handler that fails is retried with backoff; the row is kept for inspection when it finally gives up.
+Each kind of action is a dataclass of bot.timer_kinds; `on` names the handler that runs it, given its typed payload.
 
 A row is finished only after its handler returned, Slack messages included; so a run that follows one that died
 (or failed) part-way has `bot.ports.redelivering` set, and the notifier sends only what Slack lacks. Listener steps
-that owe messages record them with `owe` in their own commit, as a row this process already holds, and `settle` it.
+that owe messages record them with `owe` in their own commit, as a row this process already holds, and send them
+themselves `settling` it (the row finished, or left to a retry).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import math
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Generic, Protocol
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -30,13 +34,13 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.ports import redelivering
+from bot.timer_kinds import K, Owing, TimedKind, loaded, stored
 from bot.work_gate import WorkGate
 from storage.database import Database
 from storage.models import TimedAction
 from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
-ActionHandler = Callable[[TimedAction], Awaitable[None]]
 log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 6
@@ -49,6 +53,24 @@ WAKE_SLOT = 0.05  # seconds: wake-ups due within one slot share a sweep
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Route(Protocol):
+    @property
+    def kind(self) -> type[TimedKind]: ...
+
+    async def __call__(self, row: TimedAction) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Route(Generic[K]):
+    """Runs the handler of one kind of action with the payload of its row."""
+
+    kind: type[K]
+    handler: Callable[[K], Awaitable[None]]
+
+    async def __call__(self, row: TimedAction) -> None:
+        await self.handler(loaded(self.kind, row))
 
 
 class Timers:
@@ -68,12 +90,17 @@ class Timers:
         self.worker = worker or worker_name()
         self.sweep_interval = sweep_interval
         self.lease = lease or max(MIN_LEASE, LEASE_SWEEPS * sweep_interval)
-        self._handlers: dict[str, ActionHandler] = {}
+        self._routes: dict[str, Route] = {}
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
 
-    def on(self, kind: str, handler: ActionHandler) -> None:
-        self._handlers[kind] = handler
+    def on(self, kind: type[K], handler: Callable[[K], Awaitable[None]]) -> None:
+        """Run `handler` with the payload of each action of `kind` that falls due."""
+        route: _Route[K] = _Route(kind, handler)
+        self._routes[kind.KIND] = route
+
+    def handled(self) -> set[type[TimedKind]]:
+        return {route.kind for route in self._routes.values()}
 
     def start(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
@@ -148,33 +175,27 @@ class Timers:
             coalesce=True,
         )
 
-    async def owe(
-        self,
-        uow: UnitOfWork,
-        key: str,
-        kind: str,
-        *,
-        request_id: int | None = None,
-        session_id: int | None = None,
-        data: dict[str, object] | None = None,
-    ) -> TimedAction | None:
-        """See bot.ports.Outbox.owe: held under this worker's lease from the start, so no sweep races `settle`."""
+    async def owe(self, uow: UnitOfWork, message: K) -> Owing[K] | None:
+        """See bot.ports.Outbox.owe: held under this worker's lease from the start, so no sweep races `settling`."""
         now = utcnow()
-        return await uow.timers.add_claimed(
-            key,
-            kind,
+        row = stored(message)
+        added = await uow.timers.add_claimed(
+            row.key,
+            row.kind,
             now,
             self.worker,
             now + self.lease,
-            request_id=request_id,
-            session_id=session_id,
-            data=dict(data or {}),
+            request_id=row.request_id,
+            session_id=row.session_id,
+            data=row.data,
         )
+        return Owing(added, message) if added is not None else None
 
-    async def settle(self, action: TimedAction | None) -> None:
-        """Run an owed action in the caller's place in the work gate (it holds one already: no slot of its own)."""
-        if action is not None:
-            await self._run(action, own_piece=False)
+    @contextlib.asynccontextmanager
+    async def settling(self, owing: Owing[TimedKind]) -> AsyncIterator[None]:
+        """See bot.ports.Outbox.settling: in the caller's place in the work gate (it holds one already)."""
+        async with self._holding(owing.row):
+            yield
 
     async def sweep(self) -> int:
         """Claim and run everything due; returns how many actions ran, once they all have.
@@ -200,12 +221,43 @@ class Timers:
         finally:
             await asyncio.gather(*running)
 
-    async def _run(self, action: TimedAction, own_piece: bool = True) -> None:
+    async def _run(self, action: TimedAction) -> None:
+        route = self._routes.get(action.kind)
+        async with self._holding(action), self._gate.slot():
+            if route is None:
+                raise LookupError(f"no handler for timed action kind {action.kind!r}")
+            await route(action)
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, action: TimedAction) -> AsyncIterator[None]:
+        """Around an action's handler: keep its claim meanwhile; then finish its row, or on a failure (logged, not
+        raised) leave it to a retry with backoff."""
         assert action.id is not None
+        late = (utcnow() - action.due_at).total_seconds()
+        log.debug("timed action", key=action.key, attempt=action.attempts, late_s=round(late, 3))
+        if self._on_late is not None:
+            self._on_late(late)
         finished = asyncio.Event()
         keeper = asyncio.create_task(self._keep_claim(action.id, finished))
+        again = redelivering.set(action.attempts > 1)
         try:
-            await self._run_handler(action, own_piece)
+            try:
+                yield
+            finally:
+                redelivering.reset(again)
+        except Exception:  # a boundary: log with traceback, keep the row, retry with backoff
+            log.exception("timed action failed", key=action.key, attempt=action.attempts)
+            give_up = action.attempts >= MAX_ATTEMPTS
+            retry_at = utcnow() + timedelta(seconds=min(2**action.attempts, 300))
+            async with self.db.uow() as uow:
+                await uow.timers.retry_later(action.id, self.worker, retry_at, give_up)
+                await uow.commit()
+            if not give_up:
+                self.wake_at(retry_at)
+        else:
+            async with self.db.uow() as uow:
+                await uow.timers.finish(action.id, self.worker, utcnow())
+                await uow.commit()
         finally:
             finished.set()
             await keeper
@@ -223,35 +275,3 @@ class Timers:
                     await uow.commit()
             except SQLAlchemyError as exc:  # the claim may lapse; the handlers are safe to run again
                 log.warning("timer lease not renewed", action=action_id, error=repr(exc)[:200])
-
-    async def _run_handler(self, action: TimedAction, own_piece: bool) -> None:
-        assert action.id is not None
-        handler = self._handlers.get(action.kind)
-        late = (utcnow() - action.due_at).total_seconds()
-        log.debug("timed action", key=action.key, attempt=action.attempts, late_s=round(late, 3))
-        if self._on_late is not None:
-            self._on_late(late)
-        again = redelivering.set(action.attempts > 1)
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for timed action kind {action.kind!r}")
-            if own_piece:
-                async with self._gate.slot():
-                    await handler(action)
-            else:
-                await handler(action)
-        except Exception:  # a boundary: log with traceback, keep the row, retry with backoff
-            log.exception("timed action failed", key=action.key, attempt=action.attempts)
-            give_up = action.attempts >= MAX_ATTEMPTS
-            retry_at = utcnow() + timedelta(seconds=min(2**action.attempts, 300))
-            async with self.db.uow() as uow:
-                await uow.timers.retry_later(action.id, self.worker, retry_at, give_up)
-                await uow.commit()
-            if not give_up:
-                self.wake_at(retry_at)
-            return
-        finally:
-            redelivering.reset(again)
-        async with self.db.uow() as uow:
-            await uow.timers.finish(action.id, self.worker, utcnow())
-            await uow.commit()

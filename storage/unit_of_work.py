@@ -1,12 +1,13 @@
 """The unit of work: one transaction, the repositories that share it, and an explicit commit.
 
 Repositories never commit; a service decides when a change is whole. Leaving the block without `commit()` rolls
-back, so an exception half-way stores nothing.
+back, so an exception half-way stores nothing. Each repository is made the first time the block uses it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from types import TracebackType
 from typing import Any, Self
 
@@ -32,17 +33,6 @@ from storage.writer_lock import WriterLock
 
 class UnitOfWork:
     session: AsyncSession
-    members: MemberRepository
-    requests: RequestRepository
-    pings: PingRepository
-    sessions: SessionRepository
-    events: EventRepository
-    evidence: EvidenceRepository
-    timers: TimerRepository
-    digests: DigestRepository
-    privacy: PrivacyRepository
-    deliveries: DeliveryRepository
-    calendars: CalendarRepository
 
     def __init__(
         self,
@@ -72,19 +62,51 @@ class UnitOfWork:
             await self.session.close()
             self._release()
             raise
-        s = self.session
-        self.members = MemberRepository(s)
-        self.requests = RequestRepository(s)
-        self.pings = PingRepository(s)
-        self.sessions = SessionRepository(s)
-        self.events = EventRepository(s)
-        self.evidence = EvidenceRepository(s)
-        self.timers = TimerRepository(s)
-        self.digests = DigestRepository(s)
-        self.privacy = PrivacyRepository(s)
-        self.calendars = CalendarRepository(s)
-        self.deliveries = DeliveryRepository(s)
         return self
+
+    @cached_property
+    def members(self) -> MemberRepository:
+        return MemberRepository(self.session)
+
+    @cached_property
+    def requests(self) -> RequestRepository:
+        return RequestRepository(self.session)
+
+    @cached_property
+    def pings(self) -> PingRepository:
+        return PingRepository(self.session)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        return SessionRepository(self.session)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.session)
+
+    @cached_property
+    def evidence(self) -> EvidenceRepository:
+        return EvidenceRepository(self.session)
+
+    @cached_property
+    def timers(self) -> TimerRepository:
+        return TimerRepository(self.session)
+
+    @cached_property
+    def digests(self) -> DigestRepository:
+        return DigestRepository(self.session)
+
+    @cached_property
+    def privacy(self) -> PrivacyRepository:
+        return PrivacyRepository(self.session)
+
+    @cached_property
+    def calendars(self) -> CalendarRepository:
+        return CalendarRepository(self.session)
+
+    @cached_property
+    def deliveries(self) -> DeliveryRepository:
+        return DeliveryRepository(self.session)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -100,7 +122,7 @@ class UnitOfWork:
             raise RuntimeError("commit on a read-only unit of work")
         await self.session.commit()
         self._release()  # the write transaction is over; what the block does next (tell Slack) needs no lock
-        committed = self.events.take_appended()
+        committed = self.events.take_appended() if "events" in self.__dict__ else []
         for tell in self._on_commit:
             tell(committed)
 

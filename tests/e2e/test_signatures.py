@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from bot import demo_workspace as ws
-from bot import directory_sync
+from bot.timer_kinds import DirectorySyncDue
 from storage.database import Database
 from storage.models import TimedAction, TimerState
 from tests.e2e.conftest import Slack, StartBurst
@@ -128,7 +128,7 @@ class Served:
 
 async def start_up_walk_done(db: Database) -> bool:
     async with db.uow(readonly=True) as uow:
-        rows = await uow.session.scalars(select(TimedAction).where(col(TimedAction.kind) == directory_sync.SYNC))
+        rows = await uow.session.scalars(select(TimedAction).where(col(TimedAction.kind) == DirectorySyncDue.KIND))
         states = [row.state for row in rows]
     return TimerState.DONE in states and TimerState.PENDING in states  # done, and the next one scheduled
 

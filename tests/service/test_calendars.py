@@ -13,9 +13,10 @@ from sqlmodel import col
 
 from bot.calendar_fetch import CalendarAddressError, CalendarFetcher
 from bot.calendar_secret import CalendarSecrets
-from bot.calendars import REFRESH, WINDOW, CalendarService
+from bot.calendars import WINDOW, CalendarService
 from bot.privacy import PrivacyService
 from bot.requests import Ask
+from bot.timer_kinds import CalendarRefreshDue
 from storage.database import Database
 from storage.models import CalendarBusy, CalendarFeed, SkillLevel, TimedAction
 from storage.types import utcnow
@@ -115,7 +116,9 @@ async def test_a_mentor_busy_in_their_calendar_is_skipped_and_the_refresh_runs_o
     assert {c["mentor"] for c in world.slack.named("ping")} == {"U0FREE"}
     await calendars.start()
     async with world.db.uow(readonly=True) as uow:
-        timers = list(await uow.session.scalars(select(TimedAction).where(col(TimedAction.kind) == REFRESH)))
+        timers = list(
+            await uow.session.scalars(select(TimedAction).where(col(TimedAction.kind) == CalendarRefreshDue.KIND))
+        )
     assert len(timers) == 1
 
 

@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from bot.ports import MessageRef
 from bot.requests import Ask
-from bot.sessions import WARNING
+from bot.timer_kinds import SessionWarningDue
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, PingState, SkillLevel, TimedAction, TimerState
 from storage.types import utcnow
@@ -127,7 +127,9 @@ async def test_a_warning_sent_just_before_a_kill_is_not_sent_again_by_the_next_p
     flash = await start_session(world)
     async with db.uow() as uow:
         await uow.session.execute(
-            update(TimedAction).where(col(TimedAction.kind) == WARNING).values(due_at=utcnow() - timedelta(seconds=1))
+            update(TimedAction)
+            .where(col(TimedAction.kind) == SessionWarningDue.KIND)
+            .values(due_at=utcnow() - timedelta(seconds=1))
         )
         await uow.commit()
     with pytest.raises(Killed):

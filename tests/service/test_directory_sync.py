@@ -10,6 +10,7 @@ from sqlmodel import col
 from bot import directory_sync as ds
 from bot.directory_sync import DirectorySync
 from bot.importer import import_mentors
+from bot.timer_kinds import DirectorySyncDue, loaded
 from storage.database import Database
 from storage.models import Member, TimedAction, TimerState
 from storage.types import utcnow
@@ -20,7 +21,9 @@ async def sync_rows(db: Database) -> list[TimedAction]:
     async with db.uow(readonly=True) as uow:
         return list(
             await uow.session.scalars(
-                select(TimedAction).where(col(TimedAction.kind) == ds.SYNC).order_by(col(TimedAction.due_at))
+                select(TimedAction)
+                .where(col(TimedAction.kind) == DirectorySyncDue.KIND)
+                .order_by(col(TimedAction.due_at))
             )
         )
 
@@ -48,7 +51,7 @@ async def test_known_members_get_their_slack_zone_once_a_slot_and_strangers_are_
 async def test_each_slot_is_walked_once_and_schedules_the_next(db: Database) -> None:
     await import_mentors(db, "user,skills\nU0AKI,python\n")
     [after_import] = await sync_rows(db)
-    assert after_import.key.startswith(f"{ds.SYNC}:import:")
+    assert after_import.key.startswith(f"{DirectorySyncDue.KIND}:import:")
 
     waker = NoWaker()
     sync = DirectorySync(db, RecordingSlack(zones={"U0AKI": "Asia/Tokyo"}), waker)
@@ -56,12 +59,12 @@ async def test_each_slot_is_walked_once_and_schedules_the_next(db: Database) -> 
     await sync.start()  # a second process, or a restart within the slot: the same row
     slot = ds.slot_start(utcnow())
     keys = [r.key for r in await sync_rows(db)]
-    assert keys.count(f"{ds.SYNC}:{slot:%Y-%m-%dT%H}") == 1
+    assert keys.count(f"{DirectorySyncDue.KIND}:{slot:%Y-%m-%dT%H}") == 1
 
-    row = next(r for r in await sync_rows(db) if r.key == f"{ds.SYNC}:{slot:%Y-%m-%dT%H}")
-    await sync.on_timer(row)
+    row = next(r for r in await sync_rows(db) if r.key == f"{DirectorySyncDue.KIND}:{slot:%Y-%m-%dT%H}")
+    await sync.on_timer(loaded(DirectorySyncDue, row))
     following = [r for r in await sync_rows(db) if r.due_at == slot + ds.EVERY]
-    assert [r.key for r in following] == [f"{ds.SYNC}:{slot + ds.EVERY:%Y-%m-%dT%H}"]
+    assert [r.key for r in following] == [f"{DirectorySyncDue.KIND}:{slot + ds.EVERY:%Y-%m-%dT%H}"]
     assert following[0].state == TimerState.PENDING
     assert waker.wakes[-1] == slot + ds.EVERY
     assert ds.slot_start(slot + ds.EVERY - timedelta(seconds=1)) == slot

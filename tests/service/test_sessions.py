@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from sqlmodel import col
 
 from bot.requests import Ask
-from bot.sessions import END, WARNING
+from bot.timer_kinds import SessionEndDue, SessionWarningDue
 from storage.models import FlashSession, SkillLevel, TimedAction, TimerState
 from storage.types import utcnow
 from tests.service.conftest import World
@@ -41,11 +41,11 @@ async def test_a_running_session_has_only_its_warning_and_end_to_wait_for(world:
     """No timer between start, warning and end: the card counts down in Slack's date formatting, not by edits."""
     flash = await start_session(world)
     pending = [kind for kind, state in await session_timers(world, flash.id or 0) if state == TimerState.PENDING]
-    assert pending == [WARNING, END]
+    assert pending == [SessionWarningDue.KIND, SessionEndDue.KIND]
 
     assert (await world.sessions.extend(flash.id or 0, "U1")).status == "ok"
     pending = [kind for kind, state in await session_timers(world, flash.id or 0) if state == TimerState.PENDING]
-    assert pending == [WARNING, END]
+    assert pending == [SessionWarningDue.KIND, SessionEndDue.KIND]
     assert [c["what"] for c in world.slack.named("session_changed")] == ["extended"]
 
 

@@ -4,25 +4,56 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
+from bot.ports import redelivering
+from bot.timer_kinds import TimedKind, schedule
 from bot.timers import Timers
 from storage.database import Database
-from storage.models import TimedAction
 from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class Job(TimedKind):
+    KIND: ClassVar[str] = "count"
+    n: int
+
+    @property
+    def key(self) -> str:
+        return f"job:{self.n}"
+
+
+@dataclass(frozen=True)
+class Flaky(TimedKind):
+    KIND: ClassVar[str] = "flaky"
+
+    @property
+    def key(self) -> str:
+        return "flaky"
+
+
+@dataclass(frozen=True)
+class Long(TimedKind):
+    KIND: ClassVar[str] = "long"
+
+    @property
+    def key(self) -> str:
+        return "long"
 
 
 async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
     now = utcnow()
     async with db.uow() as uow:
         for i in range(120):
-            await uow.timers.schedule(f"job:{i}", "count", now - timedelta(seconds=1))
+            await schedule(uow, Job(i), now - timedelta(seconds=1))
         await uow.commit()
     ran: Counter[str] = Counter()
 
-    async def count(action: TimedAction) -> None:
+    async def count(job: Job) -> None:
         await asyncio.sleep(0.001)
-        ran[action.key] += 1
+        ran[job.key] += 1
 
     other = Database(db.url)  # a second process has its own engine and connections
     try:
@@ -30,8 +61,8 @@ async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
             Timers(db, sweep_interval=timedelta(seconds=60)),
             Timers(other, sweep_interval=timedelta(seconds=60)),
         )
-        first.on("count", count)
-        second.on("count", count)
+        first.on(Job, count)
+        second.on(Job, count)
         await asyncio.gather(first.sweep(), second.sweep(), first.sweep(), second.sweep())
     finally:
         await other.dispose()
@@ -44,17 +75,17 @@ async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
 async def test_a_failing_action_is_retried_with_backoff_then_kept(db: Database) -> None:
     now = utcnow()
     async with db.uow() as uow:
-        await uow.timers.schedule("flaky", "flaky", now - timedelta(seconds=1))
+        await schedule(uow, Flaky(), now - timedelta(seconds=1))
         await uow.commit()
-    attempts: list[int] = []
+    again: list[bool] = []  # whether each run knew it ran again (its first may have sent some of its messages)
 
-    async def flaky(action: TimedAction) -> None:
-        attempts.append(action.attempts)
-        if len(attempts) < 2:
+    async def flaky(_: Flaky) -> None:
+        again.append(redelivering.get())
+        if len(again) < 2:
             raise RuntimeError("Slack is down")
 
     timers = Timers(db, sweep_interval=timedelta(seconds=60))
-    timers.on("flaky", flaky)
+    timers.on(Flaky, flaky)
     await timers.sweep()
     async with db.uow(readonly=True) as uow:
         row = await uow.timers.get("flaky")
@@ -69,21 +100,22 @@ async def test_a_failing_action_is_retried_with_backoff_then_kept(db: Database) 
         done = await uow.timers.get("flaky")
     assert done is not None
     assert done.state == "done"
-    assert attempts == [1, 2]
+    assert done.attempts == 2
+    assert again == [False, True]
 
 
 async def test_a_long_action_keeps_its_claim_while_it_runs_so_no_other_process_runs_it_too(db: Database) -> None:
     async with db.uow() as uow:
-        await uow.timers.schedule("long", "long", utcnow() - timedelta(seconds=1))
+        await schedule(uow, Long(), utcnow() - timedelta(seconds=1))
         await uow.commit()
     release = asyncio.Event()
     ran: list[str] = []
 
-    async def slow(action: TimedAction) -> None:  # e.g. a DM that Slack keeps rate limiting
+    async def slow(_: Long) -> None:  # e.g. a DM that Slack keeps rate limiting
         ran.append("first")
         await release.wait()
 
-    async def quick(action: TimedAction) -> None:
+    async def quick(_: Long) -> None:
         ran.append("second")
 
     other = Database(db.url)
@@ -91,8 +123,8 @@ async def test_a_long_action_keeps_its_claim_while_it_runs_so_no_other_process_r
         lease = timedelta(seconds=2)
         first = Timers(db, sweep_interval=timedelta(seconds=60), lease=lease, worker="first")
         second = Timers(other, sweep_interval=timedelta(seconds=60), lease=lease, worker="second")
-        first.on("long", slow)
-        second.on("long", quick)
+        first.on(Long, slow)
+        second.on(Long, quick)
         running = asyncio.create_task(first.sweep())
         await asyncio.sleep(5)  # more than twice the lease: only renewals keep the claim
         assert await second.sweep() == 0
