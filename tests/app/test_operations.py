@@ -11,11 +11,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_app
-from bot.local_slack import free_port
 from bot.server import http_app
 from tests.app.flows import ended, in_session
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import InProcessBurst, Transport, settings
+from tests.support.ports import free_port
 
 Client = TestClient[web.Request, web.Application]
 

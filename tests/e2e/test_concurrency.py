@@ -12,11 +12,11 @@ import urllib.parse
 from typing import Any
 
 from bot import demo_workspace as ws
-from bot.local_slack import free_port
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl
+from tests.support.ports import free_port
 from tests.support.postgres import ThrowawayPostgres
 from tests.support.signing import form_body, post_signed
 from tests.support.workload import text_of

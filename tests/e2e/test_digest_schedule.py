@@ -8,7 +8,6 @@ import time
 from datetime import datetime, timedelta
 
 from bot import demo_workspace as ws
-from bot.local_slack import free_port
 from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.models import HelpRequest
@@ -16,6 +15,7 @@ from storage.types import utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import has
 from tests.support.control import SlackControl
+from tests.support.ports import free_port
 from tests.support.postgres import ThrowawayPostgres
 from tests.support.workload import text_of
 

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
+from bot.local_slack import LocalSlackProcess, ensure_installed, write_workspace
 from tests.support.balancer import Balancer
 from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl
 from tests.support.fault_proxy import RETRY_GRACE, FaultPlan, FaultProxy, FaultRecord, RateLimited
 from tests.support.invariants import Verdict, check, posted_messages, read_database, unfinished
+from tests.support.ports import free_port
 from tests.support.workload import APP_TOKEN, SIGNING_SECRET, Seen, Workload, WorkloadPlan, workspace
 
 # Second-long timers, so a whole flow (waves, session, two follow-ups) takes some fifteen seconds.

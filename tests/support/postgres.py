@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from bot.local_slack import free_port
+from tests.support.ports import free_port
 
 SUPERUSER = "burst"
 _SYSTEM_USER = "postgres"
