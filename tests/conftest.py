@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,8 +11,6 @@ import pytest
 from storage.database import Database
 from storage.migrate import upgrade_async
 from tests.support.postgres import ThrowawayPostgres, ensure_postgres_installed
-
-_databases = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +36,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return sqlite_url(tmp_path / "burst.db")
     server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
-    return server.create_database(f"t{os.getpid()}_{next(_databases)}")
+    return server.new_database("t")
 
 
 @pytest.fixture

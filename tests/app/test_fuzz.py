@@ -10,8 +10,6 @@ example counts modest.
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -80,7 +78,7 @@ async def app(
         url = database_copy(migrated_template, tmp_path_factory.mktemp("fuzz"))
     else:
         server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
-        url = server.create_database(f"fuzz_{os.getpid()}_{time.time_ns()}")
+        url = server.new_database("fuzz")
         await upgrade_async(url)
     burst = InProcessBurst.build(fake_api, url, "http")
     for skills in ("python:expert, postgres", "go, rust:expert", "kubernetes, python"):

@@ -43,7 +43,7 @@ async def test_first_accept_wins_across_two_processes_on_postgresql(
     slack_servers: dict[str, Slack], start_burst: StartBurst, postgres_server: ThrowawayPostgres
 ) -> None:
     slack = slack_servers["events"]
-    url = postgres_server.create_database(f"two_procs_{int(time.time())}")
+    url = postgres_server.new_database("two_procs")
     second_port = free_port()
     start_burst(slack, database_url=url, name="a", BURST_WAVE_SIZE="10")
     start_burst(slack, database_url=url, name="b", BURST_WAVE_SIZE="10", BURST_HTTP_PORT=str(second_port))

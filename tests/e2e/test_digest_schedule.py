@@ -4,7 +4,6 @@ does not post it again, and the post names no one who asked."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime, timedelta
 
 from bot import demo_workspace as ws
@@ -49,7 +48,7 @@ async def test_the_scheduled_digest_is_posted_once_by_two_processes_and_not_agai
     slack_servers: dict[str, Slack], start_burst: StartBurst, postgres_server: ThrowawayPostgres
 ) -> None:
     slack = slack_servers["events"]
-    url = postgres_server.create_database(f"digest_{int(time.time())}")
+    url = postgres_server.new_database("digest")
     await seed_last_week(url)
     async with SlackControl(slack.base_url) as control:
         await control.reset()

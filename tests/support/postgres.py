@@ -100,6 +100,7 @@ class ThrowawayPostgres:
         self.port = 0
         self.root: Path | None = None
         self._as_root = os.geteuid() == 0
+        self._created = 0
 
     @property
     def bin_dir(self) -> Path:
@@ -185,6 +186,11 @@ class ThrowawayPostgres:
             raise ValueError(f"database name {name!r} must be a plain identifier of at most 63 characters")
         self.psql(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def new_database(self, prefix: str) -> str:
+        """create_database under a name no other test of this server has used: `prefix` and a number."""
+        self._created += 1
+        return self.create_database(f"{prefix}_{self._created}")
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL through psql over the unix socket and return its unaligned output."""
