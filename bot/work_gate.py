@@ -74,10 +74,17 @@ class WorkGate:
         self._piece: ContextVar[_Piece | None] = ContextVar(f"work_piece_{id(self)}", default=None)
         self._waiting = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._blocks = 0
 
     @property
     def waiting(self) -> int:
         return self._waiting
+
+    @property
+    def busy(self) -> int:
+        """Pieces of work started and not over (listeners' tasks, timed actions' blocks), running or waiting: none
+        in a process that is idle."""
+        return len(self._tasks) + self._blocks
 
     def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run `work` in a task of its own, kept until it ends so a stop can wait for it (`drain`)."""
@@ -105,12 +112,16 @@ class WorkGate:
     async def slot(self) -> AsyncIterator[None]:
         """A slot for the duration of a block (a timed action's handler): always a piece of its own."""
         piece = _Piece()
-        await self._take(piece)
-        token = self._piece.set(piece)
+        self._blocks += 1
         try:
-            yield
+            await self._take(piece)
+            token = self._piece.set(piece)
+            try:
+                yield
+            finally:
+                self._piece.reset(token)
         finally:
-            self._piece.reset(token)
+            self._blocks -= 1
             self._end(piece)
 
     @asynccontextmanager
