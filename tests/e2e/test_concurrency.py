@@ -13,6 +13,7 @@ from typing import Any
 
 from bot import demo_workspace as ws
 from storage.database import Database
+from storage.models import HelpRequest, InteractionEvent
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl
@@ -37,6 +38,17 @@ def click(user: str, ping: dict[str, Any], action: dict[str, Any]) -> str:
         "actions": [{**action, "action_ts": str(time.time())}],
     }
     return form_body(payload)
+
+
+async def every_click_logged(
+    db: Database, mentors: tuple[str, ...]
+) -> tuple[HelpRequest, list[InteractionEvent]] | None:
+    """Alice's request and its events, once each mentor's click is in the log (as the accept, or as too late)."""
+    async with db.uow(readonly=True) as uow:
+        request = (await uow.requests.recent_for("U0ALICE"))[0]
+        events = await uow.events.for_request(request.id or 0)
+    answered = {e.actor_id for e in events if e.kind in ("ping.accepted", "ping.late")}
+    return (request, events) if answered >= set(mentors) else None
 
 
 async def test_first_accept_wins_across_two_processes_on_postgresql(
@@ -73,14 +85,15 @@ async def test_first_accept_wins_across_two_processes_on_postgresql(
                 winners.append(user)
         assert len(winners) == 1
         await control.wait_for_message("U0ALICE", has(f"<@{winners[0]}> is helping"))
-
-    db = Database(url)
-    try:
-        async with db.uow(readonly=True) as uow:
-            request = (await uow.requests.recent_for("U0ALICE"))[0]
-            events = await uow.events.for_request(request.id or 0)
-    finally:
-        await db.dispose()
+        # A loser's ping is rewritten by the winner's process, maybe before the loser's own click has been handled
+        # (its HTTP 200 is the ack; the work follows): wait until every click has left its event.
+        db = Database(url)
+        try:
+            request, events = await control.wait_for(
+                lambda: every_click_logged(db, GO_MENTORS), what="an accept or late event from every mentor"
+            )
+        finally:
+            await db.dispose()
     assert request.state == "matched"
     assert request.mentor_id == winners[0]
     assert [e.kind for e in events].count("session.started") == 1
