@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 from bot import demo_workspace as ws
@@ -19,6 +20,7 @@ from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl
 from tests.support.ports import free_port
 from tests.support.postgres import ThrowawayPostgres
+from tests.support.quiet import settled
 from tests.support.signing import form_body, post_signed
 from tests.support.workload import text_of
 
@@ -101,10 +103,10 @@ async def test_first_accept_wins_across_two_processes_on_postgresql(
 
 
 async def test_a_redelivered_slash_command_makes_one_request(
-    slack_servers: dict[str, Slack], start_burst: StartBurst
+    slack_servers: dict[str, Slack], start_burst: StartBurst, tmp_path: Path
 ) -> None:
     slack = slack_servers["events"]
-    start_burst(slack)
+    burst = start_burst(slack)
     async with SlackControl(slack.base_url) as control:
         await control.reset()
         await add_skills(control, "U0BOB", "python:expert")
@@ -128,6 +130,6 @@ async def test_a_redelivered_slash_command_makes_one_request(
         assert first[0] == again[0] == 200
         assert first[1] == ""  # acked at once; "Looking for someone" follows once the request is stored
         await control.wait_for_message("U0BOB", has("needs help with"))
-        await asyncio.sleep(1.5)
+        await settled(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}", burst)  # both deliveries handled
         pings = [m for m in await control.dm_messages("U0BOB") if "python typing" in text_of(m)]
         assert len(pings) == 1
