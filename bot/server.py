@@ -101,12 +101,27 @@ def readiness(
     return ready
 
 
-def http_app(app: AsyncApp, services: Services, socket: AsyncSocketModeHandler | None) -> web.Application:
+def http_app(
+    app: AsyncApp,
+    services: Services,
+    socket: AsyncSocketModeHandler | None,
+    digest_checks: Callable[[], int] = lambda: 0,
+) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         if socket is not None and not await socket.client.is_connected():
             return web.json_response({"status": "connecting"}, status=503)
         matching = "semantic" if services.requests.reader.semantic else "lexical only (model unavailable)"
-        return web.json_response({"status": "ok", "mode": "socket" if socket else "http", "matching": matching})
+        # What runs now (0: the process is idle) and how often it has looked for due digests: what tells a test,
+        # or an operator, that nothing is left to happen rather than that nothing has happened yet.
+        return web.json_response(
+            {
+                "status": "ok",
+                "mode": "socket" if socket else "http",
+                "matching": matching,
+                "work": services.after_ack.busy,
+                "digest_checks": digest_checks(),
+            }
+        )
 
     settings = services.settings
     web_app = web.Application()
@@ -139,7 +154,14 @@ async def serve(settings: Settings) -> None:
         socket = AsyncSocketModeHandler(
             app, settings.slack_app_token, web_client=web_client(settings, settings.slack_app_token)
         )
-    runner = web.AppRunner(http_app(app, services, socket), access_log=None)
+    digest_checks = 0
+
+    async def post_due_digests() -> None:
+        nonlocal digest_checks
+        await services.digest.post_due()
+        digest_checks += 1
+
+    runner = web.AppRunner(http_app(app, services, socket, lambda: digest_checks), access_log=None)
     await runner.setup()
     # Embed the knowledge terms of the workspace's skills and its mentors' evidence now, not in the first request.
     await services.requests.reader.warm(services.db)
@@ -167,7 +189,7 @@ async def serve(settings: Settings) -> None:
     if settings.burst_digest_channel:
         services.timers.add_cron("digest", services.digest.trigger(), services.digest.post_due)
         # Also soon after start (weeks missed while down) and every few minutes (a failed post, a dead claimant).
-        services.timers.add_interval("digest-retry", RETRY_EVERY, services.digest.post_due, first=utcnow())
+        services.timers.add_interval("digest-retry", RETRY_EVERY, post_due_digests, first=utcnow())
     if socket is not None:
         await socket.connect_async()  # type: ignore[no-untyped-call]
     log.info(

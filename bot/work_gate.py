@@ -13,10 +13,10 @@ is overlapping one piece's database round trip with another's CPU. Work is delay
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import structlog
 
@@ -30,6 +30,21 @@ SLOTS = 1
 PATIENCE = 0.02
 # A backlog this deep is worth a warning: the process is short of CPU for the traffic it gets.
 WARN_BACKLOG = 500
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    """When a call to Slack has waited long enough to give its slot up: the event loop's clock, or a test's."""
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> Cancellable: ...
+
+
+class LoopClock:
+    def call_later(self, delay: float, callback: Callable[[], object]) -> Cancellable:
+        return asyncio.get_running_loop().call_later(delay, callback)
 
 
 class _Piece:
@@ -53,15 +68,23 @@ class WorkGate:
     first takes it back.
     """
 
-    def __init__(self, slots: int = SLOTS) -> None:
+    def __init__(self, slots: int = SLOTS, clock: Clock | None = None) -> None:
         self._slots = asyncio.Semaphore(slots)
+        self._clock = clock or LoopClock()
         self._piece: ContextVar[_Piece | None] = ContextVar(f"work_piece_{id(self)}", default=None)
         self._waiting = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._blocks = 0
 
     @property
     def waiting(self) -> int:
         return self._waiting
+
+    @property
+    def busy(self) -> int:
+        """Pieces of work started and not over (listeners' tasks, timed actions' blocks), running or waiting: none
+        in a process that is idle."""
+        return len(self._tasks) + self._blocks
 
     def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run `work` in a task of its own, kept until it ends so a stop can wait for it (`drain`)."""
@@ -89,12 +112,16 @@ class WorkGate:
     async def slot(self) -> AsyncIterator[None]:
         """A slot for the duration of a block (a timed action's handler): always a piece of its own."""
         piece = _Piece()
-        await self._take(piece)
-        token = self._piece.set(piece)
+        self._blocks += 1
         try:
-            yield
+            await self._take(piece)
+            token = self._piece.set(piece)
+            try:
+                yield
+            finally:
+                self._piece.reset(token)
         finally:
-            self._piece.reset(token)
+            self._blocks -= 1
             self._end(piece)
 
     @asynccontextmanager
@@ -109,7 +136,7 @@ class WorkGate:
         if piece is None:
             yield
             return
-        later = asyncio.get_running_loop().call_later(PATIENCE, self._give_back, piece) if piece.holding else None
+        later = self._clock.call_later(PATIENCE, lambda: self._give_back(piece)) if piece.holding else None
         try:
             yield
         finally:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from storage.migrate import upgrade_async
+from tests.conftest import database_copy
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import InProcessBurst, Transport
 
@@ -20,20 +19,6 @@ def fake_api() -> Iterator[FakeWebApi]:
     api.start()
     yield api
     api.stop()
-
-
-@pytest.fixture(scope="session")
-async def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated database file; each test gets a copy, which is much faster than migrating again."""
-    path = tmp_path_factory.mktemp("template") / "burst.db"
-    await upgrade_async(f"sqlite+aiosqlite:///{path}")
-    return path
-
-
-def database_copy(template: Path, folder: Path) -> str:
-    target = folder / "burst.db"
-    shutil.copyfile(template, target)
-    return f"sqlite+aiosqlite:///{target}"
 
 
 @pytest.fixture(params=["http", "socket"])

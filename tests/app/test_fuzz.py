@@ -10,8 +10,6 @@ example counts modest.
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +23,8 @@ from handlers.feedback import NOTE_MODAL
 from handlers.home import HOME_EDIT, PROFILE_MODAL
 from handlers.modals import REQUEST_MODAL
 from storage.migrate import upgrade_async
-from tests.app.conftest import database_copy
 from tests.app.flows import Pair, add_mentor, ended, person
+from tests.conftest import database_copy
 from tests.support.block_kit import api_call_problems, block_kit_problems
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import ADMIN, Delivery, InProcessBurst
@@ -80,7 +78,7 @@ async def app(
         url = database_copy(migrated_template, tmp_path_factory.mktemp("fuzz"))
     else:
         server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
-        url = server.create_database(f"fuzz_{os.getpid()}_{time.time_ns()}")
+        url = server.new_database("fuzz")
         await upgrade_async(url)
     burst = InProcessBurst.build(fake_api, url, "http")
     for skills in ("python:expert, postgres", "go, rust:expert", "kubernetes, python"):

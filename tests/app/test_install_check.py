@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.local_slack import free_port
 from handlers.slack_scopes import REQUIRED_SCOPES
 from tests.support.fake_web_api import FakeWebApi
+from tests.support.ports import free_port
 
 SECRET = "check-secret"
 

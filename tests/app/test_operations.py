@@ -1,7 +1,8 @@
-"""GET /metrics (Prometheus text) and GET /readyz of the real Bolt app's HTTP server, after real flows."""
+"""GET /metrics (Prometheus text), GET /readyz and GET /healthz of the real Bolt app's HTTP server, after real flows."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,11 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_app
-from bot.local_slack import free_port
 from bot.server import http_app
-from tests.app.flows import ended, in_session
+from tests.app.flows import add_mentor, ended, in_session, person
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import InProcessBurst, Transport, settings
+from tests.support.ports import free_port
 
 Client = TestClient[web.Request, web.Application]
 
@@ -82,3 +83,20 @@ async def test_readyz_names_what_does_not_answer(tmp_path: Path) -> None:
             assert await response.json() == {"database": "down", "slack": "down"}
     finally:
         await services.db.dispose()
+
+
+async def test_healthz_counts_the_work_under_way_until_it_is_done(
+    burst: InProcessBurst, fake_api: FakeWebApi, http: Client
+) -> None:
+    """What a test waits on to know that nothing more is to happen now (tests/support/quiet.py)."""
+    await add_mentor(burst, person("mentor"), "rust")
+    assert (await (await http.get("/healthz")).json())["work"] == 0
+    before = asyncio.all_tasks()
+    with fake_api.hold("chat.postMessage") as release:
+        assert (await burst.answer(burst.command(person("asker"), "help me with rust")))[0] == 200
+        assert (await (await http.get("/healthz")).json())["work"] == 1  # the request's listener, held by Slack
+        release.set()
+        work = {t for t in asyncio.all_tasks() - before if not t.done() and t is not asyncio.current_task()}
+        await asyncio.gather(*work)
+    health = await (await http.get("/healthz")).json()
+    assert (health["status"], health["work"]) == ("ok", 0)

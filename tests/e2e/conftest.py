@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot import demo_workspace as ws
-from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
+from bot.local_slack import LocalSlackProcess, ensure_installed, write_workspace
 from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl
+from tests.support.ports import free_port
 
 # Second-long timers so whole flows run in seconds (durations accept plain seconds).
 FAST_TIMERS = {

@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 from bot import demo_workspace as ws
-from bot.local_slack import free_port
 from storage.database import Database
+from storage.models import HelpRequest, InteractionEvent
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl
+from tests.support.ports import free_port
 from tests.support.postgres import ThrowawayPostgres
+from tests.support.quiet import settled
 from tests.support.signing import form_body, post_signed
 from tests.support.workload import text_of
 
@@ -39,11 +42,22 @@ def click(user: str, ping: dict[str, Any], action: dict[str, Any]) -> str:
     return form_body(payload)
 
 
+async def every_click_logged(
+    db: Database, mentors: tuple[str, ...]
+) -> tuple[HelpRequest, list[InteractionEvent]] | None:
+    """Alice's request and its events, once each mentor's click is in the log (as the accept, or as too late)."""
+    async with db.uow(readonly=True) as uow:
+        request = (await uow.requests.recent_for("U0ALICE"))[0]
+        events = await uow.events.for_request(request.id or 0)
+    answered = {e.actor_id for e in events if e.kind in ("ping.accepted", "ping.late")}
+    return (request, events) if answered >= set(mentors) else None
+
+
 async def test_first_accept_wins_across_two_processes_on_postgresql(
     slack_servers: dict[str, Slack], start_burst: StartBurst, postgres_server: ThrowawayPostgres
 ) -> None:
     slack = slack_servers["events"]
-    url = postgres_server.create_database(f"two_procs_{int(time.time())}")
+    url = postgres_server.new_database("two_procs")
     second_port = free_port()
     start_burst(slack, database_url=url, name="a", BURST_WAVE_SIZE="10")
     start_burst(slack, database_url=url, name="b", BURST_WAVE_SIZE="10", BURST_HTTP_PORT=str(second_port))
@@ -73,14 +87,15 @@ async def test_first_accept_wins_across_two_processes_on_postgresql(
                 winners.append(user)
         assert len(winners) == 1
         await control.wait_for_message("U0ALICE", has(f"<@{winners[0]}> is helping"))
-
-    db = Database(url)
-    try:
-        async with db.uow(readonly=True) as uow:
-            request = (await uow.requests.recent_for("U0ALICE"))[0]
-            events = await uow.events.for_request(request.id or 0)
-    finally:
-        await db.dispose()
+        # A loser's ping is rewritten by the winner's process, maybe before the loser's own click has been handled
+        # (its HTTP 200 is the ack; the work follows): wait until every click has left its event.
+        db = Database(url)
+        try:
+            request, events = await control.wait_for(
+                lambda: every_click_logged(db, GO_MENTORS), what="an accept or late event from every mentor"
+            )
+        finally:
+            await db.dispose()
     assert request.state == "matched"
     assert request.mentor_id == winners[0]
     assert [e.kind for e in events].count("session.started") == 1
@@ -88,10 +103,10 @@ async def test_first_accept_wins_across_two_processes_on_postgresql(
 
 
 async def test_a_redelivered_slash_command_makes_one_request(
-    slack_servers: dict[str, Slack], start_burst: StartBurst
+    slack_servers: dict[str, Slack], start_burst: StartBurst, tmp_path: Path
 ) -> None:
     slack = slack_servers["events"]
-    start_burst(slack)
+    burst = start_burst(slack)
     async with SlackControl(slack.base_url) as control:
         await control.reset()
         await add_skills(control, "U0BOB", "python:expert")
@@ -115,6 +130,6 @@ async def test_a_redelivered_slash_command_makes_one_request(
         assert first[0] == again[0] == 200
         assert first[1] == ""  # acked at once; "Looking for someone" follows once the request is stored
         await control.wait_for_message("U0BOB", has("needs help with"))
-        await asyncio.sleep(1.5)
+        await settled(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}", burst)  # both deliveries handled
         pings = [m for m in await control.dm_messages("U0BOB") if "python typing" in text_of(m)]
         assert len(pings) == 1

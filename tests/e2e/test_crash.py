@@ -8,7 +8,6 @@ twice; such losses are reported in the failure text of the other checks but do n
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ async def test_kills_and_restarts_leave_every_request_final_and_nothing_doubled(
         url = f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}"
     else:
         server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
-        url = server.create_database(f"crash_{processes}_{int(time.time())}")
+        url = server.new_database(f"crash_{processes}")
     setup = ChaosSetup(
         PLAN, url, tmp_path, fault_rate=0.10, mode="events", processes=processes, kills=3, kill_every=(3.0, 6.0)
     )

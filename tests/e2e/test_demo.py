@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from bot.local_slack import free_port
 from tests.e2e.test_ask_and_accept import GEN, has
 from tests.support.burst_process import REPO
 from tests.support.control import SlackControl
+from tests.support.ports import free_port
 
 
 def wait_for_output(log: Path, fragment: str, process: subprocess.Popen[bytes], timeout: float = 60) -> str:

@@ -4,19 +4,20 @@ does not post it again, and the post names no one who asked."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime, timedelta
 
 from bot import demo_workspace as ws
-from bot.local_slack import free_port
 from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.models import HelpRequest, RequestState
 from storage.types import utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import has
+from tests.support.burst_process import BurstProcess
 from tests.support.control import SlackControl
+from tests.support.ports import free_port
 from tests.support.postgres import ThrowawayPostgres
+from tests.support.quiet import health_of
 from tests.support.workload import text_of
 
 
@@ -50,11 +51,16 @@ async def seed_last_week(url: str) -> None:
         await db.dispose()
 
 
+async def looked_for_digests(process: BurstProcess) -> bool:
+    health = await asyncio.to_thread(health_of, process)
+    return health is not None and int(health["digest_checks"]) > 0
+
+
 async def test_the_scheduled_digest_is_posted_once_by_two_processes_and_not_again_after_a_restart(
     slack_servers: dict[str, Slack], start_burst: StartBurst, postgres_server: ThrowawayPostgres
 ) -> None:
     slack = slack_servers["events"]
-    url = postgres_server.create_database(f"digest_{int(time.time())}")
+    url = postgres_server.new_database("digest")
     await seed_last_week(url)
     async with SlackControl(slack.base_url) as control:
         await control.reset()
@@ -68,6 +74,6 @@ async def test_the_scheduled_digest_is_posted_once_by_two_processes_and_not_agai
 
         b.stop()
         b.start()
-        await asyncio.sleep(3)  # the restarted process has looked for due digests by now
+        await control.wait_for(lambda: looked_for_digests(b), what="the restarted process to look for due digests")
         digests = [m for m in await control.messages(ws.DIGEST_CHANNEL) if "weekly digest" in text_of(m).lower()]
         assert len(digests) == 1

@@ -1,7 +1,7 @@
 """HTTP mode sheds hostile clients: slow ones are dropped within seconds, connections past the cap are refused at
 once, a body that is not UTF-8 gets 400 (401 unsigned) without a traceback, and no response names a version.
 
-Each test drives a real `burst run` in HTTP mode over raw sockets, the way a hostile client would, with a short
+The tests drive one real `burst run` in HTTP mode over raw sockets, the way a hostile client would, with a short
 BURST_HTTP_READ_TIMEOUT so a drop is seen in a few seconds; every wait is on the condition asserted.
 """
 
@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import aiohttp
 import pytest
 
 from bot import demo_workspace as ws
-from tests.e2e.conftest import Slack, StartBurst
+from tests.e2e.conftest import Slack, burst_env
 from tests.e2e.test_signatures import FORM, command_body
 from tests.support.burst_process import BurstProcess
+from tests.support.ports import free_port
 
 READ_TIMEOUT = 2
 MAX_CONNECTIONS = 6
@@ -37,13 +40,24 @@ class Served:
         return f"http://{self.host}:{self.port}/slack/events"
 
 
-@pytest.fixture
-def served(slack_servers: dict[str, Slack], start_burst: StartBurst) -> Served:
-    slack = slack_servers["events"]
-    burst = start_burst(
-        slack, BURST_HTTP_READ_TIMEOUT=str(READ_TIMEOUT), BURST_HTTP_MAX_CONNECTIONS=str(MAX_CONNECTIONS)
-    )
-    return Served("127.0.0.1", slack.burst_port, burst)
+@pytest.fixture(scope="module")
+def served(slack_servers: dict[str, Slack], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One `burst run` for the module, on a port of its own: the tests only connect to it, and each leaves it
+    serving (the one that fills its connections waits until it has recovered)."""
+    folder = tmp_path_factory.mktemp("hardening")
+    port = free_port()
+    settings = {"BURST_HTTP_READ_TIMEOUT": str(READ_TIMEOUT), "BURST_HTTP_MAX_CONNECTIONS": str(MAX_CONNECTIONS)}
+    env = burst_env(slack_servers["events"], f"sqlite+aiosqlite:///{folder / 'burst.db'}", **settings)
+    burst = BurstProcess(env | {"BURST_HTTP_PORT": str(port)}, port, folder / "burst.log", cwd=folder)
+    with pytest.MonkeyPatch.context() as patch:  # a developer's environment must not reach it
+        for key in list(os.environ):
+            if key.startswith(("SLACK_", "BURST_")) or key == "DATABASE_URL":
+                patch.delenv(key)
+        burst.start()
+    try:
+        yield Served("127.0.0.1", port, burst)
+    finally:
+        burst.stop()
 
 
 async def _seconds_until_closed(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, trickle: bytes) -> float:
@@ -131,9 +145,10 @@ async def test_a_body_burst_cannot_read_gets_a_clean_answer(served: Served, bad:
         ts = str(int(time.time()))
         digest = hmac.new(ws.SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
         headers |= {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+    logged = len(served.burst.log_text())
     async with aiohttp.ClientSession() as http, http.post(served.url, data=body, headers=headers) as answer:
         assert answer.status == (400 if signed else 401)
-    assert "Traceback" not in served.burst.log_text()
+    assert "Traceback" not in served.burst.log_text()[logged:]
 
 
 async def test_no_response_names_a_version(served: Served) -> None:

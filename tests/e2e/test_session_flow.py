@@ -3,7 +3,6 @@ and the interaction log it leaves; and a follow-up that survives a SIGKILL. Both
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 from datetime import UTC, datetime
@@ -14,10 +13,12 @@ from bot import demo_workspace as ws
 from handlers.slack_gateway import stamp_of
 from storage.database import Database
 from storage.models import Feedback
+from storage.types import utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.e2e.test_surfaces import FORM, web_api_calls
 from tests.support.control import SlackControl
+from tests.support.quiet import settled, timers
 from tests.support.signing import form_body, post_signed
 from tests.support.workload import text_of
 
@@ -48,7 +49,7 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
 ) -> None:
     async with SlackControl(socket_slack.base_url) as control:
         await control.reset()
-        start_burst(socket_slack, database_url=db_url, BURST_FOLLOWUP_DELAYS="2,4")
+        burst = start_burst(socket_slack, database_url=db_url, BURST_FOLLOWUP_DELAYS="2,4")
         alice_card, bob_card = await start_session(control)
         assert button(alice_card, "session_extend")
         assert button(bob_card, "session_end")
@@ -74,7 +75,9 @@ async def test_a_whole_session_with_warning_extend_end_feedback_and_follow_up(
         solved = await control.wait_for_message("U0ALICE", has("is solved"), what="the follow-up answered")
         # Still findable by its key, so a follow-up sent again after a crash is not posted twice.
         assert stamp_of(solved) == stamp_of(check) == f"followup:{button(check, 'followup_solved')['value']}:0"
-        await asyncio.sleep(4)  # past the second follow-up's due time: not sent, as the requester said Solved
+        # Nothing left to come for the request: the second follow-up was called off, as the requester said Solved.
+        to_come = await settled(db_url, burst)
+        assert [t.key for t in to_come if t.request_id is not None] == []
         follow_ups = [m for m in await control.dm_messages("U0ALICE") if "did it stick" in text_of(m)]
         assert len(follow_ups) == 0  # the one follow-up message was rewritten to "solved"
 
@@ -108,13 +111,19 @@ async def test_a_follow_up_pending_at_a_sigkill_is_sent_once_after_restart(
         await control.interact(alice_card["channel"], alice_card["ts"], "U0ALICE", button(alice_card, "session_end"))
         await control.wait_for_message("U0ALICE", has("has ended"))
         burst.stop(signal.SIGKILL)  # the follow-up is due in 3 s; Burst is gone
-        await asyncio.sleep(4)
+        await control.wait_for(lambda: follow_up_overdue(db_url), what="the follow-up to fall due")
         assert not [m for m in await control.dm_messages("U0ALICE") if "did it stick" in text_of(m)]
-        start_burst(socket_slack, database_url=db_url, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
+        restarted = start_burst(socket_slack, database_url=db_url, name="burst-restarted", BURST_FOLLOWUP_DELAYS="3")
         await control.wait_for_message("U0ALICE", has("did it stick"), what="the late follow-up")
-        await asyncio.sleep(3)
+        await settled(db_url, restarted)
         sent = [m for m in await control.dm_messages("U0ALICE") if "did it stick" in text_of(m)]
         assert len(sent) == 1
+
+
+async def follow_up_overdue(db_url: str) -> bool:
+    """A timer of the ended session (its follow-up) is due and nobody has run it."""
+    now = utcnow()
+    return any(t.session_id is not None and t.state == "pending" and t.due_at <= now for t in await timers(db_url))
 
 
 async def test_feedback_with_a_note_through_its_form(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
@@ -12,6 +13,7 @@ from bot.ports import redelivering
 from bot.timer_kinds import TimedKind, schedule
 from bot.timers import Timers
 from storage.database import Database
+from storage.models import TimedAction
 from storage.types import utcnow
 
 
@@ -126,10 +128,33 @@ async def test_a_long_action_keeps_its_claim_while_it_runs_so_no_other_process_r
         first.on(Long, slow)
         second.on(Long, quick)
         running = asyncio.create_task(first.sweep())
-        await asyncio.sleep(5)  # more than twice the lease: only renewals keep the claim
+        claimed = await _until(lambda: _row(db, "long", "running"))
+        assert claimed.lease_until is not None
+        # Until the first claim would have run out but for its renewals (asyncio's clock is not the wall clock:
+        # a little more, then checked).
+        await asyncio.sleep((claimed.lease_until - utcnow()).total_seconds() + 0.05)
+        assert utcnow() > claimed.lease_until
+        renewed = await _row(db, "long", "running")
+        assert renewed is not None
+        assert renewed.lease_until is not None
+        assert renewed.lease_until > utcnow()
         assert await second.sweep() == 0
         release.set()
         assert await running == 1
     finally:
         await other.dispose()
     assert ran == ["first"]
+
+
+async def _row(db: Database, key: str, state: str) -> TimedAction | None:
+    async with db.uow(readonly=True) as uow:
+        row = await uow.timers.get(key)
+    return row if row is not None and row.state == state else None
+
+
+async def _until(probe: Callable[[], Awaitable[TimedAction | None]]) -> TimedAction:
+    for _ in range(200):
+        if found := await probe():
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError("the timed action was never claimed")

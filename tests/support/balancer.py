@@ -16,7 +16,7 @@ from typing import Self
 import aiohttp
 from aiohttp import web
 
-from bot.local_slack import free_port
+from tests.support.ports import free_port
 
 EVENTS_PATH = "/slack/events"
 _FORWARDED = ("Content-Type", "X-Slack-Signature", "X-Slack-Request-Timestamp", "X-Slack-Retry-Num")

@@ -2,9 +2,9 @@
 
 The same run serves the CI tests (tests/e2e/test_faults.py, test_crash.py) at a dozen requests and
 `python -m benchmarks chaos` at two hundred. Burst talks to Slack only through the proxy. With `kills`, a killer
-SIGKILLs a random process at random moments while the workload runs and starts it again shortly after. At the end
-the run waits until every flow has played out (or a budget is spent), stops Burst, and checks the invariants
-(tests/support/invariants.py) against the database and local-slack's log.
+SIGKILLs a random process at random moments while the workload runs (and after it, until it has made them all) and
+starts it again shortly after. At the end the run waits until every flow has played out (or a budget is spent), stops
+Burst, and checks the invariants (tests/support/invariants.py) against the database and local-slack's log.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
+from bot.local_slack import LocalSlackProcess, ensure_installed, write_workspace
 from tests.support.balancer import Balancer
 from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl
 from tests.support.fault_proxy import RETRY_GRACE, FaultPlan, FaultProxy, FaultRecord, RateLimited
 from tests.support.invariants import Verdict, check, posted_messages, read_database, unfinished
+from tests.support.ports import free_port
 from tests.support.workload import APP_TOKEN, SIGNING_SECRET, Seen, Workload, WorkloadPlan, workspace
 
 # Second-long timers, so a whole flow (waves, session, two follow-ups) takes some fifteen seconds.
@@ -176,10 +177,14 @@ async def _run(setup: ChaosSetup, slack: LocalSlackProcess, ports: list[int], be
             killer = asyncio.create_task(_kill_now_and_then(bursts, setup, stop))
             try:
                 seen = await workload.run()
-            finally:
+            except BaseException:
                 stop.set()
-                kills = await killer
+                await killer
+                raise
             workload_seconds = time.monotonic() - started
+            # Every kill asked for happens: on a slow machine the workload can be over before the last ones, which
+            # then land while its flows' last timers (session ends, follow-ups) play out.
+            kills = await killer
             left = await _drain(setup, proxy)
         finally:
             await asyncio.gather(*(asyncio.to_thread(b.stop) for b in bursts))
@@ -206,7 +211,8 @@ async def _run(setup: ChaosSetup, slack: LocalSlackProcess, ports: list[int], be
 
 
 async def _kill_now_and_then(bursts: list[BurstProcess], setup: ChaosSetup, stop: asyncio.Event) -> list[float]:
-    """SIGKILL a random process at random moments, start it again soon after; returns when (monotonic) it killed."""
+    """SIGKILL a random process at random moments, start it again soon after, until `setup.kills` kills (or a
+    `stop`: the run failed); returns when (monotonic) it killed."""
     rng = random.Random(f"{setup.plan.seed}:kills")
     kills: list[float] = []
     while len(kills) < setup.kills:

@@ -48,7 +48,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from aiohttp import web
 
-from bot.local_slack import free_port
+from tests.support.ports import free_port
 
 KINDS = ("429", "500", "503", "drop", "slow", "lost")
 FAILING = frozenset({"429", "500", "503", "drop"})  # never reached Slack: each must be retried

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from bot.local_slack import free_port
+from tests.support.ports import free_port
 
 SUPERUSER = "burst"
 _SYSTEM_USER = "postgres"
@@ -100,6 +100,7 @@ class ThrowawayPostgres:
         self.port = 0
         self.root: Path | None = None
         self._as_root = os.geteuid() == 0
+        self._created = 0
 
     @property
     def bin_dir(self) -> Path:
@@ -179,12 +180,19 @@ class ThrowawayPostgres:
         """The same database as a plain libpq URL, for asyncpg.connect()."""
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database and return its url(); names are plain identifiers, so no quoting surprises."""
-        if not _IDENTIFIER.fullmatch(name):
-            raise ValueError(f"database name {name!r} must be a plain identifier of at most 63 characters")
-        self.psql(f'CREATE DATABASE "{name}"')
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create an empty database, or a copy of `template` (a database nobody is connected to), and return its
+        url(); names are plain identifiers, so no quoting surprises."""
+        for identifier in (name, template or name):
+            if not _IDENTIFIER.fullmatch(identifier):
+                raise ValueError(f"database name {identifier!r} must be a plain identifier of at most 63 characters")
+        self.psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
+
+    def new_database(self, prefix: str, template: str | None = None) -> str:
+        """create_database under a name no other test of this server has used: `prefix` and a number."""
+        self._created += 1
+        return self.create_database(f"{prefix}_{self._created}", template)
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL through psql over the unix socket and return its unaligned output."""

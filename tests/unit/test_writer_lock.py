@@ -13,7 +13,7 @@ async def test_writers_take_turns_in_arrival_order() -> None:
     async def write(name: str) -> None:
         await lock.acquire()
         order.append(f"{name} in")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0)  # the others' turn: they would get in now were the lock not held
         order.append(f"{name} out")
         lock.release()
 
@@ -33,7 +33,7 @@ async def test_the_holding_task_may_take_it_again_and_others_wait_for_the_last_r
     await lock.acquire()  # a unit of work inside another, same task: no deadlock
     waiting = asyncio.create_task(other())
     lock.release()
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # the other task's turn: it would take the lock now were it free
     assert seen == []  # still held once
     lock.release()
     await waiting
