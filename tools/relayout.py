@@ -81,6 +81,7 @@ MOVES: dict[str, str] = {
     "bot/export": "bot/services/export",
     # bot/runtime: the machinery work runs on.
     "bot/timers": "bot/runtime/timers",
+    "bot/timer_kinds": "bot/runtime/timer_kinds",  # each timer and owed message, typed; read by services and timers
     "bot/ports": "bot/runtime/ports",  # the outbox and Slack ports; timers read its `redelivering`
     "bot/work_gate": "bot/runtime/work_gate",
     "bot/deliveries": "bot/runtime/delivery_ledger",  # one of three deliveries.py
