@@ -60,6 +60,10 @@ def calendar_address(text: str, *, allow_local: bool = False) -> str:
         )
     if any(ch.isspace() for ch in url):
         raise CalendarAddressError("A calendar address has no spaces in it.")
+    try:
+        parts.hostname.encode("idna")  # a label over 63 characters, say, is no host name: fetching it would raise
+    except UnicodeError:
+        raise CalendarAddressError("That address has no valid host name in it.") from None
     _check_literal_host(parts.hostname, allow_local)
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
 

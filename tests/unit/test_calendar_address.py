@@ -42,6 +42,7 @@ def test_calendar_addresses_people_paste(typed: str, fetched: str) -> None:
         "https://[::1]/cal.ics",
         "https://example.com/a b.ics",
         "https://example.com/" + "x" * 2100,
+        "https://" + "x" * 64 + ".example.com/cal.ics",  # a label no host name can have (over 63 characters)
     ],
 )
 def test_other_addresses_are_refused_in_words(typed: str) -> None:
