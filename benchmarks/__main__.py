@@ -29,10 +29,10 @@ What is measured, and why this way:
   throwaway server (tests/support/postgres.py, installed from the Debian package when missing and running as root).
 - Data is generated in Python with a fixed seed and bulk loaded (Core executemany on SQLite, COPY on PostgreSQL),
   then ANALYZEd (VACUUM ANALYZE on PostgreSQL), so plans are those of a database that has been running a while.
-- Routing: per request, the wall time of `uow.members.vocabulary()`, the matcher and `bot.shortlist.choose(...)`
-  (the SQL shortlist and the exact ranking of it) inside one unit of work; p50 / p95 / max over ~50 topics, two
-  thirds drawn by skill popularity (Zipf: "python" is everywhere) and a third from the rare tail. Target: under
-  20 ms at 10,000 mentors.
+- Routing: per request, the wall time of `uow.members.vocabulary()`, the matcher and
+  `bot.services.shortlist.choose(...)` (the SQL shortlist and the exact ranking of it) inside one unit of work; p50 /
+  p95 / max over ~50 topics, two thirds drawn by skill popularity (Zipf: "python" is everywhere) and a third from the
+  rare tail. Target: under 20 ms at 10,000 mentors.
 - Digest: the median of 5 `DigestService.build(end)` calls after one warm-up, and each repository query alone.
   Target: under 1 s at 1,000,000 events on PostgreSQL.
 - Chaos: real `burst run` processes behind the fault proxy (429 with Retry-After, 500, 503, dropped connections, slow
@@ -94,7 +94,7 @@ from benchmarks import (
 from benchmarks.engines import ENGINES, SQLITE, Engine, open_engines
 from benchmarks.report import count, ms, verdict
 from benchmarks.serving_tables import print_load, print_scale, print_timers
-from bot import logs
+from bot.runtime import logs
 
 ROUTING_SIZES = (1_000, 10_000, 100_000)
 DIGEST_SIZES = (10_000, 100_000, 1_000_000)

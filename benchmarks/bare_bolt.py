@@ -22,7 +22,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-EVENTS_PATH = "/slack/events"  # as bot.server
+EVENTS_PATH = "/slack/events"  # as bot.entrypoints.server
 
 
 def bare_app(signing_secret: str, token: str, api_url: str, dm_user: str | None) -> AsyncApp:

@@ -27,10 +27,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bot.demo_workspace import BOT_USER
-from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
+from bot.entrypoints.demo_workspace import BOT_USER
+from bot.entrypoints.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
 from config.settings import Settings
-from handlers.slack_scopes import METHODS, TIER_PER_MINUTE
+from handlers.slack.scopes import METHODS, TIER_PER_MINUTE
 from tests.support.burst_process import BurstProcess
 from tests.support.chaos import ChaosSetup, burst_env
 from tests.support.control import Message, SlackControl

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from benchmarks.engines import Engine, QueryRecorder, bulk_insert, explain, finish_load, shorten_sql
 from benchmarks.population import Zipf, build_vocabulary, member_id, member_row, topic
 from benchmarks.report import Timings
-from bot import event_kinds as ev
-from bot import followups as fu
-from bot.digest import WEEK, DigestConfig, DigestService
+from bot.domain import event_kinds as ev
+from bot.services import followups as fu
+from bot.services.digest import WEEK, DigestConfig, DigestService
 from storage.database import Database
 from storage.models import PingState, RequestState, SessionState
 from storage.types import utcnow

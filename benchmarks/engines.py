@@ -225,7 +225,7 @@ class QueryRecorder:
 async def explain(db: Database, statement: str, parameters: Any) -> str:
     """The plan as executed: EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, EXPLAIN QUERY PLAN on SQLite."""
     async with db.uow(readonly=True) as uow:
-        conn = await uow.session.connection()
+        conn = await uow.db_session.connection()
         if db.is_sqlite:
             rows = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)).all()
             depth: dict[int, int] = {0: 0}

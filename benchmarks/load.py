@@ -30,7 +30,7 @@ from benchmarks.load_stage import Stage, running_stage
 from benchmarks.load_workload import PingMessage, Workload, kinds_in, ping_messages
 from benchmarks.proc import Quiet, cpu_seconds, load_average, wait_quiet
 from benchmarks.report import Timings
-from bot import demo_workspace as ws
+from bot.entrypoints import demo_workspace as ws
 from tests.support.burst_process import BurstProcess
 from tests.support.control import SlackControl
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import demo_workspace as ws
-from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
+from bot.entrypoints import demo_workspace as ws
+from bot.entrypoints.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
 from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 
 BURST_START_TIMEOUT = 60.0

@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 from benchmarks import routing
 from benchmarks.load_generator import Shot
 from benchmarks.population import HEAD, build_vocabulary, member_id, request_topics, topic
-from bot import demo_workspace as ws
-from handlers import blocks as b
+from bot.entrypoints import demo_workspace as ws
+from handlers.views import blocks as b
 from storage.types import utcnow
 from tests.support.signing import form_body
 

@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bot.durations import parse_duration
-from bot.hours import parse_hours
-from bot.importer import parse_rows
-from bot.intents import parse_help_intent
-from bot.skills import validate_skill
-from handlers.command_parser import parse_command
+from bot.domain.durations import parse_duration
+from bot.domain.hours import parse_hours
+from bot.domain.intents import parse_help_intent
+from bot.domain.skills import validate_skill
+from bot.services.importer import parse_rows
+from handlers.parsing.command_parser import parse_command
 
 SIZES = (10_000, 100_000)
 REPEATS = 5

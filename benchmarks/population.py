@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.skill_aliases import ALIASES, RELATED
-from bot.skills import normalise_skill
+from bot.domain.skill_aliases import ALIASES, RELATED
+from bot.domain.skills import normalise_skill
 
 # Most popular first; everything after the head follows in a fixed shuffled order.
 HEAD = (

@@ -1,7 +1,7 @@
 """The path of one `/burst help pandas`: which of Burst's modules it runs through, and how many transactions.
 
-One signed slash command is sent through the real Bolt app of `bot.app.build_app` (in-process, as tests/app does,
-against the recording fake Web API), with a few mentors of pandas registered first. While it is handled, until
+One signed slash command is sent through the real Bolt app of `bot.entrypoints.app.build_app` (in-process, as tests/app
+does, against the recording fake Web API), with a few mentors of pandas registered first. While it is handled, until
 every listener task it started has finished:
 - a profile hook (sys.setprofile) notes each call of a function defined in bot/, handlers/ or storage/: the
   modules in the order first reached, how often each was entered from another module, and each "back-and-forth":

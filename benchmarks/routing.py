@@ -2,9 +2,9 @@
 
 Per request, in one read-only unit of work: `uow.members.vocabulary()`, reading the topic (`TopicReader.read`: the
 lexical matcher, the knowledge terms, the embedding model and the mentors' evidence), then
-`bot.shortlist.choose(...)`, the same calls `RequestService.ask` and `run_wave` make, with the availability signals
-on (benchmarks.routing_signals): Slack's served by the fake Web API, calendars from the database. The database is
-seeded with history (requests, pings, sessions) because the fairness counts read it.
+`bot.services.shortlist.choose(...)`, the same calls `RequestService.ask` and `run_wave` make, with the availability
+signals on (benchmarks.routing_signals): Slack's served by the fake Web API, calendars from the database. The database
+is seeded with history (requests, pings, sessions) because the fairness counts read it.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from benchmarks import routing_signals
 from benchmarks.engines import Engine, QueryRecorder, bulk_insert, explain, finish_load, shorten_sql
 from benchmarks.population import Zipf, build_vocabulary, member_id, member_row, request_topics, topic
 from benchmarks.report import Timings
-from bot.embedding import shared_embedder
-from bot.requests import MAX_MATCHED_SKILLS
-from bot.shortlist import choose
-from bot.topic_reading import TopicReader
-from bot.understanding import Understander, Verdict
+from bot.domain.embedding import shared_embedder
+from bot.domain.understanding import Understander, Verdict
+from bot.services.asking import MAX_MATCHED_SKILLS
+from bot.services.shortlist import choose
+from bot.services.topic_reading import TopicReader
 from storage.database import Database
 from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState, WantedLevel
 from storage.types import utcnow
@@ -244,7 +244,7 @@ async def route_once(
             await choose(uow, **wave)
             result.unscreened.add(time.perf_counter() - t4)
     async with db.uow(readonly=True) as uow:
-        holders = await uow.session.scalar(
+        holders = await uow.db_session.scalar(
             select(func.count(distinct(col(MemberSkill.member_id)))).where(col(MemberSkill.skill).in_(list(scores)))
         )
     return int(holders or 0), len(chosen.chosen)

@@ -23,9 +23,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from benchmarks.population import member_id
-from bot.availability import Readings, SignalSwitches
-from bot.screening import Screen
-from handlers.slack_signals import SlackSignalReader
+from bot.domain.availability import Readings, SignalSwitches
+from bot.services.screening import Screen
+from handlers.slack.signals import SlackSignalReader
 from tests.support.fake_web_api import FakeWebApi
 
 REQUEST_SPACING = 5.0  # virtual seconds between requests: 12 a minute, a busy hour in a large workspace

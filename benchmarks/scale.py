@@ -25,8 +25,8 @@ from benchmarks.load_stage import burst_env, start_slack
 from benchmarks.load_workload import FORM, command_body
 from benchmarks.population import Zipf, build_vocabulary
 from benchmarks.proc import memory_mb, wait_quiet
-from bot import demo_workspace as ws
-from bot.local_slack import free_port
+from bot.entrypoints import demo_workspace as ws
+from bot.entrypoints.local_slack import free_port
 from storage.types import utcnow
 from tests.support.burst_process import BurstProcess
 from tests.support.signing import post_signed

@@ -1,6 +1,6 @@
 """Timer lateness: with `count` durable timers falling due within `window` seconds, how late does each one run?
 
-In-process, with the real `bot.timers.Timers` (APScheduler wake-ups and claiming sweeps) on a real, migrated
+In-process, with the real `bot.runtime.timers.Timers` (APScheduler wake-ups and claiming sweeps) on a real, migrated
 database, and a registered handler that only records when it ran, so the figure is the machinery's own delay.
 The rows are bulk-written as TimerRepository.schedule writes them (pending, with a due time), and each gets the
 `wake_at(due)` that the scheduling service calls after its commit; the periodic sweep runs at the product's
@@ -19,9 +19,9 @@ from typing import ClassVar
 
 from benchmarks.engines import Engine, bulk_insert
 from benchmarks.report import Timings
-from bot import logs
-from bot.timer_kinds import TimedKind
-from bot.timers import Timers
+from bot.runtime import logs
+from bot.runtime.timer_kinds import TimedKind
+from bot.runtime.timers import Timers
 from config.settings import Settings
 from storage.models import TimerState
 from storage.types import utcnow

@@ -29,10 +29,10 @@ from sqlmodel import col
 
 from benchmarks.engines import Engine
 from benchmarks.load_stage import burst_env, start_slack
-from bot import demo_workspace as ws
-from bot.local_slack import free_port
-from bot.privacy import PrivacyService
-from bot.requests import Ask
+from bot.entrypoints import demo_workspace as ws
+from bot.entrypoints.local_slack import free_port
+from bot.services.asking import Ask
+from bot.services.privacy import PrivacyService
 from config.settings import Settings
 from storage.models import HelpRequest, Ping, SkillLevel
 from tests.service.conftest import make_world
@@ -140,9 +140,9 @@ async def abuse(engine: Engine, cycles: int = 15, mentors: int = 5) -> AbuseResu
             await world.requests.cancel("U0LOOPER")
         async with db.uow(readonly=True) as uow:
             counts = (
-                await uow.session.scalars(select(func.count()).select_from(Ping).group_by(col(Ping.mentor_id)))
+                await uow.db_session.scalars(select(func.count()).select_from(Ping).group_by(col(Ping.mentor_id)))
             ).all()
-            stored = await uow.session.scalar(select(func.count()).select_from(HelpRequest))
+            stored = await uow.db_session.scalar(select(func.count()).select_from(HelpRequest))
         return AbuseResult(cycles, mentors, max(counts, default=0), int(stored or 0), refused)
     finally:
         await db.dispose()

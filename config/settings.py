@@ -15,8 +15,8 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.availability import SignalSwitches
-from bot.durations import parse_duration
+from bot.domain.availability import SignalSwitches
+from bot.domain.durations import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///burst.db"
 
@@ -109,15 +109,15 @@ class Settings(DigestSettings):
     burst_sweep_interval: timedelta = timedelta(seconds=15)
     burst_log_level: str = "INFO"
     burst_log_json: bool = False  # JSON lines for a log shipper instead of key=value lines for people
-    # Availability signals people already keep (bot.availability): each can be turned off.
+    # Availability signals people already keep (bot.domain.availability): each can be turned off.
     burst_respect_dnd: bool = True
     burst_respect_status: bool = True
     burst_respect_presence: bool = True
     burst_calendar_refresh: timedelta = timedelta(minutes=15)
     burst_calendar_key: str | None = None  # encrypts calendar addresses; the bot token's derivative when unset
     burst_calendar_allow_local: bool = False  # http:// and private addresses: tests and the local demo only
-    # Abuse limits (bot.abuse_limits): requests one person may make in an hour; after they cancel, how long the same
-    # topic leaves the mentors it pinged alone; pings a mentor gets in an hour from one requester, and in all.
+    # Abuse limits (bot.domain.abuse_limits): requests one person may make in an hour; after they cancel, how long the
+    # same topic leaves the mentors it pinged alone; pings a mentor gets in an hour from one requester, and in all.
     burst_max_requests_per_hour: int = Field(default=10, ge=1)
     burst_cancel_cooldown: timedelta = timedelta(minutes=30)
     burst_max_pings_from_one_per_hour: int = Field(default=3, ge=1)

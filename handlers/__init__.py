@@ -1,14 +1,14 @@
 """The Slack edge: one module per surface, each with a `register`. Listeners (registered through
-handlers.acks_first) parse, call a service, render."""
+handlers.slack.acks_first) parse, call a service, render."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.services import Services
-from handlers import actions, commands, feedback, home, messages, modals
-from handlers.clean_text import drop_nul_characters
-from handlers.slack_gateway import SlackGateway
+from bot.services.container import Services
+from handlers.listeners import actions, commands, feedback, home, messages, modals
+from handlers.parsing.clean_text import drop_nul_characters
+from handlers.slack.gateway import SlackGateway
 
 
 def register_all(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:

@@ -80,7 +80,7 @@ class MemberSkill(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: str = Field(foreign_key="members.id", ondelete="CASCADE", max_length=32)
-    skill: str = Field(max_length=50)  # canonical, see bot.skills.normalise_skill
+    skill: str = Field(max_length=50)  # canonical, see bot.domain.skills.normalise_skill
     level: SkillLevel = Field(default=DEFAULT_LEVEL, sa_type=EnumText(SkillLevel, 8))
     # A copy of members.last_pinged_at (MemberRepository.mark_pinged keeps both) for the routing index.
     last_pinged_at: datetime = _ts(default=NEVER_PINGED)
@@ -154,7 +154,7 @@ class MentorEvidence(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: str = Field(foreign_key="members.id", ondelete="CASCADE", max_length=32)
-    kind: str = Field(max_length=12)  # bot.evidence.EvidenceKind
+    kind: str = Field(max_length=12)  # bot.domain.evidence.EvidenceKind
     text: str = Field(max_length=300)
     request_id: int | None = Field(default=None, index=True)  # the request it was learned from, if any
     created_at: datetime = _ts(default_factory=utcnow)
@@ -328,7 +328,8 @@ class CalendarFeed(SQLModel, table=True):
     __tablename__ = "calendar_feeds"
 
     member_id: str = Field(primary_key=True, foreign_key="members.id", ondelete="CASCADE", max_length=32)
-    url_secret: str = Field(max_length=4000)  # the address encrypted (bot.calendar_secret); never logged or shown
+    # the address encrypted (bot.services.calendar_secret); never logged or shown
+    url_secret: str = Field(max_length=4000)
     url_hint: str = Field(default="", max_length=120)  # what may be shown back: "https://calendar.google.com/…"
     etag: str | None = Field(default=None, max_length=200)
     last_modified: str | None = Field(default=None, max_length=100)

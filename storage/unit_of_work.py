@@ -32,7 +32,7 @@ from storage.writer_lock import WriterLock
 
 
 class UnitOfWork:
-    session: AsyncSession
+    db_session: AsyncSession
 
     def __init__(
         self,
@@ -54,73 +54,73 @@ class UnitOfWork:
         if self._writer is not None:
             await self._writer.acquire()
             self._holding = True
-        self.session = self._factory()
+        self.db_session = self._factory()
         try:
             # Fix the connection's options before its transaction begins (SQLite picks BEGIN vs BEGIN IMMEDIATE).
-            await self.session.connection(execution_options=self._execution_options)
+            await self.db_session.connection(execution_options=self._execution_options)
         except BaseException:
-            await self.session.close()
+            await self.db_session.close()
             self._release()
             raise
         return self
 
     @cached_property
     def members(self) -> MemberRepository:
-        return MemberRepository(self.session)
+        return MemberRepository(self.db_session)
 
     @cached_property
     def requests(self) -> RequestRepository:
-        return RequestRepository(self.session)
+        return RequestRepository(self.db_session)
 
     @cached_property
     def pings(self) -> PingRepository:
-        return PingRepository(self.session)
+        return PingRepository(self.db_session)
 
     @cached_property
     def sessions(self) -> SessionRepository:
-        return SessionRepository(self.session)
+        return SessionRepository(self.db_session)
 
     @cached_property
     def events(self) -> EventRepository:
-        return EventRepository(self.session)
+        return EventRepository(self.db_session)
 
     @cached_property
     def evidence(self) -> EvidenceRepository:
-        return EvidenceRepository(self.session)
+        return EvidenceRepository(self.db_session)
 
     @cached_property
     def timers(self) -> TimerRepository:
-        return TimerRepository(self.session)
+        return TimerRepository(self.db_session)
 
     @cached_property
     def digests(self) -> DigestRepository:
-        return DigestRepository(self.session)
+        return DigestRepository(self.db_session)
 
     @cached_property
     def privacy(self) -> PrivacyRepository:
-        return PrivacyRepository(self.session)
+        return PrivacyRepository(self.db_session)
 
     @cached_property
     def calendars(self) -> CalendarRepository:
-        return CalendarRepository(self.session)
+        return CalendarRepository(self.db_session)
 
     @cached_property
     def deliveries(self) -> DeliveryRepository:
-        return DeliveryRepository(self.session)
+        return DeliveryRepository(self.db_session)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         # close() rolls back whatever was not committed, and (unlike rollback()) leaves loaded objects readable.
         try:
-            await self.session.close()
+            await self.db_session.close()
         finally:
             self._release()
 
     async def commit(self) -> None:
         if self._readonly:
             raise RuntimeError("commit on a read-only unit of work")
-        await self.session.commit()
+        await self.db_session.commit()
         self._release()  # the write transaction is over; what the block does next (tell Slack) needs no lock
         committed = self.events.take_appended() if "events" in self.__dict__ else []
         for tell in self._on_commit:
@@ -132,8 +132,8 @@ class UnitOfWork:
             self._writer.release()
 
     async def flush(self) -> None:
-        await self.session.flush()
+        await self.db_session.flush()
 
     @property
     def dialect(self) -> str:
-        return dialect(self.session)
+        return dialect(self.db_session)

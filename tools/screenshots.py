@@ -20,9 +20,9 @@ import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot import demo_workspace as ws
-from bot.demo import seed
-from bot.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
+from bot.entrypoints import demo_workspace as ws
+from bot.entrypoints.demo import seed
+from bot.entrypoints.local_slack import LocalSlackProcess, ensure_installed, free_port, write_workspace
 from tests.support.control import Message, SlackControl
 from tests.support.workload import buttons, text_of
 
@@ -88,7 +88,11 @@ def start_burst(home: Path, slack: LocalSlackProcess, http_port: int) -> subproc
     }
     with (home / "burst.log").open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home
+            [sys.executable, "-m", "bot.entrypoints.cli", "run"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=home,
         )
 
 

@@ -1,7 +1,6 @@
 """Small repositories over one `AsyncSession`. They query and stage changes; they never commit."""
 
 from storage.repositories.calendars import CalendarRepository
-from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.evidence import EvidenceRepository
@@ -11,6 +10,7 @@ from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.sessions import SessionRepository
 from storage.repositories.shortlist_sql import CandidateQuery
+from storage.repositories.slack_deliveries import DeliveryRepository
 from storage.repositories.timers import TimerRepository
 
 __all__ = [

@@ -59,7 +59,7 @@ class TimerRepository:
         session_id: int | None = None,
         data: dict[str, Any] | None = None,
     ) -> TimedAction | None:
-        """Insert an action already running under `worker`'s lease, as if claimed at once (see bot.timers.owe).
+        """Insert an action already running under `worker`'s lease, as if claimed at once (see bot.runtime.timers.owe).
 
         None when the key exists: the step that owes it ran before.
         """

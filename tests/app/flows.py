@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from handlers import blocks as b
+from handlers.views import blocks as b
 from storage.models import FlashSession, HelpRequest, Ping
 from tests.support.in_process import Delivery, InProcessBurst
 

@@ -26,9 +26,11 @@ async def test_fifteen_ask_cancel_cycles_reach_a_mentor_at_most_three_times(burs
         ok(await burst.deliver(burst.command(requester, "cancel")))
     async with burst.services.db.uow(readonly=True) as uow:
         per_mentor = dict(
-            (await uow.session.execute(select(col(Ping.mentor_id), func.count()).group_by(col(Ping.mentor_id)))).all()
+            (
+                await uow.db_session.execute(select(col(Ping.mentor_id), func.count()).group_by(col(Ping.mentor_id)))
+            ).all()
         )
-        stored = await uow.session.scalar(select(func.count()).select_from(HelpRequest))
+        stored = await uow.db_session.scalar(select(func.count()).select_from(HelpRequest))
     assert per_mentor, "nobody was pinged at all"
     assert max(per_mentor.values()) <= 3, per_mentor
     assert stored == 10  # BURST_MAX_REQUESTS_PER_HOUR's default: the other five were refused

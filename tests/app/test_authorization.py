@@ -19,9 +19,9 @@ from typing import Literal
 
 import pytest
 
-from handlers import blocks as b
-from handlers.commands import DELETE_CONFIRM
-from handlers.feedback import NOTE_MODAL
+from handlers.listeners.commands import DELETE_CONFIRM
+from handlers.listeners.feedback import NOTE_MODAL
+from handlers.views import blocks as b
 from tests.app.flows import add_mentor, ask, ok, person, ping_for
 from tests.support.block_kit import MESSAGE_METHODS, VIEW_METHODS
 from tests.support.db_snapshot import changes, snapshot

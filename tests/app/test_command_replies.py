@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.commands import DELETE_CANCEL, DELETE_CONFIRM
+from handlers.listeners.commands import DELETE_CANCEL, DELETE_CONFIRM
 from tests.app.flows import add_mentor, ok, person
 from tests.support.in_process import ADMIN, InProcessBurst
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from handlers import blocks as b
-from handlers.commands import DELETE_CONFIRM
-from handlers.feedback import NOTE_MODAL
-from handlers.modals import REQUEST_MODAL
+from handlers.listeners.commands import DELETE_CONFIRM
+from handlers.listeners.feedback import NOTE_MODAL
+from handlers.listeners.modals import REQUEST_MODAL
+from handlers.views import blocks as b
 from storage.database import Database
 from tests.app.flows import add_mentor, ended, in_session, person, pinged
 from tests.support.db_snapshot import changes, snapshot

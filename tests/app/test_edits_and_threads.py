@@ -15,7 +15,7 @@ from tests.support.in_process import InProcessBurst
 
 async def requests_of(burst: InProcessBurst, user: str) -> list[HelpRequest]:
     async with burst.services.db.uow(readonly=True) as uow:
-        return list(await uow.session.scalars(select(HelpRequest).where(col(HelpRequest.requester_id) == user)))
+        return list(await uow.db_session.scalars(select(HelpRequest).where(col(HelpRequest.requester_id) == user)))
 
 
 def mention(user: str, text: str, ts: str, **more: Any) -> dict[str, Any]:

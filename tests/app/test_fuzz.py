@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from handlers import blocks as b
-from handlers.feedback import NOTE_MODAL
-from handlers.home import HOME_EDIT, PROFILE_MODAL
-from handlers.modals import REQUEST_MODAL
+from handlers.listeners.feedback import NOTE_MODAL
+from handlers.listeners.home import HOME_EDIT, PROFILE_MODAL
+from handlers.listeners.modals import REQUEST_MODAL
+from handlers.views import blocks as b
 from storage.migrate import upgrade_async
 from tests.app.flows import Pair, add_mentor, ended, person
 from tests.conftest import database_copy

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from handlers.home_signals import CALENDAR_MODAL, HOME_CALENDAR, HOME_CALENDAR_OFF, URL_BLOCK
+from handlers.listeners.home_signals import CALENDAR_MODAL, HOME_CALENDAR, HOME_CALENDAR_OFF, URL_BLOCK
 from tests.app.flows import ok, person
 from tests.conftest import database_copy
 from tests.support.fake_web_api import FakeWebApi

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.slack_scopes import REQUIRED_SCOPES
+from handlers.slack.scopes import REQUIRED_SCOPES
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.ports import free_port
 
@@ -41,7 +41,7 @@ def env_for(api: FakeWebApi, tmp: Path, **more: str) -> dict[str, str]:
 
 def burst(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.entrypoints.cli", *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -100,7 +100,9 @@ def test_run_answers_the_check_of_its_request_url_and_warns_once_per_missing_sco
     port = free_port()
     env = env_for(short_of_mpim_history, tmp_path, SLACK_SIGNING_SECRET=SECRET, BURST_HTTP_PORT=str(port))
     log = (tmp_path / "run.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.entrypoints.cli", "run"], env=env, cwd=tmp_path, stdout=log, stderr=log
+    )
     try:
         deadline = time.monotonic() + 60
         while "burst is serving" not in (tmp_path / "run.log").read_text() and time.monotonic() < deadline:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from handlers.home import HOME_ASK
+from handlers.listeners.home import HOME_ASK
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import Inbound, InProcessBurst
 

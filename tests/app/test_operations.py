@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.app import build_app
-from bot.server import http_app
+from bot.entrypoints.app import build_app
+from bot.entrypoints.server import http_app
 from tests.app.flows import add_mentor, ended, in_session, person
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import InProcessBurst, Transport, settings

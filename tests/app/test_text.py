@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.home import PROFILE_MODAL
+from handlers.listeners.home import PROFILE_MODAL
 from tests.app.flows import add_mentor, ok, person
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import ADMIN, InProcessBurst

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.timer_kinds import KINDS
+from bot.runtime.timer_kinds import KINDS
 from tests.support.in_process import InProcessBurst
 
 

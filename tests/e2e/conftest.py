@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import demo_workspace as ws
-from bot.local_slack import LocalSlackProcess, ensure_installed, write_workspace
+from bot.entrypoints import demo_workspace as ws
+from bot.entrypoints.local_slack import LocalSlackProcess, ensure_installed, write_workspace
 from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl
 from tests.support.ports import free_port

@@ -8,8 +8,8 @@ import json
 import time
 from typing import Any
 
-from bot import demo_workspace as ws
-from handlers.home import HOME_AVAILABLE, HOME_AWAY, HOME_EDIT, PROFILE_MODAL
+from bot.entrypoints import demo_workspace as ws
+from handlers.listeners.home import HOME_AVAILABLE, HOME_AWAY, HOME_EDIT, PROFILE_MODAL
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, has
 from tests.e2e.test_surfaces import FORM, web_api_calls

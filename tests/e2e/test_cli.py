@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import demo_workspace as ws
+from bot.entrypoints import demo_workspace as ws
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, has
@@ -22,7 +22,7 @@ from tests.support.workload import text_of
 def burst(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BURST_", "DATABASE_URL"))}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.entrypoints.cli", *args],
         env={**clean, **env},
         cwd=cwd,
         capture_output=True,

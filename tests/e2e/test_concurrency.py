@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from bot import demo_workspace as ws
+from bot.entrypoints import demo_workspace as ws
 from storage.database import Database
 from storage.models import HelpRequest, InteractionEvent
 from tests.e2e.conftest import Slack, StartBurst

@@ -32,7 +32,16 @@ def start_demo(slack_port: int, http_port: int, log: Path, home: Path) -> subpro
     """`burst demo` in its own process group, as a terminal runs it, with its data in `home`; output to `log`."""
     with log.open("wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "demo", "--port", str(slack_port), "--http-port", str(http_port)],
+            [
+                sys.executable,
+                "-m",
+                "bot.entrypoints.cli",
+                "demo",
+                "--port",
+                str(slack_port),
+                "--http-port",
+                str(http_port),
+            ],
             cwd=REPO,
             env={**os.environ, "COLUMNS": "200", "BURST_DEMO_DIR": str(home)},
             stdin=subprocess.DEVNULL,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from bot import demo_workspace as ws
+from bot.entrypoints import demo_workspace as ws
 from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.models import HelpRequest, RequestState

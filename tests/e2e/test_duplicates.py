@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot import demo_workspace as ws
+from bot.entrypoints import demo_workspace as ws
 from storage.database import Database
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has, open_dm

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 
-from bot import demo_workspace as ws
+from bot.entrypoints import demo_workspace as ws
 from tests.e2e.conftest import Slack, burst_env
 from tests.e2e.test_signatures import FORM, command_body
 from tests.support.burst_process import BurstProcess

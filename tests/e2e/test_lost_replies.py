@@ -1,7 +1,8 @@
 """A keyed post whose answer was lost after Slack posted it is found by its key, not posted again.
 
 local-slack behind the fault proxy, whose `lost` fault forwards the post (local-slack stores the message) and then
-drops the connection; local-slack's channel is the judge. The client retries like Burst's own (bot.app.web_client).
+drops the connection; local-slack's channel is the judge. The client retries like Burst's own
+(bot.entrypoints.app.web_client).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot import demo_workspace as ws
-from bot.app import web_client
+from bot.entrypoints import demo_workspace as ws
+from bot.entrypoints.app import web_client
 from config import Settings
-from handlers.slack_gateway import SlackGateway, stamp_of
+from handlers.slack.gateway import SlackGateway, stamp_of
 from tests.e2e.conftest import Slack
 from tests.support.control import SlackControl
 from tests.support.fault_proxy import FaultPlan, FaultProxy

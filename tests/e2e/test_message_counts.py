@@ -1,7 +1,7 @@
 """How many messages each person gets per flow, and what the one message of each step says once it has moved on.
 
 Each step edits its message in place (the asker's status, a mentor's ping), so a flow's messages are counted after
-a barrier: a `/burst status` answered after everything the flow set off (bot.work_gate runs work in turn).
+a barrier: a `/burst status` answered after everything the flow set off (bot.runtime.work_gate runs work in turn).
 """
 
 from __future__ import annotations

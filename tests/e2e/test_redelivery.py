@@ -1,7 +1,7 @@
 """A step that runs again after a crash, as local-slack sees it: the gateway finds what it posted and posts the rest.
 
-The gateway is driven directly with `bot.ports.redelivering` set, as bot.timers sets it for a re-run; the state of
-local-slack (every message in each DM) is the judge.
+The gateway is driven directly with `bot.runtime.ports.redelivering` set, as bot.runtime.timers sets it for a re-run;
+the state of local-slack (every message in each DM) is the judge.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import demo_workspace as ws
-from bot.ports import redelivering
-from handlers.slack_gateway import SlackGateway
+from bot.entrypoints import demo_workspace as ws
+from bot.runtime.ports import redelivering
+from handlers.slack.gateway import SlackGateway
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
 from tests.e2e.conftest import Slack

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import demo_workspace as ws
-from handlers.slack_gateway import stamp_of
+from bot.entrypoints import demo_workspace as ws
+from handlers.slack.gateway import stamp_of
 from storage.database import Database
 from storage.models import Feedback
 from storage.types import utcnow

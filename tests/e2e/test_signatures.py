@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot import demo_workspace as ws
-from bot.timer_kinds import DirectorySyncDue
+from bot.entrypoints import demo_workspace as ws
+from bot.runtime.timer_kinds import DirectorySyncDue
 from storage.database import Database
 from storage.models import TimedAction, TimerState
 from tests.e2e.conftest import Slack, StartBurst
@@ -128,7 +128,7 @@ class Served:
 
 async def start_up_walk_done(db: Database) -> bool:
     async with db.uow(readonly=True) as uow:
-        rows = await uow.session.scalars(select(TimedAction).where(col(TimedAction.kind) == DirectorySyncDue.KIND))
+        rows = await uow.db_session.scalars(select(TimedAction).where(col(TimedAction.kind) == DirectorySyncDue.KIND))
         states = [row.state for row in rows]
     return TimerState.DONE in states and TimerState.PENDING in states  # done, and the next one scheduled
 

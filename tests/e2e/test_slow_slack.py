@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import demo_workspace as ws
-from bot.app import web_client
+from bot.entrypoints import demo_workspace as ws
+from bot.entrypoints.app import web_client
 from config import Settings
-from handlers.slack_gateway import SlackGateway
+from handlers.slack.gateway import SlackGateway
 from storage.models import FlashSession, HelpRequest
 from storage.types import utcnow
 from tests.e2e.conftest import Slack

@@ -7,18 +7,18 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import wire_timers
-from bot.availability import SignalSwitches
-from bot.directory_sync import DirectorySync
-from bot.embedding import shared_embedder
-from bot.followups import FollowupService
-from bot.profiles import ProfileService
-from bot.requests import RequestService, RoutingConfig
-from bot.screening import Screen
-from bot.sessions import SessionConfig, SessionService
-from bot.timers import Timers
-from bot.topic_reading import TopicReader
-from bot.understanding import Understander
+from bot.domain.availability import SignalSwitches
+from bot.domain.embedding import shared_embedder
+from bot.domain.understanding import Understander
+from bot.entrypoints.app import wire_timers
+from bot.runtime.timers import Timers
+from bot.services.asking import RequestService, RoutingConfig
+from bot.services.directory_sync import DirectorySync
+from bot.services.followups import FollowupService
+from bot.services.profiles import ProfileService
+from bot.services.screening import Screen
+from bot.services.sessions import SessionConfig, SessionService
+from bot.services.topic_reading import TopicReader
 from storage.database import Database
 from tests.support.fakes import RecordingSlack
 

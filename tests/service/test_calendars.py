@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import col
 
-from bot.calendar_fetch import CalendarAddressError, CalendarFetcher
-from bot.calendar_secret import CalendarSecrets
-from bot.calendars import WINDOW, CalendarService
-from bot.privacy import PrivacyService
-from bot.requests import Ask
-from bot.timer_kinds import CalendarRefreshDue
+from bot.runtime.timer_kinds import CalendarRefreshDue
+from bot.services.asking import Ask
+from bot.services.calendar_fetch import CalendarAddressError, CalendarFetcher
+from bot.services.calendar_secret import CalendarSecrets
+from bot.services.calendars import WINDOW, CalendarService
+from bot.services.privacy import PrivacyService
 from storage.database import Database
 from storage.models import CalendarBusy, CalendarFeed, SkillLevel, TimedAction
 from storage.types import utcnow
@@ -47,8 +47,8 @@ async def test_connecting_stores_busy_times_only_and_the_address_sealed(world: W
     assert connected.hint == "http://127.0.0.1/…"
     async with world.db.uow(readonly=True) as uow:
         feed = await uow.calendars.feed("U0MENTOR")
-        dump = [str(row) for row in (await uow.session.execute(text("SELECT * FROM calendar_busy"))).all()]
-        dump += [str(row) for row in (await uow.session.execute(text("SELECT * FROM calendar_feeds"))).all()]
+        dump = [str(row) for row in (await uow.db_session.execute(text("SELECT * FROM calendar_busy"))).all()]
+        dump += [str(row) for row in (await uow.db_session.execute(text("SELECT * FROM calendar_feeds"))).all()]
     assert feed is not None
     assert CalendarSecrets("test key").open(feed.url_secret) == server.url(SECRET_PATH)
     assert CalendarSecrets("another key").open(feed.url_secret) is None
@@ -117,7 +117,7 @@ async def test_a_mentor_busy_in_their_calendar_is_skipped_and_the_refresh_runs_o
     await calendars.start()
     async with world.db.uow(readonly=True) as uow:
         timers = list(
-            await uow.session.scalars(select(TimedAction).where(col(TimedAction.kind) == CalendarRefreshDue.KIND))
+            await uow.db_session.scalars(select(TimedAction).where(col(TimedAction.kind) == CalendarRefreshDue.KIND))
         )
     assert len(timers) == 1
 
@@ -148,8 +148,8 @@ async def test_delete_my_data_forgets_the_calendar(world: World, server: IcsServ
     await service(world).connect("U0GONE", server.url("c.ics"))
     await PrivacyService(world.db, world.requests, world.sessions).forget("U0GONE")
     async with world.db.uow(readonly=True) as uow:
-        assert await uow.session.scalar(select(CalendarFeed).where(col(CalendarFeed.member_id) == "U0GONE")) is None
-        assert await uow.session.scalar(select(CalendarBusy).where(col(CalendarBusy.member_id) == "U0GONE")) is None
+        assert await uow.db_session.scalar(select(CalendarFeed).where(col(CalendarFeed.member_id) == "U0GONE")) is None
+        assert await uow.db_session.scalar(select(CalendarBusy).where(col(CalendarBusy.member_id) == "U0GONE")) is None
 
 
 async def test_without_allow_local_only_public_https_addresses_are_fetched(server: IcsServer, db: Database) -> None:

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import event, update
 from sqlmodel import col
 
-from bot.ports import MessageRef
-from bot.requests import Ask
-from bot.timer_kinds import SessionWarningDue
+from bot.runtime.ports import MessageRef
+from bot.runtime.timer_kinds import SessionWarningDue
+from bot.services.asking import Ask
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, PingState, SkillLevel, TimedAction, TimerState
 from storage.types import utcnow
@@ -77,7 +77,7 @@ class DyingSlack(RecordingSlack):
 
 async def lease_runs_out(db: Database) -> None:
     async with db.uow() as uow:
-        await uow.session.execute(
+        await uow.db_session.execute(
             update(TimedAction)
             .where(col(TimedAction.state) == TimerState.RUNNING)
             .values(lease_until=utcnow() - timedelta(seconds=1))
@@ -126,7 +126,7 @@ async def test_a_warning_sent_just_before_a_kill_is_not_sent_again_by_the_next_p
     world = make_world(db, dying, worker="dead")
     flash = await start_session(world)
     async with db.uow() as uow:
-        await uow.session.execute(
+        await uow.db_session.execute(
             update(TimedAction)
             .where(col(TimedAction.kind) == SessionWarningDue.KIND)
             .values(due_at=utcnow() - timedelta(seconds=1))

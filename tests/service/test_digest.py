@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import CLAIM_LEASE, DigestConfig, DigestService, percentile
-from handlers.digest_blocks import digest_blocks
+from bot.services.digest import CLAIM_LEASE, DigestConfig, DigestService, percentile
+from handlers.views.digest_blocks import digest_blocks
 from storage.database import Database
 from storage.models import Feedback, FlashSession, HelpRequest, Member, RequestState, SessionState
 from tests.support.fakes import RecordingSlack
@@ -29,7 +29,7 @@ def service(db: Database, slack: RecordingSlack, worker: str = "w1", min_askers:
 async def seed_week(db: Database) -> None:
     t0 = END - 6 * DAY
     async with db.uow() as uow:
-        s = uow.session
+        s = uow.db_session
         s.add_all([Member(id="M1", thanks_opt_in=True), Member(id="M2"), Member(id="M3", thanks_opt_in=True)])
         matched = [(60, "M1", 10), (120, "M1", 15), (180, "M2", 20), (600, "M3", 5)]
         sessions: list[int] = []

@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot import directory_sync as ds
-from bot.directory_sync import DirectorySync
-from bot.importer import import_mentors
-from bot.timer_kinds import DirectorySyncDue, loaded
+from bot.runtime.timer_kinds import DirectorySyncDue, loaded
+from bot.services import directory_sync as ds
+from bot.services.directory_sync import DirectorySync
+from bot.services.importer import import_mentors
 from storage.database import Database
 from storage.models import Member, TimedAction, TimerState
 from storage.types import utcnow
@@ -20,7 +20,7 @@ from tests.support.fakes import NoWaker, RecordingSlack
 async def sync_rows(db: Database) -> list[TimedAction]:
     async with db.uow(readonly=True) as uow:
         return list(
-            await uow.session.scalars(
+            await uow.db_session.scalars(
                 select(TimedAction)
                 .where(col(TimedAction.kind) == DirectorySyncDue.KIND)
                 .order_by(col(TimedAction.due_at))
@@ -39,7 +39,7 @@ async def test_known_members_get_their_slack_zone_once_a_slot_and_strangers_are_
     assert await sync.sync() == 3
     assert [args["page"] for name, args in slack.calls if name == "users.list"] == [0, 1]  # two people a page
     async with db.uow(readonly=True) as uow:
-        members = {m.id: m for m in await uow.session.scalars(select(Member))}
+        members = {m.id: m for m in await uow.db_session.scalars(select(Member))}
     assert {m: members[m].tz for m in members} == {
         "U0AKI": "Asia/Tokyo",
         "U0BEA": "Europe/Berlin",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot.privacy import PrivacyService
+from bot.services.privacy import PrivacyService
 from storage.models import FlashSession, HelpRequest, Ping, SessionState, SkillLevel
 from tests.service.conftest import World, make_world
 from tests.support.erasure import NEEDLES, OTHERS, PERSON, ChannelledSlack, accept, ask, every_kind_of_row, hits
@@ -22,8 +22,8 @@ async def test_forgetting_leaves_no_trace_in_any_column(world: World) -> None:
     needles = NEEDLES
     assert len(await hits(world, needles)) > 10  # the scan finds them before: it is looking in the right places
     async with world.db.uow(readonly=True) as uow:
-        requests_before = len((await uow.session.scalars(select(HelpRequest))).all())
-        pings_before = len((await uow.session.scalars(select(Ping))).all())
+        requests_before = len((await uow.db_session.scalars(select(HelpRequest))).all())
+        pings_before = len((await uow.db_session.scalars(select(Ping))).all())
 
     alias = await PrivacyService(world.db, world.requests, world.sessions).forget(PERSON)
     told_after = len(slack.calls)
@@ -31,8 +31,8 @@ async def test_forgetting_leaves_no_trace_in_any_column(world: World) -> None:
 
     assert await hits(world, needles) == []
     async with world.db.uow(readonly=True) as uow:  # the aggregates keep their rows
-        assert len((await uow.session.scalars(select(HelpRequest))).all()) == requests_before
-        assert len((await uow.session.scalars(select(Ping))).all()) == pings_before
+        assert len((await uow.db_session.scalars(select(HelpRequest))).all()) == requests_before
+        assert len((await uow.db_session.scalars(select(Ping))).all()) == pings_before
         closed = await uow.sessions.get(rows["in_progress"])
         assert closed is not None
         assert closed.state == SessionState.ENDED
@@ -57,7 +57,7 @@ async def test_forgetting_spares_an_id_that_only_begins_with_theirs(world: World
         assert request is not None
         assert (request.requester_id, request.topic, request.details) == (longer, "kafka streams", "my own words")
         session = (
-            await uow.session.scalars(select(FlashSession).where(col(FlashSession.requester_id) == longer))
+            await uow.db_session.scalars(select(FlashSession).where(col(FlashSession.requester_id) == longer))
         ).one()
         feedback = await uow.sessions.feedback_of(session.id or 0, longer)
         assert feedback is not None

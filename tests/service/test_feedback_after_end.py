@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.requests import Ask
+from bot.services.asking import Ask
 from storage.models import Feedback, SkillLevel
 from tests.service.conftest import World
 
@@ -24,7 +24,7 @@ async def test_feedback_waits_for_the_end(world: World) -> None:
     assert await world.followups.record_feedback(session, "U0ASKER", helpful=True, note="early") == "not_ended"
     assert await world.followups.record_feedback(session, "U0STRANGER", helpful=True) == "not_participant"
     async with world.db.uow(readonly=True) as uow:
-        assert await uow.session.scalar(select(func.count()).select_from(Feedback)) == 0
+        assert await uow.db_session.scalar(select(func.count()).select_from(Feedback)) == 0
 
     await world.sessions.end(session, "U0MENTOR")
     assert await world.followups.record_feedback(session, "U0ASKER", helpful=True, note="after") == "ok"

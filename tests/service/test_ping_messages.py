@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from bot.ports import MessageRef
-from bot.requests import Ask
+from bot.runtime.ports import MessageRef
+from bot.services.asking import Ask
 from storage.database import Database
 from storage.models import HelpRequest, SkillLevel
 from tests.service.conftest import make_world

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot import event_kinds as ev
-from bot.requests import Ask
+from bot.domain import event_kinds as ev
+from bot.services.asking import Ask
 from storage.models import Feedback, InteractionEvent, Member, SkillLevel
 from tests.service.conftest import World
 
@@ -35,12 +35,12 @@ async def test_topics_details_notes_and_names_are_stored_without_hidden_characte
         request = await uow.requests.get(outcome.request.id)
         assert request is not None
         assert (request.topic, request.details) == ("kafka lag", "line one\n\tline two")
-        created = await uow.session.scalar(
+        created = await uow.db_session.scalar(
             select(col(InteractionEvent.data)).where(col(InteractionEvent.kind) == ev.REQUEST_CREATED)
         )
         assert created is not None
         assert created["topic"] == "kafka lag"
-        note = await uow.session.scalar(select(col(Feedback.note)).where(col(Feedback.member_id) == "U0ASKER"))
+        note = await uow.db_session.scalar(select(col(Feedback.note)).where(col(Feedback.member_id) == "U0ASKER"))
         assert note == "great\nthanks"
-        name = await uow.session.scalar(select(col(Member.display_name)).where(col(Member.id) == "U0ASKER"))
+        name = await uow.db_session.scalar(select(col(Member.display_name)).where(col(Member.id) == "U0ASKER"))
         assert name == "Ana B"

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, cast, or_, select
 from sqlmodel import col
 
-from bot.digest import DigestConfig, DigestService
-from bot.privacy import FORGOTTEN_PREFIX, PrivacyService
-from bot.requests import Ask
+from bot.services.asking import Ask
+from bot.services.digest import DigestConfig, DigestService
+from bot.services.privacy import FORGOTTEN_PREFIX, PrivacyService
 from storage.models import Feedback, FlashSession, HelpRequest, InteractionEvent, Member, MemberSkill, Ping, SkillLevel
 from tests.service.conftest import World
 from tests.support.fakes import RecordingSlack
@@ -52,7 +52,7 @@ async def rows_naming(world: World, user_id: str) -> list[str]:
     found = []
     async with world.db.uow(readonly=True) as uow:
         for table, query in checks.items():
-            if (await uow.session.scalars(query)).first() is not None:
+            if (await uow.db_session.scalars(query)).first() is not None:
                 found.append(table)
     return found
 
@@ -85,9 +85,9 @@ async def test_forgetting_two_people_leaves_no_trace_and_the_same_totals(world: 
     assert before.top_topics == [("kafka", 3)]
     assert after.top_topics == []  # what the forgotten asked no longer counts toward naming a topic
     async with world.db.uow(readonly=True) as uow:
-        details = await uow.session.scalars(
+        details = await uow.db_session.scalars(
             select(col(HelpRequest.details)).where(col(HelpRequest.requester_id).in_(aliases))
         )
-        notes = await uow.session.scalars(select(col(Feedback.note)).where(col(Feedback.member_id).in_(aliases)))
+        notes = await uow.db_session.scalars(select(col(Feedback.note)).where(col(Feedback.member_id).in_(aliases)))
         assert set(details) == {""}
         assert set(notes) == {""}

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col
 
-from bot.requests import Ask
+from bot.services.asking import Ask
 from storage.database import Database
 from storage.models import Ping, SkillLevel, TimedAction
 from storage.types import utcnow
@@ -23,7 +23,7 @@ async def mentors(world: World, skills: dict[str, list[tuple[str, SkillLevel]]])
 async def due_now(world: World) -> None:
     """Pretend the wave timeout passed: move every pending timer to the past, then sweep like a process would."""
     async with world.db.uow() as uow:
-        await uow.session.execute(
+        await uow.db_session.execute(
             update(TimedAction)
             .where(col(TimedAction.state) == "pending")
             .values(due_at=utcnow() - timedelta(seconds=1))

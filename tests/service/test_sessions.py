@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlmodel import col
 
-from bot.requests import Ask
-from bot.timer_kinds import SessionEndDue, SessionWarningDue
+from bot.runtime.timer_kinds import SessionEndDue, SessionWarningDue
+from bot.services.asking import Ask
 from storage.models import FlashSession, SkillLevel, TimedAction, TimerState
 from storage.types import utcnow
 from tests.service.conftest import World
@@ -31,7 +31,7 @@ async def start_session(world: World) -> FlashSession:
 
 async def session_timers(world: World, session_id: int) -> list[tuple[str, str]]:
     async with world.db.uow(readonly=True) as uow:
-        rows = await uow.session.scalars(
+        rows = await uow.db_session.scalars(
             select(TimedAction).where(col(TimedAction.session_id) == session_id).order_by(col(TimedAction.due_at))
         )
         return [(row.kind, row.state) for row in rows]
@@ -55,7 +55,7 @@ async def test_a_tick_left_by_an_older_version_is_cancelled_by_the_migration(wor
         await uow.timers.schedule("session_tick:1:0:1", "session_tick", utcnow(), session_id=flash.id)
         await uow.commit()
     async with world.db.uow() as uow:
-        await uow.session.execute(text(RETIRE_TICKS))
+        await uow.db_session.execute(text(RETIRE_TICKS))
         await uow.commit()
     assert ("session_tick", TimerState.CANCELLED) in await session_timers(world, flash.id or 0)
     assert await world.timers.sweep() == 0

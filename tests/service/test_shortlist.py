@@ -1,11 +1,12 @@
-"""bot.shortlist.choose on a real database: the SQL page, the exact checks, and the next page when they thin it."""
+"""bot.services.shortlist.choose on a real database: the SQL page, the exact checks, and the next page when they thin
+it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.hours import local_clocks
-from bot.shortlist import PAGE, choose
+from bot.domain.hours import local_clocks
+from bot.services.shortlist import PAGE, choose
 from storage.database import Database
 from storage.models import Member, SkillLevel, WantedLevel
 from storage.types import utcnow
@@ -15,7 +16,7 @@ async def test_a_page_emptied_by_the_weekly_cap_is_followed_by_the_next(db: Data
     async with db.uow() as uow:
         # The first page (by id, all alike otherwise) is at a cap of zero: only the exact check knows.
         for i in range(PAGE + 5):
-            uow.session.add(Member(id=f"M{i:03}", weekly_cap=0 if i < PAGE else None))
+            uow.db_session.add(Member(id=f"M{i:03}", weekly_cap=0 if i < PAGE else None))
         await uow.flush()
         for i in range(PAGE + 5):
             await uow.members.set_skill(f"M{i:03}", "python", SkillLevel.EXPERT)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
 
-from bot.ports import redelivering
-from bot.timer_kinds import TimedKind, schedule
-from bot.timers import Timers
+from bot.runtime.ports import redelivering
+from bot.runtime.timer_kinds import TimedKind, schedule
+from bot.runtime.timers import Timers
 from storage.database import Database
 from storage.models import TimedAction
 from storage.types import utcnow

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.followups import SOLVED
-from bot.requests import Ask, AskOutcome
+from bot.services.asking import Ask, AskOutcome
+from bot.services.followups import SOLVED
 from storage.models import PingState, RequestState, SkillLevel
 from tests.service.conftest import World
 from tests.service.test_routing_flow import mentors

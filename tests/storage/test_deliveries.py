@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot.deliveries import KEEP, DeliveryLedger
+from bot.runtime.delivery_ledger import KEEP, DeliveryLedger
 from storage.database import Database
 from storage.models import SlackDelivery
 from storage.types import utcnow
@@ -23,10 +23,10 @@ async def test_a_key_is_claimed_once_even_by_racing_deliveries(db: Database) -> 
 
 async def test_keys_older_than_any_redelivery_are_pruned(db: Database) -> None:
     async with db.uow() as uow:
-        uow.session.add(SlackDelivery(key="event:old", received_at=utcnow() - KEEP - timedelta(minutes=1)))
-        uow.session.add(SlackDelivery(key="event:recent", received_at=utcnow() - timedelta(minutes=5)))
+        uow.db_session.add(SlackDelivery(key="event:old", received_at=utcnow() - KEEP - timedelta(minutes=1)))
+        uow.db_session.add(SlackDelivery(key="event:recent", received_at=utcnow() - timedelta(minutes=5)))
         await uow.commit()
     assert await DeliveryLedger(db).first("event:new")
     async with db.uow(readonly=True) as uow:
-        kept = set(await uow.session.scalars(select(col(SlackDelivery.key))))
+        kept = set(await uow.db_session.scalars(select(col(SlackDelivery.key))))
     assert kept == {"event:recent", "event:new"}

@@ -34,7 +34,7 @@ async def test_a_new_database_and_its_wal_and_shm_are_private(tmp_path: Path) ->
     await upgrade_async(url)
     db = Database(url)
     async with db.uow() as uow:  # a write with the connection open: the -wal and -shm files exist now
-        uow.session.add(Member(id="U0PRIVATE"))
+        uow.db_session.add(Member(id="U0PRIVATE"))
         await uow.commit()
         assert set(modes(path)) == {"burst.db", "burst.db-wal", "burst.db-shm"}
         assert set(modes(path).values()) == {0o600}

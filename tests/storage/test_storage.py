@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from bot.routing import level_weights
+from bot.services.routing import level_weights
 from storage.database import Database
 from storage.migrate import upgrade, upgrade_async
 from storage.models import (
@@ -73,10 +73,10 @@ async def test_a_mentor_has_one_active_session_at_a_time(db: Database) -> None:
         )
 
     async with db.uow() as uow:
-        uow.session.add_all([session(first, SessionState.ENDED), session(second)])
+        uow.db_session.add_all([session(first, SessionState.ENDED), session(second)])
         await uow.commit()
     async with db.uow() as uow:
-        uow.session.add(session(third))
+        uow.db_session.add(session(third))
         with pytest.raises(IntegrityError):
             await uow.commit()
 
@@ -97,8 +97,8 @@ async def test_states_and_levels_are_stored_as_the_same_text_and_read_back_as_en
         await uow.members.set_skill("U0M", "python", SkillLevel.EXPERT)
         await uow.commit()
     async with db.uow(readonly=True) as uow:
-        stored = (await uow.session.execute(text("SELECT state, level FROM help_requests"))).one()
-        level = await uow.session.scalar(text("SELECT level FROM member_skills"))
+        stored = (await uow.db_session.execute(text("SELECT state, level FROM help_requests"))).one()
+        level = await uow.db_session.scalar(text("SELECT level FROM member_skills"))
         request = await uow.requests.get(request_id)
         [skill] = await uow.members.skills_of("U0M")
     assert (tuple(stored), level) == (("open", "any"), "expert")
@@ -185,7 +185,7 @@ async def test_candidates_skip_the_unavailable(db: Database) -> None:
             "U0PINGED": {},
         }
         for uid, attrs in people.items():
-            uow.session.add(Member(id=uid, **attrs))
+            uow.db_session.add(Member(id=uid, **attrs))
         await uow.flush()
         for uid in people:
             await uow.members.set_skill(uid, "python", SkillLevel.EXPERT)
@@ -244,7 +244,7 @@ async def test_candidates_outside_their_working_hours_are_left_out_in_sql(db: Da
     }
     async with db.uow() as uow:
         for uid, (tz, start, end) in people.items():
-            uow.session.add(Member(id=uid, tz=tz, hours_start=start, hours_end=end))
+            uow.db_session.add(Member(id=uid, tz=tz, hours_start=start, hours_end=end))
         await uow.flush()
         for uid in people:
             await uow.members.set_skill(uid, "rust", SkillLevel.PEER)
@@ -270,7 +270,7 @@ async def test_candidates_come_in_pages_by_level_quality_and_longest_since_a_pin
         }
         for uid, (_, _, ago) in people.items():
             pinged = None if ago is None else now - timedelta(minutes=ago)
-            uow.session.add(Member(id=uid, last_pinged_at=pinged))
+            uow.db_session.add(Member(id=uid, last_pinged_at=pinged))
         await uow.flush()
         for uid, (skill, level, _) in people.items():
             await uow.members.set_skill(uid, skill, level)
@@ -293,7 +293,7 @@ async def test_a_ping_sends_a_mentor_behind_everyone_else_for_every_skill_they_h
     request_id = await _request(db)
     async with db.uow() as uow:
         for uid in ("U0A", "U0B"):
-            uow.session.add(Member(id=uid))
+            uow.db_session.add(Member(id=uid))
             await uow.flush()
             await uow.members.set_skill(uid, "go", SkillLevel.EXPERT)
         await uow.commit()
@@ -336,7 +336,9 @@ async def test_the_routing_migration_copies_each_members_last_ping_onto_their_sk
             )
         await upgrade_async(db_url)
         async with database.uow(readonly=True) as uow:
-            copies = {(s.member_id, s.skill): s.last_pinged_at for s in await uow.session.scalars(select(MemberSkill))}
+            copies = {
+                (s.member_id, s.skill): s.last_pinged_at for s in await uow.db_session.scalars(select(MemberSkill))
+            }
     finally:
         await database.dispose()
     assert copies == {("U0P", "go"): pinged, ("U0P", "rust"): pinged, ("U0N", "go"): NEVER_PINGED}

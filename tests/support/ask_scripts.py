@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 from sqlmodel import SQLModel
 
-from bot.digest import DigestConfig, DigestService
-from bot.privacy import PrivacyService
-from bot.requests import Ask
+from bot.services.asking import Ask
+from bot.services.digest import DigestConfig, DigestService
+from bot.services.privacy import PrivacyService
 from storage.models import SkillLevel
 from storage.types import utcnow
 from tests.service.conftest import World
@@ -42,7 +42,7 @@ def steps(people: int) -> st.SearchStrategy[list[Step]]:
 async def empty(world: World) -> None:
     async with world.db.uow() as uow:
         for table in reversed(SQLModel.metadata.sorted_tables):
-            await uow.session.execute(delete(table))
+            await uow.db_session.execute(delete(table))
         await uow.commit()
     for mentor in MENTORS:
         await world.profiles.add_skills(mentor, [("kafka", SkillLevel.EXPERT)])

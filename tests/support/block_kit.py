@@ -5,8 +5,8 @@ an empty list means Slack would take it. `surface` is "message" (chat.postMessag
 response URL, a slash command's ack) or "view" (views.open / push / update / publish). `api_call_problems` picks
 the surface from a recorded Web API call.
 
-Burst builds blocks from slack_sdk's models (handlers/blocks.py), whose validators check Slack's lengths and counts
-when a block becomes JSON. Here the JSON that went out is read back into those models and rendered again, so the
+Burst builds blocks from slack_sdk's models (handlers/views/blocks.py), whose validators check Slack's lengths and
+counts when a block becomes JSON. Here the JSON that went out is read back into those models and rendered again, so the
 same validators run on exactly what Slack got, and a block the models would write differently (an unknown type
 or key, an element they can't read) shows. What no model checks is checked below: a message's text and number
 of blocks, empty texts, plain_text where Slack wants it, a text input pre-filled beyond its length, how many

@@ -35,7 +35,7 @@ _KILL_WAIT = 5.0
 
 
 class BurstProcess:
-    """One `python -m bot.cli run`, healthy once GET /healthz answers 200 {"status": "ok"}.
+    """One `python -m bot.entrypoints.cli run`, healthy once GET /healthz answers 200 {"status": "ok"}.
 
     `command` runs something else with the same health contract (the benchmarks' bare Bolt baseline), so it is
     started, awaited and stopped exactly as Burst is.
@@ -54,7 +54,7 @@ class BurstProcess:
         self.http_port = http_port
         self.log_path = log_path
         self.cwd = cwd or REPO
-        self.command = list(command or [sys.executable, "-m", "bot.cli", "run"])
+        self.command = list(command or [sys.executable, "-m", "bot.entrypoints.cli", "run"])
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

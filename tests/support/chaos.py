@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.local_slack import LocalSlackProcess, ensure_installed, write_workspace
+from bot.entrypoints.local_slack import LocalSlackProcess, ensure_installed, write_workspace
 from tests.support.balancer import Balancer
 from tests.support.burst_process import NO_ABUSE_LIMITS, BurstProcess
 from tests.support.control import SlackControl

@@ -16,7 +16,7 @@ async def snapshot(db: Database) -> Snapshot:
     tables: Snapshot = {}
     async with db.uow(readonly=True) as uow:
         for table in SQLModel.metadata.sorted_tables:
-            rows = await uow.session.execute(select(table))
+            rows = await uow.db_session.execute(select(table))
             tables[table.name] = sorted((dict(row._mapping) for row in rows), key=repr)
     return tables
 

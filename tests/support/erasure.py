@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, String, Table, TypeDecorator, cast, func, or_, select
 from sqlmodel import SQLModel
 
-from bot.ports import MessageRef
-from bot.requests import Ask
+from bot.runtime.ports import MessageRef
+from bot.services.asking import Ask
 from storage.models import FlashSession, HelpRequest, SkillLevel
 from storage.types import utcnow
 from tests.service.conftest import World
@@ -96,7 +96,7 @@ async def hits(world: World, needles: tuple[str, ...]) -> list[str]:
         for table, column in scanned_columns():
             text = func.lower(cast(column, String))
             wanted = or_(*(text.contains(n.lower(), autoescape=True) for n in needles))
-            for value in await uow.session.scalars(select(column).where(wanted)):
+            for value in await uow.db_session.scalars(select(column).where(wanted)):
                 found += [f"{table.name}.{column.name}: {n}" for n in needles if n.lower() in str(value).lower()]
     return found
 

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from handlers.slack_scopes import METHODS
+from handlers.slack.scopes import METHODS
 
 BOT_USER = "U0BURST"
 TEAM = "T0ACME"

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.digest import Digest
-from bot.ports import MessageRef, UserProfile, redelivering
+from bot.runtime.ports import MessageRef, UserProfile, redelivering
+from bot.services.digest import Digest
 from storage.models import FlashSession, HelpRequest, PingState
 
 
@@ -16,7 +16,7 @@ from storage.models import FlashSession, HelpRequest, PingState
 class RecordingSlack:
     """Implements Notifier, Directory and DigestPoster by remembering every call, in order.
 
-    Like Slack (through handlers.slack_gateway), it keeps what it posted: while `redelivering` is set, a message it
+    Like Slack (through handlers.slack.gateway), it keeps what it posted: while `redelivering` is set, a message it
     has already is not posted again, and the call is not recorded. Share one between two worlds of a test, as two
     processes share one Slack.
     """

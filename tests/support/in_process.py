@@ -1,4 +1,5 @@
-"""The real Bolt app of `bot.app.build_app`, driven in-process the way Bolt's own scenario tests drive theirs.
+"""The real Bolt app of `bot.entrypoints.app.build_app`, driven in-process the way Bolt's own scenario tests drive
+theirs.
 
 A delivery is a Slack request body; `InProcessBurst.deliver` sends it over one of the two transports Burst
 serves: "http" (a signed request, with Slack's retry headers on a redelivery, through request verification) or
@@ -26,8 +27,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot.app import build_app
-from bot.services import Services
+from bot.entrypoints.app import build_app
+from bot.services.container import Services
 from config import Settings
 from tests.support.fake_web_api import TEAM, ApiCall, FakeWebApi
 from tests.support.signing import form_body, sign

@@ -13,7 +13,7 @@ fault before forwarding, so a call in that log is a message a person saw. The ch
   more follow-ups posted than fired, any step of a flow logged twice.
 
 Under SIGKILL, a message whose step committed just before the kill is sent by the next process (what a step owes
-Slack is a row in its own commit: bot.ports.Outbox), after a look at the channel for it, so neither lost nor
+Slack is a row in its own commit: bot.runtime.ports.Outbox), after a look at the channel for it, so neither lost nor
 doubled. What a kill can still lose is reported (a command acknowledged but killed before its request was stored,
 a ping posted but killed before its closing was known); only stuck flows and duplicates fail a crash run.
 """
@@ -28,8 +28,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot import event_kinds as ev
-from handlers.slack_gateway import stamp_of
+from bot.domain import event_kinds as ev
+from handlers.slack.gateway import stamp_of
 from storage.database import Database
 from storage.models import (
     FlashSession,
@@ -65,7 +65,7 @@ async def read_database(url: str) -> Snapshot:
     db = Database(url)
     try:
         async with db.uow(readonly=True) as uow:
-            s = uow.session
+            s = uow.db_session
             return Snapshot(
                 requests=list(await s.scalars(select(HelpRequest))),
                 pings=list(await s.scalars(select(Ping))),
@@ -116,7 +116,7 @@ class Posted:
 
     @property
     def stamp(self) -> str | None:
-        """The key Burst gave the message (handlers.slack_gateway.stamped), e.g. "card:12"."""
+        """The key Burst gave the message (handlers.slack.gateway.stamped), e.g. "card:12"."""
         return stamp_of(self.message)
 
 

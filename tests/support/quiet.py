@@ -44,7 +44,7 @@ async def timers(database_url: str) -> list[Timer]:
     db = Database(database_url)
     try:
         async with db.uow(readonly=True) as uow:
-            rows = await uow.session.scalars(select(TimedAction).order_by(col(TimedAction.id)))
+            rows = await uow.db_session.scalars(select(TimedAction).order_by(col(TimedAction.id)))
             return [Timer(r.key, r.kind, r.state, r.due_at, r.attempts, r.request_id, r.session_id) for r in rows]
     finally:
         await db.dispose()

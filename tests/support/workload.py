@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.demo_workspace import BOT_TOKEN, BOT_USER
+from bot.entrypoints.demo_workspace import BOT_TOKEN, BOT_USER
 from tests.support.control import Message, SlackControl
 
 SKILL = "python"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.abuse_limits import HOUR, AbuseLimits, RecentPing, next_ask_at, over_limit
+from bot.domain.abuse_limits import HOUR, AbuseLimits, RecentPing, next_ask_at, over_limit
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 LIMITS = AbuseLimits(requests_per_hour=3, cancel_cooldown=timedelta(minutes=30), pings_from_one_per_hour=2,

@@ -1,4 +1,4 @@
-"""handlers.acks_first on a real Bolt app: the answer leaves at the ack, one delivery is acted on once, work waits
+"""handlers.slack.acks_first on a real Bolt app: the answer leaves at the ack, one delivery is acted on once, work waits
 its turn (unless it opens a modal), and failures before and after the ack."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import structlog
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.work_gate import WorkGate
-from handlers.acks_first import AcksFirstApp, Listeners, log_listener_error
+from bot.runtime.work_gate import WorkGate
+from handlers.slack.acks_first import AcksFirstApp, Listeners, log_listener_error
 
 WORK_DONE_WITHIN = 5.0
 

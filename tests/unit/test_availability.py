@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.availability import (
+from bot.domain.availability import (
     Busy,
     Dnd,
     Readings,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from handlers import blocks as b
-from handlers.modals import request_modal
+from handlers.listeners.modals import request_modal
+from handlers.views import blocks as b
 from tests.support.block_kit import api_call_problems, block_kit_problems
 
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackObjectFormationError
 
-from handlers import blocks as b
-from handlers.feedback import note_modal
-from handlers.modals import request_modal
-from handlers.mrkdwn import escape
+from handlers.listeners.feedback import note_modal
+from handlers.listeners.modals import request_modal
+from handlers.slack.mrkdwn import escape
+from handlers.views import blocks as b
 from storage.models import FlashSession, HelpRequest, PingState
 from tests.support.block_kit import block_kit_problems
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.calendar_fetch import CalendarAddressError, address_hint, calendar_address
+from bot.services.calendar_fetch import CalendarAddressError, address_hint, calendar_address
 
 GOOGLE = "https://calendar.google.com/calendar/ical/ann%40acme.com/private-abc123/basic.ics"
 

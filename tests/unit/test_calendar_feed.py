@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar_feed import CalendarError, busy_intervals, merge
+from bot.domain.calendar_feed import CalendarError, busy_intervals, merge
 
 FILES = Path(__file__).parent / "calendars"
 UTC_ZONE = ZoneInfo("UTC")

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.durations import format_duration
-from bot.hours import WorkingHours
-from bot.intents import MAX_TOPIC_LENGTH
-from handlers import command_parser as cp
-from handlers.command_parser import (
+from bot.domain.durations import format_duration
+from bot.domain.hours import WorkingHours
+from bot.domain.intents import MAX_TOPIC_LENGTH
+from handlers.parsing import command_parser as cp
+from handlers.parsing.command_parser import (
     USAGE,
     USAGE_LINES,
     AddSkills,

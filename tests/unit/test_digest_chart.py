@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.digest import Digest, WeekStats
-from bot.digest_chart import render_chart
+from bot.services.digest import Digest, WeekStats
+from bot.services.digest_chart import render_chart
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -36,7 +36,7 @@ async def test_charts_render_in_parallel_threads() -> None:
 
 
 def test_the_digest_reads_like_a_summary_with_a_headline_and_the_week_named_as_people_do() -> None:
-    from handlers.digest_blocks import digest_markdown, digest_text
+    from handlers.views.digest_blocks import digest_markdown, digest_text
 
     week = digest("2026-W47")
     assert week.week_of == "week of 16 Nov"

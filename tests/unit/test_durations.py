@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.durations import format_duration, parse_duration
+from bot.domain.durations import format_duration, parse_duration
 
 MAX_SECONDS = timedelta.max.days * 86_400 + timedelta.max.seconds
 

@@ -1,4 +1,5 @@
-"""When a Web API call fails for good, the gateway reports "no message" (as bot.ports promises) instead of raising.
+"""When a Web API call fails for good, the gateway reports "no message" (as bot.runtime.ports promises) instead of
+raising.
 
 The Web API here is the fault proxy failing every call; the client has no retry handlers, so each failure is final at
 once. A call that raised would abort the rest of a flow: an accept whose ping update hit a dropped connection would
@@ -10,8 +11,8 @@ from __future__ import annotations
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import MessageRef
-from handlers.slack_gateway import SlackGateway
+from bot.runtime.ports import MessageRef
+from handlers.slack.gateway import SlackGateway
 from tests.support.fault_proxy import FaultPlan, FaultProxy
 
 NOWHERE = "http://127.0.0.1:9/api/"  # never reached: every call is faulted before forwarding

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.hours import WorkingHours, is_within_hours, parse_hours, read_hours
+from bot.domain.hours import WorkingHours, is_within_hours, parse_hours, read_hours
 
 NINE_TO_HALF_FIVE = WorkingHours(time(9, 0), time(17, 30))
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.intents import MAX_TOPIC_LENGTH, HelpIntent, parse_help_intent
+from bot.domain.intents import MAX_TOPIC_LENGTH, HelpIntent, parse_help_intent
 
 REQUESTS = [
     # The product spec's own phrasings.

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from bot import event_kinds as ev
+from bot.domain import event_kinds as ev
 from storage.models import (
     FlashSession,
     HelpRequest,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.matching import (
+from bot.domain.matching import (
     ALIAS,
     EXACT,
     RELATED_FACTOR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.mrkdwn import clip, escape, escape_within, from_slack, plain_text
+from handlers.slack.mrkdwn import clip, escape, escape_within, from_slack, plain_text
 
 
 @pytest.mark.parametrize("word", ["@here", "@channel", "@everyone", "@HERE", "(@here)"])

@@ -12,11 +12,11 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.hours import parse_hours
-from bot.importer import MAX_CELL_CHARS, MAX_LINE_CHARS, MentorRow, RowError, parse_rows
-from bot.intents import MAX_MESSAGE_LENGTH, MAX_TOPIC_LENGTH, HelpIntent, parse_help_intent
-from bot.skills import MAX_SKILL_LENGTH, validate_skill
-from handlers.command_parser import MAX_COMMAND_LENGTH, AskHelp, ShowUsage, parse_command
+from bot.domain.hours import parse_hours
+from bot.domain.intents import MAX_MESSAGE_LENGTH, MAX_TOPIC_LENGTH, HelpIntent, parse_help_intent
+from bot.domain.skills import MAX_SKILL_LENGTH, validate_skill
+from bot.services.importer import MAX_CELL_CHARS, MAX_LINE_CHARS, MentorRow, RowError, parse_rows
+from handlers.parsing.command_parser import MAX_COMMAND_LENGTH, AskHelp, ShowUsage, parse_command
 
 BOUND_SECONDS = 0.5
 

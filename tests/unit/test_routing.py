@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.routing import available_now, rank
+from bot.services.routing import available_now, rank
 from storage.models import Member, SkillLevel, WantedLevel
 from storage.repositories import CandidateRow
 

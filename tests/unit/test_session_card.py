@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from handlers.blocks import session_card
+from handlers.views.blocks import session_card
 from storage.models import FlashSession, HelpRequest, SessionState
 
 RULES: dict[str, Any] = {"extension": timedelta(minutes=10), "max_extensions": 2}

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.availability import SignalSwitches
+from bot.domain.availability import SignalSwitches
 from config.settings import ConfigError, Settings, load_settings
 
 BASE = {"slack_bot_token": "xoxb-test", "slack_app_token": "xapp-test", "_env_file": None}

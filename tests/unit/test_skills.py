@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.skill_aliases import ALIASES, RELATED
-from bot.skills import MAX_SKILL_LENGTH, compact, normalise_skill, validate_skill
+from bot.domain.skill_aliases import ALIASES, RELATED
+from bot.domain.skills import MAX_SKILL_LENGTH, compact, normalise_skill, validate_skill
 
 
 @pytest.mark.parametrize(

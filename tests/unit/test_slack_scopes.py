@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.slack_scopes import COMMANDS, EVENTS, METHODS, REQUIRED_SCOPES, SHORTCUTS, compare, needing
+from handlers.slack.scopes import COMMANDS, EVENTS, METHODS, REQUIRED_SCOPES, SHORTCUTS, compare, needing
 from tests.support.fake_web_api import MANIFEST, manifest_scopes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,8 +57,8 @@ def manifest() -> dict[str, object]:
 
 def test_every_web_api_method_the_code_calls_is_in_the_table_and_nothing_else() -> None:
     called = methods_called() | BOLT_ITSELF
-    assert called - METHODS.keys() == set(), "add these methods (their scopes and Tier) to handlers/slack_scopes.py"
-    assert METHODS.keys() - called == set(), "no code calls these any more: drop them from handlers/slack_scopes.py"
+    assert called - METHODS.keys() == set(), "add these methods (their scopes and Tier) to handlers/slack/scopes.py"
+    assert METHODS.keys() - called == set(), "no code calls these any more: drop them from handlers/slack/scopes.py"
 
 
 def test_the_scan_sees_calls_through_wrappers() -> None:

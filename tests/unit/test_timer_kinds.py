@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.timer_kinds import (
+from bot.runtime.timer_kinds import (
     KINDS,
     AskWhich,
     CalendarRefreshDue,

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.embedding import shared_embedder
-from bot.evidence import EvidenceIndex, EvidenceItem, EvidenceKind, clean_about, embed_item
-from bot.skill_knowledge import knowledge
-from bot.understanding import Understander, Verdict, content_words
+from bot.domain.embedding import shared_embedder
+from bot.domain.evidence import EvidenceIndex, EvidenceItem, EvidenceKind, clean_about, embed_item
+from bot.domain.skill_knowledge import knowledge
+from bot.domain.understanding import Understander, Verdict, content_words
 
 VOCABULARY = frozenset(
     {"go", "python", "statistics", "a/b testing", "security", "kubernetes", "aws", "css", "accounting", "contracts",

@@ -1,4 +1,4 @@
-from bot.wording import plural
+from bot.domain.wording import plural
 
 
 def test_counts_agree_with_their_noun() -> None:

@@ -1,4 +1,4 @@
-"""bot.work_gate: one piece of work at a time, a wait on Slack lets the next one run, a slot always comes back.
+"""bot.runtime.work_gate: one piece of work at a time, a wait on Slack lets the next one run, a slot always comes back.
 
 The gate's patience runs on a clock the tests move by hand, and the tests wait for what they assert (a piece
 waiting, a log line) by letting the event loop run, never for an amount of real time.
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.work_gate import PATIENCE, WorkGate
+from bot.runtime.work_gate import PATIENCE, WorkGate
 
 _LOOP_TURNS = 1_000
 
@@ -25,7 +25,7 @@ class _Call:
 
 
 class ManualClock:
-    """bot.work_gate.Clock whose time moves only by `advance`."""
+    """bot.runtime.work_gate.Clock whose time moves only by `advance`."""
 
     def __init__(self) -> None:
         self.now = 0.0

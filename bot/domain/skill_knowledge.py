@@ -1,0 +1,125 @@
+"""What people write when they need a skill: the terms listed for each skill in `skill_knowledge.yaml`.
+
+Mentors register short names ("go", "statistics", "accounting"); people who ask describe what is wrong ("goroutine
+leak in our worker pool", "is this p-value significant", "close the books at month end"). The knowledge file bridges
+the two: for a few hundred common skills, the tools, symptoms, tasks and jargon that point to it. The matcher reads
+a topic against the terms of the skills mentors actually hold; a skill nobody holds still helps to name a skill gap.
+
+Edit the YAML to teach Burst a skill or a term; keys are normalised like a mentor's skill (`postgres` and
+`PostgreSQL` are one skill), so an entry meets the mentors who registered it under any of its aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.domain.skill_aliases import RELATED
+from bot.domain.skills import compact, normalise_skill
+from bot.domain.stemming import stem_phrase
+
+KNOWLEDGE_FILE = Path(__file__).with_name("skill_knowledge.yaml")
+
+
+@dataclass(frozen=True)
+class SkillEntry:
+    skill: str  # canonical
+    names: tuple[str, ...]  # the skill's own name and other names for it ("go", "golang")
+    terms: tuple[str, ...]  # what people write when they need it ("goroutine leak", "go mod tidy")
+    related: tuple[str, ...] = ()  # skills whose holders can usually help with it (ndas: contracts, legal)
+
+
+def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
+    """The entries of a knowledge document, keyed by canonical skill; entries naming one skill are merged."""
+    if not isinstance(raw, Mapping):
+        raise ValueError("the skill knowledge file must map skill names to entries")
+    merged: dict[str, tuple[list[str], list[str]]] = {}
+    related: dict[str, list[str]] = {}
+    for key, body in raw.items():
+        skill = normalise_skill(str(key))
+        if not skill:
+            continue
+        body = body if isinstance(body, Mapping) else {}
+        names, terms = merged.setdefault(skill, ([skill], []))
+        for name in [str(key), *(str(a) for a in body.get("also", ()) or ())]:
+            name = " ".join(name.lower().split())
+            if name and name not in names:
+                names.append(name)
+        for other in body.get("related", ()) or ():
+            other = normalise_skill(str(other))
+            if other and other != skill and other not in related.setdefault(skill, []):
+                related[skill].append(other)
+        for term in body.get("terms", ()) or ():
+            term = " ".join(str(term).lower().split())
+            if term and term not in terms and term not in names:
+                terms.append(term)
+    return {
+        skill: SkillEntry(skill, tuple(names), tuple(terms), tuple(related.get(skill, ())))
+        for skill, (names, terms) in merged.items()
+    }
+
+
+class Knowledge:
+    """The entries, and how a mentor's skill finds its entry when it is not a key of the file."""
+
+    def __init__(self, entries: Mapping[str, SkillEntry]) -> None:
+        self.entries = entries
+        self._by_name: dict[str, str] = {}
+        self._by_term: dict[str, list[str]] = {}
+        self._word_users: dict[str, set[str]] = {}
+        for skill, entry in entries.items():
+            for text in (*entry.names, *entry.terms):
+                for word in stem_phrase(text).split():
+                    self._word_users.setdefault(word, set()).add(skill)
+            for name in entry.names:
+                self._by_name.setdefault(compact(normalise_skill(name)), skill)
+            for term in entry.terms:
+                self._by_term.setdefault(stem_phrase(term), []).append(skill)
+
+    def __contains__(self, skill: object) -> bool:
+        return skill in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def related(self, skill: str) -> tuple[str, ...]:
+        """The skills (canonical names) whose holders can help with `skill`: the file's `related`, and the aliases
+        table's related skills."""
+        listed = self.entries[skill].related if skill in self.entries else ()
+        return tuple(dict.fromkeys((*listed, *RELATED.get(skill, ()))))
+
+    def skills_using(self, stemmed_word: str) -> int:
+        """How many skills' names or terms use a word: how little the word alone says about any one of them."""
+        return len(self._word_users.get(stemmed_word, ()))
+
+    def entry_for(self, skill: str) -> SkillEntry:
+        """What is known of a mentor's skill, under whatever name they registered it.
+
+        In order: an entry of that name; an entry listing it as another name ("monitoring" is observability,
+        "prioritisation" is prioritization); the entries listing it as a term ("product discovery" is part of
+        product management), whose terms it shares; else the skill is known by its own name only.
+        """
+        if found := self.entries.get(skill):
+            return found
+        if (other := self._by_name.get(compact(skill))) is not None:
+            entry = self.entries[other]
+            return SkillEntry(skill, (skill, *entry.names), entry.terms)
+        if owners := self._by_term.get(stem_phrase(skill)):
+            terms = tuple(dict.fromkeys(t for o in owners[:MAX_BORROWED] for t in self.entries[o].terms))
+            return SkillEntry(skill, (skill,), terms)
+        return SkillEntry(skill, (skill,), ())
+
+
+MAX_BORROWED = 3
+"""A skill found as a term of several entries borrows the terms of at most this many."""
+
+
+@cache
+def knowledge() -> Knowledge:
+    """The shipped knowledge file, read once."""
+    with KNOWLEDGE_FILE.open(encoding="utf-8") as handle:
+        return Knowledge(parse_knowledge(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))))

@@ -1,0 +1,395 @@
+"""Reading a request as a whole: which skills (and which mentors) it needs, and how sure Burst can be.
+
+Three readers, combined into one ranked answer with a confidence:
+- the lexical matcher (`bot.domain.matching`): skill names, aliases, typos and related skills, precise and explainable;
+- the skill knowledge (`bot.domain.skill_knowledge`): the terms people use when they need a skill ("vlookup" -> excel,
+  "goroutine leak" -> go), matched word for word after stemming ("overfits" meets "overfitting");
+- sentence embeddings (`bot.domain.embedding`): the topic's phrases against each skill's terms and against what mentors
+  wrote they help with or have helped with (`bot.domain.evidence`), for requests that share no word with any of them.
+
+The answer is a `Verdict`: route on the skills found; ask the requester which of a few skills they meant when the
+best reading is unsure; say nobody lists it (unmet demand) when nothing comes close; or ask for a clearer topic when
+there is nothing to read ("stuff", a lone mention). Thresholds are calibrated on the labelled set that
+`python -m benchmarks matching` runs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+
+from bot.domain.embedding import Embedder, Vectors
+from bot.domain.evidence import EvidenceIndex, MentorMatch
+from bot.domain.matching import NEEDS_CONTEXT, OTHER_MEANING, STOPWORDS, LexicalMatcher, SkillMatch, tokenise
+from bot.domain.similarity import SEMANTIC_CEILING, SIMILAR_FLOOR, SIMILAR_FULL
+from bot.domain.skill_knowledge import Knowledge, knowledge
+from bot.domain.skills import compact, normalise_skill
+from bot.domain.specificity import specificity
+from bot.domain.stemming import stem_phrase
+
+TERM = 0.85
+"""A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
+PARTIAL = 0.4
+"""A topic word found inside a longer knowledge term ("contrast" in "color contrast"), before its discounts."""
+RELATED = 0.75
+"""A held skill named related to the skill a topic is about gets this share of that skill's confidence."""
+ROUTE_AT = 0.55
+"""The confidence from which Burst pings people without asking the requester first."""
+CLARIFY_AT = 0.35
+"""Below ROUTE_AT but from here, Burst asks "did you mean ...?"; below it the topic is a gap nobody covers."""
+KEEP_RATIO = 0.9
+"""Skills routed on score at least this share of the best one: a clear reading is not diluted by weak ones."""
+MAX_SKILLS = 5
+NEAREST = 64
+"""The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
+MAX_SUGGESTIONS = 3
+MAX_PHRASE_WORDS = 3
+MAX_TOPIC_WORDS = 60
+MAX_TOPIC_CHARS = 2000
+"""Longer text is cut before reading: far beyond any topic (200 characters) or request details."""
+
+FILLER = frozenset(
+    [
+        "stuff",
+        "thing",
+        "things",
+        "something",
+        "anything",
+        "issue",
+        "issues",
+        "question",
+        "questions",
+        "query",
+        "help",
+        "quick",
+        "small",
+        "little",
+        "bit",
+        "advice",
+        "idea",
+        "ideas",
+        "topic",
+        "topics",
+        "matter",
+        "matters",
+        "sth",
+        "smth",
+        "pls",
+        "plz",
+        "asap",
+        "urgent",
+        "urgently",
+        "today",
+        "tomorrow",
+        "guys",
+        "folks",
+        "team",
+        "everyone",
+        "everybody",
+        "all",
+        "people",
+        "colleague",
+        "colleagues",
+    ]
+)
+"""Words that say someone wants help but not with what: a topic of these alone is too vague to route."""
+
+
+class Verdict(StrEnum):
+    ROUTE = "route"  # ping the mentors of `skills` (and `mentors`)
+    CLARIFY = "clarify"  # ask the requester which of `skills` they meant
+    UNKNOWN = "unknown"  # nobody Burst knows covers it: unmet demand
+    VAGUE = "vague"  # nothing to read: ask for a clearer topic, record nothing
+
+
+@dataclass(frozen=True)
+class Understanding:
+    verdict: Verdict
+    skills: list[SkillMatch] = field(default_factory=list)  # ROUTE: to route on; CLARIFY: to offer
+    mentors: list[MentorMatch] = field(default_factory=list)  # ROUTE: people whose own words fit the topic
+    gap: str | None = None  # UNKNOWN: the skill it is about when Burst knows one, though no mentor holds it
+
+    @property
+    def confidence(self) -> float:
+        return max([m.score for m in self.skills] + [m.score for m in self.mentors] + [0.0])
+
+
+_MARKUP = re.compile(r"<[^<>]*>")
+
+
+def _readable(topic: str) -> str:
+    """The topic without Slack markup (mentions, channels, links): a person's or channel's id names no skill."""
+    return _MARKUP.sub(" ", topic[:MAX_TOPIC_CHARS])
+
+
+def content_words(topic: str) -> list[str]:
+    """The words of a topic that could name something: not stopwords, not filler, not bare numbers or symbols."""
+    return [
+        w
+        for clause in tokenise(_readable(topic))
+        for w in clause
+        if w not in STOPWORDS and w not in FILLER and any(ch.isalpha() for ch in w)
+    ][:MAX_TOPIC_WORDS]
+
+
+def phrases(topic: str) -> list[str]:
+    """Runs of one to three words inside a clause that start and end on a content word: what terms are matched on."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for clause in tokenise(_readable(topic)):
+        words = clause[:MAX_TOPIC_WORDS]
+        for n in range(1, MAX_PHRASE_WORDS + 1):
+            for i in range(len(words) - n + 1):
+                run = words[i : i + n]
+                if not _content(run[0]) or not _content(run[-1]):
+                    continue
+                phrase = " ".join(run)
+                if phrase not in seen:
+                    seen.add(phrase)
+                    found.append(phrase)
+    return found
+
+
+def _content(word: str) -> bool:
+    return word not in STOPWORDS and word not in FILLER and any(ch.isalpha() for ch in word)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """Every term of the skills in one vocabulary, stemmed for exact hits and embedded for near ones."""
+
+    by_stem: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed term -> (skill, term as written)
+    by_word: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed word of a longer term -> (skill, the term)
+    owners: tuple[str, ...]  # column i of `columns` is a term of skill owners[i]
+    texts: tuple[str, ...]
+    columns: Vectors  # the terms' embeddings as columns, contiguous: phrases @ columns is one fast product
+
+
+class Understander:
+    """Combines the readers above; one instance serves every request (its caches are per vocabulary)."""
+
+    def __init__(
+        self,
+        embedder: Embedder | None,
+        known: Knowledge | None = None,
+        lexical: LexicalMatcher | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.known = knowledge() if known is None else known
+        self.lexical = lexical or LexicalMatcher()
+        # One index of every knowledge term, built once; a vocabulary adds only its skills the file lacks.
+        self._known_terms: _Terms | None = None
+        self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
+        self._helpers = lru_cache(maxsize=4)(self._build_helpers)
+        self._known_skills = frozenset(self.known)
+
+    @property
+    def semantic(self) -> bool:
+        return self.embedder is not None
+
+    def understand(
+        self, topic: str, vocabulary: Collection[str], evidence: EvidenceIndex | None = None
+    ) -> Understanding:
+        """What `topic` needs among the skills in `vocabulary` and the mentors in `evidence`.
+
+        Every skill Burst knows of is read, held or not; a skill nobody holds passes its confidence, discounted, to
+        the held skills its knowledge entry names as related (a question on NDAs reaches a contracts mentor).
+        Given any text (empty, huge, another language), returns an Understanding; never raises on input.
+        """
+        words = content_words(topic)
+        if not words:
+            return Understanding(Verdict.VAGUE)
+        vocab = vocabulary if isinstance(vocabulary, frozenset) else frozenset(vocabulary)
+        grams = phrases(topic)
+        vectors = self._embed_topic(topic, grams)
+        known, extra = self._known(), self._extra_terms(vocab)
+        read = combine(
+            self.lexical.match(_readable(topic), vocab),
+            [*self._term_hits(known, grams), *self._term_hits(extra, grams)],
+            [*self._near_terms(known, grams, vectors), *self._near_terms(extra, grams, vectors)],
+        )
+        ranked = self._held(read, vocab)
+        mentors = evidence.match(grams, vectors) if evidence is not None else []
+        best = max([m.score for m in ranked[:1]] + [m.score for m in mentors[:1]] + [0.0])
+        if best >= ROUTE_AT:
+            keep = max(ROUTE_AT, best * KEEP_RATIO)
+            return Understanding(
+                Verdict.ROUTE,
+                [m for m in ranked if m.score >= keep][:MAX_SKILLS],
+                [m for m in mentors if m.score >= keep],
+            )
+        if best >= CLARIFY_AT and ranked:
+            return Understanding(Verdict.CLARIFY, [m for m in ranked if m.score >= CLARIFY_AT][:MAX_SUGGESTIONS])
+        return Understanding(Verdict.UNKNOWN, gap=self.gap(topic))
+
+    def gap(self, topic: str) -> str | None:
+        """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
+        grams = phrases(topic)
+        if not grams:
+            return None
+        terms = self._known()
+        read = combine(
+            self.lexical.match(_readable(topic), self._known_skills),
+            self._term_hits(terms, grams),
+            self._near_terms(terms, grams, self._embed_topic(topic, grams)),
+        )
+        return read[0].skill if read and read[0].score >= CLARIFY_AT else None
+
+    def _held(self, read: Sequence[SkillMatch], vocabulary: frozenset[str]) -> list[SkillMatch]:
+        """The readings of held skills, and those a skill nobody holds passes on to related held ones."""
+        helpers = self._helpers(vocabulary)
+        held: dict[str, SkillMatch] = {}
+        for match in read:
+            if match.skill in vocabulary:
+                _offer(held, match)
+            for helper in helpers.get(match.skill, ()):
+                _offer(held, SkillMatch(helper, round(match.score * RELATED, 3), f"{match.reason} ({match.skill})"))
+        return sorted(held.values(), key=lambda m: (-m.score, m.skill))
+
+    def _build_helpers(self, vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
+        """Skill nobody holds -> held skills named related to it (by any of their names)."""
+        by_name: dict[str, str] = {}
+        for skill in vocabulary:
+            for name in self.known.entry_for(skill).names:
+                by_name.setdefault(compact(normalise_skill(name)), skill)
+        helpers: dict[str, tuple[str, ...]] = {}
+        for skill in self.known:
+            if skill in vocabulary:
+                continue
+            found = [by_name.get(compact(normalise_skill(r))) for r in self.known.related(skill)]
+            if held := tuple(dict.fromkeys(f for f in found if f is not None)):
+                helpers[skill] = held
+        return helpers
+
+    # --- readers ------------------------------------------------------------------------------------------
+
+    def _embed_topic(self, topic: str, grams: Sequence[str]) -> Vectors | None:
+        if self.embedder is None or not grams:
+            return None
+        return self.embedder.embed(list(grams))
+
+    def _embed_texts(self, texts: Sequence[str]) -> Vectors:
+        if self.embedder is None:
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        return self.embedder.embed(texts)
+
+    def _term_hits(self, terms: _Terms, grams: Sequence[str]) -> list[SkillMatch]:
+        """Knowledge terms found word for word (after stemming), each counting by how specific its words are."""
+        found: dict[tuple[str, str], SkillMatch] = {}
+        for gram in grams:
+            owners = terms.by_stem.get(stem_phrase(gram), ())
+            # A term several skills share points to each of them less surely ("generics": java, rust, swift...).
+            shared = 1 / math.sqrt(len({skill for skill, _ in owners}) or 1)
+            for skill, term in owners:
+                score = round(TERM * specificity(gram) * shared, 3)
+                if (skill, gram) not in found or found[skill, gram].score < score:
+                    found[skill, gram] = SkillMatch(skill, score, f"mentions {term}")
+        for word in {stem_phrase(w) for w in grams if " " not in w}:
+            owners = terms.by_word.get(word, ())
+            # A word inside longer terms ("contrast" in "color contrast") hints at their skills, the less the more
+            # skills use it and the more common it is in English.
+            shared = 1 / math.sqrt(self.known.skills_using(word) or len(owners) or 1)
+            for skill, term in owners:
+                score = round(PARTIAL * specificity(word) * shared, 3)
+                if (skill, word) not in found or found[skill, word].score < score:
+                    found[skill, word] = SkillMatch(skill, score, f"like {term}")
+        return list(found.values())
+
+    def _near_terms(self, terms: _Terms, grams: Sequence[str], vectors: Vectors | None) -> list[SkillMatch]:
+        """Each skill's closest term to any phrase of the topic, by embedding, as a confidence."""
+        if vectors is None or not len(terms.owners) or not len(grams):
+            return []
+        # confidence = clip((cosine - FLOOR) / (FULL - FLOOR), 0, 1) * weight, computed in as few passes over the
+        # phrases x terms matrix as possible: it is the largest piece of work in reading a topic. The weights
+        # (specificity, in (0, 1]) scale the phrases before the product; the cap at FULL is taken per row, and the
+        # floor at 0 once on the best of each column (clipping commutes with taking the maximum).
+        weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
+        scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
+        confidence = (vectors * scale) @ terms.columns  # phrases x terms: cosine * scale
+        np.minimum(confidence, scale * np.float32(SIMILAR_FULL), out=confidence)
+        confidence -= scale * np.float32(SIMILAR_FLOOR)
+        best_term = np.maximum(confidence.max(axis=0), 0.0)
+        top = np.arange(len(best_term))
+        if len(top) > NEAREST:
+            top = np.argpartition(-best_term, NEAREST - 1)[:NEAREST]
+        found: dict[str, SkillMatch] = {}
+        for i in top[np.argsort(-best_term[top], kind="stable")].tolist():
+            score = round(float(best_term[i]) * SEMANTIC_CEILING, 3)
+            if score <= 0:
+                break
+            skill = terms.owners[i]
+            if skill not in found:
+                gram = grams[int(confidence[:, i].argmax())]
+                found[skill] = SkillMatch(skill, score, f"'{gram}' is like {terms.texts[i]}")
+        return list(found.values())
+
+    def _known(self) -> _Terms:
+        """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""
+        if self._known_terms is None:
+            self._known_terms = self._index(sorted(self.known))
+        return self._known_terms
+
+    def _build_extra_terms(self, vocabulary: frozenset[str]) -> _Terms:
+        """Held skills the knowledge file has no entry for (known by their own name, another entry's name or
+        terms they borrow: `bot.domain.skill_knowledge.Knowledge.entry_for`)."""
+        return self._index(sorted(s for s in vocabulary if s not in self.known))
+
+    def _index(self, skills: Sequence[str]) -> _Terms:
+        by_stem: dict[str, list[tuple[str, str]]] = {}
+        by_word: dict[str, dict[str, str]] = {}
+        owners: list[str] = []
+        texts: list[str] = []
+        for skill in skills:
+            entry = self.known.entry_for(skill)
+            for text in (*entry.names, *entry.terms):
+                # The skill's own name is the lexical matcher's to find (it knows when "go" is not the language).
+                stem = stem_phrase(text) if text != entry.skill and not _ambiguous(text) else ""
+                if stem and (skill, text) not in by_stem.get(stem, []):
+                    by_stem.setdefault(stem, []).append((skill, text))
+                if " " in stem:
+                    for word in stem.split():
+                        if _content(word) and len(word) > 2:
+                            by_word.setdefault(word, {}).setdefault(skill, text)
+                owners.append(skill)
+                texts.append(text)
+        columns = np.ascontiguousarray(self._embed_texts(texts).T)
+        return _Terms(
+            {k: tuple(v) for k, v in by_stem.items()},
+            {k: tuple(v.items()) for k, v in by_word.items()},
+            tuple(owners),
+            tuple(texts),
+            columns,
+        )
+
+
+def _offer(scores: dict[str, SkillMatch], match: SkillMatch) -> None:
+    if match.skill not in scores or scores[match.skill].score < match.score:
+        scores[match.skill] = match
+
+
+def _ambiguous(term: str) -> bool:
+    """A one-word term too short or too common to count on its own (it still counts inside a longer phrase)."""
+    return " " not in term and (len(term) <= 2 or term in STOPWORDS or term in NEEDS_CONTEXT or term in OTHER_MEANING)
+
+
+def combine(lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> list[SkillMatch]:
+    """One confidence per skill from the three readers, best first.
+
+    Independent signs add up (noisy-or): two weak terms of one skill ("index" and "transactions") say more than one,
+    and a name found in the topic agrees with the terms around it. Several term hits of a skill are independent
+    signs; the embedding counts once per skill (its best phrase), since its phrases overlap.
+    """
+    doubt: dict[str, float] = {}
+    why: dict[str, SkillMatch] = {}
+    for match in (*lexical, *terms, *near):
+        doubt[match.skill] = doubt.get(match.skill, 1.0) * (1.0 - match.score)
+        if match.skill not in why or why[match.skill].score < match.score:
+            why[match.skill] = match
+    combined = [SkillMatch(s, round(min(1.0 - d, 1.0), 3), why[s].reason) for s, d in doubt.items() if d < 1.0]
+    return sorted(combined, key=lambda m: (-m.score, m.skill))

@@ -1,0 +1,6 @@
+"""What people type, read into typed values: `/burst` commands (`command_parser`), and text made
+storable (`clean_text`).
+
+May import: `handlers.slack` (mrkdwn), `bot.domain` and `storage`. Never `handlers.listeners` or
+`bot.entrypoints`.
+"""
