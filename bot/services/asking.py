@@ -9,7 +9,7 @@ process, which sends what Slack does not have yet. So a kill delays a message; i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal, assert_never
@@ -18,7 +18,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import event_kinds as ev
-from bot.domain.abuse_limits import HOUR, AbuseLimits, RecentPing, next_ask_at, over_limit
+from bot.domain.abuse_limits import HOUR, AbuseLimits, next_ask_at
 from bot.domain.availability import Busy, first_free, summary
 from bot.domain.evidence import EvidenceKind
 from bot.domain.understanding import Verdict
@@ -40,7 +40,6 @@ from bot.runtime.timer_kinds import (
     reschedule,
     schedule,
 )
-from bot.services.digest import topic_key
 from bot.services.routing import FAIRNESS_WINDOW
 from bot.services.screening import Screen
 from bot.services.sessions import SessionService
@@ -94,9 +93,7 @@ class AskOutcome:
     status: AskStatus
     request: HelpRequest  # for "limited", the request asked for, not stored
     retry_at: datetime | None = None  # "limited": when the person may ask again
-
-
-AnswerAsker = Callable[[AskOutcome], Awaitable[None]]
+    owed: Owing[RequestOwed] | None = field(default=None, repr=False, compare=False)  # what `search` sends
 
 
 AnswerStatus = Literal[
@@ -143,21 +140,29 @@ class RequestService:
 
     # --- asking -------------------------------------------------------------------------------------------
 
-    async def ask(self, ask: Ask, answer: AnswerAsker | None = None) -> AskOutcome:
-        """Store the request, then `answer` the asker (at once: the first wave may wait on a slow Slack), then send
-        the first wave. Answering only once the request is stored means a kill in between never leaves a person told
-        "looking" with no request behind it."""
+    async def ask(self, ask: Ask) -> AskOutcome:
+        """Store the request and search for it, when nobody is to be answered in between (an import, a test)."""
+        outcome = await self.store(ask)
+        await self.search(outcome)
+        return outcome
+
+    async def store(self, ask: Ask) -> AskOutcome:
+        """The request stored (or why not): a listener answers the asker with it, then calls `search`. Answering only
+        once the request is stored means a kill in between never leaves a person told "looking" with no request
+        behind it; answering before the search, because the first wave may wait on a slow Slack."""
         outcome, owed = await self._store(ask)
-        if answer is not None:
-            await answer(outcome)
+        return replace(outcome, owed=owed)
+
+    async def search(self, outcome: AskOutcome) -> None:
+        """What follows a stored request: its status message and first wave, or the "did you mean ...?" or "nobody
+        knows this" it owes."""
         if outcome.status == "searching":  # the status message every later step edits; its first wave fills it in
             await self._keep_status(outcome.request, await self.notifier.searching(outcome.request, 0, 0))
         if outcome.status in ("no_match", "clarifying"):
-            await self._settle(owed)
+            await self._settle(outcome.owed)
         elif outcome.status == "searching":
             assert outcome.request.id is not None
             await self.run_wave(outcome.request.id, 1)
-        return outcome
 
     async def _store(self, ask: Ask) -> tuple[AskOutcome, Owing[RequestOwed] | None]:
         now = utcnow()
@@ -366,7 +371,8 @@ class RequestService:
                 want=self.config.wave_size + (1 if request.previous_mentor_id else 0),
                 screen=self.screen,
                 length=timedelta(seconds=request.length_seconds),
-                refuse=lambda mentors: self._over_limit(uow, request, mentors, now),
+                limits=self.config.limits,
+                request=request,
             )
         async with self.db.uow() as uow:
             # Locks the request row on PostgreSQL, so an accept racing this wave waits for our pings; and of two runs
@@ -454,17 +460,6 @@ class RequestService:
         owed = await self.timers.owe(uow, told)
         await uow.commit()
         await self._settle(owed)
-
-    async def _over_limit(self, uow: UnitOfWork, request: HelpRequest, mentors: list[str], now: datetime) -> set[str]:
-        """The mentors the abuse limits keep this request from pinging now (see bot.domain.abuse_limits)."""
-        limits = self.config.limits
-        recent = [
-            RecentPing(mentor, requester, topic_key(topic, skills), at, closed_at if cancelled else None)
-            for mentor, requester, topic, skills, at, closed_at, cancelled in await uow.pings.recent_to(
-                mentors, now - limits.lookback
-            )
-        ]
-        return over_limit(recent, request.requester_id, topic_key(request.topic, request.skills), now, limits)
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
         if wave < self.config.max_waves:
@@ -719,10 +714,8 @@ class RequestService:
 
     # --- the requester's own requests ---------------------------------------------------------------------
 
-    async def ask_after_session(
-        self, session_id: int, user_id: str, dedup_key: str, answer: AnswerAsker | None = None
-    ) -> AskOutcome | None:
-        """Asked again from a follow-up (Still stuck, then Find someone else): the topic, a note, others first.
+    async def again_after_session(self, session_id: int, user_id: str, dedup_key: str) -> Ask | None:
+        """What to ask again from a follow-up (Still stuck, then Find someone else): the topic, a note, others first.
 
         None when the session is not the person's own (only its asker may ask again from it)."""
         async with self.db.uow(readonly=True) as uow:
@@ -742,7 +735,7 @@ class RequestService:
             dedup_key=dedup_key,
             previous_mentor_id=flash.mentor_id,
         )
-        return await self.ask(ask, answer)
+        return ask
 
     async def cancel(self, requester_id: str, request_id: int | None = None) -> HelpRequest | None:
         """Cancel the person's open request (only `request_id`, when given: a Cancel button on an older status)."""

@@ -11,15 +11,17 @@ the wave's size is followed by the next one. The best of a page are then screene
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.domain.abuse_limits import AbuseLimits, RecentPing, over_limit
 from bot.domain.availability import Busy
 from bot.domain.hours import local_clocks
+from bot.services.digest import topic_key
 from bot.services.routing import FAIRNESS_WINDOW, RankedCandidate, level_weights, rank
 from bot.services.screening import Screen
-from storage.models import WantedLevel
+from storage.models import HelpRequest, WantedLevel
 from storage.repositories import CandidateQuery
 from storage.unit_of_work import UnitOfWork
 
@@ -47,11 +49,12 @@ async def choose(
     want: int,
     screen: Screen | None = None,
     length: timedelta = timedelta(0),
-    refuse: Callable[[list[str]], Awaitable[set[str]]] | None = None,
+    limits: AbuseLimits | None = None,
+    request: HelpRequest | None = None,
 ) -> Choice:
     """The best `want` mentors to ping now, best first: holders of the matched skills and people named by their
     evidence (`mentor_scores`, with `mentor_notes` saying why in words); with a `screen`, none busy now or within
-    `length`; `refuse` names those of a page that may not be pinged (the abuse limits), so the wave fills from the
+    `length`; with `limits`, none the abuse limits keep `request` from pinging now, so the wave fills from the
     rest."""
     choice = Choice()
     mentor_scores = mentor_scores or {}
@@ -73,8 +76,8 @@ async def choose(
     for page in range(MAX_PAGES):
         rows = await uow.members.candidates(replace(query, offset=page * PAGE))
         ranked = rank(rows, skill_scores, level, now, mentor_scores, mentor_notes or {})
-        if refuse is not None and ranked:
-            refused = await refuse([c.member_id for c in ranked])
+        if limits is not None and request is not None and ranked:
+            refused = await _over_limit(uow, request, [c.member_id for c in ranked], now, limits)
             ranked = [c for c in ranked if c.member_id not in refused]
         pool += ranked
         pool.sort(key=lambda c: (c.tier, -c.score, c.member_id))
@@ -84,6 +87,19 @@ async def choose(
             break
     choice.chosen = pool[:want]
     return choice
+
+
+async def _over_limit(
+    uow: UnitOfWork, request: HelpRequest, mentors: list[str], now: datetime, limits: AbuseLimits
+) -> set[str]:
+    """The mentors the abuse limits keep this request from pinging now (see bot.domain.abuse_limits)."""
+    recent = [
+        RecentPing(mentor, requester, topic_key(topic, skills), at, closed_at if cancelled else None)
+        for mentor, requester, topic, skills, at, closed_at, cancelled in await uow.pings.recent_to(
+            mentors, now - limits.lookback
+        )
+    ]
+    return over_limit(recent, request.requester_id, topic_key(request.topic, request.skills), now, limits)
 
 
 async def _screened(

@@ -14,7 +14,7 @@ from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway, clicked_message
 from handlers.slack.mrkdwn import mention
 from handlers.views import blocks as b
-from handlers.views.ask_replies import answering
+from handlers.views.ask_replies import ask_reply
 
 # A ping someone else took, or that closed, is rewritten in place to say so: no second message for that.
 PING_REPLIES = {
@@ -135,4 +135,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if not topic:
             return
         ask = Ask(requester_id=user, topic=topic, source="again", dedup_key=f"again:{action.get('action_ts')}")
-        await services.requests.ask(ask, answering(lambda text: tell(body, text)))
+        outcome = await services.requests.store(ask)
+        if text := ask_reply(outcome):
+            await tell(body, text)
+        await services.requests.search(outcome)

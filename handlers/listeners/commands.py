@@ -18,7 +18,7 @@ from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.mrkdwn import clip, escape, local_time
 from handlers.views import blocks as b
-from handlers.views.ask_replies import answering
+from handlers.views.ask_replies import ask_reply
 from handlers.views.digest_blocks import digest_blocks, digest_text
 from handlers.views.profile_text import availability_line, skills_line
 from handlers.views.status_text import status_text
@@ -60,7 +60,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
                     channel_id=command.get("channel_id"),
                     dedup_key=f"cmd:{command.get('trigger_id')}",
                 )
-                await services.requests.ask(ask, answering(reply))
+                outcome = await services.requests.store(ask)
+                if text := ask_reply(outcome):
+                    await reply(text)
+                await services.requests.search(outcome)
             case cp.DeleteMyData():
                 await respond(
                     text="Delete all your Burst data?", blocks=confirm_delete_blocks(user), response_type=EPHEMERAL

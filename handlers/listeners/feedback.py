@@ -13,7 +13,7 @@ from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway, clicked_message, stamp_of
 from handlers.slack.mrkdwn import escape
 from handlers.views import blocks as b
-from handlers.views.ask_replies import answering
+from handlers.views.ask_replies import ask_reply
 
 NOTE_MODAL = "feedback_note_modal"
 NOTE_LIMIT = 1000
@@ -143,10 +143,14 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if session_id is None:
             return
         key = f"again:{session_id}:{action.get('action_ts')}"
-        outcome = await services.requests.ask_after_session(session_id, user, key, answering(lambda t: tell(body, t)))
-        if outcome is None:
+        ask = await services.requests.again_after_session(session_id, user, key)
+        if ask is None:
             await tell(body, REFUSALS["not_requester"])
             return
+        outcome = await services.requests.store(ask)
+        if text := ask_reply(outcome):
+            await tell(body, text)
+        await services.requests.search(outcome)
         ref, message = clicked_message(body), body.get("message") or {}
         if ref is not None and outcome.status in ("searching", "no_match"):  # the new status message says the rest
             text = f"You said you're still stuck on *{escape(outcome.request.topic)}*: asking others, see below."

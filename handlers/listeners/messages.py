@@ -16,7 +16,7 @@ from bot.services.asking import Ask
 from bot.services.container import Services
 from handlers.slack.acks_first import Listeners
 from handlers.slack.mrkdwn import mention
-from handlers.views.ask_replies import answering
+from handlers.views.ask_replies import ask_reply
 
 HINT = (
     "I help you find someone who knows a topic and is free right now. Try *help me with <topic>*, "
@@ -70,7 +70,10 @@ def register(app: AsyncApp, services: Services) -> None:
             channel_id=event.get("channel"),
             dedup_key=f"msg:{event.get('channel')}:{event.get('ts')}",
         )
-        await services.requests.ask(ask, answering(lambda text: say(text=text, thread_ts=thread)))
+        outcome = await services.requests.store(ask)
+        if text := ask_reply(outcome):
+            await say(text=text, thread_ts=thread)
+        await services.requests.search(outcome)
 
     @listen.event("message", acts_on=lambda body: in_a_dm(body) and from_a_person(body))
     async def direct_message(event: dict[str, Any], say: AsyncSay) -> None:

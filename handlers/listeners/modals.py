@@ -14,7 +14,7 @@ from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.mrkdwn import from_slack
 from handlers.views import blocks as b
-from handlers.views.ask_replies import answering
+from handlers.views.ask_replies import ask_reply
 from storage.models import WantedLevel
 
 REQUEST_MODAL = "request_modal"
@@ -111,7 +111,10 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
             channel_id=channel,
             dedup_key=f"view:{view.get('id')}",
         )
-        await services.requests.ask(ask, answering(lambda text: gateway.dm(user, text)))
+        outcome = await services.requests.store(ask)
+        if text := ask_reply(outcome):
+            await gateway.dm(user, text)
+        await services.requests.search(outcome)
 
     @listen.shortcut(SHORTCUT, opens_view=True)
     async def from_message(shortcut: dict[str, Any]) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.services.asking import AnswerAsker, AskOutcome
+from bot.services.asking import AskOutcome
 from handlers.slack.mrkdwn import escape
 from storage.types import utcnow
 
@@ -47,13 +46,3 @@ def limited_reply(retry_at: datetime, now: datetime | None = None) -> str:
         f":hourglass: You've asked for help a lot in the last hour, so I'm pausing new requests from you for a "
         f"little while. You can ask again in {minutes} minute{'s' if minutes != 1 else ''} (at {when})."
     )
-
-
-def answering(send: Callable[[str], Awaitable[object]]) -> AnswerAsker:
-    """What RequestService.ask calls once the request is stored: the reply, through this surface's way of talking."""
-
-    async def answer(outcome: AskOutcome) -> None:
-        if reply := ask_reply(outcome):
-            await send(reply)
-
-    return answer
