@@ -3,8 +3,8 @@
 SQLite lets one transaction write at a time. Without this, the other writers waited inside SQLite's busy handler,
 which sleeps from 1 up to 100 ms between attempts: under load a writer often slept on long after the lock was
 free, each holding a pooled connection and a thread meanwhile, and the backlog fed on itself. Queued here, the
-next writer begins the moment the last one commits (python -m benchmarks load: ack p99 went from about 45 to
-18 ms at 50 requests/s, and from about 70 to 30 ms at 100). SQLite still arbitrates between processes; this only
+next writer begins the moment the last one commits (`python -m benchmarks load` shows the acks' tail it saves).
+SQLite still arbitrates between processes; this only
 orders one process's own writers. A unit of work holds it from its BEGIN IMMEDIATE to its commit.
 """
 

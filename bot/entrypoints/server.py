@@ -167,12 +167,12 @@ async def serve(settings: Settings) -> None:
     await services.requests.reader.warm(services.db)
     # What start-up built (modules, the ORM's mappings, Bolt's listeners) lives as long as the process: take it out
     # of the garbage collector's sight, so a full collection stops walking it. Those collections stalled the event
-    # loop for 30 to 95 ms each, and every ack arriving meanwhile waited (benchmarks load).
+    # loop for tens of milliseconds each, and every ack arriving meanwhile waited (`benchmarks load`).
     gc.collect()
     gc.freeze()
     # A full collection also waits for a quarter more long-lived objects than the last one left; with start-up
     # frozen that base is tiny, so full collections came every tenth middle one, each walking all the backlog of a
-    # busy moment (50 to 170 ms). One in a hundred keeps them rare (at 200 requests/s, ack p99 43 -> 30 ms).
+    # busy moment. One in a hundred keeps them rare, and the acks' tail with them (`benchmarks load`).
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, 100)
     site = GuardedSite(

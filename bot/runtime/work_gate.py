@@ -1,13 +1,13 @@
 """How much work runs at once in one Burst process: one piece at a time, the rest wait their turn.
 
-Work here is what follows an ack (a listener's database and Web API calls) and every timed action (a wave, a
-session's end, a follow-up). On one event loop, each running piece's next step is queued ahead of the next
-request's ack, so under a burst of requests the acks themselves slowed down: at 200 requests/s on PostgreSQL,
-with everything running at once, the ack p99 was 72 ms against bare Bolt's 13 ms (benchmarks load). Admitting one
-piece at a time keeps the loop's queue short, so an ack waits behind one step at most; the rest wait on a
-semaphore, which costs no CPU, in the order they came. A piece waiting on Slack lets the next one run (`outside`),
-so what is serialised is the process's CPU and database work, which one event loop serialises anyway; what is lost
-is overlapping one piece's database round trip with another's CPU. Work is delayed under overload, never dropped.
+Work here is what follows an ack (a listener's database and Web API calls) and every timed action (a wave, a session's
+end, a follow-up). On one event loop, each running piece's next step is queued ahead of the next request's ack, so under
+a burst of requests the acks themselves slowed down, several times over a bare Bolt app's (`python -m benchmarks load`
+measures both). Admitting one piece at a time keeps the loop's queue short, so an ack waits behind one step at most; the
+rest wait on a semaphore, which costs no CPU, in the order they came. A piece waiting on Slack lets the next one run
+(`outside`), so what is serialised is the process's CPU and database work, which one event loop serialises anyway; what
+is lost is overlapping one piece's database round trip with another's CPU. Work is delayed under overload, never
+dropped.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ import structlog
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-# 200 requests/s on PostgreSQL (benchmarks load): 1 slot, ack p99 10-12 ms and the backlog done 21 s after the
-# load stops; 2 slots, 21-27 ms and 15-18 s.
+# One slot: a second one finished a backlog a little sooner but doubled the acks' tail (`benchmarks load`).
 SLOTS = 1
 # How long a call to Slack may wait before its slot goes to someone else.
 PATIENCE = 0.02

@@ -12,8 +12,8 @@ from bot.services.digest import Digest
 
 
 def render_chart(digest: Digest) -> bytes:
-    # Imported on first use, not with the module: matplotlib is about 55 MB of resident memory and most of a
-    # second of start-up that every `burst run` would pay for a chart drawn once a week (benchmarks scale).
+    # Imported on first use, not with the module: matplotlib is tens of megabytes of resident memory and a good part
+    # of start-up that every `burst run` would pay for a chart drawn once a week (`benchmarks scale`).
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

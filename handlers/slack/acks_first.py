@@ -1,7 +1,7 @@
 """Every Slack listener is registered here: it answers Slack at its ack, acts once per delivery, and works in turn.
 
-- Answered at the ack. Bolt, when it does not process before responding, starts a listener and then polls every
-  10 ms whether it has acked, so every ack waited for the next poll, and under load for a busy event loop to get
+- Answered at the ack. Bolt, when it does not process before responding, starts a listener and then polls now and
+  then whether it has acked, so every ack waited for the next poll, and under load for a busy event loop to get
   back to it. Here Bolt processes "before responding", and what Bolt awaits ends as soon as the listener is acked;
   the rest runs on in a task the work gate keeps (bot.runtime.work_gate), so a stop can wait for it.
 - Once per delivery. Right after the ack the delivery's id is claimed in the ledger (bot.runtime.delivery_ledger); a

@@ -413,7 +413,7 @@ class SlackGateway:
     async def post_digest(self, channel: str, digest: Digest) -> bool:
         """The chart as the main post, the summary as its comment; where Slack's files API refuses (local-slack has
         none, or a scope is missing), the summary alone in Block Kit."""
-        png = await asyncio.to_thread(render_chart, digest)  # ~100 ms of matplotlib: not on the event loop
+        png = await asyncio.to_thread(render_chart, digest)  # matplotlib's drawing is CPU work: not on the event loop
         try:
             await self.client.files_upload_v2(
                 channel=channel,

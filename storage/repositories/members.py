@@ -91,9 +91,9 @@ class MemberRepository:
     async def _distinct(self, column: Mapped[str]) -> list[str]:
         """The distinct values of an indexed column, by a loose index scan: each step is `min(value) > previous`.
 
-        A few hundred skills among tens of thousands of rows: PostgreSQL's DISTINCT reads and hashes every row
-        (6 ms at 10,000 mentors), while this takes one index probe per distinct value (2 ms); SQLite is as quick
-        either way. The recursion ends when no larger value is left (`min` of nothing is NULL).
+        A few hundred skills among tens of thousands of rows: PostgreSQL's DISTINCT reads and hashes every row, while
+        this takes one index probe per distinct value; SQLite is as quick either way. The recursion ends when no larger
+        value is left (`min` of nothing is NULL).
         """
         first = select(func.min(column).label("value"))
         walk = first.cte("walk", recursive=True)
