@@ -23,8 +23,8 @@ from handlers.feedback import NOTE_MODAL
 from handlers.home import HOME_EDIT, PROFILE_MODAL
 from handlers.modals import REQUEST_MODAL
 from storage.migrate import upgrade_async
-from tests.app.conftest import database_copy
 from tests.app.flows import Pair, add_mentor, ended, person
+from tests.conftest import database_copy
 from tests.support.block_kit import api_call_problems, block_kit_problems
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import ADMIN, Delivery, InProcessBurst

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from handlers.home_signals import CALENDAR_MODAL, HOME_CALENDAR, HOME_CALENDAR_OFF, URL_BLOCK
-from tests.app.conftest import database_copy
 from tests.app.flows import ok, person
+from tests.conftest import database_copy
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.ics_server import IcsServer, busy_now
 from tests.support.in_process import Delivery, InProcessBurst, Transport

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from storage.models import PingState, TimedAction
-from tests.app.conftest import database_copy
 from tests.app.flows import add_mentor, ask, person
+from tests.conftest import database_copy
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import InProcessBurst, Transport
 
