@@ -25,6 +25,7 @@ from tests.support.control import SlackControl
 from tests.support.fault_proxy import RETRY_GRACE, FaultPlan, FaultProxy, FaultRecord, RateLimited
 from tests.support.invariants import Verdict, check, posted_messages, read_database, unfinished
 from tests.support.ports import free_port
+from tests.support.quiet import quiet_now
 from tests.support.workload import APP_TOKEN, SIGNING_SECRET, Seen, Workload, WorkloadPlan, workspace
 
 # Second-long timers, so a whole flow (waves, session, two follow-ups) takes some fifteen seconds.
@@ -46,7 +47,7 @@ TIMERS = {
 }
 FOLLOWUPS = len(TIMERS["BURST_FOLLOWUP_DELAYS"].split(","))
 LOG_WINDOW = 1_000  # entries local-slack's /_control/log returns at most
-QUIET = 4.0  # seconds without a Web API call after which nothing is still being retried
+QUIET = 4.0  # seconds without a Web API call, besides idle processes, before a run's calls are counted
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ async def _run(setup: ChaosSetup, slack: LocalSlackProcess, ports: list[int], be
             # Every kill asked for happens: on a slow machine the workload can be over before the last ones, which
             # then land while its flows' last timers (session ends, follow-ups) play out.
             kills = await killer
-            left = await _drain(setup, proxy)
+            left = await _drain(setup, proxy, bursts)
         finally:
             await asyncio.gather(*(asyncio.to_thread(b.stop) for b in bursts))
             collecting.set()
@@ -228,12 +229,17 @@ async def _kill_now_and_then(bursts: list[BurstProcess], setup: ChaosSetup, stop
     return kills
 
 
-async def _drain(setup: ChaosSetup, proxy: FaultProxy) -> int:
-    """Wait until no request is open, no session active and no timer left to run, and Burst has stopped talking to
-    Slack for a few seconds (a call may still be retrying); returns what was left."""
+async def _drain(setup: ChaosSetup, proxy: FaultProxy, bursts: list[BurstProcess]) -> int:
+    """Wait until no request is open, no session active and no timer left to run, every process is idle (a call
+    waiting to be tried again, however long its backoff, is work under way), and Burst has not talked to Slack for
+    a few seconds (what slack_sdk does outside Burst's work, such as a socket's reconnect); returns what was left."""
     deadline = time.monotonic() + setup.drain_budget
+
+    async def done() -> bool:
+        return proxy.idle_for() >= QUIET and await quiet_now(setup.database_url, bursts) is not None
+
     left = await unfinished(setup.database_url)
-    while (left or proxy.idle_for() < QUIET) and time.monotonic() < deadline:
+    while (left or not await done()) and time.monotonic() < deadline:
         await asyncio.sleep(1)
         left = await unfinished(setup.database_url)
     return left

@@ -27,15 +27,18 @@ injected fault would test the harness rather than the bot. Events API deliveries
 The proxy also watches for retries. A retry is the same request again (method, query and body), but nothing in it
 says which earlier attempt it repeats: with a shared HTTP session it may come on any connection, and another call can
 send an identical request (two DMs opened to one person at once). So a failed attempt counts as retried when an
-identical request comes after it, and for each 429 the retry is taken to be the first identical request that came
-at least Retry-After later, within a few seconds of it; only if none did is an earlier one taken for it, and counted
-as not having waited. A client that ignores Retry-After retries at once and has no later twin, so it is caught.
+identical request comes after it (or, for a message Burst stamps with a key, a later post or edit of that message:
+its newer text supersedes the failed one), and for each 429 the retry is taken to be the first identical request
+that came at least Retry-After later, within a few seconds of it; only if none did is an earlier one taken for it,
+and counted as not having waited. A client that ignores Retry-After retries at once and has no later twin, so it is
+caught.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import random
 import time
 from collections import Counter, deque
@@ -48,6 +51,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from aiohttp import web
 
+from handlers.slack.gateway import stamp_of
 from tests.support.ports import free_port
 
 KINDS = ("429", "500", "503", "drop", "slow", "lost")
@@ -129,6 +133,18 @@ class FaultRecord:
         return [r for r in self.retried_429 if not r.honoured]
 
 
+def _stamp(method: str, body: bytes) -> tuple[str, str] | None:
+    """(method, the key Burst stamps a message with) for a post or edit of a keyed message, else None."""
+    if method not in LOSABLE:
+        return None
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    stamp = stamp_of(payload) if isinstance(payload, dict) else None
+    return (method, stamp) if stamp else None
+
+
 class FaultProxy:
     """`async with FaultProxy(upstream_api_url, plan, seed) as proxy:` then point SLACK_API_URL at proxy.api_url."""
 
@@ -147,6 +163,7 @@ class FaultProxy:
         self.record = FaultRecord()
         self._random = random.Random(seed)
         self._failed: dict[tuple[str, str], deque[str]] = {}  # failed attempts not yet repeated, by request
+        self._stamped: dict[tuple[str, str], list[tuple[str, str]]] = {}  # failed requests by (method, message key)
         self._arrivals: dict[tuple[str, str], list[float]] = {}  # when requests that met a 429 came again
         self._attempts: Counter[tuple[str, str]] = Counter()
         self._last_request = time.monotonic()
@@ -196,7 +213,7 @@ class FaultProxy:
         key = (method, digest)
         now = self._last_request = time.monotonic()
         self.record.requests[method] += 1
-        self._note_retry(key, now)
+        self._note_retry(key, _stamp(method, body), now)
 
         kind = self._draw(key)
         if kind == "lost" and method not in LOSABLE:
@@ -211,7 +228,7 @@ class FaultProxy:
         if kind == "slow":
             await asyncio.sleep(self._random.uniform(*self.plan.slow_seconds))
         elif kind is not None:
-            return self._fail(request, kind, key, now)
+            return self._fail(request, kind, key, _stamp(method, body), now)
         if method == "conversations.open" and (group := self._group_dm(request, body)):
             return web.json_response({"ok": True, "channel": {"id": group}})
         return await self._forward(request, method, body)
@@ -236,14 +253,21 @@ class FaultProxy:
                 return kind
         return None
 
-    def _note_retry(self, key: tuple[str, str], now: float) -> None:
-        if waiting := self._failed.get(key):
+    def _note_retry(self, key: tuple[str, str], stamp: tuple[str, str] | None, now: float) -> None:
+        # A later version of a keyed message (its post or edit with newer text, as when the status moved on
+        # before the retry) is that message again: Burst posts by key, and the newer text supersedes the old.
+        candidates = [key] + ([k for k in self._stamped.get(stamp, []) if k != key] if stamp else [])
+        if waiting := next((self._failed[k] for k in candidates if self._failed.get(k)), None):
             self.record.retries[waiting.popleft()] += 1
         if key in self._arrivals:
             self._arrivals[key].append(now)
 
-    def _fail(self, request: web.Request, kind: str, key: tuple[str, str], now: float) -> web.StreamResponse:
+    def _fail(
+        self, request: web.Request, kind: str, key: tuple[str, str], stamp: tuple[str, str] | None, now: float
+    ) -> web.StreamResponse:
         self._failed.setdefault(key, deque()).append(kind)
+        if stamp is not None:
+            self._stamped.setdefault(stamp, []).append(key)
         if kind == "drop":
             assert request.transport is not None
             request.transport.abort()

@@ -14,6 +14,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,6 +72,17 @@ def _active(found: list[Timer]) -> list[Timer]:
     return [t for t in found if t.state == TimerState.RUNNING or (t.state == TimerState.PENDING and t.due_at <= now)]
 
 
+async def quiet_now(database_url: str, processes: Sequence[BurstProcess]) -> list[Timer] | None:
+    """The pending timed actions if nothing runs or is due in any of `processes` right now, else None."""
+    before = await timers(database_url)
+    if _active(before):
+        return None
+    work = [await asyncio.to_thread(work_of, p) for p in processes]
+    if any(w != 0 for w in work) or await timers(database_url) != before:
+        return None
+    return [t for t in before if t.state == TimerState.PENDING]
+
+
 async def settled(
     database_url: str,
     *processes: BurstProcess,
@@ -79,11 +91,11 @@ async def settled(
     """Wait until nothing runs or is due in any of `processes`; returns the pending timed actions (what is to come)."""
     deadline = time.monotonic() + timeout
     while True:
-        before = await timers(database_url)
-        work = [await asyncio.to_thread(work_of, p) for p in processes]
-        if not _active(before) and all(w == 0 for w in work) and await timers(database_url) == before:
-            return [t for t in before if t.state == TimerState.PENDING]
+        if (pending := await quiet_now(database_url, processes)) is not None:
+            return pending
         if time.monotonic() > deadline:
+            before = await timers(database_url)
+            work = [await asyncio.to_thread(work_of, p) for p in processes]
             raise AssertionError(
                 f"Burst did not settle within {timeout:g}s: work under way per process {work}, "
                 f"timed actions running or due {[(t.key, t.state, t.due_at.isoformat()) for t in _active(before)]}"
