@@ -94,6 +94,7 @@ class AskOutcome:
     request: HelpRequest  # for "limited", the request asked for, not stored
     retry_at: datetime | None = None  # "limited": when the person may ask again
     owed: Owing[RequestOwed] | None = field(default=None, repr=False, compare=False)  # what `search` sends
+    first_wave: Owing[WaveDue] | None = field(default=None, repr=False, compare=False)  # what `search` runs
 
 
 AnswerStatus = Literal[
@@ -158,11 +159,20 @@ class RequestService:
         knows this" it owes."""
         if outcome.status == "searching":  # the status message every later step edits; its first wave fills it in
             await self._keep_status(outcome.request, await self.notifier.searching(outcome.request, 0, 0))
-        if outcome.status in ("no_match", "clarifying"):
-            await self._settle(outcome.owed)
-        elif outcome.status == "searching":
             assert outcome.request.id is not None
-            await self.run_wave(outcome.request.id, 1)
+            await self._run_first_wave(outcome.request.id, outcome.first_wave)
+        elif outcome.status in ("no_match", "clarifying"):
+            await self._settle(outcome.owed)
+
+    async def _run_first_wave(self, request_id: int, held: Owing[WaveDue] | None) -> None:
+        """The first wave, run here while this process holds its timed action: a sweep running it meanwhile would
+        find no status message stored yet and post a second one. If this process dies first, another one takes the
+        wave over once the hold's lease runs out (None: a redelivery, whose wave is another run's)."""
+        if held is None:
+            await self.run_wave(request_id, 1)
+            return
+        async with self.timers.settling(held):
+            await self.run_wave(request_id, 1)
 
     async def _store(self, ask: Ask) -> tuple[AskOutcome, Owing[RequestOwed] | None]:
         now = utcnow()
@@ -218,8 +228,9 @@ class RequestService:
                 anonymous=ask.anonymous,
             )
             owed: Owing[RequestOwed] | None = None
-            if routing:  # the first wave runs right after; the timer sends it if this process dies before it does
-                await schedule(uow, WaveDue(request.id, 1), now)
+            first_wave: Owing[WaveDue] | None = None
+            if routing:  # the first wave runs right after (`search`); if this process dies first, another runs it
+                first_wave = await self.timers.owe(uow, WaveDue(request.id, 1))
             elif clarifying:  # unanswered, it closes when a search would have given up
                 due = now + self.config.wave_timeout * self.config.max_waves
                 await schedule(uow, ExpireDue(request.id), due)
@@ -235,7 +246,7 @@ class RequestService:
             except IntegrityError:
                 return await self._duplicate(uow, ask), None
         status: AskStatus = "searching" if routing else "clarifying" if clarifying else "no_match"
-        return AskOutcome(status, request), owed
+        return AskOutcome(status, request, first_wave=first_wave), owed
 
     async def clarify(self, request_id: int, user_id: str, skill: str | None) -> AskOutcome | None:
         """The requester picked the skill they meant (None: none of those offered). None when it is not theirs or
@@ -250,6 +261,7 @@ class RequestService:
             await cancel_for_request(uow, request_id, REQUEST_TIMERS)
             uow.events.append(ev.REQUEST_CLARIFIED, actor_id=user_id, request_id=request_id, skill=skill)
             owed: Owing[RequestOwed] | None = None
+            first_wave: Owing[WaveDue] | None = None
             if skill is None:  # a gap; grouped in the digest under the skill it most likely is
                 request.gap = max(request.skills.items(), key=lambda kv: kv[1])[0] if request.skills else None
                 request.skills = {}
@@ -258,12 +270,12 @@ class RequestService:
                 owed = await self._owe_closed(uow, request, "no_skill", [])
             else:
                 request.skills, request.state = {skill: 1.0}, RequestState.OPEN
-                await schedule(uow, WaveDue(request_id, 1), now)
+                first_wave = await self.timers.owe(uow, WaveDue(request_id, 1))
             await uow.commit()
         if skill is None:
             await self._settle(owed)
             return AskOutcome("no_match", request)
-        await self.run_wave(request_id, 1)
+        await self._run_first_wave(request_id, first_wave)
         return AskOutcome("searching", request)
 
     async def _duplicate(self, uow: UnitOfWork, ask: Ask) -> AskOutcome:

@@ -10,7 +10,7 @@ left running under the dead worker's lease; the test lets that lease run out, as
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -177,7 +177,42 @@ async def test_a_request_whose_process_died_before_its_first_wave_gets_it_from_t
 
     after = make_world(db, worker="next")
     await after.timers.sweep()
+    assert after.slack.named("ping") == []  # still held by the process that died, until its lease runs out
+    await lease_runs_out(db)
+    await after.timers.sweep()
     assert [c["mentor"] for c in after.slack.named("ping")] == ["U1"]
+
+
+@dataclass
+class SlowStatusSlack(RecordingSlack):
+    """Slack taking its time over the first status message ("looking for someone"), until `answer` is set."""
+
+    answer: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def searching(self, request: HelpRequest, asked: int, wave: int) -> MessageRef | None:
+        if not asked:
+            self.waiting.set()
+            await self.answer.wait()
+        return await super().searching(request, asked, wave)
+
+
+async def test_a_sweep_while_the_first_status_message_is_on_its_way_leaves_the_first_wave_to_the_ask(
+    db: Database,
+) -> None:
+    """A sweep running the first wave meanwhile would find no status message stored and post a second one."""
+    slack = SlowStatusSlack()
+    world = make_world(db, slack)
+    await world.profiles.add_skills("U1", [("rust", SkillLevel.EXPERT)])
+    asking = asyncio.create_task(world.requests.ask(Ask(requester_id="U0", topic="rust lifetimes", source="dm")))
+    await slack.waiting.wait()
+    assert await world.timers.sweep() == 0  # the first wave is the ask's to run
+    slack.answer.set()
+    outcome = await asking
+    assert outcome.status == "searching"
+    assert [c["mentor"] for c in slack.named("ping")] == ["U1"]
+    assert len(slack.named("looking")) == 1
+    assert await world.timers.sweep() == 0  # nothing of the first wave is left to run
 
 
 async def test_two_runs_of_one_wave_at_once_ping_one_wave(db: Database) -> None:
