@@ -147,13 +147,6 @@ class RequestService:
         await self.search(outcome)
         return outcome
 
-    async def store(self, ask: Ask) -> AskOutcome:
-        """The request stored (or why not): a listener answers the asker with it, then calls `search`. Answering only
-        once the request is stored means a kill in between never leaves a person told "looking" with no request
-        behind it; answering before the search, because the first wave may wait on a slow Slack."""
-        outcome, owed = await self._store(ask)
-        return replace(outcome, owed=owed)
-
     async def search(self, outcome: AskOutcome) -> None:
         """What follows a stored request: its status message and first wave, or the "did you mean ...?" or "nobody
         knows this" it owes."""
@@ -174,22 +167,25 @@ class RequestService:
         async with self.timers.settling(held):
             await self.run_wave(request_id, 1)
 
-    async def _store(self, ask: Ask) -> tuple[AskOutcome, Owing[RequestOwed] | None]:
+    async def store(self, ask: Ask) -> AskOutcome:
+        """The request stored (or why not): a listener answers the asker with it, then calls `search`. Answering only
+        once the request is stored means a kill in between never leaves a person told "looking" with no request
+        behind it; answering before the search, because the first wave may wait on a slow Slack."""
         now = utcnow()
         # Cleaned here, not only on insert (storage.printable), because the event below copies the topic.
         ask = replace(ask, topic=printable(ask.topic), details=printable(ask.details))
         async with self.db.uow() as uow:
             if ask.dedup_key and (seen := await uow.requests.by_dedup_key(ask.dedup_key)):
-                return AskOutcome("duplicate", seen), None
+                return AskOutcome("duplicate", seen)
             if open_ := await uow.requests.open_for(ask.requester_id):
-                return AskOutcome("already_open", open_[0]), None
+                return AskOutcome("already_open", open_[0])
             asked = await uow.requests.asked_since(ask.requester_id, now - HOUR)
             if (retry_at := next_ask_at(asked, now, self.config.limits)) is not None:
                 refused = HelpRequest(requester_id=ask.requester_id, topic=ask.topic, created_at=now)
-                return AskOutcome("limited", refused, retry_at), None
+                return AskOutcome("limited", refused, retry_at)
             understood = await self.reader.read(uow, ask.topic)
             if understood.verdict is Verdict.VAGUE:  # nothing to route on, and nothing worth recording
-                return AskOutcome("vague", HelpRequest(requester_id=ask.requester_id, topic=ask.topic)), None
+                return AskOutcome("vague", HelpRequest(requester_id=ask.requester_id, topic=ask.topic))
             routing = understood.verdict is Verdict.ROUTE
             clarifying = understood.verdict is Verdict.CLARIFY
             request = uow.requests.add(
@@ -215,7 +211,7 @@ class RequestService:
             try:
                 await uow.flush()
             except IntegrityError:
-                return await self._duplicate(uow, ask), None
+                return await self._duplicate(uow, ask)
             assert request.id is not None
             uow.events.append(
                 ev.REQUEST_CREATED,
@@ -244,9 +240,9 @@ class RequestService:
             try:
                 await uow.commit()
             except IntegrityError:
-                return await self._duplicate(uow, ask), None
+                return await self._duplicate(uow, ask)
         status: AskStatus = "searching" if routing else "clarifying" if clarifying else "no_match"
-        return AskOutcome(status, request, first_wave=first_wave), owed
+        return AskOutcome(status, request, owed=owed, first_wave=first_wave)
 
     async def clarify(self, request_id: int, user_id: str, skill: str | None) -> AskOutcome | None:
         """The requester picked the skill they meant (None: none of those offered). None when it is not theirs or
