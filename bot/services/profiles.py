@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -68,21 +68,9 @@ class ProfileService:
         await self.refresh(user_id)
         change = SkillChange()
         async with self.db.uow() as uow:
-            seen: set[str] = set()
             listed = {s.skill for s in await uow.members.skills_of(user_id)}
-            for raw, level in skills:
-                try:
-                    name = validate_skill(raw)
-                except ValueError as exc:
-                    change.rejected.append(str(exc))
-                    continue
-                if name in seen:
-                    continue
-                seen.add(name)
-                if name not in listed and len(listed) >= MAX_SKILLS:
-                    change.rejected.append(_too_many(name))
-                    continue
-                listed.add(name)
+            wanted = _validated(skills, change, listed=listed)
+            for name, level in wanted.items():
                 new = await uow.members.set_skill(user_id, name, level)
                 (change.added if new else change.updated).append(f"{name}:{level}")
             if change.added or change.updated:
@@ -119,17 +107,7 @@ class ProfileService:
         change = SkillChange()
         async with self.db.uow() as uow:
             member = await uow.members.get_or_create(user_id)
-            wanted: dict[str, SkillLevel] = {}
-            for raw, level in skills:
-                try:
-                    name = validate_skill(raw)
-                except ValueError as exc:
-                    change.rejected.append(str(exc))
-                    continue
-                if name not in wanted and len(wanted) >= MAX_SKILLS:
-                    change.rejected.append(_too_many(name))
-                    continue
-                wanted[name] = level
+            wanted = _validated(skills, change, listed=())
             for existing in await uow.members.skills_of(user_id):
                 if existing.skill not in wanted:
                     await uow.members.remove_skill(user_id, existing.skill)
@@ -195,6 +173,25 @@ class ProfileService:
             member.snoozed_until = utcnow() + duration
             await uow.commit()
             return member
+
+
+def _validated(
+    skills: Sequence[tuple[str, SkillLevel]], change: SkillChange, *, listed: Collection[str]
+) -> dict[str, SkillLevel]:
+    """The canonical names asked for, with their levels (a name given twice keeps the last level given), at most
+    MAX_SKILLS in all with those already `listed`; what is refused is said in `change.rejected`."""
+    wanted: dict[str, SkillLevel] = {}
+    for raw, level in skills:
+        try:
+            name = validate_skill(raw)
+        except ValueError as exc:
+            change.rejected.append(str(exc))
+            continue
+        if name not in wanted and name not in listed and len(wanted.keys() | listed) >= MAX_SKILLS:
+            change.rejected.append(_too_many(name))
+            continue
+        wanted[name] = level
+    return wanted
 
 
 def _too_many(name: str) -> str:
