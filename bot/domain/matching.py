@@ -146,7 +146,8 @@ Add a line when a name misfires."""
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 # A clause ends at punctuation, so "log in, go to settings" has no "in go" and n-grams never cross a comma.
-_CLAUSE_BREAK = re.compile(r"[,;:!?()\[\]{}\"|\n]+|\.(?:\s+|$)|\s[-–—]+\s")
+# A colon inside a word is part of it ("1:1s", "10:30", a 4.5:1 contrast ratio); one before a space ends a clause.
+_CLAUSE_BREAK = re.compile(r"[,;!?()\[\]{}\"|\n]+|:+(?!\S)|(?<!\S):+|\.(?:\s+|$)|\s[-–—]+\s")
 _INNER = re.compile(r"[-.]+")
 _FILE_SUFFIXES = ("files", "file")  # dockerfile, jenkinsfile
 _ES_AFTER = ("x", "s", "z", "sh", "ch")  # regexes, but not "reacts" (the verb) or "excels"
@@ -267,7 +268,7 @@ def _index(vocabulary: frozenset[str]) -> _Index:
     for phrase in surfaces:
         if len(phrase) >= MIN_TYPO_LENGTH:
             buckets.setdefault((phrase.count(" ") + 1, phrase[0], len(phrase)), []).append(phrase)
-    keep_whole = _STATIC_WHOLE | {w for phrase in surfaces for w in phrase.split(" ") if any(c in w for c in "./-")}
+    keep_whole = _STATIC_WHOLE | {w for phrase in surfaces for w in phrase.split(" ") if any(c in w for c in "./-:")}
     return _Index(
         vocabulary=vocabulary,
         surfaces=surfaces,

@@ -168,6 +168,9 @@ def test_a_score_outside_zero_to_one_is_a_bug() -> None:
         ("what's the team's go-to?", [["what", "the", "team", "go", "to"]]),
         ("at 3.30 pm", [["at", "3.30", "pm"]]),
         ("R&amp;D &lt;stuff&gt;", [["r&d", "stuff"]]),
+        ("my 1:1s run long: any tips", [["my", "1:1s", "run", "long"], ["any", "tips"]]),
+        ("contrast 4.5:1, meeting at 10:30", [["contrast", "4.5:1"], ["meeting", "at", "10:30"]]),
+        ("great :tada: thanks", [["great"], ["tada"], ["thanks"]]),
     ],
 )
 def test_topics_are_read_as_words_keeping_names_whole(topic: str, clauses: list[list[str]]) -> None:
@@ -218,3 +221,10 @@ def test_matching_is_fast_on_a_large_vocabulary() -> None:
         f"\nmatcher: index for {len(vocabulary)} skills built in {built_ms:.1f} ms; 1,000 matches in {total_ms:.0f} ms"
     )
     assert total_ms / 1000 < 25, "a loose bound for slow CI machines; expect well under 1 ms a match"
+
+
+@pytest.mark.parametrize(
+    "topic", ["my 1:1s with my reports drag on", "weekly 1:1 agenda", "a first one-on-one with a new hire", "1on1 tips"]
+)
+def test_one_on_ones_are_found_however_they_are_written(topic: str) -> None:
+    assert [m.skill for m in LexicalMatcher().match(topic, ["1:1s", "feedback", "hiring"])][:1] == ["1:1s"]
