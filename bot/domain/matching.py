@@ -27,6 +27,7 @@ from rapidfuzz.distance import OSA
 
 from bot.domain.skill_aliases import ALIASES, RELATED
 from bot.domain.skills import compact, spaced, strip_edges, unescape
+from bot.domain.stemming import stem_phrase
 
 EXACT = 1.0
 ALIAS = 0.95
@@ -302,6 +303,12 @@ def tokenise(topic: str, keep_whole: frozenset[str] = _STATIC_WHOLE) -> list[lis
         if words:
             clauses.append(words)
     return clauses
+
+
+def term_key(text: str) -> str:
+    """A knowledge term as topics are read: split into words the same way (node.js, package.json, won't, snake_case),
+    then stemmed, so a term matches a topic that writes it the same way."""
+    return stem_phrase(" ".join(w for clause in tokenise(text) for w in clause))
 
 
 class LexicalMatcher:

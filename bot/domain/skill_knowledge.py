@@ -18,9 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.domain.matching import term_key
 from bot.domain.skill_aliases import RELATED
 from bot.domain.skills import compact, normalise_skill
-from bot.domain.stemming import stem_phrase
 
 KNOWLEDGE_FILE = Path(__file__).with_name("skill_knowledge.yaml")
 
@@ -73,12 +73,12 @@ class Knowledge:
         self._word_users: dict[str, set[str]] = {}
         for skill, entry in entries.items():
             for text in (*entry.names, *entry.terms):
-                for word in stem_phrase(text).split():
+                for word in term_key(text).split():
                     self._word_users.setdefault(word, set()).add(skill)
             for name in entry.names:
                 self._by_name.setdefault(compact(normalise_skill(name)), skill)
             for term in entry.terms:
-                self._by_term.setdefault(stem_phrase(term), []).append(skill)
+                self._by_term.setdefault(term_key(term), []).append(skill)
 
     def __contains__(self, skill: object) -> bool:
         return skill in self.entries
@@ -108,7 +108,7 @@ class Knowledge:
         if (other := self._by_name.get(compact(skill))) is not None:
             entry = self.entries[other]
             return SkillEntry(skill, (skill, *entry.names), entry.terms)
-        if owners := self._by_term.get(stem_phrase(skill)):
+        if owners := self._by_term.get(term_key(skill)):
             terms = tuple(dict.fromkeys(t for o in owners[:MAX_BORROWED] for t in self.entries[o].terms))
             return SkillEntry(skill, (skill,), terms)
         return SkillEntry(skill, (skill,), ())

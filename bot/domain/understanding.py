@@ -26,7 +26,15 @@ import numpy as np
 
 from bot.domain.embedding import Embedder, Vectors
 from bot.domain.evidence import EvidenceIndex, MentorMatch
-from bot.domain.matching import NEEDS_CONTEXT, OTHER_MEANING, STOPWORDS, LexicalMatcher, SkillMatch, tokenise
+from bot.domain.matching import (
+    NEEDS_CONTEXT,
+    OTHER_MEANING,
+    STOPWORDS,
+    LexicalMatcher,
+    SkillMatch,
+    term_key,
+    tokenise,
+)
 from bot.domain.similarity import SEMANTIC_CEILING, SIMILAR_FLOOR, SIMILAR_FULL
 from bot.domain.skill_knowledge import Knowledge, knowledge
 from bot.domain.skills import compact, normalise_skill
@@ -50,6 +58,8 @@ NEAREST = 64
 """The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
 MAX_SUGGESTIONS = 3
 MAX_PHRASE_WORDS = 3
+MAX_TERM_WORDS = 5
+"""Knowledge terms are looked up in runs of up to this many words, whatever words they start or end on."""
 MAX_TOPIC_WORDS = 60
 MAX_TOPIC_CHARS = 2000
 """Longer text is cut before reading: far beyond any topic (200 characters) or request details."""
@@ -156,6 +166,19 @@ def phrases(topic: str) -> list[str]:
     return found
 
 
+def term_windows(topic: str) -> list[str]:
+    """Every run of up to MAX_TERM_WORDS words inside a clause, but single words that name nothing: where knowledge
+    terms are looked up, so "group by", "too many connections" or "slow query" are found as written."""
+    found: dict[str, None] = {}
+    for clause in tokenise(_readable(topic)):
+        words = clause[:MAX_TOPIC_WORDS]
+        for n in range(1, MAX_TERM_WORDS + 1):
+            for i in range(len(words) - n + 1):
+                if n > 1 or _content(words[i]):
+                    found.setdefault(" ".join(words[i : i + n]))
+    return list(found)
+
+
 def _content(word: str) -> bool:
     return word not in STOPWORDS and word not in FILLER and any(ch.isalpha() for ch in word)
 
@@ -206,12 +229,12 @@ class Understander:
         if not words:
             return Understanding(Verdict.VAGUE)
         vocab = vocabulary if isinstance(vocabulary, frozenset) else frozenset(vocabulary)
-        grams = phrases(topic)
+        grams, windows = phrases(topic), term_windows(topic)
         vectors = self._embed_topic(topic, grams)
         known, extra = self._known(), self._extra_terms(vocab)
         read = combine(
             self.lexical.match(_readable(topic), vocab),
-            [*self._term_hits(known, grams), *self._term_hits(extra, grams)],
+            [*self._term_hits(known, windows), *self._term_hits(extra, windows)],
             [*self._near_terms(known, grams, vectors), *self._near_terms(extra, grams, vectors)],
         )
         ranked = self._held(read, vocab)
@@ -236,7 +259,7 @@ class Understander:
         terms = self._known()
         read = combine(
             self.lexical.match(_readable(topic), self._known_skills),
-            self._term_hits(terms, grams),
+            self._term_hits(terms, term_windows(topic)),
             self._near_terms(terms, grams, self._embed_topic(topic, grams)),
         )
         return read[0].skill if read and read[0].score >= CLARIFY_AT else None
@@ -280,7 +303,8 @@ class Understander:
         return self.embedder.embed(texts)
 
     def _term_hits(self, terms: _Terms, grams: Sequence[str]) -> list[SkillMatch]:
-        """Knowledge terms found word for word (after stemming), each counting by how specific its words are."""
+        """Knowledge terms found word for word (after stemming) among the topic's `term_windows`, each counting by how
+        specific its words are."""
         found: dict[tuple[str, str], SkillMatch] = {}
         for gram in grams:
             owners = terms.by_stem.get(stem_phrase(gram), ())
@@ -349,7 +373,7 @@ class Understander:
             entry = self.known.entry_for(skill)
             for text in (*entry.names, *entry.terms):
                 # The skill's own name is the lexical matcher's to find (it knows when "go" is not the language).
-                stem = stem_phrase(text) if text != entry.skill and not _ambiguous(text) else ""
+                stem = term_key(text) if text != entry.skill and not _ambiguous(text) else ""
                 if stem and (skill, text) not in by_stem.get(stem, []):
                     by_stem.setdefault(stem, []).append((skill, text))
                 if " " in stem:

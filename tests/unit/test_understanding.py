@@ -8,7 +8,8 @@ import pytest
 
 from bot.domain.embedding import shared_embedder
 from bot.domain.evidence import EvidenceIndex, EvidenceItem, EvidenceKind, clean_about, embed_item
-from bot.domain.skill_knowledge import knowledge
+from bot.domain.matching import SkillMatch
+from bot.domain.skill_knowledge import Knowledge, knowledge, parse_knowledge
 from bot.domain.understanding import Understander, Verdict, content_words
 
 VOCABULARY = frozenset(
@@ -112,3 +113,22 @@ def test_about_texts_are_cleaned_and_bounded() -> None:
     assert clean_about("  I help with <@U123|sam>'s  SQL &amp; dbt\u200b\n") == "I help with sam's SQL & dbt"
     with pytest.raises(ValueError, match="keep it to 300"):
         clean_about("x" * 301)
+
+
+@pytest.mark.parametrize(
+    ("topic", "term"),
+    [
+        ("latest row per customer, GROUP BY isn't enough", "group by"),
+        ("postgres says too many connections again", "too many connections"),
+        ("which version is in my package.json", "package.json"),
+        ("the cron script won't run on the box", "script won't run"),
+        ("one slow query on the orders page", "slow query"),
+        ("the DB_POOL_SIZE setting", "db_pool_size"),
+    ],
+)
+def test_a_term_is_found_however_its_words_begin_end_or_join(topic: str, term: str) -> None:
+    """Terms are split and stemmed as topics are, so one that starts or ends on a common word ("group by"), holds
+    punctuation or an apostrophe, or names a filler word ("query") is still found word for word."""
+    known = Knowledge(parse_knowledge({"sql": {"terms": [term]}, "excel": {"terms": ["pivot table"]}}))
+    understood = Understander(None, known=known).understand(topic, frozenset({"sql", "excel"}))
+    assert understood.skills[:1] == [SkillMatch("sql", understood.skills[0].score, f"mentions {term}")], understood
