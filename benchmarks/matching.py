@@ -121,6 +121,7 @@ async def run(console: Console, data: Path = DATA, show_misses: bool = False, mo
     ordered = [scores[k] for k in sorted(scores, key=lambda k: (k == "all", k))]
     for score in ordered:
         console.print(f"{score.name}: {score.line()}")
+        console.print(f"  [dim]and {score.offered} more asked 'did you mean ...?' offering a right skill[/]")
         if show_misses:
             for miss in score.misses:
                 console.print(f"  [dim]{miss}[/]")
