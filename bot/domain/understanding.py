@@ -51,7 +51,7 @@ ROUTE_AT = 0.55
 """The confidence from which Burst pings people without asking the requester first."""
 CLARIFY_AT = 0.35
 """Below ROUTE_AT but from here, Burst asks "did you mean ...?"; below it the topic is a gap nobody covers."""
-KEEP_RATIO = 0.9
+KEEP_RATIO = 0.93
 """Skills routed on score at least this share of the best one: a clear reading is not diluted by weak ones."""
 MAX_SKILLS = 5
 NEAREST = 64
