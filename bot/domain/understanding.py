@@ -314,13 +314,14 @@ class Understander:
                 score = round(TERM * specificity(gram) * shared, 3)
                 if (skill, gram) not in found or found[skill, gram].score < score:
                     found[skill, gram] = SkillMatch(skill, score, f"mentions {term}")
-        for word in {stem_phrase(w) for w in grams if " " not in w}:
+        # How common a word is in English is read off the word as written: a stem ("alway", "famili") is no word.
+        for word, written in {stem_phrase(w): w for w in grams if " " not in w}.items():
             owners = terms.by_word.get(word, ())
             # A word inside longer terms ("contrast" in "color contrast") hints at their skills, the less the more
             # skills use it and the more common it is in English.
             shared = 1 / math.sqrt(self.known.skills_using(word) or len(owners) or 1)
             for skill, term in owners:
-                score = round(PARTIAL * specificity(word) * shared, 3)
+                score = round(PARTIAL * specificity(written) * shared, 3)
                 if (skill, word) not in found or found[skill, word].score < score:
                     found[skill, word] = SkillMatch(skill, score, f"like {term}")
         return list(found.values())

@@ -132,3 +132,12 @@ def test_a_term_is_found_however_its_words_begin_end_or_join(topic: str, term: s
     known = Knowledge(parse_knowledge({"sql": {"terms": [term]}, "excel": {"terms": ["pivot table"]}}))
     understood = Understander(None, known=known).understand(topic, frozenset({"sql", "excel"}))
     assert understood.skills[:1] == [SkillMatch("sql", understood.skills[0].score, f"mentions {term}")], understood
+
+
+def test_an_everyday_word_inside_a_longer_term_is_a_weak_hint_however_it_stems() -> None:
+    """ "family" stems to "famili", which is no English word: how common a word is must be read off the word itself,
+    or every everyday word inside a longer term would hint at its skill as strongly as a rare one."""
+    known = Knowledge(parse_knowledge({"pricing": {"terms": ["family plan pricing", "freemium tier"]}}))
+    reader = Understander(None, known=known)
+    assert reader.understand("we talked about the family yesterday", frozenset({"pricing"})).verdict is Verdict.UNKNOWN
+    assert reader.understand("is a freemium model right for us", frozenset({"pricing"})).skills[0].skill == "pricing"
