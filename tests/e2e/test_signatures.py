@@ -13,6 +13,7 @@ import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -21,9 +22,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from bot.entrypoints import demo_workspace as ws
-from bot.runtime.timer_kinds import DirectorySyncDue
+from bot.runtime.timer_kinds import CalendarRefreshDue, DirectorySyncDue
 from storage.database import Database
 from storage.models import TimedAction, TimerState
+from storage.types import utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN
 from tests.support.burst_process import BurstProcess
@@ -133,15 +135,34 @@ async def start_up_walk_done(db: Database) -> bool:
     return TimerState.DONE in states and TimerState.PENDING in states  # done, and the next one scheduled
 
 
+HOUSEKEEPING = (DirectorySyncDue.KIND, CalendarRefreshDue.KIND)
+QUIET_FOR = timedelta(minutes=2)
+"""Longer than the test takes on a busy machine: no housekeeping of Burst's own falls due while it compares."""
+
+
+async def no_housekeeping_due_soon(db: Database) -> bool:
+    """Burst's own recurring work (the directory walk, calendar refreshes) runs on wall-clock slots and writes rows:
+    the test starts only once none is due within QUIET_FOR, so what it compares is what the requests did."""
+    async with db.uow(readonly=True) as uow:
+        due = await uow.db_session.scalars(
+            select(col(TimedAction.due_at)).where(
+                col(TimedAction.kind).in_(HOUSEKEEPING), col(TimedAction.state) == TimerState.PENDING
+            )
+        )
+        return all(at > utcnow() + QUIET_FOR for at in due)
+
+
 @pytest.fixture
 async def served(slack_servers: dict[str, Slack], start_burst: StartBurst, tmp_path: Path) -> AsyncIterator[Served]:
     slack = slack_servers["events"]
-    burst = start_burst(slack)
+    burst = start_burst(slack, BURST_CALENDAR_REFRESH="24h")  # fewer slots to wait past (see QUIET_FOR)
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'burst.db'}")
     async with SlackControl(slack.base_url) as control:
         # The start-up directory walk (users.list, and the next walk's row) is Burst's own doing, not a request's:
         # let it finish before the test compares the database and the bot's calls with what came before.
         await control.wait_for(lambda: start_up_walk_done(db), what="the start-up directory walk")
+        wait = QUIET_FOR.total_seconds() + 60  # a slot due just now runs, then the next is a slot away
+        await control.wait_for(lambda: no_housekeeping_due_soon(db), timeout=wait, what="a quiet stretch")
         await control.reset()
         yield Served(f"http://127.0.0.1:{slack.burst_port}/slack/events", db, burst, control)
     await db.dispose()
