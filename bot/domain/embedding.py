@@ -1,9 +1,9 @@
 """Sentence embeddings on the CPU, offline, from a package that ships its weights.
 
 `Embedder` is the seam the semantic matcher needs: text in, unit-length vectors out. `WordLlamaEmbedder` wraps
-wordllama's static 256-dimension model, whose weights and tokenizer live inside its wheel: nothing is downloaded at
-run time, start-up takes a fraction of a second and one short text embeds in well under a millisecond. The README's
-matching section compares it with the alternatives that were measured.
+wordllama's static model (128 of its 256 dimensions), whose weights and tokenizer live inside its wheel: nothing is
+downloaded at run time, start-up takes a fraction of a second and one short text embeds in well under a millisecond.
+The README's matching section compares it with the alternatives that were measured.
 
 A model that cannot load is not fatal: `load_embedder` returns None with one warning, and Burst matches lexically.
 """
@@ -36,10 +36,17 @@ class Embedder(Protocol):
 
 
 class WordLlamaEmbedder:
-    """wordllama's `l2_supercat` model at 256 dimensions, loaded from the installed package only."""
+    """wordllama's `l2_supercat` model cut to its first 128 dimensions, loaded from the installed package only.
 
-    name = "wordllama l2_supercat 256"
-    dim = 256
+    The model is trained so that its leading dimensions are a smaller model of their own (Matryoshka), and it pools
+    token vectors linearly, so keeping the first columns of its token matrix is that smaller model exactly. Measured
+    on the labelled set it reads requests about as well as all 256 (a little fewer hits, fewer unanswerable requests
+    pinged) at half the memory for the token matrix and the knowledge terms' vectors, and half the work per topic.
+    """
+
+    name = "wordllama l2_supercat 128"
+    dim = 128
+    SHIPPED = 256  # the only size whose weights are in the wheel
 
     def __init__(self) -> None:
         # The tokenizer's own thread pool costs more than it saves on a few dozen short phrases (measured: half the
@@ -50,7 +57,10 @@ class WordLlamaEmbedder:
 
         # Its loader looks for the tokenizer under the cache folder, not the package, unless told where to look.
         package = Path(wordllama.__file__).parent
-        self._model = WordLlama.load(cache_dir=package, disable_download=True, dim=self.dim)
+        self._model = WordLlama.load(cache_dir=package, disable_download=True, dim=self.SHIPPED)
+        tokens = getattr(self._model, "embedding", None)
+        if isinstance(tokens, np.ndarray) and tokens.ndim == 2 and tokens.shape[1] > self.dim:
+            self._model.embedding = np.ascontiguousarray(tokens[:, : self.dim])  # the rest is never read again
         # Matching multiplies a few dozen phrases by a few thousand terms: on one thread that takes well under a
         # millisecond, while BLAS's thread pool costs more in hand-offs than it saves and competes with the event loop.
         threadpool_limits(limits=1, user_api="blas")
@@ -60,8 +70,9 @@ class WordLlamaEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         # An empty text embeds to zeros, whose normalising divides by zero: it stays a zero row that scores nothing.
         with np.errstate(invalid="ignore", divide="ignore"):
-            vectors = np.asarray(self._model.embed(list(texts), norm=True), dtype=np.float32)
-        return np.nan_to_num(vectors, copy=False)
+            vectors = np.asarray(self._model.embed(list(texts)), dtype=np.float32)[:, : self.dim]
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.ascontiguousarray(np.nan_to_num(vectors, copy=False))
 
 
 @cache

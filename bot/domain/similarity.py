@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-SIMILAR_FLOOR = 0.55
-SIMILAR_FULL = 0.85
+SIMILAR_FLOOR = 0.6
+SIMILAR_FULL = 0.9
 """Cosine similarity of a topic phrase and a term maps linearly onto a confidence between these two."""
 SEMANTIC_CEILING = 0.55
 """An embedding alone never reaches the certainty of a name or a term found in the topic."""
