@@ -305,6 +305,7 @@ def tokenise(topic: str, keep_whole: frozenset[str] = _STATIC_WHOLE) -> list[lis
     return clauses
 
 
+@lru_cache(maxsize=32768)  # the knowledge file's terms are keyed twice at start-up: by its index and by each reader
 def term_key(text: str) -> str:
     """A knowledge term as topics are read: split into words the same way (node.js, package.json, won't, snake_case),
     then stemmed, so a term matches a topic that writes it the same way."""

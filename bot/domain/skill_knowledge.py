@@ -70,15 +70,16 @@ class Knowledge:
         self.entries = entries
         self._by_name: dict[str, str] = {}
         self._by_term: dict[str, list[str]] = {}
-        self._word_users: dict[str, set[str]] = {}
+        users: dict[str, set[str]] = {}
         for skill, entry in entries.items():
             for text in (*entry.names, *entry.terms):
                 for word in term_key(text).split():
-                    self._word_users.setdefault(word, set()).add(skill)
+                    users.setdefault(word, set()).add(skill)
             for name in entry.names:
                 self._by_name.setdefault(compact(normalise_skill(name)), skill)
             for term in entry.terms:
                 self._by_term.setdefault(term_key(term), []).append(skill)
+        self._word_users = {word: len(skills) for word, skills in users.items()}  # only the count is ever read
 
     def __contains__(self, skill: object) -> bool:
         return skill in self.entries
@@ -94,7 +95,7 @@ class Knowledge:
 
     def skills_using(self, stemmed_word: str) -> int:
         """How many skills' names or terms use a word: how little the word alone says about any one of them."""
-        return len(self._word_users.get(stemmed_word, ()))
+        return self._word_users.get(stemmed_word, 0)
 
     def entry_for(self, skill: str) -> SkillEntry:
         """What is known of a mentor's skill, under whatever name they registered it.
