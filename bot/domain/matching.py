@@ -24,6 +24,7 @@ from typing import Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from wordfreq import zipf_frequency
 
 from bot.domain.skill_aliases import ALIASES, RELATED
 from bot.domain.skills import compact, spaced, strip_edges, unescape
@@ -177,6 +178,10 @@ def _keyboard() -> dict[str, frozenset[str]]:
 KEYBOARD_NEIGHBOURS = _keyboard()
 
 
+REAL_WORD = 3.0
+"""A Zipf frequency (bot.domain.specificity) from which a word is an English word in its own right, not a typo."""
+
+
 def plausible_typo(typed: str, target: str) -> bool:
     """Whether the word `typed` reads as a slip of the fingers for the skill name `target`.
 
@@ -187,9 +192,10 @@ def plausible_typo(typed: str, target: str) -> bool:
     - 6 or 7: one edit: a swap ("pyhton"), a dropped letter, an extra letter (at the very end only when it repeats
       the last one: "pythonn", not "rusty"), or a key hit next to the right one ("pythin");
     - 8 or more: up to two edits of any kind ("postgress", "kuberentes", "statistcs").
-    The first letter must match too: it is rarely the one mistyped, and that keeps "just" from becoming rust.
+    The first letter must match too: it is rarely the one mistyped, and that keeps "just" from becoming rust. And a
+    word English uses often is what the person meant to write: "contractor" is not a slip for "contracts".
     """
-    if typed == target or typed[:1] != target[:1]:
+    if typed == target or typed[:1] != target[:1] or zipf_frequency(typed, "en", wordlist="small") >= REAL_WORD:
         return False
     shorter = min(len(typed), len(target))
     edits = OSA.distance(typed, target, score_cutoff=3)
