@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -138,44 +138,35 @@ def _readable(topic: str) -> str:
     return _MARKUP.sub(" ", topic[:MAX_TOPIC_CHARS])
 
 
+def _clauses(topic: str) -> list[list[str]]:
+    """The topic's clauses as words, each cut at MAX_TOPIC_WORDS: what every reader below reads."""
+    return [clause[:MAX_TOPIC_WORDS] for clause in tokenise(_readable(topic))]
+
+
 def content_words(topic: str) -> list[str]:
     """The words of a topic that could name something: not stopwords, not filler, not bare numbers or symbols."""
-    return [
-        w
-        for clause in tokenise(_readable(topic))
-        for w in clause
-        if w not in STOPWORDS and w not in FILLER and any(ch.isalpha() for ch in w)
-    ][:MAX_TOPIC_WORDS]
+    return [w for clause in tokenise(_readable(topic)) for w in clause if _content(w)][:MAX_TOPIC_WORDS]
 
 
-def phrases(topic: str) -> list[str]:
-    """Runs of one to three words inside a clause that start and end on a content word: what terms are matched on."""
-    found: list[str] = []
-    seen: set[str] = set()
-    for clause in tokenise(_readable(topic)):
-        words = clause[:MAX_TOPIC_WORDS]
-        for n in range(1, MAX_PHRASE_WORDS + 1):
-            for i in range(len(words) - n + 1):
-                run = words[i : i + n]
-                if not _content(run[0]) or not _content(run[-1]):
-                    continue
-                phrase = " ".join(run)
-                if phrase not in seen:
-                    seen.add(phrase)
-                    found.append(phrase)
-    return found
+def phrases(clauses: Sequence[Sequence[str]]) -> list[str]:
+    """Runs of one to three words inside a clause that start and end on a content word: what is embedded."""
+    return _runs(clauses, MAX_PHRASE_WORDS, lambda run: _content(run[0]) and _content(run[-1]))
 
 
-def term_windows(topic: str) -> list[str]:
+def term_windows(clauses: Sequence[Sequence[str]]) -> list[str]:
     """Every run of up to MAX_TERM_WORDS words inside a clause, but single words that name nothing: where knowledge
     terms are looked up, so "group by", "too many connections" or "slow query" are found as written."""
+    return _runs(clauses, MAX_TERM_WORDS, lambda run: len(run) > 1 or _content(run[0]))
+
+
+def _runs(clauses: Sequence[Sequence[str]], longest: int, keep: Callable[[Sequence[str]], bool]) -> list[str]:
+    """The distinct runs of one to `longest` words inside each clause that `keep` accepts, shortest first."""
     found: dict[str, None] = {}
-    for clause in tokenise(_readable(topic)):
-        words = clause[:MAX_TOPIC_WORDS]
-        for n in range(1, MAX_TERM_WORDS + 1):
+    for words in clauses:
+        for n in range(1, longest + 1):
             for i in range(len(words) - n + 1):
-                if n > 1 or _content(words[i]):
-                    found.setdefault(" ".join(words[i : i + n]))
+                if keep(run := words[i : i + n]):
+                    found.setdefault(" ".join(run))
     return list(found)
 
 
@@ -229,8 +220,9 @@ class Understander:
         if not words:
             return Understanding(Verdict.VAGUE)
         vocab = vocabulary if isinstance(vocabulary, frozenset) else frozenset(vocabulary)
-        grams, windows = phrases(topic), term_windows(topic)
-        vectors = self._embed_topic(topic, grams)
+        clauses = _clauses(topic)
+        grams, windows = phrases(clauses), term_windows(clauses)
+        vectors = self._embed_topic(grams)
         known, extra = self._known(), self._extra_terms(vocab)
         read = combine(
             self.lexical.match(_readable(topic), vocab),
@@ -249,18 +241,22 @@ class Understander:
             )
         if best >= CLARIFY_AT and ranked:
             return Understanding(Verdict.CLARIFY, [m for m in ranked if m.score >= CLARIFY_AT][:MAX_SUGGESTIONS])
-        return Understanding(Verdict.UNKNOWN, gap=self.gap(topic))
+        return Understanding(Verdict.UNKNOWN, gap=self._gap(topic, grams, windows, vectors))
 
     def gap(self, topic: str) -> str | None:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
-        grams = phrases(topic)
+        clauses = _clauses(topic)
+        grams = phrases(clauses)
+        return self._gap(topic, grams, term_windows(clauses), self._embed_topic(grams))
+
+    def _gap(self, topic: str, grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None) -> str | None:
         if not grams:
             return None
         terms = self._known()
         read = combine(
             self.lexical.match(_readable(topic), self._known_skills),
-            self._term_hits(terms, term_windows(topic)),
-            self._near_terms(terms, grams, self._embed_topic(topic, grams)),
+            self._term_hits(terms, windows),
+            self._near_terms(terms, grams, vectors),
         )
         return read[0].skill if read and read[0].score >= CLARIFY_AT else None
 
@@ -292,7 +288,7 @@ class Understander:
 
     # --- readers ------------------------------------------------------------------------------------------
 
-    def _embed_topic(self, topic: str, grams: Sequence[str]) -> Vectors | None:
+    def _embed_topic(self, grams: Sequence[str]) -> Vectors | None:
         if self.embedder is None or not grams:
             return None
         return self.embedder.embed(list(grams))
