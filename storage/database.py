@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage import printable
 from storage.models import InteractionEvent
 from storage.unit_of_work import UnitOfWork
+from storage.versioned_cache import VersionedCache
 from storage.writer_lock import WriterLock
 
 READONLY = "burst_readonly"
@@ -37,6 +38,7 @@ class Database:
             _tune_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._writer = WriterLock() if self.is_sqlite else None
+        self._cache = VersionedCache()  # skills held, zones, evidence: see storage.versioned_cache
         # Told the interaction events of each unit of work that committed (operational metrics count them).
         self.on_commit: list[Callable[[Sequence[InteractionEvent]], None]] = []
 
@@ -47,6 +49,7 @@ class Database:
             execution_options={READONLY: readonly},
             writer=None if readonly else self._writer,
             on_commit=self.on_commit,
+            cache=self._cache,
         )
 
     async def answers(self) -> bool:

@@ -142,6 +142,20 @@ class HelpRequest(SQLModel, table=True):
     closed_at: datetime | None = _ts(default=None)
 
 
+class DataVersion(SQLModel, table=True):
+    """A number that changes whenever the data it names changes: database triggers bump it (migration 0010).
+
+    `matching`: the skills mentors hold, members' time zones and mentors' evidence, which every request reads and
+    each process keeps while this number stands (storage.versioned_cache).
+    """
+
+    __tablename__ = "data_versions"
+
+    name: str = Field(primary_key=True, max_length=32)
+    version: int = Field(sa_type=BigInteger)
+    bumped_by: int | None = Field(default=None, sa_type=BigInteger)  # PostgreSQL: the transaction that last bumped it
+
+
 class MentorEvidence(SQLModel, table=True):
     """What a mentor can help with beyond their skill list: their own words (`about`), a topic they helped with
     (`helped`, from a session marked solved or helpful) or one a colleague handed them (`suggested`).

@@ -28,6 +28,7 @@ from storage.repositories import (
     TimerRepository,
 )
 from storage.sql import dialect
+from storage.versioned_cache import CachedReads, VersionedCache
 from storage.writer_lock import WriterLock
 
 
@@ -42,8 +43,10 @@ class UnitOfWork:
         execution_options: dict[str, Any],
         writer: WriterLock | None = None,
         on_commit: Sequence[Callable[[Sequence[InteractionEvent]], None]] = (),
+        cache: VersionedCache | None = None,
     ) -> None:
         self._factory = factory
+        self._cache = cache or VersionedCache()
         self._on_commit = on_commit
         self._readonly = readonly
         self._execution_options = execution_options
@@ -65,8 +68,13 @@ class UnitOfWork:
         return self
 
     @cached_property
+    def cached(self) -> CachedReads:
+        """Reads of what every request needs and rarely changes, through the process's cache (see its module)."""
+        return CachedReads(self.db_session, self._cache)
+
+    @cached_property
     def members(self) -> MemberRepository:
-        return MemberRepository(self.db_session)
+        return MemberRepository(self.db_session, self.cached)
 
     @cached_property
     def requests(self) -> RequestRepository:

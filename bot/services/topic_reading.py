@@ -1,7 +1,8 @@
 """Reading a topic against this workspace: the skills its mentors hold and what they said or showed they know.
 
-`TopicReader` keeps the evidence index (`bot.domain.evidence`) current for its process: each read asks the database for
-a two-number fingerprint of the evidence table and loads only rows it has not seen, so a profile edited in another
+`TopicReader` keeps the evidence index (`bot.domain.evidence`) current for its process. While the database's data
+version stands (storage.versioned_cache) nothing it reads changed; when it moves, a two-number fingerprint of the
+evidence table says whether rows came or went, and only rows not seen before are loaded, so a profile edited in another
 process is matched on the next request. Embeddings are computed once per row.
 """
 
@@ -27,6 +28,7 @@ class TopicReader:
         self._top = 0
         self._index: EvidenceIndex | None = None
         self._built_at = datetime.min.replace(tzinfo=UTC)
+        self._version: int | None = None  # the data version the index was last checked at
 
     @property
     def semantic(self) -> bool:
@@ -45,6 +47,11 @@ class TopicReader:
 
     async def evidence(self, uow: UnitOfWork) -> EvidenceIndex:
         now = utcnow()
+        version = await uow.cached.version()
+        fresh = self._index is not None and now - self._built_at <= REBUILD_EVERY
+        if fresh and version is not None and version == self._version:
+            assert self._index is not None
+            return self._index
         count, top = await uow.evidence.fingerprint()
         changed = False
         if top > self._top:
@@ -59,6 +66,7 @@ class TopicReader:
         if changed or self._index is None or now - self._built_at > REBUILD_EVERY:
             self._index = EvidenceIndex(list(self._embedded.values()), now)
             self._built_at = now
+        self._version = version
         return self._index
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import (
     case,
@@ -18,6 +19,9 @@ from sqlmodel import col
 from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, PingState, SkillLevel
 from storage.repositories.shortlist_sql import CandidateQuery, shortlist
 from storage.sql import rowcount
+from storage.versioned_cache import CachedReads
+
+C = TypeVar("C", frozenset[str], tuple[str, ...])  # a kept value is shared: immutable
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,9 @@ class CandidateRow:
 
 
 class MemberRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cached: CachedReads) -> None:
         self.s = session
+        self.cached = cached
 
     async def get(self, member_id: str) -> Member | None:
         return await self.s.get(Member, member_id)
@@ -77,18 +82,19 @@ class MemberRepository:
         )
         return rowcount(result) > 0
 
-    async def vocabulary(self) -> list[str]:
-        """Every skill some mentor has: one index probe per distinct skill (see `_distinct`)."""
-        return await self._distinct(col(MemberSkill.skill))
+    async def vocabulary(self) -> frozenset[str]:
+        """Every skill some mentor has: one index probe per distinct skill (see `_distinct`), kept while no skill
+        changes (storage.versioned_cache)."""
+        return await self.cached.get("vocabulary", lambda: self._distinct(col(MemberSkill.skill), frozenset))
 
     async def count(self) -> int:
         return int(await self.s.scalar(select(func.count()).select_from(Member)) or 0)
 
-    async def zones(self) -> list[str]:
+    async def zones(self) -> tuple[str, ...]:
         """Every time zone some member is in: the routing query needs their local clocks."""
-        return await self._distinct(col(Member.tz))
+        return await self.cached.get("zones", lambda: self._distinct(col(Member.tz), tuple))
 
-    async def _distinct(self, column: Mapped[str]) -> list[str]:
+    async def _distinct(self, column: Mapped[str], kind: Callable[[Iterable[str]], C]) -> C:
         """The distinct values of an indexed column, by a loose index scan: each step is `min(value) > previous`.
 
         A few hundred skills among tens of thousands of rows: PostgreSQL's DISTINCT reads and hashes every row, while
@@ -99,7 +105,7 @@ class MemberRepository:
         walk = first.cte("walk", recursive=True)
         larger = select(func.min(column)).where(column > walk.c.value).scalar_subquery()
         walk = walk.union_all(select(larger).where(walk.c.value.is_not(None)))
-        return list(await self.s.scalars(select(walk.c.value).where(walk.c.value.is_not(None))))
+        return kind(await self.s.scalars(select(walk.c.value).where(walk.c.value.is_not(None))))
 
     async def candidates(self, query: CandidateQuery) -> list[CandidateRow]:
         """One page of the best-placed mentors who can be pinged now, with what the final ranking needs.
@@ -113,13 +119,17 @@ class MemberRepository:
         if not ids:
             return []
         matched: dict[str, dict[str, SkillLevel]] = {mid: {} for mid in ids}
+        wanted = {skill for skill, _ in query.quality}
+        # By member, not by skill: a page's few dozen members hold a few skills each, while a popular skill has
+        # thousands of holders that an index on the skill would walk.
         held = await self.s.execute(
             select(col(MemberSkill.member_id), col(MemberSkill.skill), col(MemberSkill.level)).where(
-                col(MemberSkill.member_id).in_(ids), col(MemberSkill.skill).in_(sorted({s for s, _ in query.quality}))
+                col(MemberSkill.member_id).in_(ids)
             )
         )
         for member_id, skill, level in held.all():
-            matched[member_id][skill] = level
+            if skill in wanted:
+                matched[member_id][skill] = level
         sessions = (
             select(col(FlashSession.mentor_id).label("mentor_id"), func.count().label("n"))
             .where(col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= query.since)

@@ -1,0 +1,91 @@
+"""What every request reads and rarely changes, kept per process while the database's data version stands.
+
+Each request reads the skills mentors hold, the time zones members are in and the mentors' evidence. Database
+triggers bump the `matching` row of data_versions whenever any of them changes, from whichever process or path
+wrote it (migration 0010), so a value read at version N is still the truth while the version is N.
+
+`VersionedCache` belongs to a `Database` (one per process and database). `CachedReads` is its view for one unit of
+work: it reads the version once, before any data it caches, so a value is never kept under a version newer than the
+data it was read from (a value read a little later than its version only costs one reload too many). A unit of work
+that has written anything reads afresh and keeps nothing: its own uncommitted changes must neither be hidden from it
+nor be kept for others, in case it rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlmodel import col
+
+from storage.models import DataVersion
+
+T = TypeVar("T")
+
+MATCHING = "matching"
+# Session.info keys, dropped when the transaction ends: it has written something; the version it reads at.
+_WROTE, _VERSION = "burst_wrote", "burst_data_version"
+
+
+class VersionedCache:
+    """Values by name, each with the data version it was read at."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, tuple[int, Any]] = {}
+
+
+class CachedReads:
+    """One unit of work's reads through a `VersionedCache`."""
+
+    def __init__(self, session: AsyncSession, cache: VersionedCache) -> None:
+        self._session = session
+        self._cache = cache
+
+    async def version(self) -> int | None:
+        """The data version this unit of work reads at; None once it has written (nothing it reads may be kept)."""
+        info = self._session.sync_session.info
+        if self._has_written():
+            return None
+        if _VERSION not in info:  # once per transaction (a unit of work that commits and reads on reads again)
+            found = await self._session.scalar(
+                select(col(DataVersion.version)).where(col(DataVersion.name) == MATCHING)
+            )
+            info[_VERSION] = int(found or 0)
+        return int(info[_VERSION])
+
+    async def get(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        """The value kept under `key` if it was read at this version, else `load()`'s (kept when it may be)."""
+        version = await self.version()
+        if version is None:
+            return await load()
+        held = self._cache.values.get(key)
+        if held is not None and held[0] == version:
+            return cast(T, held[1])
+        value = await load()
+        self._cache.values[key] = (version, value)
+        return value
+
+    def _has_written(self) -> bool:
+        sync = self._session.sync_session
+        return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _flush: UOWTransaction) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: the next one starts clean
+        session.info.pop(_WROTE, None)
+        session.info.pop(_VERSION, None)
