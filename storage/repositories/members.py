@@ -110,26 +110,14 @@ class MemberRepository:
     async def candidates(self, query: CandidateQuery) -> list[CandidateRow]:
         """One page of the best-placed mentors who can be pinged now, with what the final ranking needs.
 
-        `_shortlist` picks the page; two more queries load it: the members with their recent sessions and ping
-        record, and which of the matched skills each holds at which level.
+        `_shortlist` picks the page; one more query loads it: the members, which of the matched skills each holds at
+        which level, their recent sessions and their ping record.
         """
         if not query.quality and not query.mentors:
             return []
         ids = await self._shortlist(query)
         if not ids:
             return []
-        matched: dict[str, dict[str, SkillLevel]] = {mid: {} for mid in ids}
-        wanted = {skill for skill, _ in query.quality}
-        # By member, not by skill: a page's few dozen members hold a few skills each, while a popular skill has
-        # thousands of holders that an index on the skill would walk.
-        held = await self.s.execute(
-            select(col(MemberSkill.member_id), col(MemberSkill.skill), col(MemberSkill.level)).where(
-                col(MemberSkill.member_id).in_(ids)
-            )
-        )
-        for member_id, skill, level in held.all():
-            if skill in wanted:
-                matched[member_id][skill] = level
         sessions = (
             select(col(FlashSession.mentor_id).label("mentor_id"), func.count().label("n"))
             .where(col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= query.since)
@@ -148,23 +136,41 @@ class MemberRepository:
             .group_by(col(Ping.mentor_id))
             .subquery("ping_record")
         )
+        # A row per matched skill a member holds (found by member: the unique index on member and skill), or one
+        # with none for a member named by their evidence alone.
+        held = (col(MemberSkill.member_id) == col(Member.id)) & col(MemberSkill.skill).in_(
+            sorted({skill for skill, _ in query.quality})
+        )
         loaded = await self.s.execute(
-            select(Member, sessions.c.n, pings.c.total, pings.c.answered, pings.c.accepted)
+            select(
+                Member,
+                col(MemberSkill.skill),
+                col(MemberSkill.level),
+                sessions.c.n,
+                pings.c.total,
+                pings.c.answered,
+                pings.c.accepted,
+            )
+            .outerjoin(MemberSkill, held)
             .outerjoin(sessions, sessions.c.mentor_id == col(Member.id))
             .outerjoin(pings, pings.c.mentor_id == col(Member.id))
             .where(col(Member.id).in_(ids))
         )
-        rows = {
-            member.id: CandidateRow(
-                member=member,
-                skills=matched[member.id],
-                sessions_recent=int(n or 0),
-                pings_answered=int(answered or 0),
-                pings_accepted=int(accepted or 0),
-                pings_total=int(total or 0),
+        rows: dict[str, CandidateRow] = {}
+        for member, skill, level, n, total, answered, accepted in loaded.all():
+            row = rows.setdefault(
+                member.id,
+                CandidateRow(
+                    member=member,
+                    skills={},
+                    sessions_recent=int(n or 0),
+                    pings_answered=int(answered or 0),
+                    pings_accepted=int(accepted or 0),
+                    pings_total=int(total or 0),
+                ),
             )
-            for member, n, total, answered, accepted in loaded.all()
-        }
+            if skill is not None:
+                row.skills[skill] = level
         return [rows[mid] for mid in ids if mid in rows]
 
     async def _shortlist(self, query: CandidateQuery) -> list[str]:
