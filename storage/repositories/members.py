@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import (
-    case,
     delete,
     func,
     select,
@@ -16,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, PingState, SkillLevel
-from storage.repositories.shortlist_sql import CandidateQuery, shortlist
+from storage.models import NEVER_PINGED, Member, MemberSkill, SkillLevel
+from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
 from storage.sql import rowcount
 from storage.versioned_cache import CachedReads
 
@@ -118,43 +117,14 @@ class MemberRepository:
         ids = await self._shortlist(query)
         if not ids:
             return []
-        sessions = (
-            select(col(FlashSession.mentor_id).label("mentor_id"), func.count().label("n"))
-            .where(col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= query.since)
-            .group_by(col(FlashSession.mentor_id))
-            .subquery("recent_sessions")
-        )
-        answered_states = [PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED]
-        pings = (  # how they responded before: the last 90 days of pings
-            select(
-                col(Ping.mentor_id).label("mentor_id"),
-                func.count().label("total"),
-                func.sum(case((col(Ping.state).in_(answered_states), 1), else_=0)).label("answered"),
-                func.sum(case((col(Ping.state) == PingState.ACCEPTED, 1), else_=0)).label("accepted"),
-            )
-            .where(col(Ping.mentor_id).in_(ids), col(Ping.created_at) >= query.now - timedelta(days=90))
-            .group_by(col(Ping.mentor_id))
-            .subquery("ping_record")
-        )
-        # A row per matched skill a member holds (found by member: the unique index on member and skill), or one
-        # with none for a member named by their evidence alone.
-        held = (col(MemberSkill.member_id) == col(Member.id)) & col(MemberSkill.skill).in_(
-            sorted({skill for skill, _ in query.quality})
-        )
         loaded = await self.s.execute(
-            select(
-                Member,
-                col(MemberSkill.skill),
-                col(MemberSkill.level),
-                sessions.c.n,
-                pings.c.total,
-                pings.c.answered,
-                pings.c.accepted,
-            )
-            .outerjoin(MemberSkill, held)
-            .outerjoin(sessions, sessions.c.mentor_id == col(Member.id))
-            .outerjoin(pings, pings.c.mentor_id == col(Member.id))
-            .where(col(Member.id).in_(ids))
+            page_statement(),
+            {
+                "ids": ids,
+                "skills": sorted({skill for skill, _ in query.quality}),
+                "since": query.since,
+                "record_since": query.now - PING_RECORD,
+            },
         )
         rows: dict[str, CandidateRow] = {}
         for member, skill, level, n, total, answered, accepted in loaded.all():

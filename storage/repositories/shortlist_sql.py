@@ -6,22 +6,40 @@ pass, so a skill five thousand people hold costs about what one five people hold
 branches: a member's place is that of their best (skill, level) tier, then longest since their last ping.
 
 The statement only depends on how many (skill, level) pairs and zones a request has, so it is built once per shape
-(building it took longer than running it on SQLite) and SQLAlchemy's compiled cache does the rest.
+(building it took longer than running it on SQLite) and SQLAlchemy's compiled cache does the rest. The page it picks
+is then loaded by `page_statement`, built once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, func, or_, select, true, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, SessionState, SkillLevel
+from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, PingState, SessionState, SkillLevel
 from storage.types import UtcDateTime
+
+PING_RECORD = timedelta(days=90)
+"""How far back a mentor's record of answering pings is read."""
 
 
 @dataclass(frozen=True)
@@ -167,4 +185,50 @@ def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
         local.is_(None),
         and_(start < end, local >= start, local < end),
         and_(start >= end, or_(local >= start, local < end)),
+    )
+
+
+@lru_cache(maxsize=1)
+def page_statement() -> Select[Any]:
+    """One page of members loaded for ranking, with parameters `ids`, `skills`, `since` and `record_since`: a row per
+    matched skill a member holds (joined by member, on the unique index of member and skill) or one with none for a
+    member named by their evidence alone, with their sessions since `since` and their record of answering pings."""
+    ids: BindParameter[str] = bindparam("ids", expanding=True)
+    sessions = (
+        select(col(FlashSession.mentor_id).label("mentor_id"), func.count().label("n"))
+        .where(
+            col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= bindparam("since", type_=UtcDateTime)
+        )
+        .group_by(col(FlashSession.mentor_id))
+        .subquery("recent_sessions")
+    )
+    answered_states = [PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED]
+    pings = (
+        select(
+            col(Ping.mentor_id).label("mentor_id"),
+            func.count().label("total"),
+            func.sum(case((col(Ping.state).in_(answered_states), 1), else_=0)).label("answered"),
+            func.sum(case((col(Ping.state) == PingState.ACCEPTED, 1), else_=0)).label("accepted"),
+        )
+        .where(col(Ping.mentor_id).in_(ids), col(Ping.created_at) >= bindparam("record_since", type_=UtcDateTime))
+        .group_by(col(Ping.mentor_id))
+        .subquery("ping_record")
+    )
+    held = (col(MemberSkill.member_id) == col(Member.id)) & col(MemberSkill.skill).in_(
+        bindparam("skills", expanding=True, type_=String)
+    )
+    return (
+        select(
+            Member,
+            col(MemberSkill.skill),
+            col(MemberSkill.level),
+            sessions.c.n,
+            pings.c.total,
+            pings.c.answered,
+            pings.c.accepted,
+        )
+        .outerjoin(MemberSkill, held)
+        .outerjoin(sessions, sessions.c.mentor_id == col(Member.id))
+        .outerjoin(pings, pings.c.mentor_id == col(Member.id))
+        .where(col(Member.id).in_(ids))
     )
