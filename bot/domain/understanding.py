@@ -23,6 +23,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.domain.embedding import Embedder, Vectors
 from bot.domain.evidence import EvidenceIndex, MentorMatch
@@ -180,9 +181,12 @@ class _Terms:
 
     by_stem: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed term -> (skill, term as written)
     by_word: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed word of a longer term -> (skill, the term)
-    owners: tuple[str, ...]  # column i of `columns` is a term of skill owners[i]
+    owners: tuple[str, ...]  # term i is a term of skill owners[i]
     texts: tuple[str, ...]
-    columns: Vectors  # the terms' embeddings as columns, contiguous: phrases @ columns is one fast product
+    columns: Vectors  # the embeddings of the terms not shared, as contiguous columns: phrases @ columns is one product
+    # Term i is column shared[i] of the knowledge file's terms (a held skill the file lacks borrows its entries'
+    # terms: read once, not twice), or -1 and the next column of `columns`.
+    shared: npt.NDArray[np.intp]
 
 
 class Understander:
@@ -227,7 +231,7 @@ class Understander:
         read = combine(
             self.lexical.match(_readable(topic), vocab),
             [*self._term_hits(known, windows), *self._term_hits(extra, windows)],
-            [*self._near_terms(known, grams, vectors), *self._near_terms(extra, grams, vectors)],
+            self._near_terms(known, grams, vectors, extra),
         )
         ranked = self._held(read, vocab)
         mentors = evidence.match(grams, vectors) if evidence is not None else []
@@ -322,9 +326,12 @@ class Understander:
                     found[skill, word] = SkillMatch(skill, score, f"like {term}")
         return list(found.values())
 
-    def _near_terms(self, terms: _Terms, grams: Sequence[str], vectors: Vectors | None) -> list[SkillMatch]:
-        """Each skill's closest term to any phrase of the topic, by embedding, as a confidence."""
-        if vectors is None or not len(terms.owners) or not len(grams):
+    def _near_terms(
+        self, terms: _Terms, grams: Sequence[str], vectors: Vectors | None, extra: _Terms | None = None
+    ) -> list[SkillMatch]:
+        """Each skill's closest term to any phrase of the topic, by embedding, as a confidence: the skills of `terms`
+        (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`)."""
+        if vectors is None or not len(grams):
             return []
         # confidence = clip((cosine - FLOOR) / (FULL - FLOOR), 0, 1) * weight, computed in as few passes over the
         # phrases x terms matrix as possible: it is the largest piece of work in reading a topic. The weights
@@ -332,13 +339,35 @@ class Understander:
         # floor at 0 once on the best of each column (clipping commutes with taking the maximum).
         weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
         scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
-        confidence = (vectors * scale) @ terms.columns  # phrases x terms: cosine * scale
-        np.minimum(confidence, scale * np.float32(SIMILAR_FULL), out=confidence)
-        confidence -= scale * np.float32(SIMILAR_FLOOR)
-        best_term = np.maximum(confidence.max(axis=0), 0.0)
+        scaled = vectors * scale
+
+        def confidence(columns: Vectors) -> Vectors:  # phrases x columns
+            found = scaled @ columns
+            np.minimum(found, scale * np.float32(SIMILAR_FULL), out=found)
+            found -= scale * np.float32(SIMILAR_FLOOR)
+            return found
+
+        known = confidence(terms.columns)
+        found = self._nearest(terms, grams, known, np.maximum(known.max(axis=0), 0.0), known)
+        if extra is not None and len(extra.owners):
+            own = confidence(extra.columns)
+            best = np.empty(len(extra.owners), dtype=np.float32)
+            mine = extra.shared < 0
+            best[mine] = np.maximum(own.max(axis=0), 0.0) if own.shape[1] else 0.0
+            best[~mine] = np.maximum(known.max(axis=0), 0.0)[extra.shared[~mine]] if known.shape[1] else 0.0
+            found += self._nearest(extra, grams, own, best, known)
+        return found
+
+    @staticmethod
+    def _nearest(
+        terms: _Terms, grams: Sequence[str], own: Vectors, best_term: npt.NDArray[np.float32], known: Vectors
+    ) -> list[SkillMatch]:
+        """Each skill's best term among the NEAREST best of `best_term` (one confidence per term of `terms`); `own`
+        and `known` are the confidence matrices its own and its shared terms were read from (to name the phrase)."""
         top = np.arange(len(best_term))
         if len(top) > NEAREST:
             top = np.argpartition(-best_term, NEAREST - 1)[:NEAREST]
+        own_column = np.cumsum(terms.shared < 0) - 1  # term i's column in `own` when it is not shared
         found: dict[str, SkillMatch] = {}
         for i in top[np.argsort(-best_term[top], kind="stable")].tolist():
             score = round(float(best_term[i]) * SEMANTIC_CEILING, 3)
@@ -346,7 +375,9 @@ class Understander:
                 break
             skill = terms.owners[i]
             if skill not in found:
-                gram = grams[int(confidence[:, i].argmax())]
+                shared = int(terms.shared[i])
+                column = known[:, shared] if shared >= 0 else own[:, own_column[i]]
+                gram = grams[int(column.argmax())]
                 found[skill] = SkillMatch(skill, score, f"'{gram}' is like {terms.texts[i]}")
         return list(found.values())
 
@@ -359,13 +390,16 @@ class Understander:
     def _build_extra_terms(self, vocabulary: frozenset[str]) -> _Terms:
         """Held skills the knowledge file has no entry for (known by their own name, another entry's name or
         terms they borrow: `bot.domain.skill_knowledge.Knowledge.entry_for`)."""
-        return self._index(sorted(s for s in vocabulary if s not in self.known))
+        return self._index(sorted(s for s in vocabulary if s not in self.known), reuse=self._known())
 
-    def _index(self, skills: Sequence[str]) -> _Terms:
+    def _index(self, skills: Sequence[str], reuse: _Terms | None = None) -> _Terms:
+        """The terms of `skills`, embedded but for those `reuse` already holds (they are read off its columns)."""
         by_stem: dict[str, list[tuple[str, str]]] = {}
         by_word: dict[str, dict[str, str]] = {}
         owners: list[str] = []
         texts: list[str] = []
+        known_columns = {} if reuse is None else {t: i for i, t in reversed(list(enumerate(reuse.texts)))}
+        shared: list[int] = []
         for skill in skills:
             entry = self.known.entry_for(skill)
             for text in (*entry.names, *entry.terms):
@@ -379,13 +413,15 @@ class Understander:
                             by_word.setdefault(word, {}).setdefault(skill, text)
                 owners.append(skill)
                 texts.append(text)
-        columns = np.ascontiguousarray(self._embed_texts(texts).T)
+                shared.append(known_columns.get(text, -1))
+        own = [text for text, column in zip(texts, shared, strict=True) if column < 0]
         return _Terms(
             {k: tuple(v) for k, v in by_stem.items()},
             {k: tuple(v.items()) for k, v in by_word.items()},
             tuple(owners),
             tuple(texts),
-            columns,
+            np.ascontiguousarray(self._embed_texts(own).T),
+            np.array(shared, dtype=np.intp),
         )
 
 
