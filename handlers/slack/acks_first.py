@@ -29,7 +29,6 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.runtime.work_gate import WorkGate
 from bot.services.container import Services
-from handlers.slack.delivery_claim import claimed
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +43,16 @@ Check = Callable[[dict[str, Any]], dict[str, str]]
 
 MARK = "__burst_listener__"
 """Set on what Bolt runs, so a test can tell that every listener of the app was registered here."""
+
+
+def delivery_key(body: Body) -> str | None:
+    """The id Slack repeats on every redelivery of one delivery: events carry an event_id; commands, clicks,
+    submissions and shortcuts a trigger_id unique to each."""
+    if event_id := body.get("event_id"):
+        return f"event:{event_id}"
+    if trigger_id := body.get("trigger_id"):
+        return f"trigger:{trigger_id}"
+    return None
 
 
 def _never(_: Body) -> bool:
@@ -77,7 +86,8 @@ class Listeners:
     @classmethod
     def of(cls, app: AsyncApp, services: Services) -> Listeners:
         async def claim(body: Body) -> bool:
-            return await claimed(services, body)
+            key = delivery_key(body)
+            return key is None or await services.deliveries.first(key)
 
         return cls(app, services.after_ack, claim)
 
