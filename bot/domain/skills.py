@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from bot.domain.skill_aliases import ALIASES
 
@@ -135,3 +136,14 @@ def validate_skill(name: str) -> str:
             f" (that one has {len(skill)})"
         )
     return skill
+
+
+def topic_key(topic: str, skills: Mapping[str, float] | None, gap: str | None = None) -> str:
+    """What a request is about, to group requests by meaning (the digest's demand, the abuse limits' "same topic"):
+    its best matched skill, else the skill a gap is about ("tf drift on every plan" and "terraform state lock" are
+    both terraform), else its words."""
+    if skills:
+        return max(skills.items(), key=lambda kv: kv[1])[0]
+    if gap:
+        return gap
+    return re.sub(r"\s+", " ", topic.strip().lower())[:60]

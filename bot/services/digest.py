@@ -8,7 +8,6 @@ that catches up on a missed week, post it once.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ import structlog
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain import event_kinds as ev
+from bot.domain.skills import topic_key
 from bot.services import followups as fu
 from storage.database import Database
 from storage.models import RequestState
@@ -86,16 +86,6 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
     return ordered[rank - 1]
-
-
-def topic_key(topic: str, skills: dict[str, float] | None, gap: str | None = None) -> str:
-    """Group requests by meaning: their best matched skill, else the skill a gap is about ("tf drift on every
-    plan" and "terraform state lock" are both terraform), else their words."""
-    if skills:
-        return max(skills.items(), key=lambda kv: kv[1])[0]
-    if gap:
-        return gap
-    return re.sub(r"\s+", " ", topic.strip().lower())[:60]
 
 
 class DigestPoster(Protocol):

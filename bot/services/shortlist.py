@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from bot.domain.abuse_limits import AbuseLimits, RecentPing, over_limit
 from bot.domain.availability import Busy
 from bot.domain.hours import local_clocks
-from bot.services.digest import topic_key
+from bot.domain.skills import topic_key
 from bot.services.routing import FAIRNESS_WINDOW, RankedCandidate, level_weights, rank
 from bot.services.screening import Screen
 from storage.models import HelpRequest, WantedLevel
