@@ -13,8 +13,7 @@ nor be kept for others, in case it rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,17 +55,21 @@ class CachedReads:
             info[_VERSION] = int(found or 0)
         return int(info[_VERSION])
 
-    async def get(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
-        """The value kept under `key` if it was read at this version, else `load()`'s (kept when it may be)."""
+    async def kept(self, key: str, kind: type[T]) -> T | None:
+        """The value kept under `key` if it was read at this unit of work's version, else None (read it, then
+        `keep` it)."""
         version = await self.version()
-        if version is None:
-            return await load()
         held = self._cache.values.get(key)
-        if held is not None and held[0] == version:
-            return cast(T, held[1])
-        value = await load()
-        self._cache.values[key] = (version, value)
-        return value
+        if version is None or held is None or held[0] != version:
+            return None
+        assert isinstance(held[1], kind)
+        return held[1]
+
+    def keep(self, key: str, value: object) -> None:
+        """Keep `value`, just read, under the version `kept` read (unless this unit of work has written since)."""
+        version = self._session.sync_session.info.get(_VERSION)
+        if version is not None and not self._has_written():
+            self._cache.values[key] = (int(version), value)
 
     def _has_written(self) -> bool:
         sync = self._session.sync_session

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import (
     delete,
@@ -19,8 +18,6 @@ from storage.models import NEVER_PINGED, Member, MemberSkill, SkillLevel
 from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
 from storage.sql import rowcount
 from storage.versioned_cache import CachedReads
-
-C = TypeVar("C", frozenset[str], tuple[str, ...])  # a kept value is shared: immutable
 
 
 @dataclass(frozen=True)
@@ -84,16 +81,24 @@ class MemberRepository:
     async def vocabulary(self) -> frozenset[str]:
         """Every skill some mentor has: one index probe per distinct skill (see `_distinct`), kept while no skill
         changes (storage.versioned_cache)."""
-        return await self.cached.get("vocabulary", lambda: self._distinct(col(MemberSkill.skill), frozenset))
+        if (kept := await self.cached.kept("vocabulary", frozenset)) is not None:
+            return kept
+        vocabulary = frozenset(await self._distinct(col(MemberSkill.skill)))
+        self.cached.keep("vocabulary", vocabulary)
+        return vocabulary
 
     async def count(self) -> int:
         return int(await self.s.scalar(select(func.count()).select_from(Member)) or 0)
 
     async def zones(self) -> tuple[str, ...]:
         """Every time zone some member is in: the routing query needs their local clocks."""
-        return await self.cached.get("zones", lambda: self._distinct(col(Member.tz), tuple))
+        if (kept := await self.cached.kept("zones", tuple)) is not None:
+            return kept
+        zones = tuple(await self._distinct(col(Member.tz)))
+        self.cached.keep("zones", zones)
+        return zones
 
-    async def _distinct(self, column: Mapped[str], kind: Callable[[Iterable[str]], C]) -> C:
+    async def _distinct(self, column: Mapped[str]) -> list[str]:
         """The distinct values of an indexed column, by a loose index scan: each step is `min(value) > previous`.
 
         A few hundred skills among tens of thousands of rows: PostgreSQL's DISTINCT reads and hashes every row, while
@@ -104,7 +109,7 @@ class MemberRepository:
         walk = first.cte("walk", recursive=True)
         larger = select(func.min(column)).where(column > walk.c.value).scalar_subquery()
         walk = walk.union_all(select(larger).where(walk.c.value.is_not(None)))
-        return kind(await self.s.scalars(select(walk.c.value).where(walk.c.value.is_not(None))))
+        return list(await self.s.scalars(select(walk.c.value).where(walk.c.value.is_not(None))))
 
     async def candidates(self, query: CandidateQuery) -> list[CandidateRow]:
         """One page of the best-placed mentors who can be pinged now, with what the final ranking needs.
