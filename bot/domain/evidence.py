@@ -25,8 +25,7 @@ import numpy as np
 from bot.domain.embedding import Embedder, Vectors
 from bot.domain.matching import STOPWORDS, tokenise
 from bot.domain.similarity import SIMILAR_FLOOR, similarity_confidence
-from bot.domain.specificity import specificity
-from bot.domain.stemming import stem_phrase
+from bot.domain.words import specificity, stem_phrase
 
 
 class EvidenceKind(StrEnum):
@@ -41,7 +40,7 @@ EXACT = 0.85
 """A phrase of the evidence found word for word (after stemming) in the topic, before the kind's weight."""
 MAX_ABOUT_LENGTH = 300
 SPECIFIC = 0.9
-"""A word of a past topic this specific (bot.domain.specificity) is matched on its own."""
+"""A word of a past topic this specific (bot.domain.words) is matched on its own."""
 _SPLIT = re.compile(r"[,;/\n]+|\.\s|\band\b|\bor\b|\be\.g\.|\bincluding\b|\blike\b|\bsuch as\b", re.IGNORECASE)
 _LEAD_IN = re.compile(
     r"^(?:i\s+(?:can|could|am happy to|'m happy to|love to|like to|enjoy)\s+(?:help\s+(?:with|on)\s+)?"

@@ -28,7 +28,7 @@ from wordfreq import zipf_frequency
 
 from bot.domain.skill_aliases import ALIASES, RELATED
 from bot.domain.skills import compact, spaced, strip_edges, unescape
-from bot.domain.stemming import stem_phrase
+from bot.domain.words import stem_phrase
 
 EXACT = 1.0
 ALIAS = 0.95
@@ -179,7 +179,7 @@ KEYBOARD_NEIGHBOURS = _keyboard()
 
 
 REAL_WORD = 3.0
-"""A Zipf frequency (bot.domain.specificity) from which a word is an English word in its own right, not a typo."""
+"""A Zipf frequency (bot.domain.words) from which a word is an English word in its own right, not a typo."""
 
 
 def plausible_typo(typed: str, target: str) -> bool:

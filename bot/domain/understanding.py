@@ -39,8 +39,7 @@ from bot.domain.matching import (
 from bot.domain.similarity import SEMANTIC_CEILING, SIMILAR_FLOOR, SIMILAR_FULL
 from bot.domain.skill_knowledge import Knowledge, knowledge
 from bot.domain.skills import compact, normalise_skill
-from bot.domain.specificity import specificity
-from bot.domain.stemming import stem_phrase
+from bot.domain.words import specificity, stem_phrase
 
 TERM = 0.85
 """A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
