@@ -141,3 +141,19 @@ def test_an_everyday_word_inside_a_longer_term_is_a_weak_hint_however_it_stems()
     reader = Understander(None, known=known)
     assert reader.understand("we talked about the family yesterday", frozenset({"pricing"})).verdict is Verdict.UNKNOWN
     assert reader.understand("is a freemium model right for us", frozenset({"pricing"})).skills[0].skill == "pricing"
+
+
+@pytest.mark.parametrize(
+    "topic",
+    ["our dashboards are always green while customers see errors", "need a heartbeat check for the nightly job"],
+)
+def test_a_skill_under_another_name_reads_a_topic_as_the_known_skill_does(
+    understander: Understander, topic: str
+) -> None:
+    """`monitoring` borrows observability's terms (read off the knowledge file's own embedded columns, not embedded
+    again): every reader, the embeddings included, gives it what it gives observability."""
+    as_known = understander.understand(topic, frozenset({"observability", "python"})).skills
+    as_other = understander.understand(topic, frozenset({"monitoring", "python"})).skills
+    assert [m.skill for m in as_known[:1]] == ["observability"]
+    assert [m.skill for m in as_other[:1]] == ["monitoring"]
+    assert (as_other[0].score, as_other[0].reason) == (as_known[0].score, as_known[0].reason)
