@@ -347,13 +347,14 @@ class Understander:
             return found
 
         known = confidence(terms.columns)
-        found = self._nearest(terms, grams, known, np.maximum(known.max(axis=0), 0.0), known)
+        best_known = np.maximum(known.max(axis=0), 0.0)
+        found = self._nearest(terms, grams, known, best_known, known)
         if extra is not None and len(extra.owners):
             own = confidence(extra.columns)
             best = np.empty(len(extra.owners), dtype=np.float32)
             mine = extra.shared < 0
             best[mine] = np.maximum(own.max(axis=0), 0.0) if own.shape[1] else 0.0
-            best[~mine] = np.maximum(known.max(axis=0), 0.0)[extra.shared[~mine]] if known.shape[1] else 0.0
+            best[~mine] = best_known[extra.shared[~mine]]
             found += self._nearest(extra, grams, own, best, known)
         return found
 

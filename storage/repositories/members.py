@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import (
     delete,
@@ -18,6 +19,8 @@ from storage.models import NEVER_PINGED, Member, MemberSkill, SkillLevel
 from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
 from storage.sql import rowcount
 from storage.versioned_cache import CachedReads
+
+Kept = TypeVar("Kept", frozenset[str], tuple[str, ...])  # kept values are shared between requests: immutable
 
 
 @dataclass(frozen=True)
@@ -81,22 +84,22 @@ class MemberRepository:
     async def vocabulary(self) -> frozenset[str]:
         """Every skill some mentor has: one index probe per distinct skill (see `_distinct`), kept while no skill
         changes (storage.versioned_cache)."""
-        if (kept := await self.cached.kept("vocabulary", frozenset)) is not None:
-            return kept
-        vocabulary = frozenset(await self._distinct(col(MemberSkill.skill)))
-        self.cached.keep("vocabulary", vocabulary)
-        return vocabulary
+        return await self._kept_distinct("vocabulary", col(MemberSkill.skill), frozenset)
 
     async def count(self) -> int:
         return int(await self.s.scalar(select(func.count()).select_from(Member)) or 0)
 
     async def zones(self) -> tuple[str, ...]:
         """Every time zone some member is in: the routing query needs their local clocks."""
-        if (kept := await self.cached.kept("zones", tuple)) is not None:
+        return await self._kept_distinct("zones", col(Member.tz), tuple)
+
+    async def _kept_distinct(self, key: str, column: Mapped[str], kind: type[Kept]) -> Kept:
+        """`_distinct` of `column`, kept under `key` while the data version stands (storage.versioned_cache)."""
+        if (kept := await self.cached.kept(key, kind)) is not None:
             return kept
-        zones = tuple(await self._distinct(col(Member.tz)))
-        self.cached.keep("zones", zones)
-        return zones
+        values = kind(await self._distinct(column))
+        self.cached.keep(key, values)
+        return values
 
     async def _distinct(self, column: Mapped[str]) -> list[str]:
         """The distinct values of an indexed column, by a loose index scan: each step is `min(value) > previous`.
