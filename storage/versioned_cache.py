@@ -83,7 +83,7 @@ def _flushed(session: Session, _flush: UOWTransaction) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    if not state.is_select:  # an INSERT, UPDATE or DELETE, or SQL text, which could be any of them
         state.session.info[_WROTE] = True
 
 

@@ -111,6 +111,16 @@ async def test_a_unit_of_work_sees_its_own_changes_and_keeps_nothing_it_rolled_b
     assert await _vocabulary(db) == {"go", "rust"}
 
 
+async def test_a_change_written_as_sql_text_counts_as_a_write(db: Database) -> None:
+    await _mentor(db, "U1", "go")
+    assert await _vocabulary(db) == {"go"}
+    async with db.uow() as uow:
+        assert await uow.members.vocabulary() == {"go"}
+        await uow.db_session.execute(text("UPDATE member_skills SET skill = 'golang' WHERE skill = 'go'"))
+        assert await uow.members.vocabulary() == {"golang"}
+    assert await _vocabulary(db) == {"go"}
+
+
 async def test_concurrent_profile_edits_all_commit(db: Database) -> None:
     """Every skill change bumps the same row: on PostgreSQL it is taken at commit, after every other lock, so edits
     that also touch each other's rows queue rather than deadlock."""
