@@ -69,6 +69,7 @@ class Knowledge:
     def __init__(self, entries: Mapping[str, SkillEntry]) -> None:
         self.entries = entries
         self._by_name: dict[str, str] = {}
+        by_stem: dict[str, set[str]] = {}
         self._by_term: dict[str, list[str]] = {}
         users: dict[str, set[str]] = {}
         for skill, entry in entries.items():
@@ -77,8 +78,11 @@ class Knowledge:
                     users.setdefault(word, set()).add(skill)
             for name in entry.names:
                 self._by_name.setdefault(compact(normalise_skill(name)), skill)
+                by_stem.setdefault(term_key(name), set()).add(skill)
             for term in entry.terms:
                 self._by_term.setdefault(term_key(term), []).append(skill)
+        # A stemmed name two entries share ("present": presentations, public speaking) names neither.
+        self._by_stemmed_name = {stem: next(iter(owners)) for stem, owners in by_stem.items() if len(owners) == 1}
         self._word_users = {word: len(skills) for word, skills in users.items()}  # only the count is ever read
 
     def __contains__(self, skill: object) -> bool:
@@ -100,19 +104,39 @@ class Knowledge:
     def entry_for(self, skill: str) -> SkillEntry:
         """What is known of a mentor's skill, under whatever name they registered it.
 
-        In order: an entry of that name; an entry listing it as another name ("monitoring" is observability,
-        "prioritisation" is prioritization); the entries listing it as a term ("product discovery" is part of
-        product management), whose terms it shares; else the skill is known by its own name only.
+        In order: an entry of that name; an entry it names another way, which it then answers to under all the
+        entry's names: one of the entry's other names, spelt or inflected otherwise ("monitoring" is observability,
+        "financial models" is financial modeling), a term of that entry alone ("perf reviews" is performance
+        reviews, "contract review" is contracts) or, for a name the file knows nothing of, the one entry named
+        inside it ("postgresql databases", "sql tuning", "ios dev"); the entries listing it as a term among
+        several, whose terms it shares; else the skill is known by its own name only.
         """
         if found := self.entries.get(skill):
             return found
-        if (other := self._by_name.get(compact(skill))) is not None:
+        key = term_key(skill)
+        owners = tuple(dict.fromkeys(self._by_term.get(key, ())))
+        other = self._by_name.get(compact(skill)) or self._by_stemmed_name.get(key)
+        if other is None and len(owners) == 1:
+            other = owners[0]
+        if other is None and not owners:
+            other = self._named_inside(key)
+        if other is not None:
             entry = self.entries[other]
             return SkillEntry(skill, (skill, *entry.names), entry.terms)
-        if owners := self._by_term.get(term_key(skill)):
+        if owners:
             terms = tuple(dict.fromkeys(t for o in owners[:MAX_BORROWED] for t in self.entries[o].terms))
             return SkillEntry(skill, (skill,), terms)
         return SkillEntry(skill, (skill,), ())
+
+    def _named_inside(self, key: str) -> str | None:
+        """The one entry whose name is the longest run of words inside a stemmed skill name, if only one is."""
+        words = key.split()
+        for size in range(len(words) - 1, 0, -1):
+            runs = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+            found = {self._by_stemmed_name[run] for run in runs if run in self._by_stemmed_name}
+            if found:
+                return found.pop() if len(found) == 1 else None
+        return None
 
 
 MAX_BORROWED = 3

@@ -157,3 +157,56 @@ def test_a_skill_under_another_name_reads_a_topic_as_the_known_skill_does(
     assert [m.skill for m in as_known[:1]] == ["observability"]
     assert [m.skill for m in as_other[:1]] == ["monitoring"]
     assert (as_other[0].score, as_other[0].reason) == (as_known[0].score, as_known[0].reason)
+
+
+_NAMES = Knowledge(
+    parse_knowledge(
+        {
+            "financial modeling": {"terms": ["dcf", "three statement model"]},
+            "performance reviews": {"also": ["appraisals"], "terms": ["perf reviews", "calibration meeting"]},
+            "contracts": {"terms": ["contract review", "indemnity clause"]},
+            "postgresql": {"also": ["postgres"], "terms": ["vacuum", "wal"]},
+            "loom weaving": {"also": ["weaving"], "terms": ["warp thread"]},
+            "basket weaving": {"also": ["weaving"], "terms": ["wicker"]},
+            "budgeting": {"terms": ["month end", "variance"]},
+            "accounting": {"terms": ["month end", "ledger"]},
+        }
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("registered", "entry"),
+    [
+        ("financial models", "financial modeling"),  # another inflection of the entry's name
+        ("perf reviews", "performance reviews"),  # a term of that entry alone
+        ("contract review", "contracts"),
+        ("postgresql databases", "postgresql"),  # an unknown name with one entry's name inside it
+    ],
+)
+def test_a_skill_registered_under_a_name_of_its_own_answers_to_the_entry_it_names(registered: str, entry: str) -> None:
+    found = _NAMES.entry_for(registered)
+    assert found.skill == registered
+    assert set(_NAMES.entries[entry].names) <= set(found.names)
+    assert found.terms == _NAMES.entries[entry].terms
+
+
+def test_a_name_two_entries_could_mean_takes_neither_name() -> None:
+    # "month end" is a term of budgeting and of accounting: it shares their terms but answers to neither's name.
+    shared = _NAMES.entry_for("month end")
+    assert shared.names == ("month end",)
+    assert set(shared.terms) == {"month end", "variance", "ledger"}
+    # "weaving" names two entries, so a name built on it is known by its own name only.
+    assert _NAMES.entry_for("weaving for beginners").names == ("weaving for beginners",)
+    assert _NAMES.entry_for("deep sea fishing").terms == ()
+
+
+def test_a_mentor_registered_under_a_term_of_a_skill_is_reached_through_its_related_skills(
+    understander: Understander,
+) -> None:
+    """An NDA question reaches a mentor who wrote "contract review" (a term of contracts) as it reaches a contracts
+    mentor: they answer to the contracts entry's names, so the ndas entry's related skills find them."""
+    topic = "can someone look at this NDA before I sign it"
+    understood = understander.understand(topic, frozenset({"contract review"}))
+    assert understood.verdict is Verdict.ROUTE
+    assert understood.skills[0].skill == "contract review"
