@@ -143,6 +143,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--kills", type=int, default=chaos.KILLS, help="chaos --crash: kills per run")
     parser.add_argument("--data", type=Path, default=matching.DATA, help="matching: folder with the labelled set")
     parser.add_argument("--misses", action="store_true", help="matching: list each missed request")
+    parser.add_argument(
+        "--renamed", action="store_true", help="matching: the mentors' skills under other names (renamed.yaml)"
+    )
     parser.add_argument("--no-model", action="store_true", help="matching: without the embedding model (fallback)")
     parser.add_argument("--fault-rate", type=float, default=chaos.FAULT_RATE, help="chaos: share of calls faulted")
     return parser.parse_args(argv)
@@ -166,7 +169,9 @@ def _engines(text: str) -> list[str]:
 async def main(args: argparse.Namespace) -> None:
     began = time.perf_counter()
     if args.which == "matching":
-        scores = await matching.run(console, args.data, show_misses=args.misses, model=not args.no_model)
+        scores = await matching.run(
+            console, args.data, show_misses=args.misses, model=not args.no_model, renamed=args.renamed
+        )
         overall = next(s for s in scores if s.name == "all")
         print(f"matching: {overall.line()}")  # the last line, in a fixed form other tools read
         return

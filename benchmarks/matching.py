@@ -1,6 +1,6 @@
 """Matching quality: does the first wave reach a right mentor, for requests written as people write them?
 
-The labelled set in benchmarks/data/matching (or any folder with the same two files, `--data DIR`):
+The labelled set in benchmarks/data/matching (or any folder with the same files, `--data DIR`):
 `mentors.yaml` (mentors registered as people do: short skill lists, some with an about line) and `requests.yaml`
 (each request with the skills that make a mentor right, `right: []` when no registered mentor can help, a split).
 The mentors are stored through the real repositories in a fresh, migrated SQLite database; each request then goes
@@ -13,6 +13,9 @@ Printed per split and overall:
 - wrong pings: pings to a mentor with none of the right skills, over all pings (unanswerable requests included);
 - unanswerable pinged: requests no mentor can answer that pinged anyone;
 - p95: the wall time of reading the topic and choosing the wave, per request.
+
+`--renamed` runs the same set with the mentors' skills under the other names in `renamed.yaml` ("golang", "k8s",
+"perf reviews", "contract review"...): another workspace registers skills its own way.
 """
 
 from __future__ import annotations
@@ -93,9 +96,13 @@ async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set
     return held
 
 
-async def run(console: Console, data: Path = DATA, show_misses: bool = False, model: bool = True) -> list[Score]:
+async def run(
+    console: Console, data: Path = DATA, show_misses: bool = False, model: bool = True, renamed: bool = False
+) -> list[Score]:
     mentors = yaml.safe_load((data / "mentors.yaml").read_text(encoding="utf-8"))["mentors"]
     requests = yaml.safe_load((data / "requests.yaml").read_text(encoding="utf-8"))["requests"]
+    if renamed:
+        _rename(mentors, requests, yaml.safe_load((data / "renamed.yaml").read_text(encoding="utf-8"))["renamed"])
     began = time.perf_counter()
     reader = TopicReader(Understander(shared_embedder() if model else None))
     with tempfile.TemporaryDirectory(prefix="burst-matching-") as folder:
@@ -126,6 +133,15 @@ async def run(console: Console, data: Path = DATA, show_misses: bool = False, mo
             for miss in score.misses:
                 console.print(f"  [dim]{miss}[/]")
     return ordered
+
+
+def _rename(mentors: list[dict[str, Any]], requests: list[dict[str, Any]], names: dict[str, str]) -> None:
+    """Every mentor's skill, and every request's right skills, under the other name `names` gives it."""
+    for mentor in mentors:
+        for held in mentor["skills"]:
+            held["skill"] = names.get(held["skill"], held["skill"])
+    for request in requests:
+        request["right"] = [names.get(skill, skill) for skill in request.get("right") or ()]
 
 
 async def _one(
