@@ -11,8 +11,8 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import printable
 from storage.models import InteractionEvent
+from storage.types import install_printable
 from storage.unit_of_work import UnitOfWork
 from storage.versioned_cache import VersionedCache
 from storage.writer_lock import WriterLock
@@ -26,7 +26,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        printable.install()
+        install_printable()
         private_sqlite_file(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:

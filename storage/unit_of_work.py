@@ -27,7 +27,7 @@ from storage.repositories import (
     SessionRepository,
     TimerRepository,
 )
-from storage.sql import dialect
+from storage.types import dialect
 from storage.versioned_cache import CachedReads, VersionedCache
 from storage.writer_lock import WriterLock
 

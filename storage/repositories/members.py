@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from storage.models import NEVER_PINGED, Member, MemberSkill, SkillLevel
 from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
-from storage.sql import rowcount
+from storage.types import rowcount
 from storage.versioned_cache import CachedReads
 
 Kept = TypeVar("Kept", frozenset[str], tuple[str, ...])  # kept values are shared between requests: immutable

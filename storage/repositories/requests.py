@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import LIVE_REQUEST_STATES, HelpRequest, RequestState
-from storage.sql import rowcount
+from storage.types import rowcount
 
 
 class RequestRepository:

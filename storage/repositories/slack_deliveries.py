@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import SlackDelivery
-from storage.sql import dialect, rowcount
+from storage.types import dialect, rowcount
 
 
 class DeliveryRepository:
