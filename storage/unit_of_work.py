@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,7 +29,9 @@ from storage.repositories import (
 )
 from storage.types import dialect
 from storage.versioned_cache import CachedReads, VersionedCache
-from storage.writer_lock import WriterLock
+
+if TYPE_CHECKING:  # the Database makes units of work, handing each its writer lock
+    from storage.database import WriterLock
 
 
 class UnitOfWork:
@@ -50,7 +52,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._readonly = readonly
         self._execution_options = execution_options
-        self._writer = writer  # SQLite: held from BEGIN IMMEDIATE to the commit (storage.writer_lock)
+        self._writer = writer  # SQLite: held from BEGIN IMMEDIATE to the commit (storage.database.WriterLock)
         self._holding = False
 
     async def __aenter__(self) -> Self:
