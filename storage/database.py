@@ -24,8 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import InteractionEvent
 from storage.types import install_printable
-from storage.unit_of_work import UnitOfWork
-from storage.versioned_cache import VersionedCache
+from storage.unit_of_work import UnitOfWork, VersionedCache
 
 READONLY = "burst_readonly"
 
@@ -48,7 +47,7 @@ class Database:
             _tune_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._writer = WriterLock() if self.is_sqlite else None
-        self._cache = VersionedCache()  # skills held, zones, evidence: see storage.versioned_cache
+        self._cache = VersionedCache()  # skills held, zones, evidence: see storage.unit_of_work
         # Told the interaction events of each unit of work that committed (operational metrics count them).
         self.on_commit: list[Callable[[Sequence[InteractionEvent]], None]] = []
 
