@@ -1,7 +1,18 @@
-"""The async engine and session factory for SQLite (embedded default) and PostgreSQL (scale, several processes)."""
+"""The async engine and session factory for SQLite (embedded default) and PostgreSQL (scale, several processes),
+and on SQLite the writers' queue: one writer at a time in a process, queued in asyncio (`WriterLock`) rather than
+in SQLite's busy handler.
+
+SQLite lets one transaction write at a time. Without the queue, the other writers waited inside SQLite's busy
+handler, which sleeps from 1 up to 100 ms between attempts: under load a writer often slept on long after the lock
+was free, each holding a pooled connection and a thread meanwhile, and the backlog fed on itself. Queued here, the
+next writer begins the moment the last one commits (`python -m benchmarks load` shows the acks' tail it saves).
+SQLite still arbitrates between processes; this only orders one process's own writers. A unit of work holds it
+from its BEGIN IMMEDIATE to its commit.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,11 +22,9 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import printable
 from storage.models import InteractionEvent
-from storage.unit_of_work import UnitOfWork
-from storage.versioned_cache import VersionedCache
-from storage.writer_lock import WriterLock
+from storage.types import install_printable
+from storage.unit_of_work import UnitOfWork, VersionedCache
 
 READONLY = "burst_readonly"
 
@@ -26,7 +35,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        printable.install()
+        install_printable()
         private_sqlite_file(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
@@ -38,7 +47,7 @@ class Database:
             _tune_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._writer = WriterLock() if self.is_sqlite else None
-        self._cache = VersionedCache()  # skills held, zones, evidence: see storage.versioned_cache
+        self._cache = VersionedCache()  # skills held, zones, evidence: see storage.unit_of_work
         # Told the interaction events of each unit of work that committed (operational metrics count them).
         self.on_commit: list[Callable[[Sequence[InteractionEvent]], None]] = []
 
@@ -104,3 +113,26 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Connection) -> None:
         readonly = conn.get_execution_options().get(READONLY, False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+class WriterLock:
+    """An asyncio lock that the task holding it may take again (a unit of work opened inside another)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+        self._depth = 0
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._owner, self._depth = task, 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()

@@ -1,7 +1,19 @@
-"""The unit of work: one transaction, the repositories that share it, and an explicit commit.
+"""The unit of work: one transaction, the repositories that share it, and an explicit commit; and what units of work
+keep between them, `uow.cached`.
 
 Repositories never commit; a service decides when a change is whole. Leaving the block without `commit()` rolls
 back, so an exception half-way stores nothing. Each repository is made the first time the block uses it.
+
+What every request reads and rarely changes is kept per process while the database's data version stands.
+Each request reads the skills mentors hold, the time zones members are in and the mentors' evidence. Database
+triggers bump the `matching` row of data_versions whenever any of them changes, from whichever process or path
+wrote it (migration 0010), so a value read at version N is still the truth while the version is N.
+
+`VersionedCache` belongs to a `Database` (one per process and database). `CachedReads` is its view for one unit of
+work: it reads the version once, before any data it caches, so a value is never kept under a version newer than the
+data it was read from (a value read a little later than its version only costs one reload too many). A unit of work
+that has written anything reads afresh and keeps nothing: its own uncommitted changes must neither be hidden from it
+nor be kept for others, in case it rolls back.
 """
 
 from __future__ import annotations
@@ -9,11 +21,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlmodel import col
 
-from storage.models import InteractionEvent
+from storage.models import DataVersion, InteractionEvent
 from storage.repositories import (
     CalendarRepository,
     DeliveryRepository,
@@ -27,9 +42,10 @@ from storage.repositories import (
     SessionRepository,
     TimerRepository,
 )
-from storage.sql import dialect
-from storage.versioned_cache import CachedReads, VersionedCache
-from storage.writer_lock import WriterLock
+from storage.types import dialect
+
+if TYPE_CHECKING:  # the Database makes units of work, handing each its writer lock
+    from storage.database import WriterLock
 
 
 class UnitOfWork:
@@ -50,7 +66,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._readonly = readonly
         self._execution_options = execution_options
-        self._writer = writer  # SQLite: held from BEGIN IMMEDIATE to the commit (storage.writer_lock)
+        self._writer = writer  # SQLite: held from BEGIN IMMEDIATE to the commit (storage.database.WriterLock)
         self._holding = False
 
     async def __aenter__(self) -> Self:
@@ -69,7 +85,7 @@ class UnitOfWork:
 
     @cached_property
     def cached(self) -> CachedReads:
-        """Reads of what every request needs and rarely changes, through the process's cache (see its module)."""
+        """What every request reads and rarely changes, through the process's cache (see the module docstring)."""
         return CachedReads(self.db_session, self._cache)
 
     @cached_property
@@ -145,3 +161,75 @@ class UnitOfWork:
     @property
     def dialect(self) -> str:
         return dialect(self.db_session)
+
+
+T = TypeVar("T")
+
+MATCHING = "matching"
+# Session.info keys, dropped when the transaction ends: it has written something; the version it reads at.
+_WROTE, _VERSION = "burst_wrote", "burst_data_version"
+
+
+class VersionedCache:
+    """Values by name, each with the data version it was read at."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, tuple[int, Any]] = {}
+
+
+class CachedReads:
+    """One unit of work's reads through a `VersionedCache`."""
+
+    def __init__(self, session: AsyncSession, cache: VersionedCache) -> None:
+        self._session = session
+        self._cache = cache
+
+    async def version(self) -> int | None:
+        """The data version this unit of work reads at; None once it has written (nothing it reads may be kept)."""
+        info = self._session.sync_session.info
+        if self._has_written():
+            return None
+        if _VERSION not in info:  # once per transaction (a unit of work that commits and reads on reads again)
+            found = await self._session.scalar(
+                select(col(DataVersion.version)).where(col(DataVersion.name) == MATCHING)
+            )
+            info[_VERSION] = int(found or 0)
+        return int(info[_VERSION])
+
+    async def kept(self, key: str, kind: type[T]) -> T | None:
+        """The value kept under `key` if it was read at this unit of work's version, else None (read it, then
+        `keep` it)."""
+        version = await self.version()
+        held = self._cache.values.get(key)
+        if version is None or held is None or held[0] != version:
+            return None
+        assert isinstance(held[1], kind)
+        return held[1]
+
+    def keep(self, key: str, value: object) -> None:
+        """Keep `value`, just read, under the version `kept` read (unless this unit of work has written since)."""
+        version = self._session.sync_session.info.get(_VERSION)
+        if version is not None and not self._has_written():
+            self._cache.values[key] = (int(version), value)
+
+    def _has_written(self) -> bool:
+        sync = self._session.sync_session
+        return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _flush: UOWTransaction) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # an INSERT, UPDATE or DELETE, or SQL text, which could be any of them
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: the next one starts clean
+        session.info.pop(_WROTE, None)
+        session.info.pop(_VERSION, None)

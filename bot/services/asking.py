@@ -47,8 +47,7 @@ from bot.services.shortlist import choose
 from bot.services.topic_reading import TopicReader
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel
-from storage.printable import printable
-from storage.types import utcnow
+from storage.types import printable, utcnow
 from storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -172,7 +171,7 @@ class RequestService:
         once the request is stored means a kill in between never leaves a person told "looking" with no request
         behind it; answering before the search, because the first wave may wait on a slow Slack."""
         now = utcnow()
-        # Cleaned here, not only on insert (storage.printable), because the event below copies the topic.
+        # Cleaned here, not only on insert (storage.types.install_printable), because the event below copies the topic.
         ask = replace(ask, topic=printable(ask.topic), details=printable(ask.details))
         async with self.db.uow() as uow:
             if ask.dedup_key and (seen := await uow.requests.by_dedup_key(ask.dedup_key)):

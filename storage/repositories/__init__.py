@@ -2,15 +2,13 @@
 
 from storage.repositories.calendars import CalendarRepository
 from storage.repositories.digests import DigestRepository
-from storage.repositories.events import EventRepository
+from storage.repositories.events import DeliveryRepository, EventRepository
 from storage.repositories.evidence import EvidenceRepository
 from storage.repositories.members import CandidateRow, MemberRepository
-from storage.repositories.pings import PingRepository
 from storage.repositories.privacy import PrivacyRepository
-from storage.repositories.requests import RequestRepository
+from storage.repositories.requests import PingRepository, RequestRepository
 from storage.repositories.sessions import SessionRepository
 from storage.repositories.shortlist_sql import CandidateQuery
-from storage.repositories.slack_deliveries import DeliveryRepository
 from storage.repositories.timers import TimerRepository
 
 __all__ = [

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import CalendarBusy, CalendarFeed
-from storage.sql import rowcount
+from storage.types import rowcount
 
 Interval = tuple[datetime, datetime]
 

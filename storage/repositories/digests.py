@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import DigestRun, Feedback, FlashSession, HelpRequest, InteractionEvent, Member
-from storage.sql import dialect, rowcount
+from storage.types import dialect, rowcount
 
 
 class DigestRepository:

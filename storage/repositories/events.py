@@ -1,15 +1,20 @@
+"""What happened: the interaction log, and which Slack deliveries were seen (claimed by Slack's id for each, so a
+redelivery is recognised in whichever process it reaches; pruned once too old to be redelivered)."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import InteractionEvent
-from storage.types import utcnow
+from storage.models import InteractionEvent, SlackDelivery
+from storage.types import dialect, rowcount, utcnow
 
 
 class EventRepository:
@@ -90,3 +95,19 @@ class EventRepository:
             .limit(limit)
         )
         return list(rows)
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def claim(self, key: str, at: datetime) -> bool:
+        """Record a delivery; False when it was already recorded (the primary key decides, across processes)."""
+        insert = pg_insert if dialect(self.s) == "postgresql" else sqlite_insert
+        result = await self.s.execute(
+            insert(SlackDelivery).values(key=key, received_at=at).on_conflict_do_nothing(index_elements=["key"])
+        )
+        return rowcount(result) == 1
+
+    async def forget_before(self, before: datetime) -> None:
+        await self.s.execute(delete(SlackDelivery).where(col(SlackDelivery.received_at) < before))

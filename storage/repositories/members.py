@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import (
     delete,
@@ -17,8 +17,10 @@ from sqlmodel import col
 
 from storage.models import NEVER_PINGED, Member, MemberSkill, SkillLevel
 from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
-from storage.sql import rowcount
-from storage.versioned_cache import CachedReads
+from storage.types import rowcount
+
+if TYPE_CHECKING:  # the unit of work makes the repositories, handing members its cached reads
+    from storage.unit_of_work import CachedReads
 
 Kept = TypeVar("Kept", frozenset[str], tuple[str, ...])  # kept values are shared between requests: immutable
 
@@ -83,7 +85,7 @@ class MemberRepository:
 
     async def vocabulary(self) -> frozenset[str]:
         """Every skill some mentor has: one index probe per distinct skill (see `_distinct`), kept while no skill
-        changes (storage.versioned_cache)."""
+        changes (storage.unit_of_work)."""
         return await self._kept_distinct("vocabulary", col(MemberSkill.skill), frozenset)
 
     async def count(self) -> int:
@@ -94,7 +96,7 @@ class MemberRepository:
         return await self._kept_distinct("zones", col(Member.tz), tuple)
 
     async def _kept_distinct(self, key: str, column: Mapped[str], kind: type[Kept]) -> Kept:
-        """`_distinct` of `column`, kept under `key` while the data version stands (storage.versioned_cache)."""
+        """`_distinct` of `column`, kept under `key` while the data version stands (storage.unit_of_work)."""
         if (kept := await self.cached.kept(key, kind)) is not None:
             return kept
         values = kind(await self._distinct(column))

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Feedback, FlashSession, HelpRequest, SessionState
-from storage.sql import rowcount
+from storage.types import rowcount
 
 
 class SessionRepository:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import TimedAction, TimerState
-from storage.sql import dialect, rowcount
+from storage.types import dialect, rowcount
 
 
 class TimerRepository:

@@ -14,7 +14,7 @@ from sqlmodel import col
 from storage.database import Database
 from storage.models import DataVersion, Member, MemberSkill, SkillLevel
 from storage.types import utcnow
-from storage.versioned_cache import MATCHING
+from storage.unit_of_work import MATCHING
 
 
 async def _version(db: Database) -> int:

@@ -1,10 +1,10 @@
-"""The SQLite writer lock: one writer at a time, in arrival order, and re-entrant for the task that holds it."""
+"""The SQLite writer lock (storage.database): one writer at a time, in arrival order, re-entrant for its holder."""
 
 from __future__ import annotations
 
 import asyncio
 
-from storage.writer_lock import WriterLock
+from storage.database import WriterLock
 
 
 async def test_writers_take_turns_in_arrival_order() -> None:
