@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import followups as fu
 from bot.services.container import Services
-from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway, clicked_message, stamp_of
+from handlers.slack.listening import Listeners
 from handlers.slack.mrkdwn import escape
 from handlers.views import blocks as b
 from handlers.views.ask_replies import ask_reply

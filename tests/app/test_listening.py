@@ -1,4 +1,4 @@
-"""Slack gets its answer when a listener acks, not when its work is done (handlers.slack.acks_first).
+"""Slack gets its answer when a listener acks, not when its work is done (handlers.slack.listening).
 
 Slack retries what is not answered within 3 seconds, and the work after an ack waits on Slack itself (a DM, an
 update) and on its turn (bot.runtime.work_gate). Here the fake Web API holds every chat.postMessage: the request's ping
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers.slack.acks_first import MARK
+from handlers.slack.listening import MARK
 from tests.app.flows import add_mentor, person
 from tests.support.fake_web_api import FakeWebApi
 from tests.support.in_process import InProcessBurst
