@@ -25,7 +25,7 @@ from handlers.slack.listening import Listeners
 from handlers.slack.mrkdwn import escape, plain_text
 from handlers.views import blocks as b
 from handlers.views.profile_text import availability_line, skills_line
-from handlers.views.status_text import status_text
+from handlers.views.request_text import status_text
 from storage.models import SkillLevel
 from storage.types import utcnow
 

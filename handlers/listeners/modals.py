@@ -14,7 +14,7 @@ from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import Listeners
 from handlers.slack.mrkdwn import from_slack
 from handlers.views import blocks as b
-from handlers.views.ask_replies import ask_reply
+from handlers.views.request_text import ask_reply
 from storage.models import WantedLevel
 
 REQUEST_MODAL = "request_modal"
