@@ -1,5 +1,5 @@
 """The Slack edge: one module per surface, each with a `register`. Listeners (registered through
-handlers.slack.acks_first) parse, call a service, render."""
+handlers.slack.listening) parse, call a service, render."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services.container import Services
 from handlers.listeners import actions, commands, feedback, home, messages, modals
-from handlers.parsing.clean_text import drop_nul_characters
 from handlers.slack.gateway import SlackGateway
+from handlers.slack.listening import drop_nul_characters
 
 
 def register_all(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:

@@ -35,9 +35,15 @@ from bot.services.screening import Screen
 from bot.services.sessions import SessionConfig, SessionService
 from bot.services.topic_reading import TopicReader
 from config import DigestSettings, Settings
-from handlers.slack.acks_first import AcksFirstApp, log_listener_error
-from handlers.slack.gated_io import Counted, GatedWebClient, gated_respond, rate_limit_handler
 from handlers.slack.gateway import SlackGateway
+from handlers.slack.listening import (
+    AcksFirstApp,
+    Counted,
+    GatedWebClient,
+    gated_respond,
+    log_listener_error,
+    rate_limit_handler,
+)
 from handlers.slack.signals import SlackSignalReader
 from storage.database import Database
 
@@ -70,7 +76,7 @@ def web_client(
     """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links.
 
     Without a `session` slack_sdk opens a new HTTP session, and connection, for every call. With a `gate`, a call
-    gives up its work slot while it waits (handlers.slack.gated_io), and is counted in `metrics`.
+    gives up its work slot while it waits (handlers.slack.listening), and is counted in `metrics`.
     """
     on_429 = metrics.web_api_429 if metrics else None
     options = _client_options(settings, token, session, on_429)

@@ -10,11 +10,11 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain.intents import MAX_TOPIC_LENGTH
 from bot.services.asking import Ask
 from bot.services.container import Services
-from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway, clicked_message
+from handlers.slack.listening import Listeners
 from handlers.slack.mrkdwn import mention
 from handlers.views import blocks as b
-from handlers.views.ask_replies import ask_reply
+from handlers.views.request_text import ask_reply
 
 # A ping someone else took, or that closed, is rewritten in place to say so: no second message for that.
 PING_REPLIES = {

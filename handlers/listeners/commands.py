@@ -1,4 +1,4 @@
-"""`/burst ...`: parse, call a service, answer ephemerally (the ack is handlers.slack.acks_first's)."""
+"""`/burst ...`: parse, call a service, answer ephemerally (the ack is handlers.slack.listening's)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,13 @@ from bot.services.overview import overview
 from handlers.listeners import calendar_replies
 from handlers.listeners.modals import request_modal
 from handlers.parsing import command_parser as cp
-from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway
+from handlers.slack.listening import Listeners
 from handlers.slack.mrkdwn import clip, escape, local_time
 from handlers.views import blocks as b
-from handlers.views.ask_replies import ask_reply
 from handlers.views.digest_blocks import digest_blocks, digest_text
 from handlers.views.profile_text import availability_line, skills_line
-from handlers.views.status_text import status_text
+from handlers.views.request_text import ask_reply, status_text
 from storage.types import utcnow
 
 EPHEMERAL = "ephemeral"

@@ -13,8 +13,8 @@ from bot.services.calendar_fetch import CalendarAddressError, calendar_address
 from bot.services.container import Services
 from handlers.listeners.calendar_replies import connect
 from handlers.parsing.command_parser import ConnectCalendar
-from handlers.slack.acks_first import Listeners
 from handlers.slack.gateway import SlackGateway
+from handlers.slack.listening import Listeners
 from handlers.views import blocks as b
 from handlers.views.signal_text import calendar_line, slack_lines
 from storage.types import utcnow

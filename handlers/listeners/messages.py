@@ -14,9 +14,9 @@ from slack_bolt.async_app import AsyncApp, AsyncSay
 from bot.domain.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.services.asking import Ask
 from bot.services.container import Services
-from handlers.slack.acks_first import Listeners
+from handlers.slack.listening import Listeners
 from handlers.slack.mrkdwn import mention
-from handlers.views.ask_replies import ask_reply
+from handlers.views.request_text import ask_reply
 
 HINT = (
     "I help you find someone who knows a topic and is free right now. Try *help me with <topic>*, "

@@ -1,5 +1,4 @@
-"""What people type, read into typed values: `/burst` commands (`command_parser`), and text made
-storable (`clean_text`).
+"""What people type, read into typed values: `/burst` commands (`command_parser`).
 
 May import: `handlers.slack` (mrkdwn), `bot.domain` and `storage`. Never `handlers.listeners` or
 `bot.entrypoints`.

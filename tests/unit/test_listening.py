@@ -1,4 +1,4 @@
-"""handlers.slack.acks_first on a real Bolt app: the answer leaves at the ack, one delivery is acted on once, work waits
+"""handlers.slack.listening on a real Bolt app: the answer leaves at the ack, one delivery is acted on once, work waits
 its turn (unless it opens a modal), and failures before and after the ack."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.runtime.work_gate import WorkGate
-from handlers.slack.acks_first import AcksFirstApp, Listeners, log_listener_error
+from handlers.slack.listening import AcksFirstApp, Listeners, log_listener_error
 
 WORK_DONE_WITHIN = 5.0
 

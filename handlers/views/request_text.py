@@ -1,4 +1,5 @@
-"""What a requester is told once they asked, whichever surface they used."""
+"""What a person is told about their requests, in words: the answer once they asked, whichever surface they used,
+and how `/burst status` reads (also the App Home's status section)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import math
 from datetime import datetime
 
 from bot.services.asking import AskOutcome
-from handlers.slack.mrkdwn import escape
+from bot.services.overview import Overview
+from handlers.slack.mrkdwn import escape, mention
+from storage.models import RequestState
 from storage.types import utcnow
 
 POINTS_TO_DM = ("command", "mention")
@@ -46,3 +49,30 @@ def limited_reply(retry_at: datetime, now: datetime | None = None) -> str:
         f":hourglass: You've asked for help a lot in the last hour, so I'm pausing new requests from you for a "
         f"little while. You can ask again in {minutes} minute{'s' if minutes != 1 else ''} (at {when})."
     )
+
+
+STATE_WORDS = {
+    RequestState.OPEN: "looking for someone",
+    RequestState.MATCHED: "matched",
+    RequestState.EXPIRED: "nobody was free",
+    RequestState.CANCELLED: "cancelled",
+}
+
+
+def status_text(view: Overview, user_id: str) -> str:
+    lines: list[str] = []
+    for r in view.open_requests:
+        lines.append(f":mag: Open request: *{escape(r.topic)}* (round {max(r.wave, 1)}). `/burst cancel` stops it.")
+    for s in view.active_sessions:
+        other = s.mentor_id if s.requester_id == user_id else s.requester_id
+        lines.append(
+            f":zap: In a session with {mention(other)} until <!date^{int(s.ends_at.timestamp())}^{{time}}|soon>."
+        )
+    if not lines:
+        lines.append("You have no open request and no session running.")
+    if view.recent:
+        lines.append("*Recent bursts*")
+        for r in view.recent:
+            role = "you asked" if r.requester_id == user_id else f"you helped {mention(r.requester_id)}"
+            lines.append(f"• {escape(r.topic)}: {STATE_WORDS.get(r.state, r.state)} ({role})")
+    return "\n".join(lines)
