@@ -31,9 +31,8 @@ from bot.services.directory_sync import DirectorySync
 from bot.services.followups import FollowupService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
-from bot.services.screening import Screen
+from bot.services.routing import Screen, TopicReader
 from bot.services.sessions import SessionConfig, SessionService
-from bot.services.topic_reading import TopicReader
 from config import DigestSettings, Settings
 from handlers.slack.acks_first import AcksFirstApp, log_listener_error
 from handlers.slack.gated_io import Counted, GatedWebClient, gated_respond, rate_limit_handler

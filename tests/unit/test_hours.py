@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.hours import WorkingHours, is_within_hours, parse_hours, read_hours
+from bot.domain.hours import WorkingHours, is_within_hours, local_clocks, parse_hours, read_hours
 
 NINE_TO_HALF_FIVE = WorkingHours(time(9, 0), time(17, 30))
 
@@ -173,3 +173,16 @@ def test_hours_as_people_say_them_read_as_a_day_and_the_other_reading_is_kept_to
 @pytest.mark.parametrize("text", ["9am-5pm", "09:00-17:30", "9-17", "22-6", "1-5pm"])
 def test_unambiguous_hours_need_no_confirmation(text: str) -> None:
     assert read_hours(text).instead_of is None
+
+
+def test_local_clocks_follow_daylight_saving_and_read_unknown_zones_as_utc() -> None:
+    winter = datetime(2026, 1, 15, 12, 0, 30, tzinfo=UTC)
+    summer = datetime(2026, 7, 15, 12, 0, 30, tzinfo=UTC)
+    zones = ["Europe/Berlin", "Asia/Kolkata", "Not/AZone", ""]
+    assert local_clocks(zones, winter) == {
+        "Europe/Berlin": "13:00",
+        "Asia/Kolkata": "17:30",
+        "Not/AZone": "12:00",
+        "": "12:00",
+    }
+    assert local_clocks(["Europe/Berlin"], summer) == {"Europe/Berlin": "14:00"}
