@@ -36,9 +36,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
 from bot.domain.abuse_limits import AbuseLimits, RecentPing, over_limit
-from bot.domain.availability import Busy, SignalSwitches, SlackSignals, calendar_busy, slack_busy
+from bot.domain.availability import (
+    Busy,
+    SignalSwitches,
+    SlackSignals,
+    WorkingHours,
+    calendar_busy,
+    is_within_hours,
+    local_clocks,
+    slack_busy,
+)
 from bot.domain.evidence import EmbeddedItem, EvidenceIndex, EvidenceItem, EvidenceKind, embed_item
-from bot.domain.hours import WorkingHours, is_within_hours, local_clocks
 from bot.domain.skills import topic_key
 from bot.domain.understanding import Understander, Understanding
 from storage.database import Database
