@@ -16,10 +16,9 @@ from bot.domain.abuse_limits import AbuseLimits
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander
 from bot.runtime import timer_kinds as tk
-from bot.runtime.delivery_ledger import DeliveryLedger
 from bot.runtime.metrics import Metrics
 from bot.runtime.timers import Timers
-from bot.runtime.work_gate import WorkGate
+from bot.runtime.work_gate import DeliveryLedger, WorkGate
 from bot.services import sessions as ses
 from bot.services.asking import RequestService, RoutingConfig
 from bot.services.calendar_fetch import CalendarFetcher
