@@ -30,7 +30,7 @@ What is measured, and why this way:
 - Data is generated in Python with a fixed seed and bulk loaded (Core executemany on SQLite, COPY on PostgreSQL),
   then ANALYZEd (VACUUM ANALYZE on PostgreSQL), so plans are those of a database that has been running a while.
 - Routing: per request, the wall time of reading the topic (`TopicReader.read`) and
-  `bot.services.shortlist.choose(...)` (the SQL shortlist, the exact ranking of it and the availability screen) inside
+  `bot.services.routing.choose(...)` (the SQL shortlist, the exact ranking of it and the availability screen) inside
   one unit of work, less the time spent waiting for Slack's answers (Burst's own work); p50 / p95 / max over ~50
   topics, two thirds drawn by skill popularity (Zipf: "python" is everywhere) and a third from the rare tail. Target:
   under 20 ms at 10,000 mentors.

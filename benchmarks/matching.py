@@ -5,7 +5,7 @@ The labelled set in benchmarks/data/matching (or any folder with the same files,
 (each request with the skills that make a mentor right, `right: []` when no registered mentor can help, a split).
 The mentors are stored through the real repositories in a fresh, migrated SQLite database; each request then goes
 through what `RequestService.ask` and the first wave do: `TopicReader.read` (lexical, knowledge terms, embeddings,
-mentor evidence) and `bot.services.shortlist.choose` for a wave of BURST_WAVE_SIZE's default, with every mentor free.
+mentor evidence) and `bot.services.routing.choose` for a wave of BURST_WAVE_SIZE's default, with every mentor free.
 
 Printed per split and overall:
 - first-wave hit: answerable requests whose first wave holds a mentor with a right skill; a request answered with
@@ -35,9 +35,7 @@ from benchmarks.report import Timings
 from bot.domain.embedding import shared_embedder
 from bot.domain.skills import normalise_skill
 from bot.domain.understanding import Understander, Verdict
-from bot.services.routing import RankedCandidate
-from bot.services.shortlist import choose
-from bot.services.topic_reading import TopicReader
+from bot.services.routing import RankedCandidate, TopicReader, choose
 from storage.database import Database
 from storage.migrate import upgrade_async
 from storage.models import SkillLevel, WantedLevel

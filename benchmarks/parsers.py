@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from bot.domain.availability import parse_hours
 from bot.domain.durations import parse_duration
-from bot.domain.hours import parse_hours
 from bot.domain.intents import parse_help_intent
 from bot.domain.skills import validate_skill
 from bot.services.importer import parse_rows

@@ -1,7 +1,7 @@
 """Routing one request against N mentors: the work between "someone asked" and "we know whom to ping".
 
 Per request, in one read-only unit of work: reading the topic (`TopicReader.read`: the skills held, the lexical
-matcher, the knowledge terms, the embedding model and the mentors' evidence), then `bot.services.shortlist.choose(...)`,
+matcher, the knowledge terms, the embedding model and the mentors' evidence), then `bot.services.routing.choose(...)`,
 the same calls `RequestService.store` and `run_wave` make, with the availability signals on
 (benchmarks.routing_signals): Slack's served by the fake Web API, calendars from the database. The database is seeded
 with history (requests, pings, sessions) because the fairness counts read it.
@@ -32,8 +32,7 @@ from benchmarks.report import Timings
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Verdict
 from bot.services.asking import MAX_MATCHED_SKILLS
-from bot.services.shortlist import choose
-from bot.services.topic_reading import TopicReader
+from bot.services.routing import TopicReader, choose
 from storage.database import Database
 from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState, WantedLevel
 from storage.types import utcnow

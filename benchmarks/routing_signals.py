@@ -24,7 +24,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from benchmarks.population import member_id
 from bot.domain.availability import Readings, SignalSwitches
-from bot.services.screening import Screen
+from bot.services.routing import Screen
 from handlers.slack.signals import SlackSignalReader
 from tests.support.fake_web_api import FakeWebApi
 

@@ -1,20 +1,201 @@
-"""Whether a mentor is busy by the signals they already keep: Slack's Do Not Disturb, status and presence, and
-their calendar. Pure functions over what was read; reading is the Slack adapter's and the calendar's business.
+"""When a mentor may be pinged: the working hours they set, and whether the signals they already keep say they
+are busy. Pure functions over what was read; reading is the Slack adapter's and the calendar's business.
 
-A signal never makes someone available: it only skips people the database would have pinged. And a signal that
-could not be read (the method is missing, rate-limited, not allowed) is no signal, so routing degrades to what the
-mentor told Burst rather than to nobody.
+Working hours are a time-of-day span in the mentor's own Slack time zone. Hours are stored as wall-clock times, not
+UTC, so "09:00-17:30" keeps meaning the working day across daylight-saving changes. A span whose end is before its
+start runs overnight (22:00-06:00 for a night shift).
+
+The signals are Slack's Do Not Disturb, status and presence, and their calendar. A signal never makes someone
+available: it only skips people the database would have pinged. And a signal that could not be read (the method is
+missing, rate-limited, not allowed) is no signal, so routing degrades to what the mentor told Burst rather than to
+nobody.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Final, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+__all__ = [
+    "HOURS_SYNTAX",
+    "Busy",
+    "Dnd",
+    "HoursReading",
+    "Readings",
+    "Reason",
+    "SignalSwitches",
+    "SlackSignals",
+    "Status",
+    "WorkingHours",
+    "calendar_busy",
+    "describe",
+    "dnd_busy",
+    "first_free",
+    "is_within_hours",
+    "local_clocks",
+    "parse_hours",
+    "presence_busy",
+    "read_hours",
+    "slack_busy",
+    "status_busy",
+    "summary",
+]
+
+HOURS_SYNTAX = "a range like 09:00-17:30 or 9am-5:30pm (22:00-06:00 runs overnight)"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """[start, end) in local wall-clock time; `end < start` wraps past midnight."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        """Whether a local time of day falls inside the span (start included, end excluded).
+
+        A span with start == end (which `parse_hours` refuses, but a stored row might hold) covers the whole day:
+        making such a mentor silently unreachable would be the worse surprise.
+        """
+        at, start, end = _naive(local), _naive(self.start), _naive(self.end)
+        if start < end:
+            return start <= at < end
+        return at >= start or at < end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class HoursReading:
+    """Hours as read, and the other reading when the text allowed two ("9-5"), to confirm back to the person."""
+
+    hours: WorkingHours
+    instead_of: WorkingHours | None = None
+
+
+def parse_hours(text: str) -> WorkingHours:
+    """`read_hours`, without the note on an ambiguous reading."""
+    return read_hours(text).hours
+
+
+def read_hours(text: str) -> HoursReading:
+    """Read "09:00-17:30", "9-17:30", "9am-5:30pm", "9-5", "9-17", "09:00 - 17:30", "9:00 to 17:30", "0900-1730".
+
+    Bare numbers are 24-hour times, with two exceptions that read them as people say them. A start without am/pm
+    borrows the end's when that gives a sensible day ("1-5pm" is 13:00-17:00, while "9-5pm" stays 09:00-17:00).
+    And a bare end from 1 to 12 written as people say it (one digit, or no minutes), before a bare start of at
+    most 12, is afternoon: "9-5" and "10-6" are 09:00-17:00 and 10:00-18:00, not twenty-hour nights; that
+    reading is returned with the literal one (`instead_of`), to confirm back. A night shift is written in 24-hour
+    time ("21:00-05:00", "22-6") or with am/pm. "24:00" means midnight as an end.
+    Raises `ValueError` with a message that shows the expected syntax.
+    """
+    if len(text) > _MAX_TEXT:
+        raise ValueError(f"That is too long to be working hours. Use {HOURS_SYNTAX}.")
+    raw = " ".join(text.split())
+    if not raw:
+        raise ValueError(f"Working hours are missing. Use {HOURS_SYNTAX}.")
+    match = _RANGE.fullmatch(raw)
+    if match is None:
+        shown = raw if len(raw) <= 30 else raw[:29] + "…"
+        raise ValueError(f"I couldn't read working hours from “{shown}”. Use {HOURS_SYNTAX}.")
+    start_hour, start_minute, start_meridiem = _clock(match, "a")
+    end_hour, end_minute, end_meridiem = _clock(match, "b")
+    end = _to_time(end_hour, end_minute, end_meridiem, raw)
+    start = _to_time(start_hour, start_minute, start_meridiem, raw)
+    if start_meridiem is None and end_meridiem is not None and 1 <= start_hour <= 12:
+        borrowed = _to_time(start_hour, start_minute, end_meridiem, raw)
+        if borrowed < end:
+            start = borrowed
+    if start == end:
+        raise ValueError(f"Working hours need a start and an end that differ. Use {HOURS_SYNTAX}.")
+    # As people say it: "9-5", "10-6", "9:00-5:30"; not "09:00-05:00" nor "11:00-10:00", which read as clock times.
+    said = len(match["bh"]) == 1 or not (match["bm"] or match["bm4"])
+    if (
+        start_meridiem is None
+        and end_meridiem is None
+        and said
+        and not match["bh"].startswith("0")
+        and 1 <= end_hour <= 12
+        and start_hour <= 12
+        and end < start
+    ):
+        afternoon = WorkingHours(start, time(end_hour % 12 + 12, end_minute))
+        return HoursReading(afternoon, instead_of=WorkingHours(start, end))
+    return HoursReading(WorkingHours(start, end))
+
+
+def is_within_hours(hours: WorkingHours | None, now_utc: datetime, tz_name: str) -> bool:
+    """Whether someone may be pinged now. No hours set means any time; an unknown zone falls back to UTC
+    (a stale or odd zone name from Slack should not make a mentor unreachable). A naive `now_utc` is taken as UTC.
+    """
+    if hours is None:
+        return True
+    now = now_utc if now_utc.tzinfo is not None else now_utc.replace(tzinfo=UTC)
+    return hours.contains(now.astimezone(_zone(tz_name)).time())
+
+
+_MAX_TEXT = 100  # longer than any way of writing a range; refused before parsing, so parsing stays cheap
+_CLOCK = r"(?P<{p}h>\d{{1,2}})(?:[:.h](?P<{p}m>\d{{2}})|(?P<{p}m4>(?<=\d\d)\d{{2}})|h)?\s*(?P<{p}ap>[ap]\.?m\.?)?"
+_RANGE = re.compile(
+    _CLOCK.format(p="a") + r"\s*(?:-|–|—|to|until|till)\s*" + _CLOCK.format(p="b"),
+    re.IGNORECASE,
+)
+
+
+def local_clocks(zones: Iterable[str], now_utc: datetime) -> dict[str, str]:
+    """Each zone's wall clock as "HH:MM" at `now_utc`, the form hours are stored in, for comparing in SQL.
+
+    Seconds are dropped: against minute-precision bounds, the minute compares exactly as the full time does.
+    An unknown zone reads as UTC, as in `is_within_hours`.
+    """
+    return {zone: f"{now_utc.astimezone(_zone(zone)):%H:%M}" for zone in zones}
+
+
+def _clock(match: re.Match[str], prefix: str) -> tuple[int, int, str | None]:
+    minute = match[f"{prefix}m"] or match[f"{prefix}m4"] or "0"
+    meridiem = match[f"{prefix}ap"]
+    return int(match[f"{prefix}h"]), int(minute), meridiem[0].lower() if meridiem else None
+
+
+def _to_time(hour: int, minute: int, meridiem: str | None, raw: str) -> time:
+    shown = raw if len(raw) <= 30 else raw[:29] + "…"
+    if minute > 59:
+        raise ValueError(f"“{shown}” has a minute past 59. Use {HOURS_SYNTAX}.")
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"With am/pm the hour goes from 1 to 12 in “{shown}”. Use {HOURS_SYNTAX}.")
+        return time(hour % 12 + (12 if meridiem == "p" else 0), minute)
+    if hour == 24 and minute == 0:
+        return time(0, 0)
+    if hour > 23:
+        raise ValueError(f"“{shown}” has an hour past 23. Use {HOURS_SYNTAX}.")
+    return time(hour, minute)
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(tz_name: str) -> tzinfo:
+    """Cached: ZoneInfo keeps only eight zones alive, so ranking mentors across more zones kept re-reading
+    tz files from disk, a third of the CPU of ranking (benchmarks load). 1,024 is more than IANA has names."""
+    if not tz_name:
+        return UTC
+    try:
+        return ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC
+
+
+def _naive(t: time) -> time:
+    return t.replace(tzinfo=None)
+
+
+# The signals: who is busy now, why, and until when.
 Reason = Literal["dnd", "vacation", "sick", "meeting", "status", "away", "calendar"]
 
 

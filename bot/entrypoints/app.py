@@ -16,10 +16,9 @@ from bot.domain.abuse_limits import AbuseLimits
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander
 from bot.runtime import timer_kinds as tk
-from bot.runtime.delivery_ledger import DeliveryLedger
 from bot.runtime.metrics import Metrics
 from bot.runtime.timers import Timers
-from bot.runtime.work_gate import WorkGate
+from bot.runtime.work_gate import DeliveryLedger, WorkGate
 from bot.services import sessions as ses
 from bot.services.asking import RequestService, RoutingConfig
 from bot.services.calendar_fetch import CalendarFetcher
@@ -31,9 +30,8 @@ from bot.services.directory_sync import DirectorySync
 from bot.services.followups import FollowupService
 from bot.services.privacy import PrivacyService
 from bot.services.profiles import ProfileService
-from bot.services.screening import Screen
+from bot.services.routing import Screen, TopicReader
 from bot.services.sessions import SessionConfig, SessionService
-from bot.services.topic_reading import TopicReader
 from config import DigestSettings, Settings
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import (

@@ -1,13 +1,21 @@
-"""How much work runs at once in one Burst process: one piece at a time, the rest wait their turn.
+"""What a delivery passes before it runs: its claim, then a work slot (a timed action needs only the slot).
 
-Work here is what follows an ack (a listener's database and Web API calls) and every timed action (a wave, a session's
-end, a follow-up). On one event loop, each running piece's next step is queued ahead of the next request's ack, so under
-a burst of requests the acks themselves slowed down, several times over a bare Bolt app's (`python -m benchmarks load`
-measures both). Admitting one piece at a time keeps the loop's queue short, so an ack waits behind one step at most; the
-rest wait on a semaphore, which costs no CPU, in the order they came. A piece waiting on Slack lets the next one run
-(`outside`), so what is serialised is the process's CPU and database work, which one event loop serialises anyway; what
-is lost is overlapping one piece's database round trip with another's CPU. Work is delayed under overload, never
-dropped.
+The claim: each Slack delivery is acted on once, however often Slack delivers it. Slack redelivers what it thinks
+went unanswered: Events API retries, Socket Mode redeliveries after a reconnect, and a retry may reach another
+process. A handler claims the delivery's id right after its ack and before it acts; a redelivery finds the claim and
+is dropped, so nobody sees a second reply, ping or session end. The claim comes after the ack so the ack stays free
+of database work. What a delivery creates keeps its own natural key as well (a request's dedup key, a ping per
+request and mentor), so a claim lost to a crash cannot double anything either.
+
+The slot sets how much work runs at once in one Burst process: one piece at a time, the rest wait their turn. Work
+here is what follows an ack (a listener's database and Web API calls) and every timed action (a wave, a session's
+end, a follow-up). On one event loop, each running piece's next step is queued ahead of the next request's ack, so
+under a burst of requests the acks themselves slowed down, several times over a bare Bolt app's
+(`python -m benchmarks load` measures both). Admitting one piece at a time keeps the loop's queue short, so an ack
+waits behind one step at most; the rest wait on a semaphore, which costs no CPU, in the order they came. A piece
+waiting on Slack lets the next one run (`outside`), so what is serialised is the process's CPU and database work,
+which one event loop serialises anyway; what is lost is overlapping one piece's database round trip with another's
+CPU. Work is delayed under overload, never dropped.
 """
 
 from __future__ import annotations
@@ -16,12 +24,36 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 import structlog
 
+from storage.database import Database
+from storage.types import utcnow
+
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
+
+
+# Slack redelivers within minutes (the Events API after about 1 and 5 minutes); older claims are pruned.
+KEEP = timedelta(hours=1)
+
+
+class DeliveryLedger:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def first(self, key: str) -> bool:
+        """True for the first delivery with this key, False for every redelivery of it."""
+        now = utcnow()
+        async with self.db.uow() as uow:
+            fresh = await uow.deliveries.claim(key, now)
+            if fresh:
+                await uow.deliveries.forget_before(now - KEEP)
+            await uow.commit()
+        return fresh
+
 
 # One slot: a second one finished a backlog a little sooner but doubled the acks' tail (`benchmarks load`).
 SLOTS = 1

@@ -40,11 +40,8 @@ from bot.runtime.timer_kinds import (
     reschedule,
     schedule,
 )
-from bot.services.routing import FAIRNESS_WINDOW
-from bot.services.screening import Screen
+from bot.services.routing import FAIRNESS_WINDOW, Screen, TopicReader, choose
 from bot.services.sessions import SessionService
-from bot.services.shortlist import choose
-from bot.services.topic_reading import TopicReader
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel
 from storage.types import printable, utcnow

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.availability import SlackSignals
-from bot.runtime.delivery_ledger import DeliveryLedger
 from bot.runtime.metrics import Metrics
 from bot.runtime.timers import Timers
-from bot.runtime.work_gate import WorkGate
+from bot.runtime.work_gate import DeliveryLedger, WorkGate
 from bot.services.asking import RequestService
 from bot.services.calendars import CalendarService
 from bot.services.digest import DigestService

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bot.domain import event_kinds as ev
+from bot.domain.availability import WorkingHours, read_hours
 from bot.domain.evidence import clean_about
-from bot.domain.hours import WorkingHours, read_hours
 from bot.domain.skills import validate_skill
 from bot.runtime.ports import Directory
 from bot.services import directory_sync

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain import event_kinds as ev
+from bot.domain.availability import WorkingHours
 from bot.domain.evidence import clean_about
-from bot.domain.hours import WorkingHours
 from bot.domain.skills import MAX_SKILLS, validate_skill
 from bot.runtime.ports import Directory
 from storage.database import Database

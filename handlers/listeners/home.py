@@ -11,8 +11,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.availability import WorkingHours, read_hours
 from bot.domain.evidence import MAX_ABOUT_LENGTH, clean_about
-from bot.domain.hours import WorkingHours, read_hours
 from bot.domain.skills import MAX_SKILLS
 from bot.services.container import Services
 from bot.services.overview import Overview, overview

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final, TypeAlias
 
+from bot.domain.availability import WorkingHours, read_hours
 from bot.domain.durations import format_duration, parse_duration
-from bot.domain.hours import WorkingHours, read_hours
 from bot.domain.intents import MAX_TOPIC_LENGTH
 from handlers.slack.mrkdwn import escape
 from storage.models import DEFAULT_LEVEL, SkillLevel

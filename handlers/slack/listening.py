@@ -9,7 +9,7 @@ out through here.
   then whether it has acked, so every ack waited for the next poll, and under load for a busy event loop to get
   back to it. Here Bolt processes "before responding", and what Bolt awaits ends as soon as the listener is acked;
   the rest runs on in a task the work gate keeps (bot.runtime.work_gate), so a stop can wait for it.
-- Once per delivery. Right after the ack the delivery's id is claimed in the ledger (bot.runtime.delivery_ledger); a
+- Once per delivery. Right after the ack the delivery's id is claimed in the ledger (bot.runtime.work_gate); a
   redelivery finds the claim and stops there. The claim comes after the ack so the ack stays free of database work.
 - In turn. Then the listener waits for a work slot (bot.runtime.work_gate), held until it ends. A listener that opens a
   modal does not wait: Slack honours a trigger_id for three seconds only, so views.open goes out right after the
@@ -78,7 +78,7 @@ Work = Callable[..., Awaitable[None]]
 W = TypeVar("W", bound=Work)
 Body = dict[str, Any]
 Claim = Callable[[Body], Awaitable[bool]]
-"""A delivery's body -> True the first time it is seen (bot.runtime.delivery_ledger), False for every redelivery of
+"""A delivery's body -> True the first time it is seen (bot.runtime.work_gate), False for every redelivery of
 it."""
 Check = Callable[[dict[str, Any]], dict[str, str]]
 """A submitted view -> the errors to show next to its fields, by block id; empty when the form is fine."""

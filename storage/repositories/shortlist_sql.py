@@ -176,7 +176,7 @@ def _statement(pairs: int, zones: int, named: bool) -> Select[tuple[str]]:
 def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
     """Working hours against the member's local clock ("HH:MM", NULL for a zone the caller did not give).
 
-    Spans whose end is before their start run overnight, as in bot.domain.hours.WorkingHours.
+    Spans whose end is before their start run overnight, as in bot.domain.availability.WorkingHours.
     """
     start, end = col(Member.hours_start), col(Member.hours_end)
     return or_(

@@ -16,9 +16,8 @@ from bot.services.asking import RequestService, RoutingConfig
 from bot.services.directory_sync import DirectorySync
 from bot.services.followups import FollowupService
 from bot.services.profiles import ProfileService
-from bot.services.screening import Screen
+from bot.services.routing import Screen, TopicReader
 from bot.services.sessions import SessionConfig, SessionService
-from bot.services.topic_reading import TopicReader
 from storage.database import Database
 from tests.support.fakes import RecordingSlack
 

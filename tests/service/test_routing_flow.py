@@ -1,4 +1,5 @@
-"""Request -> waves -> accept / decline / expiry through the real services and database (Slack faked)."""
+"""Request -> waves -> accept / decline / expiry through the real services and database (Slack faked); and
+`choose` on its own: the SQL page, the exact checks, and the next page when they thin it."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.services.asking import Ask
+from bot.services.routing import PAGE, choose
 from storage.database import Database
-from storage.models import Ping, SkillLevel, TimedAction
+from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel
 from storage.types import utcnow
 from tests.service.conftest import World, make_world
 
@@ -159,3 +161,36 @@ async def test_an_accept_past_the_weekly_cap_is_refused(world: World) -> None:
         [active] = await uow.sessions.active_for("U1")
     await world.sessions.end(active.id or 0, None)
     assert (await world.requests.accept(ping2.id or 0, "U1")).status == "cap_reached"
+
+
+async def test_a_page_emptied_by_the_weekly_cap_is_followed_by_the_next(db: Database) -> None:
+    async with db.uow() as uow:
+        # The first page (by id, all alike otherwise) is at a cap of zero: only the exact check knows.
+        for i in range(PAGE + 5):
+            uow.db_session.add(Member(id=f"M{i:03}", weekly_cap=0 if i < PAGE else None))
+        await uow.flush()
+        for i in range(PAGE + 5):
+            await uow.members.set_skill(f"M{i:03}", "python", SkillLevel.EXPERT)
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        chosen = await choose(
+            uow,
+            skill_scores={"python": 1.0},
+            level=WantedLevel.ANY,
+            requester_id="U0",
+            request_id=1,
+            now=utcnow(),
+            want=3,
+        )
+    assert [c.member_id for c in chosen.chosen] == [f"M{PAGE + i:03}" for i in range(3)]
+
+
+async def test_nobody_is_chosen_for_no_skill_or_no_want(db: Database) -> None:
+    async with db.uow(readonly=True) as uow:
+        none = await choose(
+            uow, skill_scores={}, level=WantedLevel.ANY, requester_id="U0", request_id=1, now=utcnow(), want=3
+        )
+        zero = await choose(
+            uow, skill_scores={"go": 1.0}, level=WantedLevel.ANY, requester_id="U0", request_id=1, now=utcnow(), want=0
+        )
+    assert none.chosen == zero.chosen == []

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot.runtime.delivery_ledger import KEEP, DeliveryLedger
+from bot.runtime.work_gate import KEEP, DeliveryLedger
 from storage.database import Database
 from storage.models import SlackDelivery
 from storage.types import utcnow

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.availability import WorkingHours
 from bot.domain.durations import format_duration
-from bot.domain.hours import WorkingHours
 from bot.domain.intents import MAX_TOPIC_LENGTH
 from handlers.parsing import command_parser as cp
 from handlers.parsing.command_parser import (

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.domain.hours import parse_hours
+from bot.domain.availability import parse_hours
 from bot.domain.intents import MAX_MESSAGE_LENGTH, MAX_TOPIC_LENGTH, HelpIntent, parse_help_intent
 from bot.domain.skills import MAX_SKILL_LENGTH, validate_skill
 from bot.services.importer import MAX_CELL_CHARS, MAX_LINE_CHARS, MentorRow, RowError, parse_rows
