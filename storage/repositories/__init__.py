@@ -1,10 +1,9 @@
 """Small repositories over one `AsyncSession`. They query and stage changes; they never commit."""
 
-from storage.repositories.calendars import CalendarRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import DeliveryRepository, EventRepository
 from storage.repositories.evidence import EvidenceRepository
-from storage.repositories.members import CandidateRow, MemberRepository
+from storage.repositories.members import CalendarRepository, CandidateRow, MemberRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import PingRepository, RequestRepository
 from storage.repositories.sessions import SessionRepository

@@ -1,5 +1,9 @@
+"""Members: who they are, the skills they hold, the candidates a wave reads from them, and the calendars they keep
+(a feed each and the busy intervals read from it, which screen a wave's candidates)."""
+
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, Member, MemberSkill, SkillLevel
+from storage.models import NEVER_PINGED, CalendarBusy, CalendarFeed, Member, MemberSkill, SkillLevel
 from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
 from storage.types import rowcount
 
@@ -165,3 +169,49 @@ class MemberRepository:
         ids = list(member_ids)
         await self.s.execute(update(Member).where(col(Member.id).in_(ids)).values(last_pinged_at=at))
         await self.s.execute(update(MemberSkill).where(col(MemberSkill.member_id).in_(ids)).values(last_pinged_at=at))
+
+
+Interval = tuple[datetime, datetime]
+
+
+class CalendarRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def feed(self, member_id: str) -> CalendarFeed | None:
+        return await self.s.get(CalendarFeed, member_id)
+
+    async def feeds(self) -> list[CalendarFeed]:
+        return list(await self.s.scalars(select(CalendarFeed).order_by(col(CalendarFeed.member_id))))
+
+    def add(self, feed: CalendarFeed) -> CalendarFeed:
+        self.s.add(feed)
+        return feed
+
+    async def remove(self, member_id: str) -> bool:
+        """The feed and its busy intervals."""
+        await self.s.execute(delete(CalendarBusy).where(col(CalendarBusy.member_id) == member_id))
+        result = await self.s.execute(delete(CalendarFeed).where(col(CalendarFeed.member_id) == member_id))
+        return rowcount(result) > 0
+
+    async def replace_busy(self, member_id: str, intervals: Sequence[Interval]) -> None:
+        await self.s.execute(delete(CalendarBusy).where(col(CalendarBusy.member_id) == member_id))
+        self.s.add_all(CalendarBusy(member_id=member_id, starts_at=s, ends_at=e) for s, e in intervals)
+
+    async def busy(self, member_ids: Sequence[str], start: datetime, end: datetime) -> dict[str, list[Interval]]:
+        """Each member's busy intervals that overlap [start, end), in order."""
+        found: dict[str, list[Interval]] = defaultdict(list)
+        if not member_ids:
+            return found
+        rows = await self.s.execute(
+            select(col(CalendarBusy.member_id), col(CalendarBusy.starts_at), col(CalendarBusy.ends_at))
+            .where(
+                col(CalendarBusy.member_id).in_(list(member_ids)),
+                col(CalendarBusy.ends_at) > start,
+                col(CalendarBusy.starts_at) < end,
+            )
+            .order_by(col(CalendarBusy.member_id), col(CalendarBusy.starts_at))
+        )
+        for member_id, starts_at, ends_at in rows.all():
+            found[member_id].append((starts_at, ends_at))
+        return found
