@@ -170,6 +170,10 @@ class RequestService:
         now = utcnow()
         # Cleaned here, not only on insert (storage.types.install_printable), because the event below copies the topic.
         ask = replace(ask, topic=printable(ask.topic), details=printable(ask.details))
+        # Read before the writing unit of work: on SQLite it holds the one writer's turn from its start, and reading a
+        # topic is the longest step of an ask; nothing the reading sees has to be read in the same transaction.
+        async with self.db.uow(readonly=True) as reading:
+            understood = await self.reader.read(reading, ask.topic)
         async with self.db.uow() as uow:
             if ask.dedup_key and (seen := await uow.requests.by_dedup_key(ask.dedup_key)):
                 return AskOutcome("duplicate", seen)
@@ -179,7 +183,6 @@ class RequestService:
             if (retry_at := next_ask_at(asked, now, self.config.limits)) is not None:
                 refused = HelpRequest(requester_id=ask.requester_id, topic=ask.topic, created_at=now)
                 return AskOutcome("limited", refused, retry_at)
-            understood = await self.reader.read(uow, ask.topic)
             if understood.verdict is Verdict.VAGUE:  # nothing to route on, and nothing worth recording
                 return AskOutcome("vague", HelpRequest(requester_id=ask.requester_id, topic=ask.topic))
             routing = understood.verdict is Verdict.ROUTE

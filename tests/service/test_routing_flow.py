@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col
 
+from bot.domain.embedding import shared_embedder
+from bot.domain.understanding import Understander, Understanding
 from bot.services.asking import Ask
-from bot.services.routing import PAGE, choose
+from bot.services.routing import PAGE, TopicReader, choose
 from storage.database import Database
 from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel
 from storage.types import utcnow
+from storage.unit_of_work import UnitOfWork
 from tests.service.conftest import World, make_world
 
 
@@ -194,3 +199,29 @@ async def test_nobody_is_chosen_for_no_skill_or_no_want(db: Database) -> None:
             uow, skill_scores={"go": 1.0}, level=WantedLevel.ANY, requester_id="U0", request_id=1, now=utcnow(), want=0
         )
     assert none.chosen == zero.chosen == []
+
+
+class _WritesWhileReading(TopicReader):
+    """A reader that, mid-read, has another task store a change and waits for it to commit."""
+
+    def __init__(self, write: Callable[[], Coroutine[Any, Any, object]]) -> None:
+        super().__init__(Understander(shared_embedder()))
+        self.write = write
+        self.wrote = False
+
+    async def read(self, uow: UnitOfWork, topic: str) -> Understanding:
+        # Were this read inside the ask's writing unit of work, SQLite's one writer turn would be held by the ask
+        # and the other task's write would never begin: the cap only turns that hang into a failure.
+        await asyncio.wait_for(asyncio.create_task(self.write()), timeout=30)
+        self.wrote = True
+        return await super().read(uow, topic)
+
+
+async def test_an_ask_reads_its_topic_without_holding_the_writers_turn(world: World) -> None:
+    """Reading a topic is the longest step of an ask; other writers (claims, accepts, timers) go on meanwhile."""
+    await mentors(world, {"U1": [("python", SkillLevel.EXPERT)]})
+    reader = _WritesWhileReading(lambda: world.profiles.add_skills("U0OTHER", [("rust", SkillLevel.PEER)]))
+    world.requests.reader = reader
+    outcome = await world.requests.ask(Ask(requester_id="U0ASK", topic="pandas groupby", source="command"))
+    assert reader.wrote
+    assert outcome.status == "searching"
