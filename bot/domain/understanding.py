@@ -276,16 +276,19 @@ class Understander:
 
     def _build_helpers(self, vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Skill nobody holds -> held skills named related to it (by any of their names)."""
-        by_name: dict[str, str] = {}
-        for skill in vocabulary:
+        # Every held skill answering to a name, not the first: "contracts" and "contract review" may both be held.
+        by_name: dict[str, list[str]] = {}
+        for skill in sorted(vocabulary):
             for name in self.known.entry_for(skill).names:
-                by_name.setdefault(compact(normalise_skill(name)), skill)
+                holders = by_name.setdefault(compact(normalise_skill(name)), [])
+                if skill not in holders:
+                    holders.append(skill)
         helpers: dict[str, tuple[str, ...]] = {}
         for skill in self.known:
             if skill in vocabulary:
                 continue
-            found = [by_name.get(compact(normalise_skill(r))) for r in self.known.related(skill)]
-            if held := tuple(dict.fromkeys(f for f in found if f is not None)):
+            found = (h for r in self.known.related(skill) for h in by_name.get(compact(normalise_skill(r)), ()))
+            if held := tuple(dict.fromkeys(found)):
                 helpers[skill] = held
         return helpers
 

@@ -210,3 +210,13 @@ def test_a_mentor_registered_under_a_term_of_a_skill_is_reached_through_its_rela
     understood = understander.understand(topic, frozenset({"contract review"}))
     assert understood.verdict is Verdict.ROUTE
     assert understood.skills[0].skill == "contract review"
+
+
+def test_a_skill_nobody_holds_passes_its_reading_to_every_held_skill_answering_to_a_related_name(
+    understander: Understander,
+) -> None:
+    """Held "contracts" and "contract review" both answer to the name contracts: an NDA question reaches both,
+    whichever of them a set happens to yield first."""
+    topic = "can someone look at this NDA before I sign it"
+    understood = understander.understand(topic, frozenset({"contracts", "contract review", "python"}))
+    assert {m.skill for m in understood.skills} >= {"contracts", "contract review"}
