@@ -81,7 +81,7 @@ class Knowledge:
                 by_stem.setdefault(term_key(name), set()).add(skill)
             for term in entry.terms:
                 self._by_term.setdefault(term_key(term), []).append(skill)
-        # A stemmed name two entries share ("present": presentations, public speaking) names neither.
+        # A stemmed name two entries share ("brand": brand marketing, branding) names neither.
         self._by_stemmed_name = {stem: next(iter(owners)) for stem, owners in by_stem.items() if len(owners) == 1}
         self._word_users = {word: len(skills) for word, skills in users.items()}  # only the count is ever read
 
