@@ -71,9 +71,10 @@ import asyncio
 import math
 import statistics
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 from rich.panel import Panel
@@ -103,6 +104,7 @@ QUICK_ROUTING_SIZES = (500, 2_000)
 QUICK_DIGEST_SIZES = (5_000, 20_000)
 
 console = Console()
+R = TypeVar("R")
 if not console.is_terminal:  # piped to a file: do not squeeze the tables into 80 columns
     console = Console(width=200)
 
@@ -259,36 +261,49 @@ async def database_benchmarks(args: argparse.Namespace) -> None:
             console.print(f"[yellow]{line}[/]")
         if args.which in ("routing", "all"):
             sizes = args.sizes or (QUICK_ROUTING_SIZES if args.quick else ROUTING_SIZES)
-            routing_results = []
-            for size in sizes:
-                for engine in engines:
-                    with console.status(f"routing: {size:,} mentors on {engine.name}"):
-                        result = await routing.run(
-                            engine,
-                            size,
-                            requests=args.requests or routing.REQUESTS,
-                            seed_value=args.seed,
-                            with_plans=args.explain and size == max(sizes),
-                        )
-                    routing_results.append(result)
-                    console.print(f"  routing {engine.name} {size:,}: {ms(result.work.p50)} ms p50", style="dim")
-            print_routing(routing_results)
+
+            async def route(engine: Engine, size: int) -> routing.RoutingResult:
+                return await routing.run(
+                    engine,
+                    size,
+                    requests=args.requests or routing.REQUESTS,
+                    seed_value=args.seed,
+                    with_plans=args.explain and size == max(sizes),
+                )
+
+            print_routing(
+                await across("routing", "mentors", sizes, engines, route, lambda r: f"{ms(r.work.p50)} ms p50")
+            )
         if args.which in ("digest", "all"):
             sizes = args.sizes or (QUICK_DIGEST_SIZES if args.quick else DIGEST_SIZES)
-            digest_results = []
-            for size in sizes:
-                for engine in engines:
-                    with console.status(f"digest: {size:,} events on {engine.name}"):
-                        d = await digest.run(
-                            engine,
-                            size,
-                            runs=args.runs,
-                            seed_value=args.seed,
-                            with_plans=args.explain and size == max(sizes),
-                        )
-                    digest_results.append(d)
-                    console.print(f"  digest {engine.name} {size:,}: {ms(d.build.p50)} ms median", style="dim")
-            print_digest(digest_results)
+
+            async def build(engine: Engine, size: int) -> digest.DigestResult:
+                return await digest.run(
+                    engine, size, runs=args.runs, seed_value=args.seed, with_plans=args.explain and size == max(sizes)
+                )
+
+            print_digest(
+                await across("digest", "events", sizes, engines, build, lambda d: f"{ms(d.build.p50)} ms median")
+            )
+
+
+async def across(
+    name: str,
+    unit: str,
+    sizes: Sequence[int],
+    engines: Sequence[Engine],
+    run: Callable[[Engine, int], Awaitable[R]],
+    summary: Callable[[R], str],
+) -> list[R]:
+    """One benchmark at every size on every engine, each run's headline printed as it finishes."""
+    results = []
+    for size in sizes:
+        for engine in engines:
+            with console.status(f"{name}: {size:,} {unit} on {engine.name}"):
+                result = await run(engine, size)
+            results.append(result)
+            console.print(f"  {name} {engine.name} {size:,}: {summary(result)}", style="dim")
+    return results
 
 
 def print_routing(results: Sequence[routing.RoutingResult]) -> None:

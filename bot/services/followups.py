@@ -18,7 +18,7 @@ from bot.domain.evidence import EvidenceKind
 from bot.runtime.ports import Notifier, Outbox
 from bot.runtime.timer_kinds import FollowupDue, TellFollowup, cancel_for_session, schedule
 from storage.database import Database
-from storage.models import Feedback, FlashSession, SessionState
+from storage.models import Feedback, FlashSession, HelpRequest, SessionState
 from storage.unit_of_work import UnitOfWork
 
 SOLVED, STUCK = "solved", "stuck"
@@ -112,10 +112,7 @@ class FollowupService:
 
     async def send(self, message: TellFollowup) -> None:
         """Send a follow-up, and the mentor's thanks with the first; a run after a crash sends only what Slack lacks."""
-        async with self.db.uow(readonly=True) as uow:
-            found = await uow.sessions.with_request(message.session_id)
-        assert found is not None
-        flash, request = found
+        flash, request = await session_and_request(self.db, message.session_id)
         await self.notifier.follow_up(request, flash, message.index)
         if message.thank is not None:
             await self.notifier.thank_mentor(request, flash, message.thank)
@@ -139,6 +136,14 @@ class FollowupService:
                 await _learn(uow, flash.mentor_id, flash.request_id, request.topic)
             await uow.commit()
         return FollowupAnswer("ok", request.topic)
+
+
+async def session_and_request(db: Database, session_id: int) -> tuple[FlashSession, HelpRequest]:
+    """A session and the request it answers, read to send a message owed about it (its step stored both)."""
+    async with db.uow(readonly=True) as uow:
+        found = await uow.sessions.with_request(session_id)
+    assert found is not None, f"session {session_id} is owed a message but is not stored"
+    return found
 
 
 async def _learn(uow: UnitOfWork, mentor_id: str, request_id: int, topic: str | None = None) -> None:

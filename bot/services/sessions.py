@@ -23,7 +23,7 @@ from bot.runtime.timer_kinds import (
     cancel_for_session,
     schedule,
 )
-from bot.services.followups import FollowupService
+from bot.services.followups import FollowupService, session_and_request
 from storage.database import Database
 from storage.models import FlashSession, HelpRequest, SessionState
 from storage.types import utcnow
@@ -153,10 +153,7 @@ class SessionService:
 
     async def send(self, message: TellSession) -> None:
         """Tell both people what changed; a run after a crash sends only what Slack lacks."""
-        async with self.db.uow(readonly=True) as uow:
-            found = await uow.sessions.with_request(message.session_id)
-        assert found is not None
-        flash, request = found
+        flash, request = await session_and_request(self.db, message.session_id)
         await self.notifier.session_changed(request, flash, message.what)
 
     async def extend(self, session_id: int, user_id: str) -> SessionActionOutcome:
