@@ -33,13 +33,14 @@ from bot.domain.matching import (
     STOPWORDS,
     LexicalMatcher,
     SkillMatch,
+    specificity,
+    stem_phrase,
     term_key,
     tokenise,
 )
 from bot.domain.similarity import SEMANTIC_CEILING, SIMILAR_FLOOR, SIMILAR_FULL
 from bot.domain.skill_knowledge import Knowledge, knowledge
 from bot.domain.skills import compact, normalise_skill
-from bot.domain.words import specificity, stem_phrase
 
 TERM = 0.85
 """A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
