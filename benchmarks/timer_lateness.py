@@ -39,12 +39,9 @@ class BenchDue(TimedKind):
     """A timer that only records how late it ran."""
 
     KIND: ClassVar[str] = "bench"
+    KEY: ClassVar[tuple[str, ...]] = ("n",)
     due_at: datetime
     n: int
-
-    @property
-    def key(self) -> str:
-        return f"bench:{self.n}"
 
 
 @dataclass

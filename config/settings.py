@@ -116,7 +116,7 @@ class Settings(DigestSettings):
     burst_calendar_refresh: timedelta = timedelta(minutes=15)
     burst_calendar_key: str | None = None  # encrypts calendar addresses; the bot token's derivative when unset
     burst_calendar_allow_local: bool = False  # http:// and private addresses: tests and the local demo only
-    # Abuse limits (bot.domain.abuse_limits): requests one person may make in an hour; after they cancel, how long the
+    # Abuse limits (bot.domain.availability): requests one person may make in an hour; after they cancel, how long the
     # same topic leaves the mentors it pinged alone; pings a mentor gets in an hour from one requester, and in all.
     burst_max_requests_per_hour: int = Field(default=10, ge=1)
     burst_cancel_cooldown: timedelta = timedelta(minutes=30)

@@ -1,5 +1,6 @@
-"""When a mentor may be pinged: the working hours they set, and whether the signals they already keep say they
-are busy. Pure functions over what was read; reading is the Slack adapter's and the calendar's business.
+"""When a mentor may be pinged: the working hours they set, whether the signals they already keep say they are busy,
+and how often anyone may ask or be asked. Pure functions over what was read or recalled; reading is the Slack
+adapter's and the calendar's business, recalling the database's.
 
 Working hours are a time-of-day span in the mentor's own Slack time zone. Hours are stored as wall-clock times, not
 UTC, so "09:00-17:30" keeps meaning the working day across daylight-saving changes. A span whose end is before its
@@ -9,6 +10,12 @@ The signals are Slack's Do Not Disturb, status and presence, and their calendar.
 available: it only skips people the database would have pinged. And a signal that could not be read (the method is
 missing, rate-limited, not allowed) is no signal, so routing degrades to what the mentor told Burst rather than to
 nobody.
+
+The abuse limits keep one person from flooding mentors: how often they may ask, and how often a mentor hears from
+them. Per person: at most `requests_per_hour` requests in any hour (cancelled ones count: asking and cancelling in a
+loop is what floods). Per mentor: at most `pings_from_one_per_hour` pings from one requester and `pings_per_hour` in
+all in any hour, and none for `cancel_cooldown` after a requester cancelled a request on the same topic that pinged
+them. They take what the database recalls, so the rules read (and are tested) without Slack or SQL.
 """
 
 from __future__ import annotations
@@ -23,12 +30,15 @@ from typing import Final, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
+    "HOUR",
     "HOURS_SYNTAX",
+    "AbuseLimits",
     "Busy",
     "Dnd",
     "HoursReading",
     "Readings",
     "Reason",
+    "RecentPing",
     "SignalSwitches",
     "SlackSignals",
     "Status",
@@ -39,6 +49,8 @@ __all__ = [
     "first_free",
     "is_within_hours",
     "local_clocks",
+    "next_ask_at",
+    "over_limit",
     "parse_hours",
     "presence_busy",
     "read_hours",
@@ -362,3 +374,58 @@ def summary(busy: Iterable[Busy]) -> str:
 def first_free(busy: Iterable[Busy]) -> datetime | None:
     """When the first of them is free again, if any signal said."""
     return min((b.until for b in busy if b.until is not None), default=None)
+
+
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class AbuseLimits:
+    requests_per_hour: int = 10
+    cancel_cooldown: timedelta = timedelta(minutes=30)
+    pings_from_one_per_hour: int = 3
+    pings_per_hour: int = 12
+
+    @property
+    def lookback(self) -> timedelta:
+        """How far back pings matter to any rule."""
+        return max(HOUR, self.cancel_cooldown)
+
+
+@dataclass(frozen=True)
+class RecentPing:
+    mentor_id: str
+    requester_id: str
+    topic_key: str
+    at: datetime
+    cancelled_at: datetime | None  # when its request was cancelled by the requester, if it was
+
+
+def next_ask_at(asked_at: Sequence[datetime], now: datetime, limits: AbuseLimits) -> datetime | None:
+    """None when the person may ask now; otherwise when the oldest of their last hour's requests leaves the hour."""
+    recent = sorted(t for t in asked_at if t > now - HOUR)
+    if len(recent) < limits.requests_per_hour:
+        return None
+    return recent[len(recent) - limits.requests_per_hour] + HOUR
+
+
+def over_limit(
+    recent: Sequence[RecentPing], requester_id: str, topic_key: str, now: datetime, limits: AbuseLimits
+) -> set[str]:
+    """The mentors this request may not ping now."""
+    in_hour = [p for p in recent if p.at > now - HOUR]
+    overall = Counter(p.mentor_id for p in in_hour)
+    from_them = Counter(p.mentor_id for p in in_hour if p.requester_id == requester_id)
+    cooling = {
+        p.mentor_id
+        for p in recent
+        if p.requester_id == requester_id
+        and p.topic_key == topic_key
+        and p.cancelled_at is not None
+        and p.cancelled_at > now - limits.cancel_cooldown
+    }
+    return (
+        {m for m, n in overall.items() if n >= limits.pings_per_hour}
+        | {m for m, n in from_them.items() if n >= limits.pings_from_one_per_hour}
+        | cooling
+    )

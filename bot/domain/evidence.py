@@ -23,9 +23,8 @@ from enum import StrEnum
 import numpy as np
 
 from bot.domain.embedding import Embedder, Vectors
-from bot.domain.matching import STOPWORDS, tokenise
+from bot.domain.matching import STOPWORDS, specificity, stem_phrase, tokenise
 from bot.domain.similarity import SIMILAR_FLOOR, similarity_confidence
-from bot.domain.words import specificity, stem_phrase
 
 
 class EvidenceKind(StrEnum):
@@ -40,7 +39,7 @@ EXACT = 0.85
 """A phrase of the evidence found word for word (after stemming) in the topic, before the kind's weight."""
 MAX_ABOUT_LENGTH = 300
 SPECIFIC = 0.9
-"""A word of a past topic this specific (bot.domain.words) is matched on its own."""
+"""A word of a past topic this specific (bot.domain.matching.specificity) is matched on its own."""
 _SPLIT = re.compile(r"[,;/\n]+|\.\s|\band\b|\bor\b|\be\.g\.|\bincluding\b|\blike\b|\bsuch as\b", re.IGNORECASE)
 _LEAD_IN = re.compile(
     r"^(?:i\s+(?:can|could|am happy to|'m happy to|love to|like to|enjoy)\s+(?:help\s+(?:with|on)\s+)?"

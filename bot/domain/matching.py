@@ -11,6 +11,16 @@ the way people write it ("anyone know k8s?", "setting up postgres replication", 
 - short names that are also words ("go", "r", "c") only when the sentence is about the language.
 
 It is fast because everything that depends only on the vocabulary is built once per vocabulary and cached.
+
+It also holds the words as matching, and the readers built on it (`bot.domain.understanding`, `bot.domain.evidence`),
+read them: their stems, and how much one word says on its own.
+
+Stems: "overfits", "overfitting" and "overfit" meet, and "p-values" meets "p-value" (Snowball's English stemmer).
+
+Specificity: "goroutine" points somewhere, "top", "drift" or "budget" could be anything. A knowledge term or an
+embedding match on a single common English word is weak evidence ("my oak table top is warping" is not a Linux
+question), so it counts less the more common the word is in English, by its Zipf frequency from `wordfreq` (a word
+used once per million words scores 3; "the" about 7.7). Phrases of two or more words are specific enough as they are.
 """
 
 from __future__ import annotations
@@ -22,13 +32,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
 from bot.domain.skill_aliases import ALIASES, RELATED
 from bot.domain.skills import compact, spaced, strip_edges, unescape
-from bot.domain.words import stem_phrase
 
 EXACT = 1.0
 ALIAS = 0.95
@@ -178,8 +188,40 @@ def _keyboard() -> dict[str, frozenset[str]]:
 KEYBOARD_NEIGHBOURS = _keyboard()
 
 
+# PyStemmer (a dependency) when installed: snowballstemmer then hands out its C build of the same Snowball algorithm
+# (the same stems, an order of magnitude faster: start-up stems every knowledge term); its pure Python one otherwise.
+_english = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem_word(word: str) -> str:
+    return str(_english.stemWord(word)) if word.isalpha() and len(word) > 3 else word
+
+
+def stem_phrase(phrase: str) -> str:
+    """Each word of a lower-case phrase stemmed, hyphens read as spaces: "P-values" -> "p valu"."""
+    return " ".join(stem_word(w) for w in phrase.replace("-", " ").split())
+
+
+RARE = 3.0
+"""At or below this Zipf frequency a word is specific: it counts in full."""
+COMMON = 4.6
+"""At or above it a word counts at FLOOR: it can suggest a skill but not route on its own."""
+FLOOR = 0.35
+
+
+@lru_cache(maxsize=65536)
+def specificity(word: str) -> float:
+    """1.0 for a rare word, down to FLOOR for a common one; a multi-word phrase is 1.0."""
+    if " " in word.strip():
+        return 1.0
+    zipf = zipf_frequency(word, "en", wordlist="small")  # the small list: half the memory, same for common words
+    share = (COMMON - zipf) / (COMMON - RARE)
+    return round(min(max(share, 0.0), 1.0) * (1 - FLOOR) + FLOOR, 3)
+
+
 REAL_WORD = 3.0
-"""A Zipf frequency (bot.domain.words) from which a word is an English word in its own right, not a typo."""
+"""A Zipf frequency (as `specificity` reads it) from which a word is an English word in its own right, not a typo."""
 
 
 def plausible_typo(typed: str, target: str) -> bool:

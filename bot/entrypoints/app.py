@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot.domain.abuse_limits import AbuseLimits
+from bot.domain.availability import AbuseLimits
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander
 from bot.runtime import timer_kinds as tk

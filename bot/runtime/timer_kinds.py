@@ -2,9 +2,10 @@
 
 A timed action is one row of `timed_actions` (see bot.runtime.timers): its kind's name, a key, the `request_id` and
 `session_id` columns, and the rest of the payload as JSON `data`. The key is the step's identity: two runs of one
-step (a redelivery, two processes) build the same key, so the second adds nothing. Each kind builds its key in its
-`key` property, and `stored`/`loaded` below are the only code that turns a payload into a row's values and back.
-The names of kinds and of JSON fields are the ones earlier versions wrote, so their rows still load.
+step (a redelivery, two processes) build the same key, so the second adds nothing. Each kind names its key's fields
+(`KEY`, see `TimedKind`) or builds its key in its `key` property, and `stored`/`loaded` below are the only code that
+turns a payload into a row's values and back. The names of kinds and of JSON fields are the ones earlier versions
+wrote, so their rows still load.
 
 Two families:
 - timers fall due later (the next wave, a session's end, a follow-up...) and are cancelled when moot;
@@ -32,13 +33,19 @@ NOT_STORED = {"stored": False}  # field metadata: kept in memory only
 
 @dataclass(frozen=True)
 class TimedKind:
-    """A kind of timed action. Subclasses name their kind (`KIND`, the row's `kind`) and build their key."""
+    """A kind of timed action. Subclasses name their kind (`KIND`, the row's `kind`) and the fields of their key.
+
+    Most keys are the kind's name then the `KEY` fields, in that order, joined by ":" ("wave:7:2"): built here, so a
+    key cannot start with another kind's name. A key that says more than its fields (a slot, a hand-off) is built in
+    its kind's own `key` property instead.
+    """
 
     KIND: ClassVar[str]
+    KEY: ClassVar[tuple[str, ...]]
 
     @property
     def key(self) -> str:
-        raise NotImplementedError
+        return ":".join((self.KIND, *(str(getattr(self, name)) for name in self.KEY)))
 
 
 def slot_start(at: datetime, every: timedelta) -> datetime:
@@ -55,12 +62,9 @@ class WaveDue(TimedKind):
     """A request's next wave of pings (the first one too: its timer sends it if the process dies first)."""
 
     KIND: ClassVar[str] = "wave"
+    KEY: ClassVar[tuple[str, ...]] = ("request_id", "wave")
     request_id: int
     wave: int
-
-    @property
-    def key(self) -> str:
-        return f"wave:{self.request_id}:{self.wave}"
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,8 @@ class ExpireDue(TimedKind):
     """A request's search ends: after its last wave, or unanswered after "did you mean ...?"."""
 
     KIND: ClassVar[str] = "expire"
+    KEY: ClassVar[tuple[str, ...]] = ("request_id",)
     request_id: int
-
-    @property
-    def key(self) -> str:
-        return f"expire:{self.request_id}"
 
 
 REQUEST_TIMERS = (WaveDue, ExpireDue)  # cancelled when the request is matched or closed
@@ -83,23 +84,17 @@ class SessionWarningDue(TimedKind):
     """A session's end is near. `extensions` is part of the key: extending replaces the session's timers."""
 
     KIND: ClassVar[str] = "session_warning"
+    KEY: ClassVar[tuple[str, ...]] = ("session_id", "extensions")
     session_id: int
     extensions: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"session_warning:{self.session_id}:{self.extensions}"
 
 
 @dataclass(frozen=True)
 class SessionEndDue(TimedKind):
     KIND: ClassVar[str] = "session_end"
+    KEY: ClassVar[tuple[str, ...]] = ("session_id", "extensions")
     session_id: int
     extensions: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"session_end:{self.session_id}:{self.extensions}"
 
 
 SESSION_TIMERS = (SessionWarningDue, SessionEndDue)  # cancelled when the session is extended or ended
@@ -110,13 +105,10 @@ class FollowupDue(TimedKind):
     """The `index`-th check-back after a session; cancelled once the requester says Solved."""
 
     KIND: ClassVar[str] = "followup"
+    KEY: ClassVar[tuple[str, ...]] = ("session_id", "index")
     session_id: int
     request_id: int
     index: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"followup:{self.session_id}:{self.index}"
 
 
 @dataclass(frozen=True)
@@ -187,13 +179,10 @@ class TellMatch(TimedKind):
     """The pair's session cards, then the request's other pings rewritten."""
 
     KIND: ClassVar[str] = "tell_match"
+    KEY: ClassVar[tuple[str, ...]] = ("session_id",)
     request_id: int
     session_id: int
     pings: tuple[int, ...]
-
-    @property
-    def key(self) -> str:
-        return f"tell_match:{self.session_id}"
 
 
 @dataclass(frozen=True)
@@ -201,14 +190,11 @@ class TellClosed(TimedKind):
     """The status edited (`told`: no_skill, nobody_free, expired, cancelled; "" for nothing), pings rewritten."""
 
     KIND: ClassVar[str] = "tell_closed"
+    KEY: ClassVar[tuple[str, ...]] = ("request_id",)
     request_id: int
     told: str
     pings: tuple[int, ...] = ()
     asked: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"tell_closed:{self.request_id}"
 
 
 @dataclass(frozen=True)
@@ -229,12 +215,9 @@ class AskWhich(TimedKind):
     """The requester asked which of a few skills they meant ("did you mean ...?")."""
 
     KIND: ClassVar[str] = "ask_which"
+    KEY: ClassVar[tuple[str, ...]] = ("request_id",)
     request_id: int
     known: Known | None = field(default=None, compare=False, repr=False, metadata=NOT_STORED)
-
-    @property
-    def key(self) -> str:
-        return f"ask_which:{self.request_id}"
 
 
 @dataclass(frozen=True)
@@ -242,15 +225,12 @@ class TellBusy(TimedKind):
     """Everyone who knows it is busy (`summary` says how): the requester hears when Burst tries again, if it does."""
 
     KIND: ClassVar[str] = "tell_busy"
+    KEY: ClassVar[tuple[str, ...]] = ("request_id", "wave")
     request_id: int
     busy: int
     summary: str
     wave: int = 0
     retry_at: datetime | None = None
-
-    @property
-    def key(self) -> str:
-        return f"tell_busy:{self.request_id}:{self.wave}"
 
 
 RequestOwed = SendPings | TellMatch | TellClosed | RewritePings | AskWhich | TellBusy
@@ -261,14 +241,11 @@ class TellSession(TimedKind):
     """A session's warning, extension or end told to both people (`what`: warning, extended, ended, closed)."""
 
     KIND: ClassVar[str] = "tell_session"
+    KEY: ClassVar[tuple[str, ...]] = ("session_id", "what", "extensions")
     request_id: int
     session_id: int
     what: str
     extensions: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"tell_session:{self.session_id}:{self.what}:{self.extensions}"
 
 
 @dataclass(frozen=True)
@@ -276,14 +253,11 @@ class TellFollowup(TimedKind):
     """The `index`-th follow-up, and the mentor's thanks (`thank`: sessions they have given) with the first."""
 
     KIND: ClassVar[str] = "tell_followup"
+    KEY: ClassVar[tuple[str, ...]] = ("session_id", "index")
     request_id: int
     session_id: int
     index: int = 0
     thank: int | None = None
-
-    @property
-    def key(self) -> str:
-        return f"tell_followup:{self.session_id}:{self.index}"
 
 
 Owed = RequestOwed | TellSession | TellFollowup

@@ -18,8 +18,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import event_kinds as ev
-from bot.domain.abuse_limits import HOUR, AbuseLimits, next_ask_at
-from bot.domain.availability import Busy, first_free, summary
+from bot.domain.availability import HOUR, AbuseLimits, Busy, first_free, next_ask_at, summary
 from bot.domain.evidence import EvidenceKind
 from bot.domain.understanding import Verdict
 from bot.runtime.ports import MessageRef, Notifier, Outbox, redelivering

@@ -35,15 +35,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
-from bot.domain.abuse_limits import AbuseLimits, RecentPing, over_limit
 from bot.domain.availability import (
+    AbuseLimits,
     Busy,
+    RecentPing,
     SignalSwitches,
     SlackSignals,
     WorkingHours,
     calendar_busy,
     is_within_hours,
     local_clocks,
+    over_limit,
     slack_busy,
 )
 from bot.domain.evidence import EmbeddedItem, EvidenceIndex, EvidenceItem, EvidenceKind, embed_item
@@ -179,7 +181,7 @@ async def choose(
 async def _over_limit(
     uow: UnitOfWork, request: HelpRequest, mentors: list[str], now: datetime, limits: AbuseLimits
 ) -> set[str]:
-    """The mentors the abuse limits keep this request from pinging now (see bot.domain.abuse_limits)."""
+    """The mentors the abuse limits keep this request from pinging now (see bot.domain.availability)."""
     recent = [
         RecentPing(mentor, requester, topic_key(topic, skills), at, closed_at if cancelled else None)
         for mentor, requester, topic, skills, at, closed_at, cancelled in await uow.pings.recent_to(
