@@ -15,7 +15,7 @@ from bot.domain.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.services.asking import Ask
 from bot.services.container import Services
 from handlers.slack.listening import Listeners
-from handlers.slack.mrkdwn import mention
+from handlers.views.blocks import mention
 from handlers.views.request_text import ask_reply
 
 HINT = (

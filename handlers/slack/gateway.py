@@ -37,14 +37,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook import WebhookResponse
 
-from bot.domain.wording import plural
 from bot.runtime.ports import MessageRef, UserProfile, redelivering
 from bot.runtime.work_gate import WorkGate
 from bot.services.digest import Digest
 from bot.services.digest_chart import render_chart
 from bot.services.sessions import EXTENSION, MAX_EXTENSIONS
-from handlers.slack.mrkdwn import escape, local_time, mention, when
 from handlers.views import blocks as b
+from handlers.views.blocks import escape, local_time, mention, plural, when
 from handlers.views.digest_blocks import chart_alt_text, digest_blocks, digest_markdown, digest_text
 from storage.models import FlashSession, HelpRequest, PingState
 from storage.types import utcnow

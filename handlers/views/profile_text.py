@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.wording import plural
 from bot.services.profiles import Profile
-from handlers.slack.mrkdwn import escape, local_time
+from handlers.views.blocks import escape, local_time, plural
 from storage.types import utcnow
 
 

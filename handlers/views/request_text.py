@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.services.asking import AskOutcome
 from bot.services.overview import Overview
-from handlers.slack.mrkdwn import escape, mention
+from handlers.views.blocks import escape, mention
 from storage.models import RequestState
 from storage.types import utcnow
 

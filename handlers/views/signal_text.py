@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.domain.availability import Readings, SignalSwitches, dnd_busy, presence_busy, status_busy
 from bot.services.calendars import CalendarState
-from handlers.slack.mrkdwn import escape, local_time
+from handlers.views.blocks import escape, local_time
 
 
 def calendar_line(state: CalendarState | None) -> str:
