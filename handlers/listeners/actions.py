@@ -14,7 +14,7 @@ from handlers.slack.gateway import SlackGateway, clicked_message
 from handlers.slack.listening import Listeners
 from handlers.views import blocks as b
 from handlers.views.blocks import mention
-from handlers.views.request_text import ask_reply
+from handlers.views.replies import ask_reply
 
 # A ping someone else took, or that closed, is rewritten in place to say so: no second message for that.
 PING_REPLIES = {

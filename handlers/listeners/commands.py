@@ -18,8 +18,7 @@ from handlers.slack.listening import Listeners
 from handlers.views import blocks as b
 from handlers.views.blocks import clip, escape, local_time, plural
 from handlers.views.digest_blocks import digest_blocks, digest_text
-from handlers.views.profile_text import availability_line, skills_line
-from handlers.views.request_text import ask_reply, status_text
+from handlers.views.replies import ask_reply, availability_line, skills_line, status_text
 from storage.types import utcnow
 
 EPHEMERAL = "ephemeral"

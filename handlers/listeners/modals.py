@@ -14,7 +14,7 @@ from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import Listeners
 from handlers.views import blocks as b
 from handlers.views.blocks import from_slack
-from handlers.views.request_text import ask_reply
+from handlers.views.replies import ask_reply
 from storage.models import WantedLevel
 
 REQUEST_MODAL = "request_modal"

@@ -1,5 +1,9 @@
-"""What a person is told about their requests, in words: the answer once they asked, whichever surface they used,
-and how `/burst status` reads (also the App Home's status section)."""
+"""What a person is told about their own affairs, in words, by `/burst` replies and the App Home.
+
+Their requests: the answer once they asked, whichever surface they used, and how `/burst status` reads (also the App
+Home's status section). Their profile: the skills and availability lines `/burst skills`, `/burst status` and the App
+Home share.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from datetime import datetime
 
 from bot.services.asking import AskOutcome
 from bot.services.overview import Overview
-from handlers.views.blocks import escape, mention
+from bot.services.profiles import Profile
+from handlers.views.blocks import escape, local_time, mention, plural
 from storage.models import RequestState
 from storage.types import utcnow
 
@@ -76,3 +81,30 @@ def status_text(view: Overview, user_id: str) -> str:
             role = "you asked" if r.requester_id == user_id else f"you helped {mention(r.requester_id)}"
             lines.append(f"• {escape(r.topic)}: {STATE_WORDS.get(r.state, r.state)} ({role})")
     return "\n".join(lines)
+
+
+def skills_line(profile: Profile) -> str:
+    if not profile.skills:
+        return "You have no skills listed yet. Add some: `/burst skills add python, postgres:expert`"
+    listed = ", ".join(f"*{escape(s.skill)}* ({s.level})" for s in profile.skills)
+    return f"Your skills: {listed}"
+
+
+def availability_line(profile: Profile, now: datetime | None = None) -> str:
+    """One sentence that never contradicts itself: "any time" is said only of someone who is available now."""
+    m = profile.member
+    now = now or utcnow()
+    if m.away and (m.away_until is None or m.away_until > now):
+        state = "You're away" + (f" until {local_time(m.away_until, with_date=True)}" if m.away_until else "")
+    elif m.snoozed_until and m.snoozed_until > now:
+        state = f"You're snoozed until {local_time(m.snoozed_until)}"
+    else:
+        state = "You're available"
+    if m.hours_start and m.hours_end:
+        hours = f"working hours {m.hours_start}-{m.hours_end} ({escape(m.tz)})"
+    elif state == "You're available":
+        hours = "no working hours set, so pings may come at any time"
+    else:
+        hours = "no working hours set"
+    cap = f"at most {plural(m.weekly_cap, 'burst')} a week" if m.weekly_cap is not None else "no weekly cap"
+    return f"{state}; {hours}; {cap}."
