@@ -33,15 +33,8 @@ from bot.services.profiles import ProfileService
 from bot.services.routing import Screen, TopicReader
 from bot.services.sessions import SessionConfig, SessionService
 from config import DigestSettings, Settings
-from handlers.slack.gateway import SlackGateway
-from handlers.slack.listening import (
-    AcksFirstApp,
-    Counted,
-    GatedWebClient,
-    gated_respond,
-    log_listener_error,
-    rate_limit_handler,
-)
+from handlers.slack.gateway import Counted, GatedWebClient, SlackGateway, gated_respond, rate_limit_handler
+from handlers.slack.listening import AcksFirstApp, log_listener_error
 from handlers.slack.signals import SlackSignalReader
 from storage.database import Database
 
@@ -74,7 +67,7 @@ def web_client(
     """Every Web API client honours SLACK_API_URL and retries 429s (after Retry-After), 5xx and dropped links.
 
     Without a `session` slack_sdk opens a new HTTP session, and connection, for every call. With a `gate`, a call
-    gives up its work slot while it waits (handlers.slack.listening), and is counted in `metrics`.
+    gives up its work slot while it waits (handlers.slack.gateway), and is counted in `metrics`.
     """
     on_429 = metrics.web_api_429 if metrics else None
     options = _client_options(settings, token, session, on_429)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from bot.domain.wording import plural
 from bot.runtime import logs
 from config import ConfigError, DatabaseSettings, DigestSettings, Settings, SlackApiSettings, load_settings
 from config.settings import S
@@ -93,6 +92,7 @@ def mentors_import(
     from bot.entrypoints.app import web_client
     from bot.services.importer import import_mentors
     from handlers.slack.gateway import SlackGateway
+    from handlers.views.blocks import plural
     from storage.database import Database
     from storage.migrate import upgrade
 
@@ -143,6 +143,7 @@ def export_log(
     from datetime import UTC, datetime
 
     from bot.services.export import export
+    from handlers.views.blocks import plural
     from storage.database import Database
 
     if fmt not in ("csv", "jsonl"):

@@ -2,7 +2,7 @@
 
 Requests by outcome and time to first accept are read off the interaction events each committed unit of work
 appended (so a rolled-back step counts nothing); Web API calls and 429s are counted by the client
-(handlers.slack.listening, bot.entrypoints.app); timer lateness by the timers; sessions running and the work backlog are
+(handlers.slack.gateway, bot.entrypoints.app); timer lateness by the timers; sessions running and the work backlog are
 read when scraped. Counters are this process's own since it started, as Prometheus expects; sessions running is the
 database's figure, the same from every process.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -10,11 +11,12 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain.intents import MAX_TOPIC_LENGTH
 from bot.services.asking import Ask
 from bot.services.container import Services
+from bot.services.sessions import SessionActionOutcome
 from handlers.slack.gateway import SlackGateway, clicked_message
 from handlers.slack.listening import Listeners
-from handlers.slack.mrkdwn import mention
 from handlers.views import blocks as b
-from handlers.views.request_text import ask_reply
+from handlers.views.blocks import mention
+from handlers.views.replies import ask_reply
 
 # A ping someone else took, or that closed, is rewritten in place to say so: no second message for that.
 PING_REPLIES = {
@@ -33,6 +35,10 @@ SESSION_REPLIES = {
     "limit": "This session can't be extended any further. Start a new request if you need more time.",
     "missing": "I can't find that session any more.",
 }
+
+
+SessionChange = Callable[[int, str], Awaitable[SessionActionOutcome]]
+"""What a session card's button asks of the sessions service (extend, end): by session id and who pressed it."""
 
 
 def _int(value: str | None) -> int | None:
@@ -84,19 +90,19 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         elif text := PING_REPLIES.get(outcome.status):
             await tell(body, text)
 
-    @listen.action(b.SESSION_EXTEND)
-    async def extend(body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def change_session(body: dict[str, Any], action: dict[str, Any], change: SessionChange) -> None:
         if (session_id := _int(action.get("value"))) is not None:
-            outcome = await services.sessions.extend(session_id, body["user"]["id"])
+            outcome = await change(session_id, body["user"]["id"])
             if text := SESSION_REPLIES.get(outcome.status):
                 await tell(body, text)
 
+    @listen.action(b.SESSION_EXTEND)
+    async def extend(body: dict[str, Any], action: dict[str, Any]) -> None:
+        await change_session(body, action, services.sessions.extend)
+
     @listen.action(b.SESSION_END)
     async def end(body: dict[str, Any], action: dict[str, Any]) -> None:
-        if (session_id := _int(action.get("value"))) is not None:
-            outcome = await services.sessions.end(session_id, body["user"]["id"])
-            if text := SESSION_REPLIES.get(outcome.status):
-                await tell(body, text)
+        await change_session(body, action, services.sessions.end)
 
     async def which(body: dict[str, Any], request_id: int | None, skill: str | None) -> None:
         if request_id is None:

@@ -6,8 +6,8 @@ from bot.domain.calendar_feed import CalendarError
 from bot.services.calendar_fetch import CalendarAddressError
 from bot.services.container import Services
 from handlers.parsing import command_parser as cp
-from handlers.slack.mrkdwn import escape, local_time
-from handlers.views.signal_text import calendar_line
+from handlers.views.blocks import escape, local_time
+from handlers.views.replies import calendar_line
 
 
 async def connect(cmd: cp.ConnectCalendar, user: str, services: Services) -> str:

@@ -7,7 +7,6 @@ from typing import Any, assert_never
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.domain.skills import MAX_SKILL_LENGTH
-from bot.domain.wording import plural
 from bot.services.asking import Ask
 from bot.services.container import Services
 from bot.services.overview import overview
@@ -16,11 +15,10 @@ from handlers.listeners.modals import request_modal
 from handlers.parsing import command_parser as cp
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import Listeners
-from handlers.slack.mrkdwn import clip, escape, local_time
 from handlers.views import blocks as b
+from handlers.views.blocks import clip, escape, local_time, plural
 from handlers.views.digest_blocks import digest_blocks, digest_text
-from handlers.views.profile_text import availability_line, skills_line
-from handlers.views.request_text import ask_reply, status_text
+from handlers.views.replies import ask_reply, availability_line, skills_line, status_text
 from storage.types import utcnow
 
 EPHEMERAL = "ephemeral"

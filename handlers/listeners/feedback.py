@@ -11,9 +11,9 @@ from bot.services import followups as fu
 from bot.services.container import Services
 from handlers.slack.gateway import SlackGateway, clicked_message, stamp_of
 from handlers.slack.listening import Listeners
-from handlers.slack.mrkdwn import escape
 from handlers.views import blocks as b
-from handlers.views.request_text import ask_reply
+from handlers.views.blocks import escape
+from handlers.views.replies import ask_reply
 
 NOTE_MODAL = "feedback_note_modal"
 NOTE_LIMIT = 1000

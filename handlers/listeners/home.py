@@ -22,10 +22,9 @@ from handlers.listeners.modals import request_modal
 from handlers.parsing.command_parser import AddSkills, ShowUsage, parse_skills
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import Listeners
-from handlers.slack.mrkdwn import escape, plain_text
 from handlers.views import blocks as b
-from handlers.views.profile_text import availability_line, skills_line
-from handlers.views.request_text import status_text
+from handlers.views.blocks import escape, plain_text
+from handlers.views.replies import availability_line, skills_line, status_text
 from storage.models import SkillLevel
 from storage.types import utcnow
 

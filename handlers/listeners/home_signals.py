@@ -16,7 +16,7 @@ from handlers.parsing.command_parser import ConnectCalendar
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import Listeners
 from handlers.views import blocks as b
-from handlers.views.signal_text import calendar_line, slack_lines
+from handlers.views.replies import calendar_line, slack_lines
 from storage.types import utcnow
 
 HOME_CALENDAR = "home_calendar_connect"

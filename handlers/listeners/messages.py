@@ -15,8 +15,8 @@ from bot.domain.intents import MAX_TOPIC_LENGTH, parse_help_intent
 from bot.services.asking import Ask
 from bot.services.container import Services
 from handlers.slack.listening import Listeners
-from handlers.slack.mrkdwn import mention
-from handlers.views.request_text import ask_reply
+from handlers.views.blocks import mention
+from handlers.views.replies import ask_reply
 
 HINT = (
     "I help you find someone who knows a topic and is free right now. Try *help me with <topic>*, "

@@ -12,9 +12,9 @@ from bot.services.asking import Ask
 from bot.services.container import Services
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import Listeners
-from handlers.slack.mrkdwn import from_slack
 from handlers.views import blocks as b
-from handlers.views.request_text import ask_reply
+from handlers.views.blocks import from_slack
+from handlers.views.replies import ask_reply
 from storage.models import WantedLevel
 
 REQUEST_MODAL = "request_modal"

@@ -16,7 +16,7 @@ from typing import Final, TypeAlias
 from bot.domain.availability import WorkingHours, read_hours
 from bot.domain.durations import format_duration, parse_duration
 from bot.domain.intents import MAX_TOPIC_LENGTH
-from handlers.slack.mrkdwn import escape
+from handlers.views.blocks import escape
 from storage.models import DEFAULT_LEVEL, SkillLevel
 
 __all__ = [

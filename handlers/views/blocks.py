@@ -1,17 +1,26 @@
-"""Block Kit for everything Burst shows in Slack: slack_sdk's models, a few helpers to build them, the DM layouts.
+"""Writing for Slack: user text escaped into mrkdwn, Slack's encoding read back, counts in words, and Block Kit for
+everything Burst shows.
 
-Messages and views are made of slack_sdk's Block Kit model objects and become the Web API's JSON in one place,
-`message` or `modal`/`home` below. Their `to_dict` runs the models' validators (lengths, counts, styles, nested
-ones included), so a layout that breaks one of Slack's limits fails where it is built, not as Slack's
-`invalid_blocks` after the fact. What people typed can be any length, so the helpers clip it deliberately
-(with an ellipsis, never through an `&amp;` or a `<@U123>`): a topic is never too long to show.
+Text. User text is escaped so nobody can inject `<!channel>` or a fake mention. Also the way back: Slack's own
+encoding of a message (`&lt;`, `<@U123|ana>`, `<https://x|a link>`) decoded into what the person saw, and mrkdwn
+turned into plain text for the places Slack shows as typed (a form's errors). Counts are said in words, with the noun
+that agrees ("1 person", "2 people", "1 session", "0 sessions"): one helper for every message, so no reply says
+"1 sessions" or "session(s)".
+
+Block Kit: slack_sdk's models, a few helpers to build them, the DM layouts. Messages and views are made of slack_sdk's
+Block Kit model objects and become the Web API's JSON in one place, `message` or `modal`/`home` below. Their `to_dict`
+runs the models' validators (lengths, counts, styles, nested ones included), so a layout that breaks one of Slack's
+limits fails where it is built, not as Slack's `invalid_blocks` after the fact. What people typed can be any length,
+so the helpers clip it deliberately (with an ellipsis, never through an `&amp;` or a `<@U123>`): a topic is never too
+long to show.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -37,7 +46,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from handlers.slack.mrkdwn import BUTTON_LIMIT, clip, escape, escape_within, mention, when
 from storage.models import FlashSession, HelpRequest, PingState, SessionState, WantedLevel
 
 Json = dict[str, Any]
@@ -45,6 +53,8 @@ Json = dict[str, Any]
 
 MESSAGE_BLOCKS = 50  # chat.postMessage's limit on blocks: a message has no model to check it
 INPUT_TEXT = 3000  # the most a plain_text_input holds, pre-filled text included (its max_length, if less)
+SECTION_LIMIT = 3000  # characters in a section's text
+BUTTON_LIMIT = 75
 
 PING_ACCEPT = "ping_accept"
 PING_DECLINE = "ping_decline"
@@ -62,6 +72,93 @@ FOLLOWUP_STUCK = "followup_stuck"
 WHICH_SKILL = "which_skill"  # + the option's number: action ids are unique within a message
 WHICH_NONE = "which_none"
 FIND_ANOTHER = "followup_find_another"
+
+
+# --- text: user text into mrkdwn and back, counts in words -----------------------------------------------
+
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# "@here" typed as a plain word: Slack may still read it as a broadcast (a client's or a workflow's link_names), so a
+# word joiner goes after the @ and the word reads the same but notifies nobody.
+_BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def escape(text: str) -> str:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub("@\u2060\\1", escaped)
+
+
+def escape_within(text: str, limit: int) -> str:
+    """User text escaped into at most `limit` characters: trimmed before escaping, so no `&amp;` is cut in half."""
+    if len(escape(text)) <= limit:
+        return escape(text)
+    room = limit - 1  # for the ellipsis
+    used = 0
+    for end, char in enumerate(text):
+        used += len(_ENTITIES.get(char, char))
+        if used > room:
+            return escape(text[:end]) + "…"
+    return escape(text)
+
+
+def _decoded_token(token: str) -> str:
+    target, _, label = token.partition("|")
+    if target.startswith(("@", "#")):
+        return target[0] + label if label else target
+    if target.startswith("!"):
+        name = target[1:].split("^")[0]
+        if label:
+            return label
+        return f"@{name}" if name in ("here", "channel", "everyone") else ""
+    return label or target
+
+
+def from_slack(text: str) -> str:
+    """A message as Slack stores it (mentions, links and `&lt;` encoded) as the person saw it."""
+    decoded = _TOKEN.sub(lambda m: _decoded_token(m.group(1)), text)
+    return decoded.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def plain_text(mrkdwn: str) -> str:
+    """What a mrkdwn line says, for a field Slack shows as typed: bold, italics and code marks gone, `&lt;` as `<`."""
+    text = re.sub(r"`([^`]*)`", r"\1", mrkdwn)
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w_])_([^_\n]+)_(?![\w_])", r"\1", text)
+    return from_slack(text)
+
+
+def clip(text: str, limit: int = SECTION_LIMIT) -> str:
+    """At most `limit` characters, never cutting through an entity (`&amp;`) or a token (`<@U123>`)."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    for opener, closer in (("&", ";"), ("<", ">")):
+        start = text.rfind(opener, 0, cut)
+        if start != -1 and closer not in text[start:cut]:
+            cut = start
+    return text[:cut] + "…"
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def when(at_epoch: float, fallback: str) -> str:
+    """A time each reader sees in their own zone."""
+    return f"<!date^{int(at_epoch)}^{{time}}|{fallback}>"
+
+
+def local_time(at: datetime, *, with_date: bool = False) -> str:
+    """`at` as each reader's own clock shows it ("Tue, Nov 24 at 09:30" with the date), UTC where Slack can't."""
+    if not with_date:
+        return when(at.timestamp(), f"{at:%H:%M} UTC")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{at:%Y-%m-%d %H:%M} UTC>"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`count` and the noun that agrees with it; `many` defaults to `one` + "s"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 # --- the models, built alike everywhere ------------------------------------------------------------------

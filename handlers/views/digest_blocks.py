@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
-from bot.domain.wording import plural
 from bot.services.digest import Digest, WeekStats
-from handlers.slack.mrkdwn import escape, mention
-from handlers.views.blocks import Json, context, header, message, section
+from handlers.views.blocks import Json, context, escape, header, mention, message, plural, section
 
 
 def _delta(now: float | None, before: float | None, unit: str = "", pct: bool = False) -> str:

@@ -3,7 +3,7 @@
 Slack retries what is not answered within 3 seconds, and the work after an ack waits on Slack itself (a DM, an
 update) and on its turn (bot.runtime.work_gate). Here the fake Web API holds every chat.postMessage: the request's ping
 cannot go out, and yet the slash command is answered at once; once Slack answers, the ping goes. The ack carries
-no text: "Got it" is said once the request is stored (handlers.views.request_text), through the response_url.
+no text: "Got it" is said once the request is stored (handlers.views.replies), through the response_url.
 """
 
 from __future__ import annotations
