@@ -22,8 +22,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.models import InteractionEvent
-from storage.types import install_printable
+from storage.models import InteractionEvent, install_printable
 from storage.unit_of_work import UnitOfWork, VersionedCache
 
 READONLY = "burst_readonly"

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlmodel import col
 
-from storage.models import DataVersion, InteractionEvent
+from storage.models import DataVersion, InteractionEvent, dialect
 from storage.repositories import (
     CalendarRepository,
     DeliveryRepository,
@@ -42,7 +42,6 @@ from storage.repositories import (
     SessionRepository,
     TimerRepository,
 )
-from storage.types import dialect
 
 if TYPE_CHECKING:  # the Database makes units of work, handing each its writer lock
     from storage.database import WriterLock

@@ -38,8 +38,7 @@ from bot.runtime.ports import redelivering
 from bot.runtime.timer_kinds import K, Owing, TimedKind, loaded, stored
 from bot.runtime.work_gate import WorkGate
 from storage.database import Database
-from storage.models import TimedAction
-from storage.types import utcnow
+from storage.models import TimedAction, utcnow
 from storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)

@@ -22,8 +22,7 @@ from bot.runtime.timer_kinds import CalendarRefreshDue, schedule, slot_start
 from bot.services.calendar_fetch import CalendarAddressError, CalendarFetcher, Fetched, address_hint, calendar_address
 from bot.services.calendar_secret import CalendarSecrets
 from storage.database import Database
-from storage.models import CalendarFeed
-from storage.types import utcnow
+from storage.models import CalendarFeed, utcnow
 from storage.unit_of_work import UnitOfWork
 
 WINDOW: Final = timedelta(days=2)  # ahead of now: enough to say when someone is free again

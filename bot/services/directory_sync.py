@@ -16,7 +16,7 @@ from bot.runtime import timer_kinds
 from bot.runtime.ports import Directory, Waker
 from bot.runtime.timer_kinds import DirectorySyncDue
 from storage.database import Database
-from storage.types import utcnow
+from storage.models import utcnow
 from storage.unit_of_work import UnitOfWork
 
 EVERY = DirectorySyncDue.EVERY

@@ -50,9 +50,8 @@ from bot.domain.evidence import EmbeddedItem, EvidenceIndex, EvidenceItem, Evide
 from bot.domain.skills import topic_key
 from bot.domain.understanding import Understander, Understanding
 from storage.database import Database
-from storage.models import HelpRequest, MentorEvidence, SkillLevel, WantedLevel
+from storage.models import HelpRequest, MentorEvidence, SkillLevel, WantedLevel, utcnow
 from storage.repositories import CandidateQuery, CandidateRow
-from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
 REBUILD_EVERY = timedelta(hours=1)

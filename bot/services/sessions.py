@@ -25,8 +25,7 @@ from bot.runtime.timer_kinds import (
 )
 from bot.services.followups import FollowupService
 from storage.database import Database
-from storage.models import FlashSession, HelpRequest, SessionState
-from storage.types import utcnow
+from storage.models import FlashSession, HelpRequest, SessionState, utcnow
 from storage.unit_of_work import UnitOfWork
 
 MAX_EXTENSIONS = 2

@@ -21,7 +21,7 @@ from handlers.views import blocks as b
 from handlers.views.digest_blocks import digest_blocks, digest_text
 from handlers.views.profile_text import availability_line, skills_line
 from handlers.views.request_text import ask_reply, status_text
-from storage.types import utcnow
+from storage.models import utcnow
 
 EPHEMERAL = "ephemeral"
 """Every reply to a command says so: Slack's default for a response_url happens to be ephemeral, but a reply that

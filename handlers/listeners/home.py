@@ -26,8 +26,7 @@ from handlers.slack.mrkdwn import escape, plain_text
 from handlers.views import blocks as b
 from handlers.views.profile_text import availability_line, skills_line
 from handlers.views.request_text import status_text
-from storage.models import SkillLevel
-from storage.types import utcnow
+from storage.models import SkillLevel, utcnow
 
 HOME_EDIT = "home_edit_profile"
 HOME_AWAY = "home_away_day"

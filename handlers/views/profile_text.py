@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.domain.wording import plural
 from bot.services.profiles import Profile
 from handlers.slack.mrkdwn import escape, local_time
-from storage.types import utcnow
+from storage.models import utcnow
 
 
 def skills_line(profile: Profile) -> str:

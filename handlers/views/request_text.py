@@ -9,8 +9,7 @@ from datetime import datetime
 from bot.services.asking import AskOutcome
 from bot.services.overview import Overview
 from handlers.slack.mrkdwn import escape, mention
-from storage.models import RequestState
-from storage.types import utcnow
+from storage.models import RequestState, utcnow
 
 POINTS_TO_DM = ("command", "mention")
 """Surfaces away from the DM with Burst, where the status message lives: there the reply says where to look."""

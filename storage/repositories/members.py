@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, CalendarBusy, CalendarFeed, Member, MemberSkill, SkillLevel
+from storage.models import NEVER_PINGED, CalendarBusy, CalendarFeed, Member, MemberSkill, SkillLevel, rowcount
 from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
-from storage.types import rowcount
 
 if TYPE_CHECKING:  # the unit of work makes the repositories, handing members its cached reads
     from storage.unit_of_work import CachedReads

@@ -35,8 +35,17 @@ from sqlalchemy import (
 )
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, FlashSession, Member, MemberSkill, Ping, PingState, SessionState, SkillLevel
-from storage.types import UtcDateTime
+from storage.models import (
+    NEVER_PINGED,
+    FlashSession,
+    Member,
+    MemberSkill,
+    Ping,
+    PingState,
+    SessionState,
+    SkillLevel,
+    UtcDateTime,
+)
 
 PING_RECORD = timedelta(days=90)
 """How far back a mentor's record of answering pings is read."""

@@ -16,8 +16,7 @@ from bot.domain.understanding import Understander, Understanding
 from bot.services.asking import Ask
 from bot.services.routing import PAGE, TopicReader, choose
 from storage.database import Database
-from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel
-from storage.types import utcnow
+from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel, utcnow
 from storage.unit_of_work import UnitOfWork
 from tests.service.conftest import World, make_world
 

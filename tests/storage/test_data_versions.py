@@ -12,8 +12,7 @@ from sqlalchemy import select, text, update
 from sqlmodel import col
 
 from storage.database import Database
-from storage.models import DataVersion, Member, MemberSkill, SkillLevel
-from storage.types import utcnow
+from storage.models import DataVersion, Member, MemberSkill, SkillLevel, utcnow
 from storage.unit_of_work import MATCHING
 
 

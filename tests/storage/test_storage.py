@@ -27,9 +27,9 @@ from storage.models import (
     SessionState,
     SkillLevel,
     WantedLevel,
+    utcnow,
 )
 from storage.repositories import CandidateQuery, CandidateRow
-from storage.types import utcnow
 from storage.unit_of_work import UnitOfWork
 
 TABLES = {
