@@ -33,9 +33,8 @@ from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Verdict
 from bot.services.asking import MAX_MATCHED_SKILLS
 from bot.services.routing import TopicReader, choose
-from storage.database import Database
+from storage.database import Database, UnitOfWork
 from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState, WantedLevel, utcnow
-from storage.unit_of_work import UnitOfWork
 
 TARGET_MENTORS, TARGET_MS = 10_000, 20.0
 REQUESTS, WARMUP = 50, 5

@@ -260,7 +260,7 @@ class DataVersion(SQLModel, table=True):
     """A number that changes whenever the data it names changes: database triggers bump it (migration 0010).
 
     `matching`: the skills mentors hold, members' time zones and mentors' evidence, which every request reads and
-    each process keeps while this number stands (storage.unit_of_work).
+    each process keeps while this number stands (storage.database).
     """
 
     __tablename__ = "data_versions"

@@ -42,9 +42,8 @@ from bot.runtime.timer_kinds import (
 )
 from bot.services.routing import FAIRNESS_WINDOW, Screen, TopicReader, choose
 from bot.services.sessions import SessionService
-from storage.database import Database
+from storage.database import Database, UnitOfWork
 from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel, printable, utcnow
-from storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

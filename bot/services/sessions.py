@@ -24,9 +24,8 @@ from bot.runtime.timer_kinds import (
     schedule,
 )
 from bot.services.followups import FollowupService
-from storage.database import Database
+from storage.database import Database, UnitOfWork
 from storage.models import FlashSession, HelpRequest, SessionState, utcnow
-from storage.unit_of_work import UnitOfWork
 
 MAX_EXTENSIONS = 2
 EXTENSION = timedelta(minutes=10)

@@ -23,7 +23,7 @@ from storage.models import NEVER_PINGED, CalendarBusy, CalendarFeed, Member, Mem
 from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
 
 if TYPE_CHECKING:  # the unit of work makes the repositories, handing members its cached reads
-    from storage.unit_of_work import CachedReads
+    from storage.database import CachedReads
 
 Kept = TypeVar("Kept", frozenset[str], tuple[str, ...])  # kept values are shared between requests: immutable
 
@@ -88,7 +88,7 @@ class MemberRepository:
 
     async def vocabulary(self) -> frozenset[str]:
         """Every skill some mentor has: one index probe per distinct skill (see `_distinct`), kept while no skill
-        changes (storage.unit_of_work)."""
+        changes (storage.database)."""
         return await self._kept_distinct("vocabulary", col(MemberSkill.skill), frozenset)
 
     async def count(self) -> int:
@@ -99,7 +99,7 @@ class MemberRepository:
         return await self._kept_distinct("zones", col(Member.tz), tuple)
 
     async def _kept_distinct(self, key: str, column: Mapped[str], kind: type[Kept]) -> Kept:
-        """`_distinct` of `column`, kept under `key` while the data version stands (storage.unit_of_work)."""
+        """`_distinct` of `column`, kept under `key` while the data version stands (storage.database)."""
         if (kept := await self.cached.kept(key, kind)) is not None:
             return kept
         values = kind(await self._distinct(column))
