@@ -172,6 +172,18 @@ class WriterLock:
             self._lock.release()
 
 
+R = TypeVar("R")
+
+
+def _repository(make: Callable[[AsyncSession], R]) -> cached_property[R]:
+    """A repository of the unit of work, made on its session the first time the block uses it, then kept."""
+
+    def made(uow: UnitOfWork) -> R:
+        return make(uow.db_session)
+
+    return cached_property(made)
+
+
 class UnitOfWork:
     db_session: AsyncSession
 
@@ -216,45 +228,16 @@ class UnitOfWork:
     def members(self) -> MemberRepository:
         return MemberRepository(self.db_session, self.cached)
 
-    @cached_property
-    def requests(self) -> RequestRepository:
-        return RequestRepository(self.db_session)
-
-    @cached_property
-    def pings(self) -> PingRepository:
-        return PingRepository(self.db_session)
-
-    @cached_property
-    def sessions(self) -> SessionRepository:
-        return SessionRepository(self.db_session)
-
-    @cached_property
-    def events(self) -> EventRepository:
-        return EventRepository(self.db_session)
-
-    @cached_property
-    def evidence(self) -> EvidenceRepository:
-        return EvidenceRepository(self.db_session)
-
-    @cached_property
-    def timers(self) -> TimerRepository:
-        return TimerRepository(self.db_session)
-
-    @cached_property
-    def digests(self) -> DigestRepository:
-        return DigestRepository(self.db_session)
-
-    @cached_property
-    def privacy(self) -> PrivacyRepository:
-        return PrivacyRepository(self.db_session)
-
-    @cached_property
-    def calendars(self) -> CalendarRepository:
-        return CalendarRepository(self.db_session)
-
-    @cached_property
-    def deliveries(self) -> DeliveryRepository:
-        return DeliveryRepository(self.db_session)
+    requests = _repository(RequestRepository)
+    pings = _repository(PingRepository)
+    sessions = _repository(SessionRepository)
+    events = _repository(EventRepository)
+    evidence = _repository(EvidenceRepository)
+    timers = _repository(TimerRepository)
+    digests = _repository(DigestRepository)
+    privacy = _repository(PrivacyRepository)
+    calendars = _repository(CalendarRepository)
+    deliveries = _repository(DeliveryRepository)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
