@@ -22,8 +22,7 @@ from bot.domain import event_kinds as ev
 from bot.services import followups as fu
 from bot.services.digest import WEEK, DigestConfig, DigestService
 from storage.database import Database
-from storage.models import PingState, RequestState, SessionState
-from storage.types import utcnow
+from storage.models import PingState, RequestState, SessionState, utcnow
 from tests.support.fakes import RecordingSlack
 
 RUNS = 5

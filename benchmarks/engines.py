@@ -26,7 +26,7 @@ from sqlmodel import SQLModel
 
 from storage.database import Database
 from storage.migrate import upgrade_async
-from storage.types import UtcDateTime
+from storage.models import UtcDateTime
 from tests.support.postgres import PostgresError, ThrowawayPostgres, ensure_postgres_installed
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"

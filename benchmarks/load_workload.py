@@ -23,7 +23,7 @@ from benchmarks.load_generator import Shot
 from benchmarks.population import HEAD, build_vocabulary, member_id, request_topics, topic
 from bot.entrypoints import demo_workspace as ws
 from handlers.views import blocks as b
-from storage.types import utcnow
+from storage.models import utcnow
 from tests.support.signing import form_body
 
 # One in four of each: asks, profile reads, status reads, Decline clicks on real pings.

@@ -38,8 +38,7 @@ from bot.domain.understanding import Understander, Verdict
 from bot.services.routing import RankedCandidate, TopicReader, choose
 from storage.database import Database
 from storage.migrate import upgrade_async
-from storage.models import SkillLevel, WantedLevel
-from storage.types import utcnow
+from storage.models import SkillLevel, WantedLevel, utcnow
 
 DATA = Path(__file__).parent / "data" / "matching"
 WAVE_SIZE = 3  # BURST_WAVE_SIZE's default

@@ -33,10 +33,8 @@ from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Verdict
 from bot.services.asking import MAX_MATCHED_SKILLS
 from bot.services.routing import TopicReader, choose
-from storage.database import Database
-from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState, WantedLevel
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
+from storage.database import Database, UnitOfWork
+from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState, WantedLevel, utcnow
 
 TARGET_MENTORS, TARGET_MS = 10_000, 20.0
 REQUESTS, WARMUP = 50, 5

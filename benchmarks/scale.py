@@ -27,7 +27,7 @@ from benchmarks.population import Zipf, build_vocabulary
 from benchmarks.proc import memory_mb, wait_quiet
 from bot.entrypoints import demo_workspace as ws
 from bot.entrypoints.local_slack import free_port
-from storage.types import utcnow
+from storage.models import utcnow
 from tests.support.burst_process import BurstProcess
 from tests.support.signing import post_signed
 

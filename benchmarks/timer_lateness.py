@@ -23,8 +23,7 @@ from bot.runtime import logs
 from bot.runtime.timer_kinds import TimedKind
 from bot.runtime.timers import Timers
 from config.settings import Settings
-from storage.models import TimerState
-from storage.types import utcnow
+from storage.models import TimerState, utcnow
 
 TIMERS, QUICK_TIMERS = 10_000, 1_000
 WINDOW, QUICK_WINDOW = 10.0, 3.0

@@ -1,6 +1,8 @@
-"""The async engine and session factory for SQLite (embedded default) and PostgreSQL (scale, several processes),
-and on SQLite the writers' queue: one writer at a time in a process, queued in asyncio (`WriterLock`) rather than
-in SQLite's busy handler.
+"""The database, and the transactions taken on it.
+
+`Database` owns the async engine and session factory for SQLite (embedded default) and PostgreSQL (scale, several
+processes), and on SQLite the writers' queue: one writer at a time in a process, queued in asyncio (`WriterLock`)
+rather than in SQLite's busy handler. It hands out units of work.
 
 SQLite lets one transaction write at a time. Without the queue, the other writers waited inside SQLite's busy
 handler, which sleeps from 1 up to 100 ms between attempts: under load a writer often slept on long after the lock
@@ -8,6 +10,23 @@ was free, each holding a pooled connection and a thread meanwhile, and the backl
 next writer begins the moment the last one commits (`python -m benchmarks load` shows the acks' tail it saves).
 SQLite still arbitrates between processes; this only orders one process's own writers. A unit of work holds it
 from its BEGIN IMMEDIATE to its commit.
+
+A unit of work (`UnitOfWork`) is one transaction, the repositories that share it, and an explicit commit; what
+units of work keep between them is `uow.cached`.
+
+Repositories never commit; a service decides when a change is whole. Leaving the block without `commit()` rolls
+back, so an exception half-way stores nothing. Each repository is made the first time the block uses it.
+
+What every request reads and rarely changes is kept per process while the database's data version stands.
+Each request reads the skills mentors hold, the time zones members are in and the mentors' evidence. Database
+triggers bump the `matching` row of data_versions whenever any of them changes, from whichever process or path
+wrote it (migration 0010), so a value read at version N is still the truth while the version is N.
+
+`VersionedCache` belongs to a `Database` (one per process and database). `CachedReads` is its view for one unit of
+work: it reads the version once, before any data it caches, so a value is never kept under a version newer than the
+data it was read from (a value read a little later than its version only costs one reload too many). A unit of work
+that has written anything reads afresh and keeps nothing: its own uncommitted changes must neither be hidden from it
+nor be kept for others, in case it rolls back.
 """
 
 from __future__ import annotations
@@ -15,16 +34,31 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, make_url, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlmodel import col
 
-from storage.models import InteractionEvent
-from storage.types import install_printable
-from storage.unit_of_work import UnitOfWork, VersionedCache
+from storage.models import DataVersion, InteractionEvent, dialect, install_printable
+from storage.repositories import (
+    CalendarRepository,
+    DeliveryRepository,
+    DigestRepository,
+    EventRepository,
+    EvidenceRepository,
+    MemberRepository,
+    PingRepository,
+    PrivacyRepository,
+    RequestRepository,
+    SessionRepository,
+    TimerRepository,
+)
 
 READONLY = "burst_readonly"
 
@@ -47,7 +81,7 @@ class Database:
             _tune_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._writer = WriterLock() if self.is_sqlite else None
-        self._cache = VersionedCache()  # skills held, zones, evidence: see storage.unit_of_work
+        self._cache = VersionedCache()  # skills held, zones, evidence: see `CachedReads`
         # Told the interaction events of each unit of work that committed (operational metrics count them).
         self.on_commit: list[Callable[[Sequence[InteractionEvent]], None]] = []
 
@@ -136,3 +170,173 @@ class WriterLock:
         if self._depth == 0:
             self._owner = None
             self._lock.release()
+
+
+R = TypeVar("R")
+
+
+def _repository(make: Callable[[AsyncSession], R]) -> cached_property[R]:
+    """A repository of the unit of work, made on its session the first time the block uses it, then kept."""
+
+    def made(uow: UnitOfWork) -> R:
+        return make(uow.db_session)
+
+    return cached_property(made)
+
+
+class UnitOfWork:
+    db_session: AsyncSession
+
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        *,
+        readonly: bool,
+        execution_options: dict[str, Any],
+        writer: WriterLock | None = None,
+        on_commit: Sequence[Callable[[Sequence[InteractionEvent]], None]] = (),
+        cache: VersionedCache | None = None,
+    ) -> None:
+        self._factory = factory
+        self._cache = cache or VersionedCache()
+        self._on_commit = on_commit
+        self._readonly = readonly
+        self._execution_options = execution_options
+        self._writer = writer  # SQLite: held from BEGIN IMMEDIATE to the commit (`WriterLock`)
+        self._holding = False
+
+    async def __aenter__(self) -> Self:
+        if self._writer is not None:
+            await self._writer.acquire()
+            self._holding = True
+        self.db_session = self._factory()
+        try:
+            # Fix the connection's options before its transaction begins (SQLite picks BEGIN vs BEGIN IMMEDIATE).
+            await self.db_session.connection(execution_options=self._execution_options)
+        except BaseException:
+            await self.db_session.close()
+            self._release()
+            raise
+        return self
+
+    @cached_property
+    def cached(self) -> CachedReads:
+        """What every request reads and rarely changes, through the process's cache (see the module docstring)."""
+        return CachedReads(self.db_session, self._cache)
+
+    @cached_property
+    def members(self) -> MemberRepository:
+        return MemberRepository(self.db_session, self.cached)
+
+    requests = _repository(RequestRepository)
+    pings = _repository(PingRepository)
+    sessions = _repository(SessionRepository)
+    events = _repository(EventRepository)
+    evidence = _repository(EvidenceRepository)
+    timers = _repository(TimerRepository)
+    digests = _repository(DigestRepository)
+    privacy = _repository(PrivacyRepository)
+    calendars = _repository(CalendarRepository)
+    deliveries = _repository(DeliveryRepository)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # close() rolls back whatever was not committed, and (unlike rollback()) leaves loaded objects readable.
+        try:
+            await self.db_session.close()
+        finally:
+            self._release()
+
+    async def commit(self) -> None:
+        if self._readonly:
+            raise RuntimeError("commit on a read-only unit of work")
+        await self.db_session.commit()
+        self._release()  # the write transaction is over; what the block does next (tell Slack) needs no lock
+        committed = self.events.take_appended() if "events" in self.__dict__ else []
+        for tell in self._on_commit:
+            tell(committed)
+
+    def _release(self) -> None:
+        if self._holding and self._writer is not None:
+            self._holding = False
+            self._writer.release()
+
+    async def flush(self) -> None:
+        await self.db_session.flush()
+
+    @property
+    def dialect(self) -> str:
+        return dialect(self.db_session)
+
+
+T = TypeVar("T")
+
+MATCHING = "matching"
+# Session.info keys, dropped when the transaction ends: it has written something; the version it reads at.
+_WROTE, _VERSION = "burst_wrote", "burst_data_version"
+
+
+class VersionedCache:
+    """Values by name, each with the data version it was read at."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, tuple[int, Any]] = {}
+
+
+class CachedReads:
+    """One unit of work's reads through a `VersionedCache`."""
+
+    def __init__(self, session: AsyncSession, cache: VersionedCache) -> None:
+        self._session = session
+        self._cache = cache
+
+    async def version(self) -> int | None:
+        """The data version this unit of work reads at; None once it has written (nothing it reads may be kept)."""
+        info = self._session.sync_session.info
+        if self._has_written():
+            return None
+        if _VERSION not in info:  # once per transaction (a unit of work that commits and reads on reads again)
+            found = await self._session.scalar(
+                select(col(DataVersion.version)).where(col(DataVersion.name) == MATCHING)
+            )
+            info[_VERSION] = int(found or 0)
+        return int(info[_VERSION])
+
+    async def kept(self, key: str, kind: type[T]) -> T | None:
+        """The value kept under `key` if it was read at this unit of work's version, else None (read it, then
+        `keep` it)."""
+        version = await self.version()
+        held = self._cache.values.get(key)
+        if version is None or held is None or held[0] != version:
+            return None
+        assert isinstance(held[1], kind)
+        return held[1]
+
+    def keep(self, key: str, value: object) -> None:
+        """Keep `value`, just read, under the version `kept` read (unless this unit of work has written since)."""
+        version = self._session.sync_session.info.get(_VERSION)
+        if version is not None and not self._has_written():
+            self._cache.values[key] = (int(version), value)
+
+    def _has_written(self) -> bool:
+        sync = self._session.sync_session
+        return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _flush: UOWTransaction) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # an INSERT, UPDATE or DELETE, or SQL text, which could be any of them
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: the next one starts clean
+        session.info.pop(_WROTE, None)
+        session.info.pop(_VERSION, None)

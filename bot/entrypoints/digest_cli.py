@@ -12,7 +12,7 @@ from handlers.slack.gateway import SlackGateway
 from handlers.views.digest_blocks import figures, headline, rare_line
 from storage.database import Database
 from storage.migrate import upgrade_async
-from storage.types import utcnow
+from storage.models import utcnow
 
 
 async def show_preview(settings: DigestSettings, console: Console) -> int:

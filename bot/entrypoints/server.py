@@ -28,7 +28,7 @@ from config import Settings
 from handlers.slack.gateway import SLACK_FAILURES
 from handlers.slack.install_check import warn_missing_scopes
 from storage.migrate import upgrade_async
-from storage.types import utcnow
+from storage.models import utcnow
 
 log = structlog.get_logger(__name__)
 EVENTS_PATH = "/slack/events"

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.runtime.timer_kinds import K, Owing, TimedKind
+from storage.database import UnitOfWork
 from storage.models import FlashSession, HelpRequest, PingState
-from storage.unit_of_work import UnitOfWork
 
 redelivering: ContextVar[bool] = ContextVar("redelivering", default=False)
 """True while a step runs again after its first run may have sent some of its messages (a process died mid-way).

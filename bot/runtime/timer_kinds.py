@@ -24,8 +24,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar, Union
 
+from storage.database import UnitOfWork
 from storage.models import HelpRequest, Ping, TimedAction
-from storage.unit_of_work import UnitOfWork
 
 COLUMNS = ("request_id", "session_id", "due_at")  # payload fields stored in the row's own columns, not in `data`
 NOT_STORED = {"stored": False}  # field metadata: kept in memory only

@@ -37,10 +37,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.runtime.ports import redelivering
 from bot.runtime.timer_kinds import K, Owing, TimedKind, loaded, stored
 from bot.runtime.work_gate import WorkGate
-from storage.database import Database
-from storage.models import TimedAction
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
+from storage.database import Database, UnitOfWork
+from storage.models import TimedAction, utcnow
 
 log = structlog.get_logger(__name__)
 

@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 import structlog
 
 from storage.database import Database
-from storage.types import utcnow
+from storage.models import utcnow
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

@@ -41,10 +41,8 @@ from bot.runtime.timer_kinds import (
 )
 from bot.services.routing import FAIRNESS_WINDOW, Screen, TopicReader, choose
 from bot.services.sessions import SessionService
-from storage.database import Database
-from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel
-from storage.types import printable, utcnow
-from storage.unit_of_work import UnitOfWork
+from storage.database import Database, UnitOfWork
+from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel, printable, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -167,7 +165,7 @@ class RequestService:
         once the request is stored means a kill in between never leaves a person told "looking" with no request
         behind it; answering before the search, because the first wave may wait on a slow Slack."""
         now = utcnow()
-        # Cleaned here, not only on insert (storage.types.install_printable), because the event below copies the topic.
+        # Cleaned here, not only on insert (storage.models.install_printable), because the event below copies the topic.
         ask = replace(ask, topic=printable(ask.topic), details=printable(ask.details))
         # Read before the writing unit of work: on SQLite it holds the one writer's turn from its start, and reading a
         # topic is the longest step of an ask; nothing the reading sees has to be read in the same transaction.

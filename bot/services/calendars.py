@@ -21,10 +21,8 @@ from bot.runtime.ports import Waker
 from bot.runtime.timer_kinds import CalendarRefreshDue, schedule, slot_start
 from bot.services.calendar_fetch import CalendarAddressError, CalendarFetcher, Fetched, address_hint, calendar_address
 from bot.services.calendar_secret import CalendarSecrets
-from storage.database import Database
-from storage.models import CalendarFeed
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
+from storage.database import Database, UnitOfWork
+from storage.models import CalendarFeed, utcnow
 
 WINDOW: Final = timedelta(days=2)  # ahead of now: enough to say when someone is free again
 # The stored intervals cover the window from the last full read; past this, the calendar is read in full again

@@ -23,8 +23,7 @@ from bot.domain import event_kinds as ev
 from bot.domain.skills import topic_key
 from bot.services import followups as fu
 from storage.database import Database
-from storage.models import RequestState
-from storage.types import utcnow
+from storage.models import RequestState, utcnow
 
 log = structlog.get_logger(__name__)
 WEEK = timedelta(days=7)

@@ -15,9 +15,8 @@ import structlog
 from bot.runtime import timer_kinds
 from bot.runtime.ports import Directory, Waker
 from bot.runtime.timer_kinds import DirectorySyncDue
-from storage.database import Database
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
+from storage.database import Database, UnitOfWork
+from storage.models import utcnow
 
 EVERY = DirectorySyncDue.EVERY
 log = structlog.get_logger(__name__)

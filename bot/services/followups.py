@@ -17,9 +17,8 @@ from bot.domain import event_kinds as ev
 from bot.domain.evidence import EvidenceKind
 from bot.runtime.ports import Notifier, Outbox
 from bot.runtime.timer_kinds import FollowupDue, TellFollowup, cancel_for_session, schedule
-from storage.database import Database
+from storage.database import Database, UnitOfWork
 from storage.models import Feedback, FlashSession, HelpRequest, SessionState
-from storage.unit_of_work import UnitOfWork
 
 SOLVED, STUCK = "solved", "stuck"
 

@@ -23,8 +23,7 @@ from bot.domain.skills import validate_skill
 from bot.runtime.ports import Directory
 from bot.services import directory_sync
 from storage.database import Database
-from storage.models import DEFAULT_LEVEL, SkillLevel
-from storage.types import utcnow
+from storage.models import DEFAULT_LEVEL, SkillLevel, utcnow
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 MAX_IMPORT_CHARS = 10_000_000

@@ -12,8 +12,7 @@ from bot.domain.evidence import clean_about
 from bot.domain.skills import MAX_SKILLS, validate_skill
 from bot.runtime.ports import Directory
 from storage.database import Database
-from storage.models import Member, MemberSkill, SkillLevel
-from storage.types import utcnow
+from storage.models import Member, MemberSkill, SkillLevel, utcnow
 
 PROFILE_REFRESH = timedelta(hours=24)  # how stale a cached time zone may get before users.info is asked again
 

@@ -2,7 +2,7 @@
 
 Reading (`TopicReader`): a topic against this workspace, the skills its mentors hold and what they said or showed they
 know. The reader keeps the evidence index (`bot.domain.evidence`) current for its process. While the database's data
-version stands (storage.unit_of_work) nothing it reads changed; when it moves, a two-number fingerprint of the
+version stands (storage.database) nothing it reads changed; when it moves, a two-number fingerprint of the
 evidence table says whether rows came or went, and only rows not seen before are loaded, so a profile edited in another
 process is matched on the next request. Embeddings are computed once per row.
 
@@ -51,11 +51,9 @@ from bot.domain.availability import (
 from bot.domain.evidence import EmbeddedItem, EvidenceIndex, EvidenceItem, EvidenceKind, embed_item
 from bot.domain.skills import topic_key
 from bot.domain.understanding import Understander, Understanding
-from storage.database import Database
-from storage.models import HelpRequest, MentorEvidence, SkillLevel, WantedLevel
+from storage.database import Database, UnitOfWork
+from storage.models import HelpRequest, MentorEvidence, SkillLevel, WantedLevel, utcnow
 from storage.repositories import CandidateQuery, CandidateRow
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
 
 REBUILD_EVERY = timedelta(hours=1)
 """Helped-with evidence fades with age; the index is rebuilt this often even when no row changed."""

@@ -24,10 +24,8 @@ from bot.runtime.timer_kinds import (
     schedule,
 )
 from bot.services.followups import FollowupService, session_and_request
-from storage.database import Database
-from storage.models import FlashSession, HelpRequest, SessionState
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
+from storage.database import Database, UnitOfWork
+from storage.models import FlashSession, HelpRequest, SessionState, utcnow
 
 MAX_EXTENSIONS = 2
 EXTENSION = timedelta(minutes=10)

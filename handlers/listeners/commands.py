@@ -19,7 +19,7 @@ from handlers.views import blocks as b
 from handlers.views.blocks import clip, escape, local_time, plural
 from handlers.views.digest_blocks import digest_blocks, digest_text
 from handlers.views.replies import ask_reply, availability_line, skills_line, status_text
-from storage.types import utcnow
+from storage.models import utcnow
 
 EPHEMERAL = "ephemeral"
 """Every reply to a command says so: Slack's default for a response_url happens to be ephemeral, but a reply that

@@ -25,8 +25,7 @@ from handlers.slack.listening import Listeners
 from handlers.views import blocks as b
 from handlers.views.blocks import escape, plain_text
 from handlers.views.replies import availability_line, skills_line, status_text
-from storage.models import SkillLevel
-from storage.types import utcnow
+from storage.models import SkillLevel, utcnow
 
 HOME_EDIT = "home_edit_profile"
 HOME_AWAY = "home_away_day"

@@ -17,7 +17,7 @@ from handlers.slack.gateway import SlackGateway
 from handlers.slack.listening import Listeners
 from handlers.views import blocks as b
 from handlers.views.replies import calendar_line, slack_lines
-from storage.types import utcnow
+from storage.models import utcnow
 
 HOME_CALENDAR = "home_calendar_connect"
 HOME_CALENDAR_OFF = "home_calendar_disconnect"

@@ -45,8 +45,7 @@ from bot.services.sessions import EXTENSION, MAX_EXTENSIONS
 from handlers.views import blocks as b
 from handlers.views.blocks import escape, local_time, mention, plural, when
 from handlers.views.digest_blocks import chart_alt_text, digest_blocks, digest_markdown, digest_text
-from storage.models import FlashSession, HelpRequest, PingState
-from storage.types import utcnow
+from storage.models import FlashSession, HelpRequest, PingState, utcnow
 
 log = structlog.get_logger(__name__)
 

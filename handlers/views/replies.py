@@ -17,8 +17,7 @@ from bot.services.calendars import CalendarState
 from bot.services.overview import Overview
 from bot.services.profiles import Profile
 from handlers.views.blocks import escape, local_time, mention, plural
-from storage.models import RequestState
-from storage.types import utcnow
+from storage.models import RequestState, utcnow
 
 POINTS_TO_DM = ("command", "mention")
 """Surfaces away from the DM with Burst, where the status message lives: there the reply says where to look."""

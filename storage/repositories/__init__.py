@@ -3,11 +3,10 @@
 from storage.repositories.digests import DigestRepository
 from storage.repositories.events import DeliveryRepository, EventRepository
 from storage.repositories.evidence import EvidenceRepository
-from storage.repositories.members import CalendarRepository, CandidateRow, MemberRepository
+from storage.repositories.members import CalendarRepository, CandidateQuery, CandidateRow, MemberRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import PingRepository, RequestRepository
 from storage.repositories.sessions import SessionRepository
-from storage.repositories.shortlist_sql import CandidateQuery
 from storage.repositories.timers import TimerRepository
 
 __all__ = [

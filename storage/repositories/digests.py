@@ -12,8 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import DigestRun, Feedback, FlashSession, HelpRequest, InteractionEvent, Member
-from storage.types import dialect, rowcount
+from storage.models import DigestRun, Feedback, FlashSession, HelpRequest, InteractionEvent, Member, dialect, rowcount
 
 
 class DigestRepository:

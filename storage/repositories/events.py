@@ -13,8 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import InteractionEvent, SlackDelivery
-from storage.types import dialect, rowcount, utcnow
+from storage.models import InteractionEvent, SlackDelivery, dialect, rowcount, utcnow
 
 
 class EventRepository:

@@ -8,8 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import MentorEvidence
-from storage.types import utcnow
+from storage.models import MentorEvidence, utcnow
 
 ABOUT = "about"
 

@@ -1,32 +1,90 @@
 """Members: who they are, the skills they hold, the candidates a wave reads from them, and the calendars they keep
-(a feed each and the busy intervals read from it, which screen a wave's candidates)."""
+(a feed each and the busy intervals read from it, which screen a wave's candidates).
+
+A wave's candidates are picked by one SQL statement, the routing shortlist (`shortlist`), run with parameters. Each
+matched (skill, level) is a branch that reads its holders off the routing index (skill, level, last_pinged_at,
+member_id) longest-unpinged first, applies the availability filters and stops after `depth` who pass, so a skill
+five thousand people hold costs about what one five people hold does. The outer query merges the
+branches: a member's place is that of their best (skill, level) tier, then longest since their last ping.
+
+The statement only depends on how many (skill, level) pairs and zones a request has, so it is built once per shape
+(building it took longer than running it on SQLite) and SQLAlchemy's compiled cache does the rest. The page it picks
+is then loaded by `page_statement`, built once.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
     delete,
     func,
+    or_,
     select,
+    true,
+    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from storage.models import NEVER_PINGED, CalendarBusy, CalendarFeed, Member, MemberSkill, SkillLevel
-from storage.repositories.shortlist_sql import PING_RECORD, CandidateQuery, page_statement, shortlist
-from storage.types import rowcount
+from storage.models import (
+    NEVER_PINGED,
+    CalendarBusy,
+    CalendarFeed,
+    FlashSession,
+    Member,
+    MemberSkill,
+    Ping,
+    PingState,
+    SessionState,
+    SkillLevel,
+    UtcDateTime,
+    rowcount,
+)
 
 if TYPE_CHECKING:  # the unit of work makes the repositories, handing members its cached reads
-    from storage.unit_of_work import CachedReads
+    from storage.database import CachedReads
 
 Kept = TypeVar("Kept", frozenset[str], tuple[str, ...])  # kept values are shared between requests: immutable
+
+PING_RECORD = timedelta(days=90)
+"""How far back a mentor's record of answering pings is read."""
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    """Who may be pinged for a request now, and one page of them.
+
+    `quality` weighs each matching (skill, level); `clocks` is each zone's local "HH:MM" now, so working hours
+    (stored as "HH:MM" in the member's zone) compare as strings in SQL. A zone missing from `clocks` passes, and the
+    caller checks hours exactly.
+    """
+
+    quality: Mapping[tuple[str, SkillLevel], float]
+    prefer_level: SkillLevel | None
+    clocks: Mapping[str, str]
+    requester_id: str
+    request_id: int
+    now: datetime
+    since: datetime  # sessions given since then count for fairness
+    limit: int
+    offset: int = 0
+    mentors: Mapping[str, float] = field(default_factory=dict)  # named by their evidence, skills or not: id -> score
 
 
 @dataclass(frozen=True)
@@ -89,7 +147,7 @@ class MemberRepository:
 
     async def vocabulary(self) -> frozenset[str]:
         """Every skill some mentor has: one index probe per distinct skill (see `_distinct`), kept while no skill
-        changes (storage.unit_of_work)."""
+        changes (storage.database)."""
         return await self._kept_distinct("vocabulary", col(MemberSkill.skill), frozenset)
 
     async def count(self) -> int:
@@ -100,7 +158,7 @@ class MemberRepository:
         return await self._kept_distinct("zones", col(Member.tz), tuple)
 
     async def _kept_distinct(self, key: str, column: Mapped[str], kind: type[Kept]) -> Kept:
-        """`_distinct` of `column`, kept under `key` while the data version stands (storage.unit_of_work)."""
+        """`_distinct` of `column`, kept under `key` while the data version stands (storage.database)."""
         if (kept := await self.cached.kept(key, kind)) is not None:
             return kept
         values = kind(await self._distinct(column))
@@ -169,6 +227,177 @@ class MemberRepository:
         ids = list(member_ids)
         await self.s.execute(update(Member).where(col(Member.id).in_(ids)).values(last_pinged_at=at))
         await self.s.execute(update(MemberSkill).where(col(MemberSkill.member_id).in_(ids)).values(last_pinged_at=at))
+
+
+def shortlist(page: CandidateQuery) -> tuple[Select[tuple[str]], dict[str, Any]]:
+    """The statement for this page's shape and the parameters that fill it."""
+    pairs = list(page.quality.items())
+    # At the asked level first, then by match quality; pairs that tie share a tier. People named by their evidence
+    # hold no level, so they come after those at an asked one.
+    evidence_place = (page.prefer_level is not None, -max(page.mentors.values(), default=0.0))
+    places = sorted({(level != page.prefer_level, -weight) for (_, level), weight in pairs} | {evidence_place})
+    params: dict[str, Any] = {
+        "requester": page.requester_id,
+        "request": page.request_id,
+        "now": page.now,
+        "depth": page.offset + page.limit,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+    for i, ((skill, level), weight) in enumerate(pairs):
+        params |= {
+            f"skill_{i}": skill,
+            f"level_{i}": level,
+            f"tier_{i}": places.index((level != page.prefer_level, -weight)),
+        }
+    for i, (zone, clock) in enumerate(page.clocks.items()):
+        params |= {f"zone_{i}": zone, f"clock_{i}": clock}
+    if page.mentors:
+        params |= {"mentor_ids": sorted(page.mentors), "tier_m": places.index(evidence_place), "never": NEVER_PINGED}
+    return _statement(len(pairs), len(page.clocks), bool(page.mentors)), params
+
+
+@lru_cache(maxsize=256)
+def _statement(pairs: int, zones: int, named: bool) -> Select[tuple[str]]:
+    now = bindparam("now", type_=UtcDateTime)
+    active = col(FlashSession.state) == SessionState.ACTIVE
+    # Everyone in a session and everyone already pinged for this request: a few dozen people, gathered once and
+    # probed by a hash in every branch. (Anti-joins per branch made PostgreSQL's planning the larger cost.)
+    busy = union_all(
+        select(col(FlashSession.mentor_id).label("id")).where(active),
+        select(col(FlashSession.requester_id)).where(active),
+        select(col(Ping.mentor_id)).where(col(Ping.request_id) == bindparam("request", type_=Integer)),
+    ).cte("busy")
+    zone_clock = None
+    hours_ok: ColumnElement[bool] = true()
+    if zones:
+        zone_clock = union_all(
+            *(
+                select(
+                    bindparam(f"zone_{i}", type_=String).label("tz"),
+                    bindparam(f"clock_{i}", type_=String).label("clock"),
+                )
+                for i in range(zones)
+            )
+        ).cte("zone_clock")
+        hours_ok = _within_hours(zone_clock.c.clock)
+    common = (
+        col(Member.id) != bindparam("requester", type_=String),
+        or_(col(Member.away).is_(False), and_(col(Member.away_until).is_not(None), col(Member.away_until) <= now)),
+        or_(col(Member.snoozed_until).is_(None), col(Member.snoozed_until) <= now),
+        hours_ok,
+    )
+    available = (*common, col(MemberSkill.member_id).not_in(select(busy.c.id)))
+    branches = []
+    for i in range(pairs):
+        branch = select(
+            col(MemberSkill.member_id),
+            col(MemberSkill.last_pinged_at),
+            bindparam(f"tier_{i}", type_=Integer).label("tier"),
+        ).join(Member, col(Member.id) == col(MemberSkill.member_id))
+        if zone_clock is not None:
+            branch = branch.outerjoin(zone_clock, zone_clock.c.tz == col(Member.tz))
+        branch = (
+            branch.where(
+                col(MemberSkill.skill) == bindparam(f"skill_{i}", type_=String),
+                col(MemberSkill.level) == bindparam(f"level_{i}", type_=String),
+                *available,
+            )
+            .order_by(col(MemberSkill.last_pinged_at), col(MemberSkill.member_id))
+            .limit(bindparam("depth", type_=Integer))
+        )
+        branches.append(select(branch.subquery()))  # a LIMIT inside UNION ALL needs its own subquery on SQLite
+    if named:  # people named by their evidence, whether or not they hold a matched skill
+        never = bindparam("never", type_=UtcDateTime)
+        last = func.coalesce(col(Member.last_pinged_at), never)
+        branch = select(
+            col(Member.id).label("member_id"),
+            last.label("last_pinged_at"),
+            bindparam("tier_m", type_=Integer).label("tier"),
+        )
+        if zone_clock is not None:
+            branch = branch.outerjoin(zone_clock, zone_clock.c.tz == col(Member.tz))
+        branch = (
+            branch.where(
+                col(Member.id).in_(bindparam("mentor_ids", expanding=True)),
+                *common,
+                col(Member.id).not_in(select(busy.c.id)),
+            )
+            .order_by(last, col(Member.id))
+            .limit(bindparam("depth", type_=Integer))
+        )
+        branches.append(select(branch.subquery()))
+    # The first `depth` of each branch are enough to place a page exactly: whoever is ahead of a member in their
+    # best branch is ahead of them overall. last_pinged_at is the same on all of a member's rows.
+    found = union_all(*branches).subquery("found")
+    return (
+        select(found.c.member_id)
+        .group_by(found.c.member_id, found.c.last_pinged_at)
+        .order_by(func.min(found.c.tier), found.c.last_pinged_at, found.c.member_id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
+    """Working hours against the member's local clock ("HH:MM", NULL for a zone the caller did not give).
+
+    Spans whose end is before their start run overnight, as in bot.domain.availability.WorkingHours.
+    """
+    start, end = col(Member.hours_start), col(Member.hours_end)
+    return or_(
+        start.is_(None),
+        end.is_(None),
+        local.is_(None),
+        and_(start < end, local >= start, local < end),
+        and_(start >= end, or_(local >= start, local < end)),
+    )
+
+
+@lru_cache(maxsize=1)
+def page_statement() -> Select[Any]:
+    """One page of members loaded for ranking, with parameters `ids`, `skills`, `since` and `record_since`: a row per
+    matched skill a member holds (joined by member, on the unique index of member and skill) or one with none for a
+    member named by their evidence alone, with their sessions since `since` and their record of answering pings."""
+    ids: BindParameter[str] = bindparam("ids", expanding=True)
+    sessions = (
+        select(col(FlashSession.mentor_id).label("mentor_id"), func.count().label("n"))
+        .where(
+            col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= bindparam("since", type_=UtcDateTime)
+        )
+        .group_by(col(FlashSession.mentor_id))
+        .subquery("recent_sessions")
+    )
+    answered_states = [PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED]
+    pings = (
+        select(
+            col(Ping.mentor_id).label("mentor_id"),
+            func.count().label("total"),
+            func.sum(case((col(Ping.state).in_(answered_states), 1), else_=0)).label("answered"),
+            func.sum(case((col(Ping.state) == PingState.ACCEPTED, 1), else_=0)).label("accepted"),
+        )
+        .where(col(Ping.mentor_id).in_(ids), col(Ping.created_at) >= bindparam("record_since", type_=UtcDateTime))
+        .group_by(col(Ping.mentor_id))
+        .subquery("ping_record")
+    )
+    held = (col(MemberSkill.member_id) == col(Member.id)) & col(MemberSkill.skill).in_(
+        bindparam("skills", expanding=True, type_=String)
+    )
+    return (
+        select(
+            Member,
+            col(MemberSkill.skill),
+            col(MemberSkill.level),
+            sessions.c.n,
+            pings.c.total,
+            pings.c.answered,
+            pings.c.accepted,
+        )
+        .outerjoin(MemberSkill, held)
+        .outerjoin(sessions, sessions.c.mentor_id == col(Member.id))
+        .outerjoin(pings, pings.c.mentor_id == col(Member.id))
+        .where(col(Member.id).in_(ids))
+    )
 
 
 Interval = tuple[datetime, datetime]

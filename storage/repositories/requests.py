@@ -11,8 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import LIVE_REQUEST_STATES, HelpRequest, Ping, PingState, RequestState
-from storage.types import rowcount
+from storage.models import LIVE_REQUEST_STATES, HelpRequest, Ping, PingState, RequestState, rowcount
 
 # UPDATE ... RETURNING hands back rows as they are now, also for pings this session had loaded before.
 _FRESH = {"synchronize_session": False, "populate_existing": True}

@@ -6,8 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Feedback, FlashSession, HelpRequest, SessionState
-from storage.types import rowcount
+from storage.models import Feedback, FlashSession, HelpRequest, SessionState, rowcount
 
 
 class SessionRepository:

@@ -9,8 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import TimedAction, TimerState
-from storage.types import dialect, rowcount
+from storage.models import TimedAction, TimerState, dialect, rowcount
 
 
 class TimerRepository:

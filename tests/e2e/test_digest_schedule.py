@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from bot.entrypoints import demo_workspace as ws
 from storage.database import Database
 from storage.migrate import upgrade_async
-from storage.models import HelpRequest, RequestState
-from storage.types import utcnow
+from storage.models import HelpRequest, RequestState, utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import has
 from tests.support.burst_process import BurstProcess

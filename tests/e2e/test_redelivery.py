@@ -15,8 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.entrypoints import demo_workspace as ws
 from bot.runtime.ports import redelivering
 from handlers.slack.gateway import SlackGateway
-from storage.models import FlashSession, HelpRequest
-from storage.types import utcnow
+from storage.models import FlashSession, HelpRequest, utcnow
 from tests.e2e.conftest import Slack
 from tests.support.control import SlackControl
 

@@ -12,8 +12,7 @@ from typing import Any
 from bot.entrypoints import demo_workspace as ws
 from handlers.slack.gateway import stamp_of
 from storage.database import Database
-from storage.models import Feedback
-from storage.types import utcnow
+from storage.models import Feedback, utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.e2e.test_surfaces import FORM, web_api_calls

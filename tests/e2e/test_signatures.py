@@ -24,8 +24,7 @@ from sqlmodel import col
 from bot.entrypoints import demo_workspace as ws
 from bot.runtime.timer_kinds import CalendarRefreshDue, DirectorySyncDue
 from storage.database import Database
-from storage.models import TimedAction, TimerState
-from storage.types import utcnow
+from storage.models import TimedAction, TimerState, utcnow
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN
 from tests.support.burst_process import BurstProcess

@@ -10,8 +10,7 @@ from bot.entrypoints import demo_workspace as ws
 from bot.entrypoints.app import web_client
 from config import Settings
 from handlers.slack.gateway import SlackGateway
-from storage.models import FlashSession, HelpRequest
-from storage.types import utcnow
+from storage.models import FlashSession, HelpRequest, utcnow
 from tests.e2e.conftest import Slack
 from tests.e2e.test_ask_and_accept import has
 from tests.support.control import SlackControl

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage.database import Database
-from storage.types import utcnow
+from storage.models import utcnow
 from tests.e2e.conftest import FAST_TIMERS, Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, button, has
 from tests.support.control import SlackControl

@@ -18,8 +18,7 @@ from bot.services.calendar_secret import CalendarSecrets
 from bot.services.calendars import WINDOW, CalendarService
 from bot.services.privacy import PrivacyService
 from storage.database import Database
-from storage.models import CalendarBusy, CalendarFeed, SkillLevel, TimedAction
-from storage.types import utcnow
+from storage.models import CalendarBusy, CalendarFeed, SkillLevel, TimedAction, utcnow
 from tests.service.conftest import World
 from tests.support.ics_server import IcsServer, busy_now, ics
 

@@ -22,8 +22,7 @@ from bot.runtime.ports import MessageRef
 from bot.runtime.timer_kinds import SessionWarningDue
 from bot.services.asking import Ask
 from storage.database import Database
-from storage.models import FlashSession, HelpRequest, PingState, SkillLevel, TimedAction, TimerState
-from storage.types import utcnow
+from storage.models import FlashSession, HelpRequest, PingState, SkillLevel, TimedAction, TimerState, utcnow
 from tests.service.conftest import make_world
 from tests.service.test_sessions import start_session
 from tests.support.fakes import RecordingSlack

@@ -12,8 +12,7 @@ from bot.services import directory_sync as ds
 from bot.services.directory_sync import DirectorySync
 from bot.services.importer import import_mentors
 from storage.database import Database
-from storage.models import Member, TimedAction, TimerState
-from storage.types import utcnow
+from storage.models import Member, TimedAction, TimerState, utcnow
 from tests.support.fakes import NoWaker, RecordingSlack
 
 

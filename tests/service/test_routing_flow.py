@@ -15,10 +15,8 @@ from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Understanding
 from bot.services.asking import Ask
 from bot.services.routing import PAGE, TopicReader, choose
-from storage.database import Database
-from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
+from storage.database import Database, UnitOfWork
+from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel, utcnow
 from tests.service.conftest import World, make_world
 
 

@@ -10,8 +10,7 @@ from sqlmodel import col
 
 from bot.runtime.timer_kinds import SessionEndDue, SessionWarningDue
 from bot.services.asking import Ask
-from storage.models import FlashSession, SkillLevel, TimedAction, TimerState
-from storage.types import utcnow
+from storage.models import FlashSession, SkillLevel, TimedAction, TimerState, utcnow
 from tests.service.conftest import World
 
 MIGRATION = Path(__file__).resolve().parents[2] / "storage/migrations/versions/0007_retire_session_ticks.py"

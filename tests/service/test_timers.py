@@ -13,8 +13,7 @@ from bot.runtime.ports import redelivering
 from bot.runtime.timer_kinds import TimedKind, schedule
 from bot.runtime.timers import Timers
 from storage.database import Database
-from storage.models import TimedAction
-from storage.types import utcnow
+from storage.models import TimedAction, utcnow
 
 
 @dataclass(frozen=True)

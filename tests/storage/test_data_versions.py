@@ -11,10 +11,8 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlmodel import col
 
-from storage.database import Database
-from storage.models import DataVersion, Member, MemberSkill, SkillLevel
-from storage.types import utcnow
-from storage.unit_of_work import MATCHING
+from storage.database import MATCHING, Database
+from storage.models import DataVersion, Member, MemberSkill, SkillLevel, utcnow
 
 
 async def _version(db: Database) -> int:

@@ -10,8 +10,7 @@ from sqlmodel import col
 
 from bot.runtime.work_gate import KEEP, DeliveryLedger
 from storage.database import Database
-from storage.models import SlackDelivery
-from storage.types import utcnow
+from storage.models import SlackDelivery, utcnow
 
 
 async def test_a_key_is_claimed_once_even_by_racing_deliveries(db: Database) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from bot.services.routing import level_weights
-from storage.database import Database
+from storage.database import Database, UnitOfWork
 from storage.migrate import upgrade, upgrade_async
 from storage.models import (
     NEVER_PINGED,
@@ -27,10 +27,9 @@ from storage.models import (
     SessionState,
     SkillLevel,
     WantedLevel,
+    utcnow,
 )
 from storage.repositories import CandidateQuery, CandidateRow
-from storage.types import utcnow
-from storage.unit_of_work import UnitOfWork
 
 TABLES = {
     "members",

@@ -14,8 +14,7 @@ from sqlmodel import SQLModel
 from bot.services.asking import Ask
 from bot.services.digest import DigestConfig, DigestService
 from bot.services.privacy import PrivacyService
-from storage.models import SkillLevel
-from storage.types import utcnow
+from storage.models import SkillLevel, utcnow
 from tests.service.conftest import World
 from tests.support.fakes import RecordingSlack
 

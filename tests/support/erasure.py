@@ -10,8 +10,7 @@ from sqlmodel import SQLModel
 
 from bot.runtime.ports import MessageRef
 from bot.services.asking import Ask
-from storage.models import FlashSession, HelpRequest, SkillLevel
-from storage.types import utcnow
+from storage.models import FlashSession, HelpRequest, SkillLevel, utcnow
 from tests.service.conftest import World
 from tests.support.fakes import RecordingSlack
 

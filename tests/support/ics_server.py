@@ -11,7 +11,7 @@ from typing import Self
 
 from aiohttp import web
 
-from storage.types import utcnow
+from storage.models import utcnow
 
 
 def ics(*events: tuple[datetime, datetime], summary: str = "Secret planning meeting") -> bytes:

@@ -41,8 +41,8 @@ from storage.models import (
     SessionState,
     TimedAction,
     TimerState,
+    utcnow,
 )
-from storage.types import utcnow
 from tests.support.control import Message
 from tests.support.workload import Seen, buttons, text_of
 

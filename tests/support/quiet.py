@@ -22,8 +22,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from storage.database import Database
-from storage.models import TimedAction, TimerState
-from storage.types import utcnow
+from storage.models import TimedAction, TimerState, utcnow
 from tests.support.burst_process import BurstProcess
 
 _POLL = 0.1

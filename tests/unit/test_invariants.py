@@ -16,8 +16,8 @@ from storage.models import (
     RequestState,
     SessionState,
     TimedAction,
+    utcnow,
 )
-from storage.types import utcnow
 from tests.support.invariants import Posted, Snapshot, Verdict, check
 from tests.support.workload import Seen
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import storage.types
+import storage.models
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -26,8 +26,8 @@ def upgrade() -> None:
         sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("claimed_at", storage.types.UtcDateTime(), nullable=False),
-        sa.Column("posted_at", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("claimed_at", storage.models.UtcDateTime(), nullable=False),
+        sa.Column("posted_at", storage.models.UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("period"),
     )
     op.create_table(
@@ -46,9 +46,9 @@ def upgrade() -> None:
         sa.Column("wave", sa.Integer(), nullable=False),
         sa.Column("mentor_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("dedup_key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
-        sa.Column("created_at", storage.types.UtcDateTime(), nullable=False),
-        sa.Column("matched_at", storage.types.UtcDateTime(), nullable=True),
-        sa.Column("closed_at", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("created_at", storage.models.UtcDateTime(), nullable=False),
+        sa.Column("matched_at", storage.models.UtcDateTime(), nullable=True),
+        sa.Column("closed_at", storage.models.UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("dedup_key"),
     )
@@ -61,7 +61,7 @@ def upgrade() -> None:
     op.create_table(
         "interaction_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("at", storage.models.UtcDateTime(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("actor_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("request_id", sa.Integer(), nullable=True),
@@ -83,13 +83,13 @@ def upgrade() -> None:
         sa.Column("hours_start", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=True),
         sa.Column("hours_end", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=True),
         sa.Column("away", sa.Boolean(), nullable=False),
-        sa.Column("away_until", storage.types.UtcDateTime(), nullable=True),
-        sa.Column("snoozed_until", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("away_until", storage.models.UtcDateTime(), nullable=True),
+        sa.Column("snoozed_until", storage.models.UtcDateTime(), nullable=True),
         sa.Column("weekly_cap", sa.Integer(), nullable=True),
         sa.Column("thanks_opt_in", sa.Boolean(), nullable=False),
-        sa.Column("last_pinged_at", storage.types.UtcDateTime(), nullable=True),
-        sa.Column("profile_checked_at", storage.types.UtcDateTime(), nullable=True),
-        sa.Column("created_at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("last_pinged_at", storage.models.UtcDateTime(), nullable=True),
+        sa.Column("profile_checked_at", storage.models.UtcDateTime(), nullable=True),
+        sa.Column("created_at", storage.models.UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -97,15 +97,15 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-        sa.Column("due_at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("due_at", storage.models.UtcDateTime(), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=True),
         sa.Column("session_id", sa.Integer(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("lease_until", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("lease_until", storage.models.UtcDateTime(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("done_at", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("done_at", storage.models.UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
@@ -121,9 +121,9 @@ def upgrade() -> None:
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("length_seconds", sa.Integer(), nullable=False),
         sa.Column("extensions", sa.Integer(), nullable=False),
-        sa.Column("started_at", storage.types.UtcDateTime(), nullable=False),
-        sa.Column("ends_at", storage.types.UtcDateTime(), nullable=False),
-        sa.Column("ended_at", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("started_at", storage.models.UtcDateTime(), nullable=False),
+        sa.Column("ends_at", storage.models.UtcDateTime(), nullable=False),
+        sa.Column("ended_at", storage.models.UtcDateTime(), nullable=True),
         sa.Column("ended_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("cards", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["request_id"], ["help_requests.id"], ondelete="CASCADE"),
@@ -159,8 +159,8 @@ def upgrade() -> None:
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("channel_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("message_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-        sa.Column("created_at", storage.types.UtcDateTime(), nullable=False),
-        sa.Column("responded_at", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("created_at", storage.models.UtcDateTime(), nullable=False),
+        sa.Column("responded_at", storage.models.UtcDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["request_id"], ["help_requests.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("request_id", "mentor_id", name="uq_ping_request_mentor"),
@@ -175,7 +175,7 @@ def upgrade() -> None:
         sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("helpful", sa.Boolean(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=3000), nullable=False),
-        sa.Column("created_at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", storage.models.UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["session_id"], ["flash_sessions.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("session_id", "member_id", name="uq_feedback_session_member"),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import storage.types
+import storage.models
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "slack_deliveries",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
-        sa.Column("received_at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("received_at", storage.models.UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index("ix_slack_deliveries_received", "slack_deliveries", ["received_at"], unique=False)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.models
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -29,7 +29,7 @@ def upgrade() -> None:
     with op.batch_alter_table("member_skills", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
-                "last_pinged_at", storage.types.UtcDateTime(), nullable=False, server_default=sa.text(f"'{NEVER}'")
+                "last_pinged_at", storage.models.UtcDateTime(), nullable=False, server_default=sa.text(f"'{NEVER}'")
             )
         )
     op.execute(

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import storage.types
+import storage.models
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", storage.models.UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["member_id"], ["members.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )

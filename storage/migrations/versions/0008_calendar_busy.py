@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.models
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -26,10 +26,10 @@ def upgrade() -> None:
         sa.Column("url_hint", sa.String(length=120), nullable=False),
         sa.Column("etag", sa.String(length=200), nullable=True),
         sa.Column("last_modified", sa.String(length=100), nullable=True),
-        sa.Column("fetched_at", storage.types.UtcDateTime(), nullable=True),
-        sa.Column("read_at", storage.types.UtcDateTime(), nullable=True),
+        sa.Column("fetched_at", storage.models.UtcDateTime(), nullable=True),
+        sa.Column("read_at", storage.models.UtcDateTime(), nullable=True),
         sa.Column("failure", sa.String(length=200), nullable=True),
-        sa.Column("created_at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("created_at", storage.models.UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["member_id"], ["members.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("member_id"),
     )
@@ -37,8 +37,8 @@ def upgrade() -> None:
         "calendar_busy",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.String(length=32), nullable=False),
-        sa.Column("starts_at", storage.types.UtcDateTime(), nullable=False),
-        sa.Column("ends_at", storage.types.UtcDateTime(), nullable=False),
+        sa.Column("starts_at", storage.models.UtcDateTime(), nullable=False),
+        sa.Column("ends_at", storage.models.UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["member_id"], ["calendar_feeds.member_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -2,7 +2,7 @@
 
 Every request reads the skills mentors hold, the time zones members are in and the mentors' evidence. They change
 rarely (a profile edit, a new member, a session marked solved) and are read constantly, so each process keeps them
-(storage.unit_of_work) for as long as the `matching` row's version is the one it read them at. Triggers bump the
+(storage.database) for as long as the `matching` row's version is the one it read them at. Triggers bump the
 version from the database itself, so every writer (a profile edit, a CSV import, an erasure cascading from
 members, another Burst process) is covered without the code that writes remembering to.
 
