@@ -194,7 +194,7 @@ def _to_time(hour: int, minute: int, meridiem: str | None, raw: str) -> time:
 @functools.lru_cache(maxsize=1024)
 def _zone(tz_name: str) -> tzinfo:
     """Cached: ZoneInfo keeps only eight zones alive, so ranking mentors across more zones kept re-reading
-    tz files from disk, a third of the CPU of ranking (benchmarks load). 1,024 is more than IANA has names."""
+    tz files from disk, much of ranking's CPU (`benchmarks load`). 1,024 is more than IANA has names."""
     if not tz_name:
         return UTC
     try:

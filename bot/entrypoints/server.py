@@ -144,7 +144,7 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     await upgrade_async(settings.database_url)
     # One connection pool for every Web API call of the bot, kept alive between calls: a new connection per call
-    # cost about half a millisecond of CPU each on loopback (benchmarks load), and a TLS handshake on real Slack.
+    # costs CPU on every call even on loopback (`benchmarks load`), and a TLS handshake on real Slack.
     http = aiohttp.ClientSession()
     app, services = build_app(settings, http)
     await warn_missing_scopes(web_client(settings, settings.slack_bot_token, http))
@@ -167,7 +167,7 @@ async def serve(settings: Settings) -> None:
     await services.requests.reader.warm(services.db)
     # What start-up built (modules, the ORM's mappings, Bolt's listeners) lives as long as the process: take it out
     # of the garbage collector's sight, so a full collection stops walking it. Those collections stalled the event
-    # loop for tens of milliseconds each, and every ack arriving meanwhile waited (`benchmarks load`).
+    # loop while they walked it, and every ack arriving meanwhile waited (`benchmarks load`).
     gc.collect()
     gc.freeze()
     # A full collection also waits for a quarter more long-lived objects than the last one left; with start-up

@@ -15,7 +15,7 @@ def configure(level: str, *, as_json: bool = False) -> None:
         logging.getLogger(noisy).setLevel(quiet)
     # slack_sdk decides whether to build its debug lines (the whole request, blocks and all) from these loggers'
     # own level rather than the effective one: left unset (0), every Web API call and every respond() paid for a
-    # line nobody logs, about a twentieth of the CPU of a help request (benchmarks load).
+    # line nobody logs, a cost every help request carried (`benchmarks load` shows it).
     for checked in ("slack_sdk.web.async_base_client", "slack_sdk.webhook.async_client"):
         logging.getLogger(checked).setLevel(quiet)
     renderer: structlog.typing.Processor = (

@@ -155,8 +155,8 @@ class Timers:
         """Sweep at `due_at` (call after the commit that scheduled something), or up to WAKE_SLOT after it.
 
         Wake-ups within one slot share a sweep (one job id per slot). One sweep each queued a claiming transaction
-        per timer: 10,000 timers due within ten seconds left thousands of sweeps that found nothing, still draining
-        half a minute later, and on PostgreSQL some failed waiting for a pooled connection (benchmarks scale).
+        per timer: a burst of timers falling due together left thousands of sweeps that found nothing, draining long
+        after, and on PostgreSQL some failed waiting for a pooled connection (`benchmarks scale` falls them due).
         """
         if self._scheduler is None:
             return  # not serving (a CLI command): the next process's sweep will pick it up

@@ -12,7 +12,7 @@ from bot.services.digest import Digest
 
 
 def render_chart(digest: Digest) -> bytes:
-    # Imported on first use, not with the module: matplotlib is tens of megabytes of resident memory and a good part
+    # Imported on first use, not with the module: matplotlib is a large share of resident memory and a good part
     # of start-up that every `burst run` would pay for a chart drawn once a week (`benchmarks scale`).
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
