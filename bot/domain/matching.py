@@ -12,8 +12,8 @@ the way people write it ("anyone know k8s?", "setting up postgres replication", 
 
 It is fast because everything that depends only on the vocabulary is built once per vocabulary and cached.
 
-It also holds the words as matching, and the readers built on it (`bot.domain.understanding`, `bot.domain.evidence`),
-read them: their stems, and how much one word says on its own.
+It also holds how matching and the readers built on it (`bot.domain.understanding`, `bot.domain.evidence`) read a
+word: its stem, and how much it says on its own.
 
 Stems: "overfits", "overfitting" and "overfit" meet, and "p-values" meets "p-value" (Snowball's English stemmer).
 
