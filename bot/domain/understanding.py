@@ -7,6 +7,10 @@ Three readers, combined into one ranked answer with a confidence:
 - sentence embeddings (`bot.domain.embedding`): the topic's phrases against each skill's terms and against what mentors
   wrote they help with or have helped with (`bot.domain.evidence`), for requests that share no word with any of them.
 
+The topic is also read against life outside work (`off_work.yaml`: pets, home, family, health, hobbies, sport,
+travel): a skill's name is a word too, and "my ball python won't eat" or "spark plugs for the lawnmower" name one in
+another sense. A topic that reads as life outside work more surely than as any skill by its terms reads as no skill.
+
 The answer is a `Verdict`: route on the skills found; ask the requester which of a few skills they meant when the
 best reading is unsure; say nobody lists it (unmet demand) when nothing comes close; or ask for a clearer topic when
 there is nothing to read ("stuff", a lone mention). Thresholds are calibrated on the labelled set that
@@ -27,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
@@ -124,6 +128,9 @@ FILLER = frozenset(
 
 
 KNOWLEDGE_FILE = Path(__file__).with_name("skill_knowledge.yaml")
+OFF_WORK_FILE = Path(__file__).with_name("off_work.yaml")
+OFF_WORK = "(life outside work)"
+"""The owner of the off-work terms in an index: not a skill, so no vocabulary holds it and no gap is named after it."""
 
 
 @dataclass(frozen=True)
@@ -167,8 +174,11 @@ def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
 class Knowledge:
     """The entries, and how a mentor's skill finds its entry when it is not a key of the file."""
 
-    def __init__(self, entries: Mapping[str, SkillEntry]) -> None:
+    def __init__(self, entries: Mapping[str, SkillEntry], off_work: Sequence[str] = ()) -> None:
         self.entries = entries
+        self.off_work = tuple(dict.fromkeys(" ".join(t.lower().split()) for t in off_work if t.strip()))
+        """Terms of life outside work ("spark plugs", "book club", "rent deposit"): what a topic reads as when a skill
+        name in it means something else ("my ball python won't eat")."""
         self._by_name: dict[str, str] = {}
         by_stem: dict[str, set[str]] = {}
         self._by_term: dict[str, list[str]] = {}
@@ -247,8 +257,12 @@ MAX_BORROWED = 3
 @cache
 def knowledge() -> Knowledge:
     """The shipped knowledge file, read once."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with KNOWLEDGE_FILE.open(encoding="utf-8") as handle:
-        return Knowledge(parse_knowledge(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))))
+        entries = parse_knowledge(yaml.load(handle, Loader=loader))
+    with OFF_WORK_FILE.open(encoding="utf-8") as handle:
+        off_work = yaml.load(handle, Loader=loader)
+    return Knowledge(entries, [str(t) for t in off_work.get("terms", ())])
 
 
 class Verdict(StrEnum):
@@ -342,6 +356,7 @@ class Understander:
         self.lexical = lexical or LexicalMatcher()
         # One index of every knowledge term, built once; a vocabulary adds only its skills the file lacks.
         self._known_terms: _Terms | None = None
+        self._off_terms: _Terms | None = None
         self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
         self._helpers = lru_cache(maxsize=4)(self._build_helpers)
         self._known_skills = frozenset(self.known)
@@ -367,13 +382,17 @@ class Understander:
         grams, windows = phrases(clauses), term_windows(clauses)
         vectors = self._embed_topic(grams)
         known, extra = self._known(), self._extra_terms(vocab)
-        read = combine(
-            self.lexical.match(_readable(topic), vocab),
-            [*self._term_hits(known, windows), *self._term_hits(extra, windows)],
-            self._near_terms(known, grams, vectors, extra),
-        )
+        hits = [*self._term_hits(known, windows), *self._term_hits(extra, windows)]
+        near = self._near_terms(known, grams, vectors, extra)
+        read = combine(self.lexical.match(_readable(topic), vocab), hits, near)
         ranked = self._held(read, vocab)
         mentors = evidence.match(grams, vectors) if evidence is not None else []
+        # Read as life outside work more surely than as any work by its words, a topic's skill names mean something
+        # else ("my ball python won't eat", "spark plugs for the lawnmower"): no skill is read, and what is left
+        # unmet is not a skill gap named after the word. A mentor who wrote they help with it is still asked.
+        off_work = self._off_work(grams, windows, vectors) > max([m.score for m in combine([], hits, near)[:1]] + [0.0])
+        if off_work:
+            ranked = []
         best = max([m.score for m in ranked[:1]] + [m.score for m in mentors[:1]] + [0.0])
         if best >= ROUTE_AT:
             keep = max(ROUTE_AT, best * KEEP_RATIO)
@@ -384,7 +403,7 @@ class Understander:
             )
         if best >= CLARIFY_AT and ranked:
             return Understanding(Verdict.CLARIFY, [m for m in ranked if m.score >= CLARIFY_AT][:MAX_SUGGESTIONS])
-        return Understanding(Verdict.UNKNOWN, gap=self._gap(topic, grams, windows, vectors))
+        return Understanding(Verdict.UNKNOWN, gap=None if off_work else self._gap(topic, grams, windows, vectors))
 
     def gap(self, topic: str) -> str | None:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
@@ -524,6 +543,20 @@ class Understander:
                 found[skill] = SkillMatch(skill, score, f"'{gram}' is like {terms.texts[i]}")
         return list(found.values())
 
+    def _off_work(self, grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None) -> float:
+        """How surely the topic is about life outside work, on the scale of a skill's reading by its terms."""
+        if self._off_terms is None:
+            index = self._build_index([(OFF_WORK, "", self.known.off_work)])
+            # A skill's name inside an off-work term ("spark" in "spark plugs") says nothing on its own about which
+            # sense a topic means: the rest of the term has to be there.
+            names = {term_key(n) for e in self.known.entries.values() for n in e.names}
+            by_word = {word: found for word, found in index.by_word.items() if word not in names}
+            self._off_terms = replace(index, by_word=by_word)
+        if not self._off_terms.owners:
+            return 0.0
+        read = combine([], self._term_hits(self._off_terms, windows), self._near_terms(self._off_terms, grams, vectors))
+        return read[0].score if read else 0.0
+
     def _known(self) -> _Terms:
         """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""
         if self._known_terms is None:
@@ -537,17 +570,21 @@ class Understander:
 
     def _index(self, skills: Sequence[str], reuse: _Terms | None = None) -> _Terms:
         """The terms of `skills`, embedded but for those `reuse` already holds (they are read off its columns)."""
+        # The skill's own name is the lexical matcher's to find (it knows when "go" is not the language).
+        entries = [(skill, self.known.entry_for(skill)) for skill in skills]
+        return self._build_index([(skill, e.skill, (*e.names, *e.terms)) for skill, e in entries], reuse)
+
+    def _build_index(self, owned: Sequence[tuple[str, str, Sequence[str]]], reuse: _Terms | None = None) -> _Terms:
+        """An index of (owner, a text not to find word for word, texts) rows."""
         by_stem: dict[str, list[tuple[str, str]]] = {}
         by_word: dict[str, dict[str, str]] = {}
         owners: list[str] = []
         texts: list[str] = []
         known_columns = {} if reuse is None else {t: i for i, t in reversed(list(enumerate(reuse.texts)))}
         shared: list[int] = []
-        for skill in skills:
-            entry = self.known.entry_for(skill)
-            for text in (*entry.names, *entry.terms):
-                # The skill's own name is the lexical matcher's to find (it knows when "go" is not the language).
-                stem = term_key(text) if text != entry.skill and not _ambiguous(text) else ""
+        for skill, own_name, owned_texts in owned:
+            for text in owned_texts:
+                stem = term_key(text) if text != own_name and not _ambiguous(text) else ""
                 if stem and (skill, text) not in by_stem.get(stem, []):
                     by_stem.setdefault(stem, []).append((skill, text))
                 if " " in stem:

@@ -82,6 +82,35 @@ def test_an_unknown_topic_names_the_skill_gap_when_burst_knows_the_skill(underst
     assert understander.gap("tf drift on every plan") == "terraform"
 
 
+@pytest.mark.parametrize(
+    ("topic", "word"),
+    [
+        ("my ball python won't eat frozen mice, it's been 3 weeks", "python"),
+        ("what gap for the spark plugs on a lawnmower", "spark"),
+        ("my guitar amp squeals with feedback whenever I turn it up", "feedback"),
+        ("anyone finished the kafka novel for book club yet?", "kafka"),
+    ],
+)
+def test_a_skill_name_meaning_something_else_outside_work_pings_nobody(
+    understander: Understander, topic: str, word: str
+) -> None:
+    held = VOCABULARY | {word}
+    understood = understander.understand(topic, held)
+    assert understood.verdict is Verdict.UNKNOWN, understood
+    assert understood.gap is None  # life outside work is unmet demand, not a skill gap named after the word
+    # The same name in a question about work still routes on it.
+    assert understander.understand(f"{word} question: our build broke after the upgrade", held).verdict is Verdict.ROUTE
+
+
+def test_life_outside_work_still_reaches_a_mentor_who_wrote_they_help_with_it(understander: Understander) -> None:
+    embedder = shared_embedder()
+    about = "I can help with ball pythons, geckos and vivarium heating"
+    index = EvidenceIndex([embed_item(EvidenceItem("U0REPTILES", EvidenceKind.ABOUT, about, NOW), embedder)], NOW)
+    found = understander.understand("my ball python won't eat frozen mice", VOCABULARY | {"python"}, index)
+    assert found.verdict is Verdict.ROUTE, found
+    assert [m.member_id for m in found.mentors] == ["U0REPTILES"]
+
+
 def test_a_mentors_own_words_and_past_sessions_find_them(understander: Understander) -> None:
     embedder = shared_embedder()
     about, leak = "I can help with experiment design, sample sizes and readouts", "goroutine leak in the worker pool"
