@@ -494,20 +494,7 @@ class Understander:
         (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`)."""
         if vectors is None or not len(grams):
             return []
-        # confidence = clip((cosine - FLOOR) / (FULL - FLOOR), 0, 1) * weight, computed in as few passes over the
-        # phrases x terms matrix as possible: it is the largest piece of work in reading a topic. The weights
-        # (specificity, in (0, 1]) scale the phrases before the product; the cap at FULL is taken per row, and the
-        # floor at 0 once on the best of each column (clipping commutes with taking the maximum).
-        weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
-        scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
-        scaled = vectors * scale
-
-        def confidence(columns: Vectors) -> Vectors:  # phrases x columns
-            found = scaled @ columns
-            np.minimum(found, scale * np.float32(SIMILAR_FULL), out=found)
-            found -= scale * np.float32(SIMILAR_FLOOR)
-            return found
-
+        confidence = _confidence(grams, vectors)
         known = confidence(terms.columns)
         best_known = np.maximum(known.max(axis=0), 0.0)
         found = self._nearest(terms, grams, known, best_known, known)
@@ -554,7 +541,12 @@ class Understander:
             self._off_terms = replace(index, by_word=by_word)
         if not self._off_terms.owners:
             return 0.0
-        read = combine([], self._term_hits(self._off_terms, windows), self._near_terms(self._off_terms, grams, vectors))
+        near: list[SkillMatch] = []
+        if vectors is not None and len(grams):
+            # One owner: its nearest term is the best of the whole matrix.
+            best = round(float(_confidence(grams, vectors)(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
+            near = [SkillMatch(OFF_WORK, best, "")] if best > 0 else []
+        read = combine([], self._term_hits(self._off_terms, windows), near)
         return read[0].score if read else 0.0
 
     def _known(self) -> _Terms:
@@ -603,6 +595,25 @@ class Understander:
             np.ascontiguousarray(self._embed_texts(own).T),
             np.array(shared, dtype=np.intp),
         )
+
+
+def _confidence(grams: Sequence[str], vectors: Vectors) -> Callable[[Vectors], Vectors]:
+    """How near each phrase of a topic is to each of some embedded terms, as confidences before the floor at 0."""
+    # confidence = clip((cosine - FLOOR) / (FULL - FLOOR), 0, 1) * weight, computed in as few passes over the
+    # phrases x terms matrix as possible: it is the largest piece of work in reading a topic. The weights
+    # (specificity, in (0, 1]) scale the phrases before the product; the cap at FULL is taken per row, and the
+    # floor at 0 once on the best of each column (clipping commutes with taking the maximum).
+    weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
+    scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
+    scaled = vectors * scale
+
+    def confidence(columns: Vectors) -> Vectors:  # phrases x columns
+        found = scaled @ columns
+        np.minimum(found, scale * np.float32(SIMILAR_FULL), out=found)
+        found -= scale * np.float32(SIMILAR_FLOOR)
+        return found
+
+    return confidence
 
 
 def _offer(scores: dict[str, SkillMatch], match: SkillMatch) -> None:
