@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 
+from benchmarks.matching import DATA
 from bot.domain.embedding import shared_embedder
 from bot.domain.evidence import EvidenceIndex, EvidenceItem, EvidenceKind, clean_about, embed_item
 from bot.domain.matching import SkillMatch
@@ -59,6 +61,10 @@ def test_a_topic_with_nothing_to_read_is_vague(understander: Understander, topic
 def test_any_input_gets_an_answer_without_raising(understander: Understander) -> None:
     for topic in ["x" * 5000, "kubernetes " * 800, "Ich brauche Hilfe mit meiner Steuererklärung", "\u202e\u200b"]:
         understander.understand(topic, VOCABULARY)
+    # Hundreds of requests as people write them: every reader's edge (a similarity a hair above its floor) comes up.
+    labelled = yaml.safe_load((DATA / "requests.yaml").read_text(encoding="utf-8"))["requests"]
+    for request in labelled:
+        assert isinstance(understander.understand(str(request["text"]), VOCABULARY).verdict, Verdict)
 
 
 def test_a_skill_registered_under_another_name_gets_the_knowledge_of_it(understander: Understander) -> None:
