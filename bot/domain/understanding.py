@@ -128,6 +128,8 @@ FILLER = frozenset(
 
 
 KNOWLEDGE_FILE = Path(__file__).with_name("skill_knowledge.yaml")
+_CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[a-z])[a-z0-9._-]+")
+"""One token of letters and digits, such as an error code: "e0502", "ora-01555", "0x80070005"."""
 OFF_WORK_FILE = Path(__file__).with_name("off_work.yaml")
 OFF_WORK = "(life outside work)"
 """The owner of the off-work terms in an index: not a skill, so no vocabulary holds it and no gap is named after it."""
@@ -587,12 +589,16 @@ class Understander:
                 texts.append(text)
                 shared.append(known_columns.get(text, -1))
         own = [text for text, column in zip(texts, shared, strict=True) if column < 0]
+        vectors = self._embed_texts(own)
+        # A code ("e0502", "ora-01555") is found as written or not at all: its embedding is made of word pieces, near
+        # any other code ("e05" on a coffee machine), so it takes no part in reading by embedding.
+        vectors[[i for i, text in enumerate(own) if _CODE.fullmatch(text)]] = 0.0
         return _Terms(
             {k: tuple(v) for k, v in by_stem.items()},
             {k: tuple(v.items()) for k, v in by_word.items()},
             tuple(owners),
             tuple(texts),
-            np.ascontiguousarray(self._embed_texts(own).T),
+            np.ascontiguousarray(vectors.T),
             np.array(shared, dtype=np.intp),
         )
 
