@@ -108,6 +108,13 @@ def test_a_skill_name_meaning_something_else_outside_work_pings_nobody(
     assert understander.understand(f"{word} question: our build broke after the upgrade", held).verdict is Verdict.ROUTE
 
 
+def test_an_error_code_is_found_as_written_not_by_a_code_that_looks_like_it(understander: Understander) -> None:
+    held = VOCABULARY | {"rust"}
+    assert understander.understand("cannot borrow as mutable, error E0502", held).skills[0].skill == "rust"
+    near_code = understander.understand("the office coffee machine shows error E05, who fixes that?", held)
+    assert "rust" not in {m.skill for m in near_code.skills}, near_code
+
+
 def test_life_outside_work_still_reaches_a_mentor_who_wrote_they_help_with_it(understander: Understander) -> None:
     embedder = shared_embedder()
     about = "I can help with ball pythons, geckos and vivarium heating"
