@@ -342,6 +342,7 @@ class _Terms:
     # Term i is column shared[i] of the knowledge file's terms (a held skill the file lacks borrows its entries'
     # terms: read once, not twice), or -1 and the next column of `columns`.
     shared: npt.NDArray[np.intp]
+    own_columns: npt.NDArray[np.intp]  # term i's column in `columns` when it is not shared
 
 
 class Understander:
@@ -518,7 +519,6 @@ class Understander:
         top = np.arange(len(best_term))
         if len(top) > NEAREST:
             top = np.argpartition(-best_term, NEAREST - 1)[:NEAREST]
-        own_column = np.cumsum(terms.shared < 0) - 1  # term i's column in `own` when it is not shared
         found: dict[str, SkillMatch] = {}
         for i in top[np.argsort(-best_term[top], kind="stable")].tolist():
             score = round(float(best_term[i]) * SEMANTIC_CEILING, 3)
@@ -527,7 +527,7 @@ class Understander:
             skill = terms.owners[i]
             if skill not in found:
                 shared = int(terms.shared[i])
-                column = known[:, shared] if shared >= 0 else own[:, own_column[i]]
+                column = known[:, shared] if shared >= 0 else own[:, terms.own_columns[i]]
                 gram = grams[int(column.argmax())]
                 found[skill] = SkillMatch(skill, score, f"'{gram}' is like {terms.texts[i]}")
         return list(found.values())
@@ -600,6 +600,7 @@ class Understander:
             tuple(texts),
             np.ascontiguousarray(vectors.T),
             np.array(shared, dtype=np.intp),
+            np.cumsum(np.array(shared, dtype=np.intp) < 0) - 1,
         )
 
 
