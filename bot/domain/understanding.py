@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import yaml
+from wordfreq import zipf_frequency
 
 from bot.domain import skill_aliases
 from bot.domain.embedding import Embedder, Vectors
@@ -61,6 +62,23 @@ TERM = 0.85
 """A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
 PARTIAL = 0.4
 """A topic word found inside a longer knowledge term ("contrast" in "color contrast"), before its discounts."""
+RUN = 0.5
+"""A run of topic words found inside a longer knowledge term ("gradle sync" in "gradle sync failed")."""
+ALL_WORDS = 0.5
+"""Every word of a knowledge term found in the topic, in another order or apart ("partitions for a topic": topic
+partitions; "rows are duplicated": duplicate rows)."""
+WORD_NAME = 3.0
+"""A name at least this common in English (Zipf) is also a word ("java", "churn", "cypress", "ml"): alone, it is a
+guess."""
+NAME_ALONE = 0.45
+"""What such a name counts for when no other word of the topic points to its skill: enough to ask, not to route."""
+BACKING = 0.3
+"""How surely the rest of the topic must point to the skill (or a related one) for the name to count in full."""
+LIFE_AROUND = 0.3
+"""How surely the rest of the topic must read as life outside work, and more surely than as any work, for such a name
+to be read as the word."""
+NOT_A_WORD = 2.0
+"""Below this Zipf frequency a one-word term is a name rather than an English word ("invision", "planful")."""
 RELATED = 0.75
 """A held skill named related to the skill a topic is about gets this share of that skill's confidence."""
 ROUTE_AT = 0.55
@@ -336,6 +354,10 @@ class _Terms:
 
     by_stem: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed term -> (skill, term as written)
     by_word: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed word of a longer term -> (skill, the term)
+    by_run: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed run of 2+ words inside a longer term -> (skill, term)
+    by_all_words: Mapping[
+        str, tuple[tuple[frozenset[str], str, str], ...]
+    ]  # a word -> (words, skill, term) of terms with it
     owners: tuple[str, ...]  # term i is a term of skill owners[i]
     texts: tuple[str, ...]
     columns: Vectors  # the embeddings of the terms not shared, as contiguous columns: phrases @ columns is one product
@@ -387,7 +409,15 @@ class Understander:
         known, extra = self._known(), self._extra_terms(vocab)
         hits = [*self._term_hits(known, windows), *self._term_hits(extra, windows)]
         near = self._near_terms(known, grams, vectors, extra)
-        read = combine(self.lexical.match(_readable(topic), vocab), hits, near)
+        lexical, rest = self._names_as_words(
+            self.lexical.match(_readable(topic), vocab), grams, windows, vectors, extra
+        )
+        read = combine(lexical, hits, near)
+        if rest is not None and rest.life >= LIFE_AROUND and rest.life > max(rest.work.values(), default=0.0):
+            # The rest of the topic reads as life outside work: the name is the word, and no skill the word alone
+            # reaches ("churn model") counts for more than a guess.
+            guessed = (_guess(m) if self._backing(rest, m.skill) < BACKING else m for m in read)
+            read = sorted(guessed, key=lambda m: (-m.score, m.skill))
         ranked = self._held(read, vocab)
         mentors = evidence.match(grams, vectors) if evidence is not None else []
         # Read as life outside work more surely than as any work by its words, a topic's skill names mean something
@@ -407,6 +437,48 @@ class Understander:
         if best >= CLARIFY_AT and ranked:
             return Understanding(Verdict.CLARIFY, [m for m in ranked if m.score >= CLARIFY_AT][:MAX_SUGGESTIONS])
         return Understanding(Verdict.UNKNOWN, gap=None if off_work else self._gap(topic, grams, windows, vectors))
+
+    def _names_as_words(
+        self,
+        lexical: list[SkillMatch],
+        grams: Sequence[str],
+        windows: Sequence[str],
+        vectors: Vectors | None,
+        extra: _Terms,
+    ) -> tuple[list[SkillMatch], _Rest | None]:
+        """The lexical matches, where a name that is also a common English word ("java", "churn", "cypress") is a guess
+        at its skill unless other words of the topic point to the skill: alone, it may be the word ("a good java
+        roaster near the office, our beans are stale", "butter with an old wooden churn"). With the topic read
+        without those names, when any are found."""
+        names = {word for m in lexical if m.score > NAME_ALONE and (word := _word_name(m)) is not None}
+        if not names:
+            return lexical, None
+        rest = self._without_words(names, grams, windows, vectors, extra)
+        unbacked = {m.skill for m in lexical if _word_name(m) in names and self._backing(rest, m.skill) < BACKING}
+        guessed = [
+            _guess(m) if m.skill in unbacked or m.reason.removeprefix("related to ") in unbacked else m for m in lexical
+        ]
+        return guessed, rest
+
+    def _without_words(
+        self, words: set[str], grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None, extra: _Terms
+    ) -> _Rest:
+        """The topic read without `words` (the names that are also English words), as work and as life outside it."""
+        keep = [i for i, gram in enumerate(grams) if words.isdisjoint(gram.split())]
+        rest_grams = [grams[i] for i in keep]
+        rest_windows = [w for w in windows if words.isdisjoint(w.split())]
+        rest_vectors = vectors[keep] if vectors is not None and keep else None
+        known = self._known()
+        work = combine(
+            [],
+            [*self._term_hits(known, rest_windows), *self._term_hits(extra, rest_windows)],
+            self._near_terms(known, rest_grams, rest_vectors, extra),
+        )
+        return _Rest({m.skill: m.score for m in work}, self._off_work(rest_grams, rest_windows, rest_vectors))
+
+    def _backing(self, rest: _Rest, skill: str) -> float:
+        """How surely the rest of the topic points to `skill` or a skill related to it."""
+        return max(rest.work.get(s, 0.0) for s in (skill, *self.known.related(skill)))
 
     def gap(self, topic: str) -> str | None:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
@@ -475,9 +547,13 @@ class Understander:
             # A term several skills share points to each of them less surely ("generics": java, rust, swift...).
             shared = 1 / math.sqrt(len({skill for skill, _ in owners}) or 1)
             for skill, term in owners:
+                if " " not in gram and not _same_word(gram, term):
+                    continue
                 score = round(TERM * specificity(gram) * shared, 3)
                 if (skill, gram) not in found or found[skill, gram].score < score:
                     found[skill, gram] = SkillMatch(skill, score, f"mentions {term}")
+        found.update(_run_hits(terms, grams))
+        found.update(_all_words_hits(terms, grams))
         # How common a word is in English is read off the word as written: a stem ("alway", "famili") is no word.
         for word, written in {stem_phrase(w): w for w in grams if " " not in w}.items():
             owners = terms.by_word.get(word, ())
@@ -572,15 +648,29 @@ class Understander:
         """An index of (owner, a text not to find word for word, texts) rows."""
         by_stem: dict[str, list[tuple[str, str]]] = {}
         by_word: dict[str, dict[str, str]] = {}
+        by_run: dict[str, dict[str, str]] = {}
+        by_all_words: dict[str, list[tuple[frozenset[str], str, str]]] = {}
         owners: list[str] = []
         texts: list[str] = []
         known_columns = {} if reuse is None else {t: i for i, t in reversed(list(enumerate(reuse.texts)))}
         shared: list[int] = []
         for skill, own_name, owned_texts in owned:
+            own_key = term_key(own_name) if own_name else ""
             for text in owned_texts:
                 stem = term_key(text) if text != own_name and not _ambiguous(text) else ""
+                if stem and stem == own_key:
+                    stem = ""  # "terraformer" would find "terraforming", which the name's own rules keep apart
                 if stem and (skill, text) not in by_stem.get(stem, []):
                     by_stem.setdefault(stem, []).append((skill, text))
+                parts = stem.split()
+                need = frozenset(w for w in parts if _content(w) and len(w) > 1)
+                if len(need) >= 2:  # filed under its longest word: any word would do, as all must be there
+                    by_all_words.setdefault(max(sorted(need), key=len), []).append((need, skill, text))
+                for n in range(2, len(parts)):
+                    for i in range(len(parts) - n + 1):
+                        run = parts[i : i + n]
+                        if _content(run[0]) and _content(run[-1]):
+                            by_run.setdefault(" ".join(run), {}).setdefault(skill, text)
                 if " " in stem:
                     for word in stem.split():
                         if _content(word) and len(word) > 2:
@@ -596,6 +686,8 @@ class Understander:
         return _Terms(
             {k: tuple(v) for k, v in by_stem.items()},
             {k: tuple(v.items()) for k, v in by_word.items()},
+            {k: tuple(v.items()) for k, v in by_run.items()},
+            {k: tuple(v) for k, v in by_all_words.items()},
             tuple(owners),
             tuple(texts),
             np.ascontiguousarray(vectors.T),
@@ -621,6 +713,88 @@ def _confidence(grams: Sequence[str], vectors: Vectors) -> Callable[[Vectors], V
         return found
 
     return confidence
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """A topic read without some of its words: each skill's confidence, and how surely it is life outside work."""
+
+    work: Mapping[str, float]
+    life: float
+
+
+def _guess(match: SkillMatch) -> SkillMatch:
+    """A reading that counts no more than a guess: enough to ask about, not to route on."""
+    return replace(match, score=min(match.score, NAME_ALONE))
+
+
+def _word_name(match: SkillMatch) -> str | None:
+    """The one word a lexical match found, if it is a name (or alias) that is also a common English word."""
+    if match.reason == "word in topic":
+        word = match.skill
+    elif match.reason.startswith("alias of "):
+        word = match.reason.removeprefix("alias of ")
+    else:
+        return None
+    return word if word.isalpha() and zipf_frequency(word, "en", wordlist="small") >= WORD_NAME else None
+
+
+def _run_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str], SkillMatch]:
+    """Runs of topic words found inside longer terms ("gradle sync" in "gradle sync failed"), counting by how specific
+    their words are and how many skills' terms hold the run."""
+    found: dict[tuple[str, str], SkillMatch] = {}
+    for gram in grams:
+        key = stem_phrase(gram) if " " in gram else ""
+        if not key or key in terms.by_stem or key not in terms.by_run:
+            continue
+        owners = terms.by_run[key]
+        shared = 1 / math.sqrt(len(owners))
+        words = [w for w in gram.split() if _content(w)]
+        score = round(RUN * sum(map(specificity, words)) / (len(words) or 1) * shared, 3)
+        for skill, term in owners:
+            if (skill, key) not in found or found[skill, key].score < score:
+                found[skill, key] = SkillMatch(skill, score, f"like {term}")
+    return found
+
+
+def _all_words_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str], SkillMatch]:
+    """Terms of two or more words all found in the topic, but not as written: in another order, apart or inflected
+    ("partitions for a topic" holds "topic partitions"), counting by how specific their words are."""
+    found: dict[tuple[str, str], SkillMatch] = {}
+    written = {stem_phrase(g) for g in grams}
+    words = {stem_phrase(g) for g in grams if " " not in g and _content(g)}
+    for word in words:
+        candidates = terms.by_all_words.get(word, ())
+        for need, skill, term in candidates:
+            key = (skill, f"all of {term}")
+            if key in found or not need <= words or term_key(term) in written:
+                continue
+            holders = len({s for n, s, _ in candidates if n == need})
+            score = round(ALL_WORDS * sum(map(specificity, need)) / len(need) / math.sqrt(holders), 3)
+            found[key] = SkillMatch(skill, score, f"like {term}")
+    return found
+
+
+_INFLECTIONS = (("ies", "y"), ("ing", ""), ("ers", ""), ("er", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def _base(word: str) -> str:
+    for suffix, instead in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + instead
+            break
+    if len(word) > 3 and word[-1] == word[-2]:
+        word = word[:-1]
+    return word.rstrip("e")
+
+
+def _same_word(written: str, term: str) -> bool:
+    """Whether a topic word that stems like a one-word term is that term, inflected: a name that is no English word
+    ("invision", "planful", "sequelize") is not found in an English word it shares a stem with ("invisible",
+    "planning", "sequel"); an English term meets its derived forms ("deployment", "overfitting")."""
+    if written == term or zipf_frequency(term, "en", wordlist="small") >= NOT_A_WORD:
+        return True
+    return zipf_frequency(written, "en", wordlist="small") < NOT_A_WORD or _base(written) == _base(term)
 
 
 def _offer(scores: dict[str, SkillMatch], match: SkillMatch) -> None:

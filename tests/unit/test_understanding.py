@@ -261,3 +261,76 @@ def test_a_skill_nobody_holds_passes_its_reading_to_every_held_skill_answering_t
     topic = "can someone look at this NDA before I sign it"
     understood = understander.understand(topic, frozenset({"contracts", "contract review", "python"}))
     assert {m.skill for m in understood.skills} >= {"contracts", "contract review"}
+
+
+def test_a_run_of_words_inside_a_longer_term_points_to_its_skill() -> None:
+    """ "gradle sync" is most of "gradle sync failed": more than one of its words, less than the whole term."""
+    known = Knowledge(parse_knowledge({"android": {"terms": ["gradle sync failed"]}, "java": {"terms": ["jvm"]}}))
+    reader = Understander(None, known=known)
+    run = reader.understand("gradle sync takes six minutes", frozenset({"android", "java"}))
+    word = reader.understand("gradle takes six minutes", frozenset({"android", "java"}))
+    assert run.skills[0].skill == "android", run
+    assert run.confidence > word.confidence
+
+
+def test_every_word_of_a_term_found_apart_or_in_another_order_points_to_its_skill() -> None:
+    known = Knowledge(parse_knowledge({"kafka": {"terms": ["consumer lag"]}, "sql": {"terms": ["group by"]}}))
+    reader = Understander(None, known=known)
+    held = frozenset({"kafka", "sql"})
+    apart = reader.understand("the lag on our consumer keeps growing", held)
+    assert apart.skills[0].skill == "kafka", apart
+    # One of the words alone is only a hint.
+    assert reader.understand("the lag keeps growing", held).confidence < apart.confidence
+
+
+@pytest.mark.parametrize(
+    ("term", "topic"),
+    [
+        ("invision", "the banner is invisible on mobile"),
+        ("planful", "planning a small wedding"),
+        ("sequelize", "a sequel"),
+    ],
+)
+def test_a_tool_name_is_not_found_in_an_english_word_that_stems_like_it(term: str, topic: str) -> None:
+    known = Knowledge(parse_knowledge({"figma": {"terms": [term]}}))
+    assert Understander(None, known=known).understand(topic, frozenset({"figma"})).verdict is Verdict.UNKNOWN
+    # The term itself, and an English term's derived forms, still count.
+    assert Understander(None, known=known).understand(f"{term} export", frozenset({"figma"})).skills
+    english = Knowledge(parse_knowledge({"ci/cd": {"terms": ["deployments"]}}))
+    assert Understander(None, known=english).understand("a deployment stuck", frozenset({"ci/cd"})).skills
+
+
+def test_a_term_that_stems_like_the_skills_own_name_does_not_bypass_its_rules() -> None:
+    """ "terraformer" stems to "terraform": read as a term, it would find the skill in "terraforming the backyard"."""
+    known = Knowledge(parse_knowledge({"terraform": {"terms": ["terraformer", "tfstate"]}}))
+    reader = Understander(None, known=known)
+    assert reader.understand("terraforming the backyard slope", frozenset({"terraform"})).verdict is Verdict.UNKNOWN
+    assert reader.understand("tfstate is locked", frozenset({"terraform"})).verdict is Verdict.ROUTE
+
+
+@pytest.mark.parametrize(
+    ("topic", "held"),
+    [
+        ("cold showers: real benefits or bro science? thinking of doing 30 days of them", "benefits"),
+        ("bedroom has terrible airflow in summer, where should the fan go", "airflow"),
+    ],
+)
+def test_a_name_that_is_also_an_english_word_among_words_of_life_outside_work_does_not_route(
+    understander: Understander, topic: str, held: str
+) -> None:
+    understood = understander.understand(topic, VOCABULARY | {held})
+    assert understood.verdict is not Verdict.ROUTE, understood
+
+
+@pytest.mark.parametrize(
+    ("topic", "skill"),
+    [
+        ("benefits enrollment closes friday, which dental plan should I pick", "benefits"),
+        ("airflow: how do I pass a value from one task to the next one?", "airflow"),
+        ("is there a simple linux command to see which process is holding port 8080?", "linux"),
+    ],
+)
+def test_the_same_kind_of_name_about_work_routes(understander: Understander, topic: str, skill: str) -> None:
+    understood = understander.understand(topic, VOCABULARY | {skill})
+    assert understood.verdict is Verdict.ROUTE, understood
+    assert understood.skills[0].skill == skill, understood
