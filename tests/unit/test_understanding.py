@@ -334,3 +334,22 @@ def test_the_same_kind_of_name_about_work_routes(understander: Understander, top
     understood = understander.understand(topic, VOCABULARY | {skill})
     assert understood.verdict is Verdict.ROUTE, understood
     assert understood.skills[0].skill == skill, understood
+
+
+@pytest.mark.parametrize(
+    ("topic", "area"),
+    [
+        ("our bundle size doubled after the last release", "frontend"),
+        ("push notifications stopped arriving on some phones", "mobile"),
+        ("deploys take 40 minutes, how do we speed up the pipeline", "devops"),
+    ],
+)
+def test_a_mentor_who_registered_a_broad_area_is_reached_for_its_problems(
+    understander: Understander, topic: str, area: str
+) -> None:
+    """People register "frontend", "mobile dev" or "infra" as often as a single technology."""
+    held = frozenset({area, "python", "accounting"})
+    understood = understander.understand(topic, held)
+    assert understood.verdict is Verdict.ROUTE, understood
+    assert understood.skills[0].skill == area
+    assert knowledge().entry_for("front-end").names[1] == "frontend"
