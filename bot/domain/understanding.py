@@ -81,7 +81,7 @@ NOT_A_WORD = 2.0
 """Below this Zipf frequency a one-word term is a name rather than an English word ("invision", "planful")."""
 RELATED = 0.75
 """A held skill named related to the skill a topic is about gets this share of that skill's confidence."""
-ROUTE_AT = 0.55
+ROUTE_AT = 0.5
 """The confidence from which Burst pings people without asking the requester first."""
 CLARIFY_AT = 0.35
 """Below ROUTE_AT but from here, Burst asks "did you mean ...?"; below it the topic is a gap nobody covers."""
