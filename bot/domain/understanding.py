@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -348,6 +349,24 @@ def _content(word: str) -> bool:
     return word not in STOPWORDS and word not in FILLER and any(ch.isalpha() for ch in word)
 
 
+class _AllWords(NamedTuple):
+    """A knowledge term of two or more words, to find when all its words are in a topic, in any order."""
+
+    words: frozenset[str]  # its content words, stemmed
+    skill: str
+    term: str  # as written
+    key: str  # stemmed, as found word for word
+    holders: int = 1  # how many skills have a term of these words
+
+
+def _counted(terms: Sequence[_AllWords]) -> tuple[_AllWords, ...]:
+    """The terms, each with how many skills share its words: a shared set of words points to each less surely."""
+    holders: dict[frozenset[str], set[str]] = {}
+    for term in terms:
+        holders.setdefault(term.words, set()).add(term.skill)
+    return tuple(term._replace(holders=len(holders[term.words])) for term in terms)
+
+
 @dataclass(frozen=True)
 class _Terms:
     """Every term of the skills in one vocabulary, stemmed for exact hits and embedded for near ones."""
@@ -355,9 +374,7 @@ class _Terms:
     by_stem: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed term -> (skill, term as written)
     by_word: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed word of a longer term -> (skill, the term)
     by_run: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed run of 2+ words inside a longer term -> (skill, term)
-    by_all_words: Mapping[
-        str, tuple[tuple[frozenset[str], str, str], ...]
-    ]  # a word -> (words, skill, term) of terms with it
+    by_all_words: Mapping[str, tuple[_AllWords, ...]]  # a word -> the terms of two or more words with it
     owners: tuple[str, ...]  # term i is a term of skill owners[i]
     texts: tuple[str, ...]
     columns: Vectors  # the embeddings of the terms not shared, as contiguous columns: phrases @ columns is one product
@@ -649,7 +666,7 @@ class Understander:
         by_stem: dict[str, list[tuple[str, str]]] = {}
         by_word: dict[str, dict[str, str]] = {}
         by_run: dict[str, dict[str, str]] = {}
-        by_all_words: dict[str, list[tuple[frozenset[str], str, str]]] = {}
+        by_all_words: dict[str, list[_AllWords]] = {}
         owners: list[str] = []
         texts: list[str] = []
         known_columns = {} if reuse is None else {t: i for i, t in reversed(list(enumerate(reuse.texts)))}
@@ -665,7 +682,7 @@ class Understander:
                 parts = stem.split()
                 need = frozenset(w for w in parts if _content(w) and len(w) > 1)
                 if len(need) >= 2:  # filed under its longest word: any word would do, as all must be there
-                    by_all_words.setdefault(max(sorted(need), key=len), []).append((need, skill, text))
+                    by_all_words.setdefault(max(sorted(need), key=len), []).append(_AllWords(need, skill, text, stem))
                 for n in range(2, len(parts)):
                     for i in range(len(parts) - n + 1):
                         run = parts[i : i + n]
@@ -687,7 +704,7 @@ class Understander:
             {k: tuple(v) for k, v in by_stem.items()},
             {k: tuple(v.items()) for k, v in by_word.items()},
             {k: tuple(v.items()) for k, v in by_run.items()},
-            {k: tuple(v) for k, v in by_all_words.items()},
+            {k: _counted(v) for k, v in by_all_words.items()},
             tuple(owners),
             tuple(texts),
             np.ascontiguousarray(vectors.T),
@@ -764,14 +781,11 @@ def _all_words_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str]
     written = {stem_phrase(g) for g in grams}
     words = {stem_phrase(g) for g in grams if " " not in g and _content(g)}
     for word in words:
-        candidates = terms.by_all_words.get(word, ())
-        for need, skill, term in candidates:
-            key = (skill, f"all of {term}")
-            if key in found or not need <= words or term_key(term) in written:
+        for term in terms.by_all_words.get(word, ()):
+            if term.key in written or not term.words <= words:
                 continue
-            holders = len({s for n, s, _ in candidates if n == need})
-            score = round(ALL_WORDS * sum(map(specificity, need)) / len(need) / math.sqrt(holders), 3)
-            found[key] = SkillMatch(skill, score, f"like {term}")
+            score = round(ALL_WORDS * sum(map(specificity, term.words)) / len(term.words) / math.sqrt(term.holders), 3)
+            found.setdefault((term.skill, f"all of {term.term}"), SkillMatch(term.skill, score, f"like {term.term}"))
     return found
 
 
