@@ -198,7 +198,7 @@ def stem_word(word: str) -> str:
     return str(_english.stemWord(word)) if word.isalpha() and len(word) > 3 else word
 
 
-@lru_cache(maxsize=65536)  # a topic's runs are stemmed by every reader: once each is enough
+@lru_cache(maxsize=4096)  # a topic's runs are stemmed by every reader: once each is enough
 def stem_phrase(phrase: str) -> str:
     """Each word of a lower-case phrase stemmed, hyphens read as spaces: "P-values" -> "p valu"."""
     return " ".join(stem_word(w) for w in phrase.replace("-", " ").split())

@@ -345,6 +345,7 @@ def _runs(clauses: Sequence[Sequence[str]], longest: int, keep: Callable[[Sequen
     return list(found)
 
 
+@lru_cache(maxsize=16384)  # asked of every word of every term at start-up, and of a topic's words by every reader
 def _content(word: str) -> bool:
     return word not in STOPWORDS and word not in FILLER and any(ch.isalpha() for ch in word)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import json
 import signal
@@ -170,6 +171,7 @@ async def serve(settings: Settings) -> None:
     # loop while they walked it, and every ack arriving meanwhile waited (`benchmarks load`).
     gc.collect()
     gc.freeze()
+    _release_free_memory()
     # A full collection also waits for a quarter more long-lived objects than the last one left; with start-up
     # frozen that base is tiny, so full collections came every tenth middle one, each walking all the backlog of a
     # busy moment. One in a hundred keeps them rare, and the acks' tail with them (`benchmarks load`).
@@ -211,3 +213,10 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
         await services.db.dispose()
         await http.close()
+
+
+def _release_free_memory() -> None:
+    """Hand the heap that start-up used and freed back to the system: embedding every knowledge term builds large
+    temporary arrays, and glibc keeps what they occupied mapped (about a tenth of the process's resident memory)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim, nothing lost
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
