@@ -780,12 +780,14 @@ def _all_words_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str]
     ("partitions for a topic" holds "topic partitions"), counting by how specific their words are."""
     found: dict[tuple[str, str], SkillMatch] = {}
     written = {stem_phrase(g) for g in grams}
-    words = {stem_phrase(g) for g in grams if " " not in g and _content(g)}
+    # How common a word is in English is read off the word as the topic writes it: a stem ("partit") is no word.
+    words = {stem_phrase(g): g for g in grams if " " not in g and _content(g)}
     for word in words:
         for term in terms.by_all_words.get(word, ()):
-            if term.key in written or not term.words <= words:
+            if term.key in written or not term.words <= words.keys():
                 continue
-            score = round(ALL_WORDS * sum(map(specificity, term.words)) / len(term.words) / math.sqrt(term.holders), 3)
+            common = sum(specificity(words[w]) for w in term.words) / len(term.words)
+            score = round(ALL_WORDS * common / math.sqrt(term.holders), 3)
             found.setdefault((term.skill, f"all of {term.term}"), SkillMatch(term.skill, score, f"like {term.term}"))
     return found
 
@@ -794,6 +796,7 @@ _INFLECTIONS = (("ies", "y"), ("ing", ""), ("ers", ""), ("er", ""), ("ed", ""), 
 
 
 def _base(word: str) -> str:
+    """A word without its inflection ("deployments" -> "deployment", "overfitting" -> "overfit"): derivations stay."""
     for suffix, instead in _INFLECTIONS:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + instead
