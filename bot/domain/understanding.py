@@ -689,8 +689,8 @@ class Understander:
                         run = parts[i : i + n]
                         if _content(run[0]) and _content(run[-1]):
                             by_run.setdefault(" ".join(run), {}).setdefault(skill, text)
-                if " " in stem:
-                    for word in stem.split():
+                if len(parts) > 1:
+                    for word in parts:
                         if _content(word) and len(word) > 2:
                             by_word.setdefault(word, {}).setdefault(skill, text)
                 owners.append(skill)
