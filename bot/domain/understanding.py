@@ -48,6 +48,7 @@ from bot.domain.evidence import EvidenceIndex, MentorMatch
 from bot.domain.matching import (
     NEEDS_CONTEXT,
     OTHER_MEANING,
+    REAL_WORD,
     STOPWORDS,
     LexicalMatcher,
     SkillMatch,
@@ -149,6 +150,10 @@ FILLER = frozenset(
 KNOWLEDGE_FILE = Path(__file__).with_name("skill_knowledge.yaml")
 _CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[a-z])[a-z0-9._-]+")
 """One token of letters and digits, such as an error code: "e0502", "ora-01555", "0x80070005"."""
+_IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
+"""A name as code writes it: "depends_on", "event.target", "max_connections"."""
+_P_VALUE = re.compile(r"(?<![\w.])p\s*(?:[<>=\u2264\u2265]=?)\s*(?:0?[.,]\d+|1\b|\d(?:\.\d+)?e-\d+)", re.IGNORECASE)
+"""A p-value as people write it in a sentence: "p=0.04", "p < .05", "P <= 0,01"."""
 OFF_WORK_FILE = Path(__file__).with_name("off_work.yaml")
 OFF_WORK = "(life outside work)"
 """The owner of the off-work terms in an index: not a skill, so no vocabulary holds it and no gap is named after it."""
@@ -309,8 +314,9 @@ _MARKUP = re.compile(r"<[^<>]*>")
 
 
 def _readable(topic: str) -> str:
-    """The topic without Slack markup (mentions, channels, links): a person's or channel's id names no skill."""
-    return _MARKUP.sub(" ", topic[:MAX_TOPIC_CHARS])
+    """The topic without Slack markup (mentions, channels, links): a person's or channel's id names no skill. A
+    p-value written as notation ("p=0.04") is read as the words it stands for."""
+    return _P_VALUE.sub(" p-value ", _MARKUP.sub(" ", topic[:MAX_TOPIC_CHARS]))
 
 
 def _clauses(topic: str) -> list[list[str]]:
@@ -328,10 +334,20 @@ def phrases(clauses: Sequence[Sequence[str]]) -> list[str]:
     return _runs(clauses, MAX_PHRASE_WORDS, lambda run: _content(run[0]) and _content(run[-1]))
 
 
-def term_windows(clauses: Sequence[Sequence[str]]) -> list[str]:
+def term_windows(clauses: Sequence[Sequence[str]], topic: str = "") -> list[str]:
     """Every run of up to MAX_TERM_WORDS words inside a clause, but single words that name nothing: where knowledge
-    terms are looked up, so "group by", "too many connections" or "slow query" are found as written."""
-    return _runs(clauses, MAX_TERM_WORDS, lambda run: len(run) > 1 or _content(run[0]))
+    terms are looked up, so "group by", "too many connections" or "slow query" are found as written. And the names
+    `topic` writes as code ("depends_on"), where a term that is such a name of English words is found."""
+    runs = _runs(clauses, MAX_TERM_WORDS, lambda run: len(run) > 1 or _content(run[0]))
+    return runs + list(dict.fromkeys(_IDENTIFIER.findall(_readable(topic).lower()))) if topic else runs
+
+
+def _written_only(term: str) -> bool:
+    """Whether a term is a name as code writes it, made of English words ("depends_on", "event.target", "go.mod"):
+    found only written that way, as the words read apart are English ("it depends on", "the event target")."""
+    return _IDENTIFIER.fullmatch(term) is not None and all(
+        zipf_frequency(part, "en", wordlist="small") >= REAL_WORD for part in re.split(r"[._]", term)
+    )
 
 
 def _runs(clauses: Sequence[Sequence[str]], longest: int, keep: Callable[[Sequence[str]], bool]) -> list[str]:
@@ -422,7 +438,7 @@ class Understander:
             return Understanding(Verdict.VAGUE)
         vocab = vocabulary if isinstance(vocabulary, frozenset) else frozenset(vocabulary)
         clauses = _clauses(topic)
-        grams, windows = phrases(clauses), term_windows(clauses)
+        grams, windows = phrases(clauses), term_windows(clauses, topic)
         vectors = self._embed_topic(grams)
         known, extra = self._known(), self._extra_terms(vocab)
         hits = [*self._term_hits(known, windows), *self._term_hits(extra, windows)]
@@ -502,7 +518,7 @@ class Understander:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
         clauses = _clauses(topic)
         grams = phrases(clauses)
-        return self._gap(topic, grams, term_windows(clauses), self._embed_topic(grams))
+        return self._gap(topic, grams, term_windows(clauses, topic), self._embed_topic(grams))
 
     def _gap(self, topic: str, grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None) -> str | None:
         if not grams:
@@ -676,6 +692,8 @@ class Understander:
             own_key = term_key(own_name) if own_name else ""
             for text in owned_texts:
                 stem = term_key(text) if text != own_name and not _ambiguous(text) else ""
+                if stem and _written_only(text):
+                    stem = stem_phrase(text)  # one word, as the topic's names written as code are looked up
                 if stem and stem == own_key:
                     stem = ""  # "terraformer" would find "terraforming", which the name's own rules keep apart
                 if stem and (skill, text) not in by_stem.get(stem, []):
@@ -700,7 +718,8 @@ class Understander:
         vectors = self._embed_texts(own)
         # A code ("e0502", "ora-01555") is found as written or not at all: its embedding is made of word pieces, near
         # any other code ("e05" on a coffee machine), so it takes no part in reading by embedding.
-        vectors[[i for i, text in enumerate(own) if _CODE.fullmatch(text)]] = 0.0
+        # So is a name written as code made of English words: its embedding is the English words' ("depends on").
+        vectors[[i for i, text in enumerate(own) if _CODE.fullmatch(text) or _written_only(text)]] = 0.0
         return _Terms(
             {k: tuple(v) for k, v in by_stem.items()},
             {k: tuple(v.items()) for k, v in by_word.items()},

@@ -115,6 +115,23 @@ def test_an_error_code_is_found_as_written_not_by_a_code_that_looks_like_it(unde
     assert "rust" not in {m.skill for m in near_code.skills}, near_code
 
 
+@pytest.mark.parametrize("name", ["depends_on", "event.target", "max_connections"])
+def test_a_name_written_as_code_from_english_words_is_found_only_written_that_way(name: str) -> None:
+    known = Knowledge(parse_knowledge({"docker": {"terms": [name]}}))
+    reader = Understander(None, known=known)
+    held = frozenset({"docker"})
+    assert reader.understand(f"our {name} is ignored after the upgrade", held).skills[0].skill == "docker"
+    english = name.replace("_", " ").replace(".", " ")
+    assert reader.understand(f"whether we ship {english} the review", held).verdict is Verdict.UNKNOWN
+
+
+@pytest.mark.parametrize("notation", ["p=0.04", "p < .05", "P<=0,01", "p = 0.06"])
+def test_a_p_value_written_as_notation_reads_as_a_p_value(understander: Understander, notation: str) -> None:
+    understood = understander.understand(f"test ran 5 days, {notation}, can we ship it?", VOCABULARY)
+    assert understood.verdict is Verdict.ROUTE, understood
+    assert understood.skills[0].skill == "statistics", understood
+
+
 def test_life_outside_work_still_reaches_a_mentor_who_wrote_they_help_with_it(understander: Understander) -> None:
     embedder = shared_embedder()
     about = "I can help with ball pythons, geckos and vivarium heating"
