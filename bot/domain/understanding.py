@@ -100,6 +100,10 @@ MAX_TOPIC_WORDS = 60
 MAX_TOPIC_CHARS = 2000
 """Longer text is cut before reading: far beyond any topic (200 characters) or request details."""
 
+NEAR_ALONE = 0.45
+"""The most a skill read by embeddings alone counts for (no name, no term of it among the topic's words): a guess to
+ask about, below ROUTE_AT."""
+
 FILLER = frozenset(
     [
         "stuff",
@@ -446,7 +450,7 @@ class Understander:
         lexical, rest = self._names_as_words(
             self.lexical.match(_readable(topic), vocab), grams, windows, vectors, extra
         )
-        read = combine(lexical, hits, near)
+        read = _heard_in_words(combine(lexical, hits, near), lexical, hits)
         if rest is not None and rest.life >= LIFE_AROUND and rest.life > max(rest.work.values(), default=0.0):
             # The rest of the topic reads as life outside work: the name is the word, and no skill the word alone
             # reaches ("churn model") counts for more than a guess.
@@ -842,6 +846,15 @@ def _offer(scores: dict[str, SkillMatch], match: SkillMatch) -> None:
 def _ambiguous(term: str) -> bool:
     """A one-word term too short or too common to count on its own (it still counts inside a longer phrase)."""
     return " " not in term and (len(term) <= 2 or term in STOPWORDS or term in NEEDS_CONTEXT or term in OTHER_MEANING)
+
+
+def _heard_in_words(
+    read: Sequence[SkillMatch], lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch]
+) -> list[SkillMatch]:
+    """`read`, where a skill only the embeddings found is a guess: a phrase near one of its terms ("the dashboard
+    built on it" near "explore dashboard") is enough to ask "did you mean …?", not to ping anyone."""
+    worded = {m.skill for m in (*lexical, *terms)}
+    return [m if m.skill in worded else replace(m, score=min(m.score, NEAR_ALONE)) for m in read]
 
 
 def combine(lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> list[SkillMatch]:

@@ -132,6 +132,16 @@ def test_a_p_value_written_as_notation_reads_as_a_p_value(understander: Understa
     assert understood.skills[0].skill == "statistics", understood
 
 
+def test_a_skill_read_by_embeddings_alone_is_asked_about_not_routed() -> None:
+    known = Knowledge(parse_knowledge({"email marketing": {"terms": ["esp", "esp migration"]}}))
+    reader = Understander(shared_embedder(), known=known)
+    held = frozenset({"email marketing"})
+    near = reader.understand("our esp32 board won't flash", held)  # "esp32" embeds near "esp", no word of it
+    assert near.verdict is Verdict.CLARIFY, near
+    assert [m.skill for m in near.skills] == ["email marketing"]
+    assert reader.understand("moving to a new esp next month", held).verdict is Verdict.ROUTE
+
+
 def test_life_outside_work_still_reaches_a_mentor_who_wrote_they_help_with_it(understander: Understander) -> None:
     embedder = shared_embedder()
     about = "I can help with ball pythons, geckos and vivarium heating"
