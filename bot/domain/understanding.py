@@ -445,7 +445,8 @@ class Understander:
         grams, windows = phrases(clauses), term_windows(clauses, topic)
         vectors = self._embed_topic(grams)
         known, extra = self._known(), self._extra_terms(vocab)
-        hits = [*self._term_hits(known, windows), *self._term_hits(extra, windows)]
+        known_hits = self._term_hits(known, windows)
+        hits = [*known_hits, *self._term_hits(extra, windows)]
         near = self._near_terms(known, grams, vectors, extra)
         lexical, rest = self._names_as_words(
             self.lexical.match(_readable(topic), vocab), grams, windows, vectors, extra
@@ -474,7 +475,12 @@ class Understander:
             )
         if best >= CLARIFY_AT and ranked:
             return Understanding(Verdict.CLARIFY, [m for m in ranked if m.score >= CLARIFY_AT][:MAX_SUGGESTIONS])
-        return Understanding(Verdict.UNKNOWN, gap=None if off_work else self._gap(topic, grams, windows, vectors))
+        if off_work:
+            return Understanding(Verdict.UNKNOWN)
+        # The gap is named among the knowledge file's skills: the readings above, less held skills the file lacks.
+        return Understanding(
+            Verdict.UNKNOWN, gap=self._gap(topic, known_hits, [m for m in near if m.skill in self.known])
+        )
 
     def _names_as_words(
         self,
@@ -522,17 +528,15 @@ class Understander:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
         clauses = _clauses(topic)
         grams = phrases(clauses)
-        return self._gap(topic, grams, term_windows(clauses, topic), self._embed_topic(grams))
-
-    def _gap(self, topic: str, grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None) -> str | None:
         if not grams:
             return None
         terms = self._known()
-        read = combine(
-            self.lexical.match(_readable(topic), self._known_skills),
-            self._term_hits(terms, windows),
-            self._near_terms(terms, grams, vectors),
-        )
+        hits = self._term_hits(terms, term_windows(clauses, topic))
+        return self._gap(topic, hits, self._near_terms(terms, grams, self._embed_topic(grams)))
+
+    def _gap(self, topic: str, hits: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> str | None:
+        """The best reading among every skill of the knowledge file, from its terms' `hits` and `near` readings."""
+        read = combine(self.lexical.match(_readable(topic), self._known_skills), hits, near)
         return read[0].skill if read and read[0].score >= CLARIFY_AT else None
 
     def _held(self, read: Sequence[SkillMatch], vocabulary: frozenset[str]) -> list[SkillMatch]:
