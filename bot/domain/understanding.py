@@ -156,6 +156,9 @@ _CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[a-z])[a-z0-9._-]+")
 """One token of letters and digits, such as an error code: "e0502", "ora-01555", "0x80070005"."""
 _IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
 """A name as code writes it: "depends_on", "event.target", "max_connections"."""
+_CAMEL = re.compile(r"(?<![\w.])[A-Za-z][a-z]+(?:[A-Z][a-z]+)+(?![\w.])")
+"""A name in camel case of two or more words: "AccessDenied", "getObject"."""
+_HUMP = re.compile(r"[A-Za-z][a-z]+")
 _P_VALUE = re.compile(r"(?<![\w.])p\s*(?:[<>=\u2264\u2265]=?)\s*(?:0?[.,]\d+|1\b|\d(?:\.\d+)?e-\d+)", re.IGNORECASE)
 """A p-value as people write it in a sentence: "p=0.04", "p < .05", "P <= 0,01"."""
 OFF_WORK_FILE = Path(__file__).with_name("off_work.yaml")
@@ -343,7 +346,13 @@ def term_windows(clauses: Sequence[Sequence[str]], topic: str = "") -> list[str]
     terms are looked up, so "group by", "too many connections" or "slow query" are found as written. And the names
     `topic` writes as code ("depends_on"), where a term that is such a name of English words is found."""
     runs = _runs(clauses, MAX_TERM_WORDS, lambda run: len(run) > 1 or _content(run[0]))
-    return runs + list(dict.fromkeys(_IDENTIFIER.findall(_readable(topic).lower()))) if topic else runs
+    if not topic:
+        return runs
+    readable = _readable(topic)
+    written = _IDENTIFIER.findall(readable.lower())
+    # A name in camel case is also read as its words: "AccessDenied" is "access denied", "BadGateway" "bad gateway".
+    camel = [" ".join(_HUMP.findall(name)).lower() for name in _CAMEL.findall(readable)]
+    return runs + list(dict.fromkeys([*written, *camel]))
 
 
 def _written_only(term: str) -> bool:

@@ -125,6 +125,14 @@ def test_a_name_written_as_code_from_english_words_is_found_only_written_that_wa
     assert reader.understand(f"whether we ship {english} the review", held).verdict is Verdict.UNKNOWN
 
 
+def test_a_name_in_camel_case_is_also_read_as_its_words() -> None:
+    known = Knowledge(parse_knowledge({"aws": {"terms": ["access denied"]}, "nginx": {"terms": ["bad gateway"]}}))
+    reader = Understander(None, known=known)
+    held = frozenset({"aws", "nginx"})
+    assert reader.understand("AccessDenied on GetObject from the worker", held).skills[0].skill == "aws"
+    assert reader.understand("BadGateway after the deploy", held).skills[0].skill == "nginx"
+
+
 @pytest.mark.parametrize("notation", ["p=0.04", "p < .05", "P<=0,01", "p = 0.06"])
 def test_a_p_value_written_as_notation_reads_as_a_p_value(understander: Understander, notation: str) -> None:
     understood = understander.understand(f"test ran 5 days, {notation}, can we ship it?", VOCABULARY)
