@@ -95,6 +95,8 @@ def test_an_unknown_topic_names_the_skill_gap_when_burst_knows_the_skill(underst
         ("what gap for the spark plugs on a lawnmower", "spark"),
         ("my guitar amp squeals with feedback whenever I turn it up", "feedback"),
         ("anyone finished the kafka novel for book club yet?", "kafka"),
+        ("the sailboat helm gets stiff when we heel over", "helm"),
+        ("can we still see the giant pandas at the zoo on saturday", "pandas"),
     ],
 )
 def test_a_skill_name_meaning_something_else_outside_work_pings_nobody(
