@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -382,7 +383,7 @@ def _content(word: str) -> bool:
 class _AllWords(NamedTuple):
     """A knowledge term of two or more words, to find when all its words are in a topic, in any order."""
 
-    words: frozenset[str]  # its content words, stemmed
+    words: tuple[str, ...]  # its content words, stemmed, sorted (a tuple: a third of a frozenset's memory)
     skill: str
     term: str  # as written
     key: str  # stemmed, as found word for word
@@ -391,7 +392,7 @@ class _AllWords(NamedTuple):
 
 def _counted(terms: Sequence[_AllWords]) -> tuple[_AllWords, ...]:
     """The terms, each with how many skills share its words: a shared set of words points to each less surely."""
-    holders: dict[frozenset[str], set[str]] = {}
+    holders: dict[tuple[str, ...], set[str]] = {}
     for term in terms:
         holders.setdefault(term.words, set()).add(term.skill)
     return tuple(term._replace(holders=len(holders[term.words])) for term in terms)
@@ -715,10 +716,11 @@ class Understander:
                     stem = ""  # "terraformer" would find "terraforming", which the name's own rules keep apart
                 if stem and (skill, text) not in by_stem.get(stem, []):
                     by_stem.setdefault(stem, []).append((skill, text))
-                parts = stem.split()
-                need = frozenset(w for w in parts if _content(w) and len(w) > 1)
+                # One string per word across all terms: the indexes below hold each word many times.
+                parts = [sys.intern(w) for w in stem.split()]
+                need = tuple(sorted({w for w in parts if _content(w) and len(w) > 1}))
                 if len(need) >= 2:  # filed under its longest word: any word would do, as all must be there
-                    by_all_words.setdefault(max(sorted(need), key=len), []).append(_AllWords(need, skill, text, stem))
+                    by_all_words.setdefault(max(need, key=len), []).append(_AllWords(need, skill, text, stem))
                 for n in range(2, len(parts)):
                     for i in range(len(parts) - n + 1):
                         run = parts[i : i + n]
@@ -820,7 +822,7 @@ def _all_words_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str]
     words = {stem_phrase(g): g for g in grams if " " not in g and _content(g)}
     for word in words:
         for term in terms.by_all_words.get(word, ()):
-            if term.key in written or not term.words <= words.keys():
+            if term.key in written or not all(w in words for w in term.words):
                 continue
             common = sum(specificity(words[w]) for w in term.words) / len(term.words)
             score = round(ALL_WORDS * common / math.sqrt(term.holders), 3)
