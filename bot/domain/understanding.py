@@ -344,14 +344,14 @@ def phrases(clauses: Sequence[Sequence[str]]) -> list[str]:
 
 def term_windows(clauses: Sequence[Sequence[str]], topic: str = "") -> list[str]:
     """Every run of up to MAX_TERM_WORDS words inside a clause, but single words that name nothing: where knowledge
-    terms are looked up, so "group by", "too many connections" or "slow query" are found as written. And the names
-    `topic` writes as code ("depends_on"), where a term that is such a name of English words is found."""
+    terms are looked up, so "group by", "too many connections" or "slow query" are found as written. And, from
+    `topic`, the names it writes as code ("depends_on", where a term that is such a name of English words is found)
+    and its names in camel case as their words ("AccessDenied": "access denied")."""
     runs = _runs(clauses, MAX_TERM_WORDS, lambda run: len(run) > 1 or _content(run[0]))
     if not topic:
         return runs
     readable = _readable(topic)
     written = _IDENTIFIER.findall(readable.lower())
-    # A name in camel case is also read as its words: "AccessDenied" is "access denied", "BadGateway" "bad gateway".
     camel = [" ".join(_HUMP.findall(name)).lower() for name in _CAMEL.findall(readable)]
     return runs + list(dict.fromkeys([*written, *camel]))
 
@@ -866,8 +866,8 @@ def _ambiguous(term: str) -> bool:
 def _heard_in_words(
     read: Sequence[SkillMatch], lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch]
 ) -> list[SkillMatch]:
-    """`read`, where a skill only the embeddings found is a guess: a phrase near one of its terms ("the dashboard
-    built on it" near "explore dashboard") is enough to ask "did you mean …?", not to ping anyone."""
+    """`read`, where a skill only the embeddings found is a guess: a phrase near one of its terms and no word of them
+    ("esp32" near "esp", an email service provider) is enough to ask "did you mean …?", not to ping anyone."""
     worded = {m.skill for m in (*lexical, *terms)}
     return [m if m.skill in worded else replace(m, score=min(m.score, NEAR_ALONE)) for m in read]
 
