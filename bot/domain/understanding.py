@@ -101,10 +101,6 @@ MAX_TOPIC_WORDS = 60
 MAX_TOPIC_CHARS = 2000
 """Longer text is cut before reading: far beyond any topic (200 characters) or request details."""
 
-NEAR_ALONE = 0.45
-"""The most a skill read by embeddings alone counts for (no name, no term of it among the topic's words): a guess to
-ask about, below ROUTE_AT."""
-
 FILLER = frozenset(
     [
         "stuff",
@@ -869,7 +865,7 @@ def _heard_in_words(
     """`read`, where a skill only the embeddings found is a guess: a phrase near one of its terms and no word of them
     ("esp32" near "esp", an email service provider) is enough to ask "did you mean …?", not to ping anyone."""
     worded = {m.skill for m in (*lexical, *terms)}
-    return [m if m.skill in worded else replace(m, score=min(m.score, NEAR_ALONE)) for m in read]
+    return [m if m.skill in worded else _guess(m) for m in read]
 
 
 def combine(lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> list[SkillMatch]:
