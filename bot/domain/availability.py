@@ -385,6 +385,9 @@ class AbuseLimits:
     cancel_cooldown: timedelta = timedelta(minutes=30)
     pings_from_one_per_hour: int = 3
     pings_per_hour: int = 12
+    # The same words again this soon after a request closed are the same question sent twice (a person who saw no
+    # answer, a double submit): they are told what became of it rather than starting a second search.
+    repeat_window: timedelta = timedelta(minutes=2)
 
     @property
     def lookback(self) -> timedelta:

@@ -138,6 +138,16 @@ def validate_skill(name: str) -> str:
     return skill
 
 
+def same_question(a: str, b: str) -> bool:
+    """Two topics in the same words, whatever their case, spacing and punctuation: "Kubernetes ingress?" is
+    "kubernetes  ingress". Rephrased topics are not the same question; a person rephrasing means to ask again."""
+    return _words_of(a) == _words_of(b)
+
+
+def _words_of(topic: str) -> list[str]:
+    return re.findall(r"\w+", topic.casefold())
+
+
 def topic_key(topic: str, skills: Mapping[str, float] | None, gap: str | None = None) -> str:
     """What a request is about, to group requests by meaning (the digest's demand, the abuse limits' "same topic"):
     its best matched skill, else the skill a gap is about ("tf drift on every plan" and "terraform state lock" are

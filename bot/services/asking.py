@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain import event_kinds as ev
 from bot.domain.availability import HOUR, AbuseLimits, Busy, first_free, next_ask_at, summary
 from bot.domain.evidence import EvidenceKind
+from bot.domain.skills import same_question
 from bot.domain.understanding import Verdict
 from bot.runtime.ports import MessageRef, Notifier, Outbox, redelivering
 from bot.runtime.timer_kinds import (
@@ -78,14 +79,14 @@ class Ask:
     previous_mentor_id: str | None = None  # asked again after a session with them: others first
 
 
-AskStatus = Literal["searching", "duplicate", "already_open", "no_match", "clarifying", "vague", "limited"]
+AskStatus = Literal["searching", "duplicate", "already_open", "repeat", "no_match", "clarifying", "vague", "limited"]
 
 
 @dataclass(frozen=True)
 class AskOutcome:
     status: AskStatus
-    request: HelpRequest  # for "limited", the request asked for, not stored
-    retry_at: datetime | None = None  # "limited": when the person may ask again
+    request: HelpRequest  # for "limited", the request asked for, not stored; for "repeat", the earlier one
+    retry_at: datetime | None = None  # "limited", "repeat": when the person may ask (it) again
     owed: Owing[RequestOwed] | None = field(default=None, repr=False, compare=False)  # what `search` sends
     first_wave: Owing[WaveDue] | None = field(default=None, repr=False, compare=False)  # what `search` runs
 
@@ -177,7 +178,9 @@ class RequestService:
             if open_ := await uow.requests.open_for(ask.requester_id):
                 return AskOutcome("already_open", open_[0])
             asked = await uow.requests.asked_since(ask.requester_id, now - HOUR)
-            if (retry_at := next_ask_at(asked, now, self.config.limits)) is not None:
+            if earlier := self._repeated(asked, ask.topic, now):
+                return AskOutcome("repeat", earlier, earlier.created_at + self.config.limits.repeat_window)
+            if (retry_at := next_ask_at([r.created_at for r in asked], now, self.config.limits)) is not None:
                 refused = HelpRequest(requester_id=ask.requester_id, topic=ask.topic, created_at=now)
                 return AskOutcome("limited", refused, retry_at)
             if understood.verdict is Verdict.VAGUE:  # nothing to route on, and nothing worth recording
@@ -239,6 +242,17 @@ class RequestService:
                 return await self._duplicate(uow, ask)
         status: AskStatus = "searching" if routing else "clarifying" if clarifying else "no_match"
         return AskOutcome(status, request, owed=owed, first_wave=first_wave)
+
+    def _repeated(self, asked: list[HelpRequest], topic: str, now: datetime) -> HelpRequest | None:
+        """The request this ask repeats: the same words, asked moments ago and not cancelled (cancelling and asking
+        again is meant)."""
+        since = now - self.config.limits.repeat_window
+        repeats = (
+            r
+            for r in reversed(asked)
+            if r.created_at > since and r.state != RequestState.CANCELLED and same_question(r.topic, topic)
+        )
+        return next(repeats, None)
 
     async def clarify(self, request_id: int, user_id: str, skill: str | None) -> AskOutcome | None:
         """The requester picked the skill they meant (None: none of those offered). None when it is not theirs or

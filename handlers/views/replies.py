@@ -17,7 +17,7 @@ from bot.services.calendars import CalendarState
 from bot.services.overview import Overview
 from bot.services.profiles import Profile
 from handlers.views.blocks import escape, local_time, mention, plural
-from storage.models import RequestState, utcnow
+from storage.models import HelpRequest, RequestState, utcnow
 
 POINTS_TO_DM = ("command", "mention")
 """Surfaces away from the DM with Burst, where the status message lives: there the reply says where to look."""
@@ -35,6 +35,8 @@ def ask_reply(outcome: AskOutcome) -> str | None:
         return (
             f"You already have an open request about *{topic}*. `/burst cancel` it first to ask about something else."
         )
+    if outcome.status == "repeat" and outcome.retry_at is not None:  # answered on every surface: nothing else is
+        return repeat_reply(outcome.request, outcome.retry_at)
     if outcome.status == "vague":  # nothing stored: answered wherever they asked
         return (
             "What do you need help with? Name the tool, task or problem, for example "
@@ -55,6 +57,24 @@ def limited_reply(retry_at: datetime, now: datetime | None = None) -> str:
     return (
         f":hourglass: You've asked for help a lot in the last hour, so I'm pausing new requests from you for a "
         f"little while. You can ask again in {minutes} minute{'s' if minutes != 1 else ''} (at {when})."
+    )
+
+
+def repeat_reply(earlier: HelpRequest, retry_at: datetime) -> str:
+    """The same question again moments after it closed: what became of it, and when asking again searches anew."""
+    topic = escape(earlier.topic)
+    if earlier.state == RequestState.MATCHED and earlier.mentor_id:
+        return f"You just asked about *{topic}*, and {mention(earlier.mentor_id)} took it: your session is in our DM."
+    when = f"<!date^{int(retry_at.timestamp())}^{{time}}|{retry_at:%H:%M} UTC>"
+    if not earlier.skills:  # closed as unmet demand: asking again in the same words would find nobody either
+        what = "nobody here lists that yet, so I noted it for the weekly digest"
+    elif earlier.wave == 0:  # closed asking which skill they meant, before any search
+        what = "it closed before you picked what you meant"
+    else:
+        what = "nobody was free to take it"
+    return (
+        f"You just asked about *{topic}*: {what}. Add a detail or name the tool to search again now, "
+        f"or ask in the same words from {when}."
     )
 
 

@@ -31,12 +31,12 @@ class RequestRepository:
     async def by_dedup_key(self, key: str) -> HelpRequest | None:
         return await self.s.scalar(select(HelpRequest).where(col(HelpRequest.dedup_key) == key))
 
-    async def asked_since(self, requester_id: str, since: datetime) -> list[datetime]:
-        """When this person asked, for each request since `since` (cancelled and expired ones included)."""
+    async def asked_since(self, requester_id: str, since: datetime) -> list[HelpRequest]:
+        """This person's requests since `since`, oldest first (cancelled and expired ones included)."""
         rows = await self.s.scalars(
-            select(col(HelpRequest.created_at)).where(
-                col(HelpRequest.requester_id) == requester_id, col(HelpRequest.created_at) > since
-            )
+            select(HelpRequest)
+            .where(col(HelpRequest.requester_id) == requester_id, col(HelpRequest.created_at) > since)
+            .order_by(col(HelpRequest.created_at))
         )
         return list(rows)
 

@@ -20,7 +20,8 @@ async def test_fifteen_ask_cancel_cycles_reach_a_mentor_at_most_three_times(burs
         await add_mentor(burst, mentor, "kafka:expert")
     replies = []
     for n in range(15):
-        topic = ["kafka", "kafka streams", "kafka consumer lag"][n % 3]  # rephrased: the same skill
+        # Rephrased each time, the same skill: the same words again this soon would be told what became of them.
+        topic = f"{['kafka', 'kafka streams', 'kafka consumer lag'][n % 3]}, take {n + 1}"
         asked = ok(await burst.deliver(burst.command(requester, f"help {topic}")))
         replies += [c.args.get("text", "") for c in asked.calls if c.method == "response_url"]
         ok(await burst.deliver(burst.command(requester, "cancel")))

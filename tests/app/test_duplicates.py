@@ -22,7 +22,7 @@ from handlers.listeners.feedback import NOTE_MODAL
 from handlers.listeners.modals import REQUEST_MODAL
 from handlers.views import blocks as b
 from storage.database import Database
-from tests.app.flows import add_mentor, ended, in_session, person, pinged
+from tests.app.flows import add_mentor, ended, in_session, ok, person, pinged
 from tests.support.db_snapshot import changes, snapshot
 from tests.support.fake_web_api import ApiCall
 from tests.support.in_process import Delivery, Inbound, InProcessBurst
@@ -228,3 +228,42 @@ async def test_copies_racing_each_other_make_one_request_and_one_ping(burst: InP
     assert (len(acks), len(pings)) == (1, 1)
     async with burst.services.db.uow(readonly=True) as uow:
         assert len(await uow.requests.recent_for(asker)) == 1
+
+
+def replies(delivery: Delivery) -> str:
+    return shown([c for c in delivery.calls if c.method == "response_url"])
+
+
+async def test_the_same_question_again_moments_after_it_closed_says_what_became_of_it(burst: InProcessBurst) -> None:
+    """A person who saw no answer (Burst restarting) or pressed enter twice sends the same words again: no second
+    request, and they are told what became of the first. Other words, or a cancelled first request, ask anew."""
+    asker = person("asker")
+    ok(await burst.deliver(burst.command(asker, "help my landlord keeps the deposit")))  # unmet demand: closed at once
+    again = ok(await burst.deliver(burst.command(asker, "help My landlord keeps the deposit!")))
+    assert "You just asked about *My landlord keeps the deposit!*" not in replies(again)
+    assert "You just asked about *my landlord keeps the deposit*: nobody here lists that yet" in replies(again)
+    async with burst.services.db.uow(readonly=True) as uow:
+        assert len(await uow.requests.recent_for(asker)) == 1
+
+    ok(await burst.deliver(burst.command(asker, "help my landlord keeps the deposit, what can I do")))
+    async with burst.services.db.uow(readonly=True) as uow:
+        assert len(await uow.requests.recent_for(asker)) == 2
+
+
+async def test_the_same_question_after_a_match_names_who_took_it(burst: InProcessBurst) -> None:
+    pair = await in_session(burst)
+    again = ok(await burst.deliver(burst.command(pair.requester, "help rust")))
+    assert f"You just asked about *rust*, and <@{pair.mentor}> took it" in shown(again.calls)
+    async with burst.services.db.uow(readonly=True) as uow:
+        assert len(await uow.requests.recent_for(pair.requester)) == 1
+
+
+async def test_the_same_question_after_cancelling_it_asks_anew(burst: InProcessBurst) -> None:
+    mentor, asker = person("mentor"), person("asker")
+    await add_mentor(burst, mentor, "rust:expert")
+    ok(await burst.deliver(burst.command(asker, "help rust lifetimes")))
+    ok(await burst.deliver(burst.command(asker, "cancel")))
+    again = ok(await burst.deliver(burst.command(asker, "help rust lifetimes")))
+    assert "You just asked" not in shown(again.calls)
+    async with burst.services.db.uow(readonly=True) as uow:
+        assert len(await uow.requests.recent_for(asker)) == 2
