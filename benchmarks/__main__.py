@@ -144,7 +144,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--crash", action="store_true", help="chaos: SIGKILL and restart Burst during the workload")
     parser.add_argument("--kills", type=int, default=chaos.KILLS, help="chaos --crash: kills per run")
     parser.add_argument("--data", type=Path, default=matching.DATA, help="matching: folder with the labelled set")
-    parser.add_argument("--misses", action="store_true", help="matching: list each missed request")
+    parser.add_argument(
+        "--misses", action="store_true", help="matching: list each miss, and each unanswerable request that pinged"
+    )
     parser.add_argument(
         "--renamed", action="store_true", help="matching: the mentors' skills under other names (renamed.yaml)"
     )

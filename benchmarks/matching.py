@@ -165,6 +165,7 @@ async def _one(
     elapsed = time.perf_counter() - began
     good = [c for c in wave if right & held.get(c.member_id, set())]
     offered = understood.verdict is Verdict.CLARIFY and bool(right & {m.skill for m in understood.skills})
+    got = ", ".join(f"{m.skill} {m.score:.2f}" for m in understood.skills[:3])
     for score in scores:
         score.timings.add(elapsed)
         score.pings += len(wave)
@@ -174,8 +175,9 @@ async def _one(
             score.hits += bool(good)
             score.offered += offered
             if not good and score.name != "all":
-                got = ", ".join(f"{m.skill} {m.score:.2f}" for m in understood.skills[:3])
                 score.misses.append(f"{understood.verdict.value}: {text[:70]!r} wants {sorted(right)}; read {got}")
         else:
             score.unanswerable += 1
             score.unanswerable_pinged += bool(wave)
+            if wave and score.name != "all":
+                score.misses.append(f"pinged: {text[:70]!r} wants no one; read {got}")
