@@ -79,6 +79,10 @@ class Ask:
     previous_mentor_id: str | None = None  # asked again after a session with them: others first
 
 
+ASKED_AGAIN_BY_BUTTON = frozenset({"again", "followup"})
+"""Sources of an ask made by a button offering to ask again (Ask again, Find someone else): the same topic again, and
+meant, however soon after the first request."""
+
 AskStatus = Literal["searching", "duplicate", "already_open", "repeat", "no_match", "clarifying", "vague", "limited"]
 
 
@@ -178,7 +182,7 @@ class RequestService:
             if open_ := await uow.requests.open_for(ask.requester_id):
                 return AskOutcome("already_open", open_[0])
             asked = await uow.requests.asked_since(ask.requester_id, now - HOUR)
-            if earlier := self._repeated(asked, ask.topic, now):
+            if ask.source not in ASKED_AGAIN_BY_BUTTON and (earlier := self._repeated(asked, ask.topic, now)):
                 return AskOutcome("repeat", earlier, earlier.created_at + self.config.limits.repeat_window)
             if (retry_at := next_ask_at([r.created_at for r in asked], now, self.config.limits)) is not None:
                 refused = HelpRequest(requester_id=ask.requester_id, topic=ask.topic, created_at=now)

@@ -267,3 +267,13 @@ async def test_the_same_question_after_cancelling_it_asks_anew(burst: InProcessB
     assert "You just asked" not in shown(again.calls)
     async with burst.services.db.uow(readonly=True) as uow:
         assert len(await uow.requests.recent_for(asker)) == 2
+
+
+async def test_the_ask_again_button_right_after_nobody_was_free_asks_anew(burst: InProcessBurst) -> None:
+    """Buttons that offer to ask again (Ask again, Find someone else) mean it, however soon after the first."""
+    asker = person("asker")
+    ok(await burst.deliver(burst.command(asker, "help my landlord keeps the deposit")))
+    again = ok(await burst.deliver(burst.click(asker, b.ASK_AGAIN, "my landlord keeps the deposit")))
+    assert "You just asked" not in shown(again.calls)
+    async with burst.services.db.uow(readonly=True) as uow:
+        assert len(await uow.requests.recent_for(asker)) == 2
