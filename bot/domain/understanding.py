@@ -84,6 +84,8 @@ NOT_A_WORD = 2.0
 """Below this Zipf frequency a one-word term is a name rather than an English word ("invision", "planful")."""
 RELATED = 0.75
 """A held skill named related to the skill a topic is about gets this share of that skill's confidence."""
+ELSEWHERE = 0.3
+"""A topic read this much more surely as a skill nobody holds than as any held one is about that other skill."""
 ROUTE_AT = 0.5
 """The confidence from which Burst pings people without asking the requester first."""
 CLARIFY_AT = 0.35
@@ -464,6 +466,8 @@ class Understander:
             guessed = (_guess(m) if self._backing(rest, m.skill) < BACKING else m for m in read)
             read = sorted(guessed, key=lambda m: (-m.score, m.skill))
         ranked = self._held(read, vocab)
+        if read and ranked and self._about_another(read[0], ranked[0], vocab):
+            ranked = [_guess(m) for m in ranked]
         mentors = evidence.match(grams, vectors) if evidence is not None else []
         # Read as life outside work more surely than as any work by its words, a topic's skill names mean something
         # else ("my ball python won't eat", "spark plugs for the lawnmower"): no skill is read, and what is left
@@ -487,6 +491,14 @@ class Understander:
         return Understanding(
             Verdict.UNKNOWN, gap=self._gap(topic, known_hits, [m for m in near if m.skill in self.known])
         )
+
+    def _about_another(self, best: SkillMatch, held: SkillMatch, vocabulary: frozenset[str]) -> bool:
+        """Whether a topic reads far more surely as a skill nobody holds, and one unrelated to its best held reading:
+        then the held reading comes from a few words the topics share ("P1 ticket about to breach the SLA" is
+        customer support, and reads as contracts only by "sla"), a guess to ask about rather than route on."""
+        if best.skill in vocabulary or best.score - held.score < ELSEWHERE:
+            return False
+        return held.skill not in self.known.related(best.skill) and best.skill not in self.known.related(held.skill)
 
     def _names_as_words(
         self,

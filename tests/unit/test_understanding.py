@@ -390,3 +390,23 @@ def test_a_mentor_who_registered_a_broad_area_is_reached_for_its_problems(
     assert understood.verdict is Verdict.ROUTE, understood
     assert understood.skills[0].skill == area
     assert knowledge().entry_for("front-end").names[1] == "frontend"
+
+
+def test_a_topic_about_a_skill_nobody_holds_asks_rather_than_routing_on_a_word_it_shares(
+    understander: Understander,
+) -> None:
+    """Support tickets breaching their SLA are customer support; "sla" alone reads as contracts. With only contracts
+    held, that reading is a guess: the requester is asked, nobody is pinged."""
+    topic = "support tickets breaching the first response SLA in zendesk"
+    alone = understander.understand(topic, frozenset({"contracts"}))
+    assert alone.verdict is Verdict.CLARIFY
+    assert [m.skill for m in alone.skills] == ["contracts"]
+    both = understander.understand(topic, frozenset({"contracts", "customer support"}))
+    assert both.verdict is Verdict.ROUTE
+    assert both.skills[0].skill == "customer support"
+
+
+def test_a_held_skill_related_to_the_one_a_topic_is_about_still_routes(understander: Understander) -> None:
+    understood = understander.understand("our kubernetes pods keep getting OOMKilled", frozenset({"docker"}))
+    assert understood.verdict is Verdict.ROUTE
+    assert [m.skill for m in understood.skills] == ["docker"]
