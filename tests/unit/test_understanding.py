@@ -410,3 +410,22 @@ def test_a_held_skill_related_to_the_one_a_topic_is_about_still_routes(understan
     understood = understander.understand("our kubernetes pods keep getting OOMKilled", frozenset({"docker"}))
     assert understood.verdict is Verdict.ROUTE
     assert [m.skill for m in understood.skills] == ["docker"]
+
+
+@pytest.mark.parametrize(
+    ("topic", "skill"),
+    [
+        ("prefab overrides keep resetting after I reimport the scene", "unity"),
+        ("ADT messages arrive without the PV1 segment", "hl7"),
+        ("should we quote this fleet risk or decline it, loss ratio looks ugly", "underwriting"),
+    ],
+)
+def test_skills_of_other_trades_are_known_by_their_problems(understander: Understander, topic: str, skill: str) -> None:
+    understood = understander.understand(topic, frozenset({"unity", "hl7", "underwriting", "python", "excel"}))
+    assert understood.verdict is Verdict.ROUTE
+    assert understood.skills[0].skill == skill
+
+
+def test_a_name_of_the_file_that_stems_like_a_common_word_is_not_given_to_a_skill_with_that_word() -> None:
+    """Stemmed, "customs" is "custom", as "customer" is: a mentor's "customer research" is not customs clearance."""
+    assert knowledge().entry_for("customer research").names == ("customer research",)
