@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.domain.embedding import Embedder, Vectors
 from bot.domain.matching import STOPWORDS, specificity, stem_phrase, tokenise
-from bot.domain.similarity import SIMILAR_FLOOR, similarity_confidence
+from bot.domain.similarity import SEMANTIC_CEILING, SIMILAR_FLOOR, SIMILAR_FULL
 
 
 class EvidenceKind(StrEnum):
@@ -36,7 +36,8 @@ class EvidenceKind(StrEnum):
 WEIGHT = {EvidenceKind.ABOUT: 0.95, EvidenceKind.HELPED: 0.8, EvidenceKind.SUGGESTED: 0.7}
 HALF_LIFE = timedelta(days=90)
 EXACT = 0.85
-"""A phrase of the evidence found word for word (after stemming) in the topic, before the kind's weight."""
+"""A phrase of the evidence found word for word (after stemming) in the topic, before the kind's weight; a phrase of
+one common English word ("reviews", "coffee") counts for less, as a knowledge term does."""
 MAX_ABOUT_LENGTH = 300
 SPECIFIC = 0.9
 """A word of a past topic this specific (bot.domain.matching.specificity) is matched on its own."""
@@ -160,11 +161,13 @@ class EvidenceIndex:
 
         for gram in grams:
             for row in self._by_stem.get(stem_phrase(gram), ()):
-                offer(row, EXACT)
+                offer(row, EXACT * specificity(gram))
         if vectors is not None and self._columns is not None and len(vectors):
-            similarity = (vectors @ self._columns).max(axis=0)
-            for found in np.flatnonzero(similarity > SIMILAR_FLOOR).tolist():
-                confidence = similarity_confidence(float(similarity[found]))
-                if confidence > 0:
-                    offer(found, confidence)
+            # As for knowledge terms, a phrase that is one common word counts for less by embedding too: near itself
+            # in a mentor's about line, "reviews" would otherwise count as much as "sample sizes".
+            weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
+            share = np.clip(((vectors @ self._columns) - SIMILAR_FLOOR) / (SIMILAR_FULL - SIMILAR_FLOOR), 0.0, 1.0)
+            nearest = (share * weights).max(axis=0)
+            for found in np.flatnonzero(nearest > 0).tolist():
+                offer(found, round(float(nearest[found]) * SEMANTIC_CEILING, 3))
         return sorted(best.values(), key=lambda m: (-m.score, m.member_id))

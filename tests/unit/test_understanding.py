@@ -429,3 +429,14 @@ def test_skills_of_other_trades_are_known_by_their_problems(understander: Unders
 def test_a_name_of_the_file_that_stems_like_a_common_word_is_not_given_to_a_skill_with_that_word() -> None:
     """Stemmed, "customs" is "custom", as "customer" is: a mentor's "customer research" is not customs clearance."""
     assert knowledge().entry_for("customer research").names == ("customer research",)
+
+
+def test_a_common_word_of_an_about_line_does_not_route_on_its_own(understander: Understander) -> None:
+    """About lines split at commas: "reviews" alone is an English word before it is evidence of anything."""
+    embedder = shared_embedder()
+    about = "Happy to help with onboarding, reviews and hiring"
+    index = EvidenceIndex([embed_item(EvidenceItem("U0PEOPLE", EvidenceKind.ABOUT, about, NOW), embedder)], NOW)
+    assert not understander.understand("my sister's restaurant reviews on google are awful", frozenset(), index).mentors
+    onboarding = understander.understand("onboarding plan for three juniors starting monday", frozenset(), index)
+    assert onboarding.verdict is Verdict.ROUTE
+    assert [m.member_id for m in onboarding.mentors] == ["U0PEOPLE"]
