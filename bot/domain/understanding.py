@@ -471,10 +471,13 @@ class Understander:
         mentors = evidence.match(grams, vectors) if evidence is not None else []
         # Read as life outside work more surely than as any work by its words, a topic's skill names mean something
         # else ("my ball python won't eat", "spark plugs for the lawnmower"): no skill is read, and what is left
-        # unmet is not a skill gap named after the word. A mentor who wrote they help with it is still asked.
+        # unmet is not a skill gap named after the word. A mentor who wrote they help with it is still asked, when
+        # what they wrote is life too ("ball pythons, geckos"): a work phrase of theirs found in such a topic ("AML"
+        # in an about line on compliance, in "my aunt was diagnosed with AML") is the same word in another sense.
         off_work = self._off_work(grams, windows, vectors) > max([m.score for m in combine([], hits, near)[:1]] + [0.0])
         if off_work:
             ranked = []
+            mentors = [m for m in mentors if self._life(m.phrase)]
         best = max([m.score for m in ranked[:1]] + [m.score for m in mentors[:1]] + [0.0])
         if best >= ROUTE_AT:
             keep = max(ROUTE_AT, best * KEEP_RATIO)
@@ -499,6 +502,15 @@ class Understander:
         if best.skill in vocabulary or best.score - held.score < ELSEWHERE:
             return False
         return held.skill not in self.known.related(best.skill) and best.skill not in self.known.related(held.skill)
+
+    def _life(self, phrase: str) -> bool:
+        """Whether a phrase (of a mentor's evidence) reads as life outside work more surely than as any work."""
+        clauses = _clauses(phrase)
+        grams, windows = phrases(clauses), term_windows(clauses, phrase)
+        vectors = self._embed_topic(grams)
+        known = self._known()
+        work = combine([], self._term_hits(known, windows), self._near_terms(known, grams, vectors))
+        return self._off_work(grams, windows, vectors) > max([m.score for m in work[:1]] + [0.0])
 
     def _names_as_words(
         self,

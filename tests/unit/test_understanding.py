@@ -440,3 +440,15 @@ def test_a_common_word_of_an_about_line_does_not_route_on_its_own(understander: 
     onboarding = understander.understand("onboarding plan for three juniors starting monday", frozenset(), index)
     assert onboarding.verdict is Verdict.ROUTE
     assert [m.member_id for m in onboarding.mentors] == ["U0PEOPLE"]
+
+
+def test_a_work_phrase_of_a_mentor_found_in_a_topic_about_life_does_not_route(understander: Understander) -> None:
+    """The mentor wrote "AML" about compliance; an aunt's diagnosis is the same letters in another sense."""
+    embedder = shared_embedder()
+    about = "Happy to help with AML, KYC and sanctions screening"
+    index = EvidenceIndex([embed_item(EvidenceItem("U0RISK", EvidenceKind.ABOUT, about, NOW), embedder)], NOW)
+    life = understander.understand("my aunt was just diagnosed with AML, any support groups nearby?", VOCABULARY, index)
+    assert life.verdict is Verdict.UNKNOWN
+    assert not life.mentors
+    work = understander.understand("AML alert on a new customer, what do we check first", VOCABULARY, index)
+    assert [m.member_id for m in work.mentors] == ["U0RISK"]
