@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.domain.embedding import Embedder, Vectors
 from bot.domain.matching import STOPWORDS, specificity, stem_phrase, tokenise
-from bot.domain.similarity import SEMANTIC_CEILING, SIMILAR_FLOOR, SIMILAR_FULL
+from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
 
 
 class EvidenceKind(StrEnum):
@@ -165,9 +165,7 @@ class EvidenceIndex:
         if vectors is not None and self._columns is not None and len(vectors):
             # As for knowledge terms, a phrase that is one common word counts for less by embedding too: near itself
             # in a mentor's about line, "reviews" would otherwise count as much as "sample sizes".
-            weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
-            share = np.clip(((vectors @ self._columns) - SIMILAR_FLOOR) / (SIMILAR_FULL - SIMILAR_FLOOR), 0.0, 1.0)
-            nearest = (share * weights).max(axis=0)
+            nearest = phrase_confidence(grams, vectors)(self._columns).max(axis=0)
             for found in np.flatnonzero(nearest > 0).tolist():
                 offer(found, round(float(nearest[found]) * SEMANTIC_CEILING, 3))
         return sorted(best.values(), key=lambda m: (-m.score, m.member_id))

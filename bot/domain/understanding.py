@@ -58,7 +58,7 @@ from bot.domain.matching import (
     term_key,
     tokenise,
 )
-from bot.domain.similarity import SEMANTIC_CEILING, SIMILAR_FLOOR, SIMILAR_FULL
+from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
 from bot.domain.skills import compact, normalise_skill
 
 TERM = 0.85
@@ -474,7 +474,7 @@ class Understander:
         # unmet is not a skill gap named after the word. A mentor who wrote they help with it is still asked, when
         # what they wrote is life too ("ball pythons, geckos"): a work phrase of theirs found in such a topic ("AML"
         # in an about line on compliance, in "my aunt was diagnosed with AML") is the same word in another sense.
-        off_work = self._off_work(grams, windows, vectors) > max([m.score for m in combine([], hits, near)[:1]] + [0.0])
+        off_work = self._reads_as_life(grams, windows, vectors, combine([], hits, near))
         if off_work:
             ranked = []
             mentors = [m for m in mentors if self._life(m.phrase)]
@@ -497,7 +497,7 @@ class Understander:
 
     def _about_another(self, best: SkillMatch, held: SkillMatch, vocabulary: frozenset[str]) -> bool:
         """Whether a topic reads far more surely as a skill nobody holds, and one unrelated to its best held reading:
-        then the held reading comes from a few words the topics share ("P1 ticket about to breach the SLA" is
+        then the held reading comes from a few words the two skills share ("P1 ticket about to breach the SLA" is
         customer support, and reads as contracts only by "sla"), a guess to ask about rather than route on."""
         if best.skill in vocabulary or best.score - held.score < ELSEWHERE:
             return False
@@ -510,6 +510,12 @@ class Understander:
         vectors = self._embed_topic(grams)
         known = self._known()
         work = combine([], self._term_hits(known, windows), self._near_terms(known, grams, vectors))
+        return self._reads_as_life(grams, windows, vectors, work)
+
+    def _reads_as_life(
+        self, grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None, work: Sequence[SkillMatch]
+    ) -> bool:
+        """Whether a text reads as life outside work more surely than as its best `work` reading by terms."""
         return self._off_work(grams, windows, vectors) > max([m.score for m in work[:1]] + [0.0])
 
     def _names_as_words(
@@ -645,7 +651,7 @@ class Understander:
         (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`)."""
         if vectors is None or not len(grams):
             return []
-        confidence = _confidence(grams, vectors)
+        confidence = phrase_confidence(grams, vectors)
         known = confidence(terms.columns)
         best_known = np.maximum(known.max(axis=0), 0.0)
         found = self._nearest(terms, grams, known, best_known, known)
@@ -694,7 +700,7 @@ class Understander:
         near: list[SkillMatch] = []
         if vectors is not None and len(grams):
             # One owner: its nearest term is the best of the whole matrix.
-            best = round(float(_confidence(grams, vectors)(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
+            best = round(float(phrase_confidence(grams, vectors)(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
             near = [SkillMatch(OFF_WORK, best, "")] if best > 0 else []
         read = combine([], self._term_hits(self._off_terms, windows), near)
         return read[0].score if read else 0.0
@@ -770,25 +776,6 @@ class Understander:
             np.array(shared, dtype=np.intp),
             np.cumsum(np.array(shared, dtype=np.intp) < 0) - 1,
         )
-
-
-def _confidence(grams: Sequence[str], vectors: Vectors) -> Callable[[Vectors], Vectors]:
-    """How near each phrase of a topic is to each of some embedded terms, as confidences before the floor at 0."""
-    # confidence = clip((cosine - FLOOR) / (FULL - FLOOR), 0, 1) * weight, computed in as few passes over the
-    # phrases x terms matrix as possible: it is the largest piece of work in reading a topic. The weights
-    # (specificity, in (0, 1]) scale the phrases before the product; the cap at FULL is taken per row, and the
-    # floor at 0 once on the best of each column (clipping commutes with taking the maximum).
-    weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
-    scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
-    scaled = vectors * scale
-
-    def confidence(columns: Vectors) -> Vectors:  # phrases x columns
-        found = scaled @ columns
-        np.minimum(found, scale * np.float32(SIMILAR_FULL), out=found)
-        found -= scale * np.float32(SIMILAR_FLOOR)
-        return found
-
-    return confidence
 
 
 @dataclass(frozen=True)
