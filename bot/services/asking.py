@@ -79,9 +79,10 @@ class Ask:
     previous_mentor_id: str | None = None  # asked again after a session with them: others first
 
 
-ASKED_AGAIN_BY_BUTTON = frozenset({"again", "followup"})
-"""Sources of an ask made by a button offering to ask again (Ask again, Find someone else): the same topic again, and
-meant, however soon after the first request."""
+ASK_AGAIN_SOURCE, FOLLOWUP_SOURCE = "again", "followup"
+"""The sources of an ask made by a button offering to ask again (Ask again; a follow-up's Find someone else)."""
+ASKED_AGAIN_BY_BUTTON = frozenset({ASK_AGAIN_SOURCE, FOLLOWUP_SOURCE})
+"""Those asks are the same topic again, and meant, however soon after the first request."""
 
 AskStatus = Literal["searching", "duplicate", "already_open", "repeat", "no_match", "clarifying", "vague", "limited"]
 
@@ -749,7 +750,7 @@ class RequestService:
         ask = Ask(
             requester_id=user_id,
             topic=request.topic,
-            source="followup",
+            source=FOLLOWUP_SOURCE,
             details=f"{note}\n{request.details}".strip()[:3000],
             level=request.level,
             length_seconds=request.length_seconds,

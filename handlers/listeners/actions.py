@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.intents import MAX_TOPIC_LENGTH
-from bot.services.asking import Ask
+from bot.services.asking import ASK_AGAIN_SOURCE, Ask
 from bot.services.container import Services
 from bot.services.sessions import SessionActionOutcome
 from handlers.slack.gateway import SlackGateway, clicked_message
@@ -140,7 +140,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         topic, user = (action.get("value") or "").strip()[:MAX_TOPIC_LENGTH], body["user"]["id"]
         if not topic:
             return
-        ask = Ask(requester_id=user, topic=topic, source="again", dedup_key=f"again:{action.get('action_ts')}")
+        ask = Ask(requester_id=user, topic=topic, source=ASK_AGAIN_SOURCE, dedup_key=f"again:{action.get('action_ts')}")
         outcome = await services.requests.store(ask)
         if text := ask_reply(outcome):
             await tell(body, text)
