@@ -79,6 +79,8 @@ class Ask:
     previous_mentor_id: str | None = None  # asked again after a session with them: others first
 
 
+REPEATED_STATES = (RequestState.MATCHED, RequestState.EXPIRED)
+"""The requests a person's same words may repeat: closed, and not by the person cancelling them."""
 ASK_AGAIN_SOURCE, FOLLOWUP_SOURCE = "again", "followup"
 """The sources of an ask made by a button offering to ask again (Ask again; a follow-up's Find someone else)."""
 ASKED_AGAIN_BY_BUTTON = frozenset({ASK_AGAIN_SOURCE, FOLLOWUP_SOURCE})
@@ -249,13 +251,14 @@ class RequestService:
         return AskOutcome(status, request, owed=owed, first_wave=first_wave)
 
     def _repeated(self, asked: list[HelpRequest], topic: str, now: datetime) -> HelpRequest | None:
-        """The request this ask repeats: the same words, asked moments ago and not cancelled (cancelling and asking
-        again is meant)."""
+        """The request this ask repeats: the same words, asked moments ago, and matched or expired since. Not one
+        cancelled (cancelling and asking again is meant), nor one still live: that is `already_open`'s, or a copy of
+        this very delivery committed a moment ago, which its dedup key turns away when this one is stored."""
         since = now - self.config.limits.repeat_window
         repeats = (
             r
             for r in reversed(asked)
-            if r.created_at > since and r.state != RequestState.CANCELLED and same_question(r.topic, topic)
+            if r.created_at > since and r.state in REPEATED_STATES and same_question(r.topic, topic)
         )
         return next(repeats, None)
 
