@@ -53,7 +53,7 @@ def limited_reply(retry_at: datetime, now: datetime | None = None) -> str:
     """Plain words on when they can ask again: minutes from now, and the time in their own zone (Slack's date token
     shows it in the reader's time zone; the fallback is UTC)."""
     minutes = max(1, math.ceil(((retry_at - (now or utcnow())).total_seconds()) / 60))
-    when = f"<!date^{int(retry_at.timestamp())}^{{time}}|{retry_at:%H:%M} UTC>"
+    when = local_time(retry_at)
     return (
         f":hourglass: You've asked for help a lot in the last hour, so I'm pausing new requests from you for a "
         f"little while. You can ask again in {minutes} minute{'s' if minutes != 1 else ''} (at {when})."
@@ -65,7 +65,7 @@ def repeat_reply(earlier: HelpRequest, retry_at: datetime) -> str:
     topic = escape(earlier.topic)
     if earlier.state == RequestState.MATCHED and earlier.mentor_id:
         return f"You just asked about *{topic}*, and {mention(earlier.mentor_id)} took it: your session is in our DM."
-    when = f"<!date^{int(retry_at.timestamp())}^{{time}}|{retry_at:%H:%M} UTC>"
+    when = local_time(retry_at)
     if not earlier.skills:  # closed as unmet demand: asking again in the same words would find nobody either
         what = "nobody here lists that yet, so I noted it for the weekly digest"
     elif earlier.wave == 0:  # closed asking which skill they meant, before any search
