@@ -413,6 +413,36 @@ class _Terms:
     own_columns: npt.NDArray[np.intp]  # term i's column in `columns` when it is not shared
 
 
+class _Nearness:
+    """How near each phrase of a topic is to each term of a table (`phrase_confidence` against its columns), a
+    product computed once per table and topic: the topic read again without some of its words reads rows of the
+    same products. They are the largest piece of work in reading a topic."""
+
+    def __init__(
+        self, grams: Sequence[str], vectors: Vectors | None, of: _Nearness | None = None, rows: list[int] | None = None
+    ) -> None:
+        self.grams = list(grams)
+        self.vectors = vectors if vectors is not None and len(self.grams) else None
+        self._whole, self._rows = of, rows
+        self._products: dict[int, tuple[Vectors, Vectors]] = {}
+
+    def confidence(self, columns: Vectors) -> Vectors:
+        """The phrases x `columns` confidences (before the floor at 0); only called when `vectors` is not None."""
+        if self._whole is not None and self._rows is not None:
+            return self._whole.confidence(columns)[self._rows]
+        found = self._products.get(id(columns))
+        if found is None or found[0] is not columns:
+            assert self.vectors is not None
+            found = self._products[id(columns)] = (columns, phrase_confidence(self.grams, self.vectors)(columns))
+        return found[1]
+
+    def without(self, words: set[str]) -> _Nearness:
+        """The phrases that have none of `words`."""
+        keep = [i for i, gram in enumerate(self.grams) if words.isdisjoint(gram.split())]
+        vectors = self.vectors[keep] if self.vectors is not None and keep else None
+        return _Nearness([self.grams[i] for i in keep], vectors, self, keep)
+
+
 class Understander:
     """Combines the readers above; one instance serves every request (its caches are per vocabulary)."""
 
@@ -430,6 +460,8 @@ class Understander:
         self._off_terms: _Terms | None = None
         self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
         self._helpers = lru_cache(maxsize=4)(self._build_helpers)
+        # Asked of the phrases of mentors' evidence a topic about life outside work found: the same few, again.
+        self._life = lru_cache(maxsize=4096)(self._reads_phrase_as_life)
         self._known_skills = frozenset(self.known)
 
     @property
@@ -452,13 +484,12 @@ class Understander:
         clauses = _clauses(topic)
         grams, windows = phrases(clauses), term_windows(clauses, topic)
         vectors = self._embed_topic(grams)
+        nearness = _Nearness(grams, vectors)
         known, extra = self._known(), self._extra_terms(vocab)
         known_hits = self._term_hits(known, windows)
         hits = [*known_hits, *self._term_hits(extra, windows)]
-        near = self._near_terms(known, grams, vectors, extra)
-        lexical, rest = self._names_as_words(
-            self.lexical.match(_readable(topic), vocab), grams, windows, vectors, extra
-        )
+        near = self._near_terms(known, nearness, extra)
+        lexical, rest = self._names_as_words(self.lexical.match(_readable(topic), vocab), nearness, windows, extra)
         read = _heard_in_words(combine(lexical, hits, near), lexical, hits)
         if rest is not None and rest.life >= LIFE_AROUND and rest.life > max(rest.work.values(), default=0.0):
             # The rest of the topic reads as life outside work: the name is the word, and no skill the word alone
@@ -474,7 +505,7 @@ class Understander:
         # unmet is not a skill gap named after the word. A mentor who wrote they help with it is still asked, when
         # what they wrote is life too ("ball pythons, geckos"): a work phrase of theirs found in such a topic ("AML"
         # in an about line on compliance, in "my aunt was diagnosed with AML") is the same word in another sense.
-        off_work = self._reads_as_life(grams, windows, vectors, combine([], hits, near))
+        off_work = self._reads_as_life(nearness, windows, combine([], hits, near))
         if off_work:
             ranked = []
             mentors = [m for m in mentors if self._life(m.phrase)]
@@ -503,27 +534,24 @@ class Understander:
             return False
         return held.skill not in self.known.related(best.skill) and best.skill not in self.known.related(held.skill)
 
-    def _life(self, phrase: str) -> bool:
+    def _reads_phrase_as_life(self, phrase: str) -> bool:
         """Whether a phrase (of a mentor's evidence) reads as life outside work more surely than as any work."""
         clauses = _clauses(phrase)
         grams, windows = phrases(clauses), term_windows(clauses, phrase)
-        vectors = self._embed_topic(grams)
+        nearness = _Nearness(grams, self._embed_topic(grams))
         known = self._known()
-        work = combine([], self._term_hits(known, windows), self._near_terms(known, grams, vectors))
-        return self._reads_as_life(grams, windows, vectors, work)
+        work = combine([], self._term_hits(known, windows), self._near_terms(known, nearness))
+        return self._reads_as_life(nearness, windows, work)
 
-    def _reads_as_life(
-        self, grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None, work: Sequence[SkillMatch]
-    ) -> bool:
+    def _reads_as_life(self, nearness: _Nearness, windows: Sequence[str], work: Sequence[SkillMatch]) -> bool:
         """Whether a text reads as life outside work more surely than as its best `work` reading by terms."""
-        return self._off_work(grams, windows, vectors) > max([m.score for m in work[:1]] + [0.0])
+        return self._off_work(nearness, windows) > max([m.score for m in work[:1]] + [0.0])
 
     def _names_as_words(
         self,
         lexical: list[SkillMatch],
-        grams: Sequence[str],
+        nearness: _Nearness,
         windows: Sequence[str],
-        vectors: Vectors | None,
         extra: _Terms,
     ) -> tuple[list[SkillMatch], _Rest | None]:
         """The lexical matches, where a name that is also a common English word ("java", "churn", "cypress") is a guess
@@ -533,28 +561,24 @@ class Understander:
         names = {word for m in lexical if m.score > NAME_ALONE and (word := _word_name(m)) is not None}
         if not names:
             return lexical, None
-        rest = self._without_words(names, grams, windows, vectors, extra)
+        rest = self._without_words(names, nearness, windows, extra)
         unbacked = {m.skill for m in lexical if _word_name(m) in names and self._backing(rest, m.skill) < BACKING}
         guessed = [
             _guess(m) if m.skill in unbacked or m.reason.removeprefix("related to ") in unbacked else m for m in lexical
         ]
         return guessed, rest
 
-    def _without_words(
-        self, words: set[str], grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None, extra: _Terms
-    ) -> _Rest:
+    def _without_words(self, words: set[str], nearness: _Nearness, windows: Sequence[str], extra: _Terms) -> _Rest:
         """The topic read without `words` (the names that are also English words), as work and as life outside it."""
-        keep = [i for i, gram in enumerate(grams) if words.isdisjoint(gram.split())]
-        rest_grams = [grams[i] for i in keep]
+        rest = nearness.without(words)
         rest_windows = [w for w in windows if words.isdisjoint(w.split())]
-        rest_vectors = vectors[keep] if vectors is not None and keep else None
         known = self._known()
         work = combine(
             [],
             [*self._term_hits(known, rest_windows), *self._term_hits(extra, rest_windows)],
-            self._near_terms(known, rest_grams, rest_vectors, extra),
+            self._near_terms(known, rest, extra),
         )
-        return _Rest({m.skill: m.score for m in work}, self._off_work(rest_grams, rest_windows, rest_vectors))
+        return _Rest({m.skill: m.score for m in work}, self._off_work(rest, rest_windows))
 
     def _backing(self, rest: _Rest, skill: str) -> float:
         """How surely the rest of the topic points to `skill` or a skill related to it."""
@@ -568,7 +592,7 @@ class Understander:
             return None
         terms = self._known()
         hits = self._term_hits(terms, term_windows(clauses, topic))
-        return self._gap(topic, hits, self._near_terms(terms, grams, self._embed_topic(grams)))
+        return self._gap(topic, hits, self._near_terms(terms, _Nearness(grams, self._embed_topic(grams))))
 
     def _gap(self, topic: str, hits: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> str | None:
         """The best reading among every skill of the knowledge file, from its terms' `hits` and `near` readings."""
@@ -644,14 +668,12 @@ class Understander:
                     found[skill, word] = SkillMatch(skill, score, f"like {term}")
         return list(found.values())
 
-    def _near_terms(
-        self, terms: _Terms, grams: Sequence[str], vectors: Vectors | None, extra: _Terms | None = None
-    ) -> list[SkillMatch]:
+    def _near_terms(self, terms: _Terms, nearness: _Nearness, extra: _Terms | None = None) -> list[SkillMatch]:
         """Each skill's closest term to any phrase of the topic, by embedding, as a confidence: the skills of `terms`
         (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`)."""
-        if vectors is None or not len(grams):
+        if nearness.vectors is None:
             return []
-        confidence = phrase_confidence(grams, vectors)
+        grams, confidence = nearness.grams, nearness.confidence
         known = confidence(terms.columns)
         best_known = np.maximum(known.max(axis=0), 0.0)
         found = self._nearest(terms, grams, known, best_known, known)
@@ -686,7 +708,7 @@ class Understander:
                 found[skill] = SkillMatch(skill, score, f"'{gram}' is like {terms.texts[i]}")
         return list(found.values())
 
-    def _off_work(self, grams: Sequence[str], windows: Sequence[str], vectors: Vectors | None) -> float:
+    def _off_work(self, nearness: _Nearness, windows: Sequence[str]) -> float:
         """How surely the topic is about life outside work, on the scale of a skill's reading by its terms."""
         if self._off_terms is None:
             index = self._build_index([(OFF_WORK, "", self.known.off_work)])
@@ -698,9 +720,9 @@ class Understander:
         if not self._off_terms.owners:
             return 0.0
         near: list[SkillMatch] = []
-        if vectors is not None and len(grams):
+        if nearness.vectors is not None:
             # One owner: its nearest term is the best of the whole matrix.
-            best = round(float(phrase_confidence(grams, vectors)(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
+            best = round(float(nearness.confidence(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
             near = [SkillMatch(OFF_WORK, best, "")] if best > 0 else []
         read = combine([], self._term_hits(self._off_terms, windows), near)
         return read[0].score if read else 0.0
