@@ -3,7 +3,7 @@
 `Embedder` is the seam the semantic matcher needs: text in, unit-length vectors out. `WordLlamaEmbedder` wraps
 wordllama's static model (128 of its 256 dimensions), whose weights and tokenizer live inside its wheel: nothing is
 downloaded at run time, start-up takes a fraction of a second and one short text embeds in well under a millisecond.
-The README's matching section compares it with the alternatives that were measured.
+docs/matching.md compares it with the alternatives that were measured.
 
 A model that cannot load is not fatal: `load_embedder` returns None with one warning, and Burst matches lexically.
 """
