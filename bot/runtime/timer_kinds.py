@@ -305,7 +305,7 @@ def loaded(kind: type[K], row: TimedAction) -> K:
     """The payload of `row`, which must be of `kind`; a JSON field the row lacks takes the field's default."""
     if row.kind != kind.KIND:
         raise ValueError(f"a {row.kind!r} row is not a {kind.__name__}")
-    hints = typing.get_type_hints(kind)
+    hints = _hints(kind)
     values: dict[str, Any] = {}
     for f in _stored_fields(kind):
         raw = getattr(row, f.name) if f.name in COLUMNS else row.data.get(f.name)
@@ -336,8 +336,21 @@ async def cancel_for_session(uow: UnitOfWork, session_id: int, kinds: tuple[type
     await uow.timers.cancel_for_session(session_id, tuple(k.KIND for k in kinds))
 
 
-def _stored_fields(kind: type[TimedKind]) -> list[Any]:
-    return [f for f in fields(kind) if f.metadata.get("stored", True)]
+# Per kind, read for every row a sweep loads: resolving the annotations took most of the time of loading one.
+_HINTS: dict[type[TimedKind], dict[str, Any]] = {}
+_STORED: dict[type[TimedKind], tuple[Any, ...]] = {}
+
+
+def _hints(kind: type[TimedKind]) -> dict[str, Any]:
+    if (found := _HINTS.get(kind)) is None:
+        found = _HINTS[kind] = typing.get_type_hints(kind)
+    return found
+
+
+def _stored_fields(kind: type[TimedKind]) -> tuple[Any, ...]:
+    if (found := _STORED.get(kind)) is None:
+        found = _STORED[kind] = tuple(f for f in fields(kind) if f.metadata.get("stored", True))
+    return found
 
 
 def _to_json(value: object) -> object:

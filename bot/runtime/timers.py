@@ -72,6 +72,44 @@ class _Route(Generic[K]):
         await self.handler(loaded(self.kind, row))
 
 
+class _Finishing:
+    """Marks actions done, those that finish together in one transaction.
+
+    One commit per action made the commits, not the handlers, the limit when thousands fall due at once: actions
+    finishing while a write is under way wait for the next, which takes them all. Each caller still returns only
+    once its row is written, so a finished action means what it did before.
+    """
+
+    def __init__(self, db: Database, worker: str) -> None:
+        self.db = db
+        self.worker = worker
+        self._waiting: dict[int, asyncio.Future[None]] = {}
+        self._writer: asyncio.Task[None] | None = None
+
+    async def finish(self, action_id: int) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting[action_id] = done
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await done
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                async with self.db.uow() as uow:
+                    await uow.timers.finish_all(list(batch), self.worker, utcnow())
+                    await uow.commit()
+            except Exception as exc:  # each waiting action's own finish raises it, as a write of its own would
+                for done in batch.values():
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for done in batch.values():
+                    if not done.done():
+                        done.set_result(None)
+
+
 class Timers:
     def __init__(
         self,
@@ -92,6 +130,7 @@ class Timers:
         self._routes: dict[str, Route] = {}
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._finishing = _Finishing(db, self.worker)
 
     def on(self, kind: type[K], handler: Callable[[K], Awaitable[None]]) -> None:
         """Run `handler` with the payload of each action of `kind` that falls due."""
@@ -255,9 +294,7 @@ class Timers:
             if not give_up:
                 self.wake_at(retry_at)
         else:
-            async with self.db.uow() as uow:
-                await uow.timers.finish(action.id, self.worker, utcnow())
-                await uow.commit()
+            await self._finishing.finish(action.id)
         finally:
             finished.set()
             await keeper

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -131,13 +132,17 @@ class TimerRepository:
         return list(rows)
 
     async def finish(self, action_id: int, worker: str, at: datetime) -> bool:
+        return await self.finish_all([action_id], worker, at) == 1
+
+    async def finish_all(self, action_ids: Sequence[int], worker: str, at: datetime) -> int:
+        """Mark done those of the running actions this worker still holds; how many were."""
         result = await self.s.execute(
             update(TimedAction)
-            .where(col(TimedAction.id) == action_id, col(TimedAction.claimed_by) == worker)
+            .where(col(TimedAction.id).in_(list(action_ids)), col(TimedAction.claimed_by) == worker)
             .where(col(TimedAction.state) == TimerState.RUNNING)
             .values(state=TimerState.DONE, done_at=at)
         )
-        return rowcount(result) == 1
+        return rowcount(result)
 
     async def renew(self, action_id: int, worker: str, lease_until: datetime) -> bool:
         """Extend a running action's lease, if this worker still holds it."""

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
 
+from sqlalchemy import event, select
+from sqlmodel import col
+
 from bot.runtime.ports import redelivering
 from bot.runtime.timer_kinds import TimedKind, schedule
 from bot.runtime.timers import Timers
 from storage.database import Database
-from storage.models import TimedAction, utcnow
+from storage.models import TimedAction, TimerState, utcnow
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,40 @@ async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
     assert set(ran.values()) == {1}
     async with db.uow(readonly=True) as uow:
         assert await uow.timers.pending_count() == 0
+
+
+async def test_actions_that_finish_together_are_marked_done_in_one_write_each_after_its_handler(db: Database) -> None:
+    now = utcnow()
+    async with db.uow() as uow:
+        for i in range(60):
+            await schedule(uow, Job(i), now - timedelta(seconds=1))
+        await uow.commit()
+    finishes: list[int] = []
+
+    def count_finishes(conn: object, cursor: object, statement: str, params: object, *rest: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE TIMED_ACTIONS") and "done_at" in statement:
+            finishes.append(1)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count_finishes)
+    ran: list[int] = []
+
+    async def record(job: Job) -> None:
+        ran.append(job.n)
+
+    timers = Timers(db, sweep_interval=timedelta(seconds=60))
+    timers.on(Job, record)
+    try:
+        assert await timers.sweep() == 60
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count_finishes)
+    assert sorted(ran) == list(range(60))
+    # The sweep returns once every action's row is written: none is left running.
+    async with db.uow(readonly=True) as uow:
+        assert await uow.timers.pending_count() == 0
+        states = Counter(state for (state,) in (await uow.db_session.execute(select(col(TimedAction.state)))).all())
+    assert states == Counter({TimerState.DONE: 60})
+    # One write per action was 60; actions that end while a write is under way share the next one.
+    assert 1 <= len(finishes) < 60
 
 
 async def test_a_failing_action_is_retried_with_backoff_then_kept(db: Database) -> None:
