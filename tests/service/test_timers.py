@@ -47,12 +47,17 @@ class Long(TimedKind):
         return "long"
 
 
-async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
+async def _jobs_due(db: Database, count: int) -> None:
+    """`count` jobs, due a second ago."""
     now = utcnow()
     async with db.uow() as uow:
-        for i in range(120):
+        for i in range(count):
             await schedule(uow, Job(i), now - timedelta(seconds=1))
         await uow.commit()
+
+
+async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
+    await _jobs_due(db, 120)
     ran: Counter[str] = Counter()
 
     async def count(job: Job) -> None:
@@ -77,11 +82,7 @@ async def test_due_actions_run_once_across_two_processes(db: Database) -> None:
 
 
 async def test_actions_that_finish_together_are_marked_done_in_one_write_each_after_its_handler(db: Database) -> None:
-    now = utcnow()
-    async with db.uow() as uow:
-        for i in range(60):
-            await schedule(uow, Job(i), now - timedelta(seconds=1))
-        await uow.commit()
+    await _jobs_due(db, 60)
     finishes: list[int] = []
 
     def count_finishes(conn: object, cursor: object, statement: str, params: object, *rest: object) -> None:
