@@ -104,6 +104,10 @@ class _Finishing:
                 for done in batch.values():
                     if not done.done():
                         done.set_exception(exc)
+            except BaseException:  # cancelled (the process is stopping): so are the actions waiting on this write
+                for done in batch.values():
+                    done.cancel()
+                raise
             else:
                 for done in batch.values():
                     if not done.done():
