@@ -1,4 +1,4 @@
-"""Burst's rules, with no I/O: reading a topic (matching, understanding, evidence, embeddings),
+"""Burst's rules, with no I/O: reading a topic (matching, understanding, the skill knowledge, evidence, embeddings),
 skills and their aliases, durations, availability (working hours, busy signals and abuse limits: how often anyone
 may ask or be asked), intents.
 

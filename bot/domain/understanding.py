@@ -2,7 +2,7 @@
 
 Three readers, combined into one ranked answer with a confidence:
 - the lexical matcher (`bot.domain.matching`): skill names, aliases, typos and related skills, precise and explainable;
-- the skill knowledge (`skill_knowledge.yaml`, read here by `Knowledge`): the terms people use when they need a skill
+- the skill knowledge (`bot.domain.knowledge`, from `skill_knowledge.yaml`): the terms people use when they need a skill
   ("vlookup" -> excel, "goroutine leak" -> go), matched word for word after stemming ("overfits" meets "overfitting");
 - sentence embeddings (`bot.domain.embedding`): the topic's phrases against each skill's terms and against what mentors
   wrote they help with or have helped with (`bot.domain.evidence`), for requests that share no word with any of them.
@@ -16,14 +16,8 @@ best reading is unsure; say nobody lists it (unmet demand) when nothing comes cl
 there is nothing to read ("stuff", a lone mention). Thresholds are calibrated on the labelled set that
 `python -m benchmarks matching` runs.
 
-The skill knowledge is what people write when they need a skill. Mentors register short names ("go", "statistics",
-"accounting"); people who ask describe what is wrong ("goroutine leak in our worker pool", "is this p-value
-significant", "close the books at month end"). The knowledge file bridges the two: for a few hundred common skills, the
-tools, symptoms, tasks and jargon that point to it. A topic is read against the terms of the skills mentors actually
-hold; a skill nobody holds still helps to name a skill gap.
-
-Edit the YAML to teach Burst a skill or a term; keys are normalised like a mentor's skill (`postgres` and
-`PostgreSQL` are one skill), so an entry meets the mentors who registered it under any of its aliases.
+Every skill of the knowledge file is read, held or not: a skill nobody holds passes its reading, discounted, to the
+held skills its entry names as related, and names the skill gap when nothing held comes close.
 """
 
 from __future__ import annotations
@@ -31,21 +25,19 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 from wordfreq import zipf_frequency
 
-from bot.domain import skill_aliases
 from bot.domain.embedding import Embedder, Vectors
 from bot.domain.evidence import EvidenceIndex, MentorMatch
+from bot.domain.knowledge import Knowledge, knowledge
 from bot.domain.matching import (
     NEEDS_CONTEXT,
     OTHER_MEANING,
@@ -150,7 +142,6 @@ FILLER = frozenset(
 """Words that say someone wants help but not with what: a topic of these alone is too vague to route."""
 
 
-KNOWLEDGE_FILE = Path(__file__).with_name("skill_knowledge.yaml")
 _CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[a-z])[a-z0-9._-]+")
 """One token of letters and digits, such as an error code: "e0502", "ora-01555", "0x80070005"."""
 _IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
@@ -160,141 +151,8 @@ _CAMEL = re.compile(r"(?<![\w.])[A-Za-z][a-z]+(?:[A-Z][a-z]+)+(?![\w.])")
 _HUMP = re.compile(r"[A-Za-z][a-z]+")
 _P_VALUE = re.compile(r"(?<![\w.])p\s*(?:[<>=\u2264\u2265]=?)\s*(?:0?[.,]\d+|1\b|\d(?:\.\d+)?e-\d+)", re.IGNORECASE)
 """A p-value as people write it in a sentence: "p=0.04", "p < .05", "P <= 0,01"."""
-OFF_WORK_FILE = Path(__file__).with_name("off_work.yaml")
 OFF_WORK = "(life outside work)"
 """The owner of the off-work terms in an index: not a skill, so no vocabulary holds it and no gap is named after it."""
-
-
-@dataclass(frozen=True)
-class SkillEntry:
-    skill: str  # canonical
-    names: tuple[str, ...]  # the skill's own name and other names for it ("go", "golang")
-    terms: tuple[str, ...]  # what people write when they need it ("goroutine leak", "go mod tidy")
-    related: tuple[str, ...] = ()  # skills whose holders can usually help with it (ndas: contracts, legal)
-
-
-def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
-    """The entries of a knowledge document, keyed by canonical skill; entries naming one skill are merged."""
-    if not isinstance(raw, Mapping):
-        raise ValueError("the skill knowledge file must map skill names to entries")
-    merged: dict[str, tuple[list[str], list[str]]] = {}
-    related: dict[str, list[str]] = {}
-    for key, body in raw.items():
-        skill = normalise_skill(str(key))
-        if not skill:
-            continue
-        body = body if isinstance(body, Mapping) else {}
-        names, terms = merged.setdefault(skill, ([skill], []))
-        for name in [str(key), *(str(a) for a in body.get("also", ()) or ())]:
-            name = " ".join(name.lower().split())
-            if name and name not in names:
-                names.append(name)
-        for other in body.get("related", ()) or ():
-            other = normalise_skill(str(other))
-            if other and other != skill and other not in related.setdefault(skill, []):
-                related[skill].append(other)
-        for term in body.get("terms", ()) or ():
-            term = " ".join(str(term).lower().split())
-            if term and term not in terms and term not in names:
-                terms.append(term)
-    return {
-        skill: SkillEntry(skill, tuple(names), tuple(terms), tuple(related.get(skill, ())))
-        for skill, (names, terms) in merged.items()
-    }
-
-
-class Knowledge:
-    """The entries, and how a mentor's skill finds its entry when it is not a key of the file."""
-
-    def __init__(self, entries: Mapping[str, SkillEntry], off_work: Sequence[str] = ()) -> None:
-        self.entries = entries
-        self.off_work = tuple(dict.fromkeys(" ".join(t.lower().split()) for t in off_work if t.strip()))
-        """Terms of life outside work ("spark plugs", "book club", "rent deposit"): what a topic reads as when a skill
-        name in it means something else ("my ball python won't eat")."""
-        self._by_name: dict[str, str] = {}
-        by_stem: dict[str, set[str]] = {}
-        self._by_term: dict[str, list[str]] = {}
-        users: dict[str, set[str]] = {}
-        for skill, entry in entries.items():
-            for text in (*entry.names, *entry.terms):
-                for word in term_key(text).split():
-                    users.setdefault(word, set()).add(skill)
-            for name in entry.names:
-                self._by_name.setdefault(compact(normalise_skill(name)), skill)
-                by_stem.setdefault(term_key(name), set()).add(skill)
-            for term in entry.terms:
-                self._by_term.setdefault(term_key(term), []).append(skill)
-        # A stemmed name two entries share ("brand": brand marketing, branding) names neither.
-        self._by_stemmed_name = {stem: next(iter(owners)) for stem, owners in by_stem.items() if len(owners) == 1}
-        self._word_users = {word: len(skills) for word, skills in users.items()}  # only the count is ever read
-
-    def __contains__(self, skill: object) -> bool:
-        return skill in self.entries
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.entries)
-
-    def related(self, skill: str) -> tuple[str, ...]:
-        """The skills (canonical names) whose holders can help with `skill`: the file's `related`, and the aliases
-        table's related skills."""
-        listed = self.entries[skill].related if skill in self.entries else ()
-        return tuple(dict.fromkeys((*listed, *skill_aliases.RELATED.get(skill, ()))))
-
-    def skills_using(self, stemmed_word: str) -> int:
-        """How many skills' names or terms use a word: how little the word alone says about any one of them."""
-        return self._word_users.get(stemmed_word, 0)
-
-    def entry_for(self, skill: str) -> SkillEntry:
-        """What is known of a mentor's skill, under whatever name they registered it.
-
-        In order: an entry of that name; an entry it names another way, which it then answers to under all the
-        entry's names: one of the entry's other names, spelt or inflected otherwise ("monitoring" is observability,
-        "financial models" is financial modeling), a term of that entry alone ("perf reviews" is performance
-        reviews, "contract review" is contracts) or, for a name the file knows nothing of, the one entry named
-        inside it ("postgresql databases", "sql tuning", "ios dev"); the entries listing it as a term among
-        several, whose terms it shares; else the skill is known by its own name only.
-        """
-        if found := self.entries.get(skill):
-            return found
-        key = term_key(skill)
-        owners = tuple(dict.fromkeys(self._by_term.get(key, ())))
-        other = self._by_name.get(compact(skill)) or self._by_stemmed_name.get(key)
-        if other is None and len(owners) == 1:
-            other = owners[0]
-        if other is None and not owners:
-            other = self._named_inside(key)
-        if other is not None:
-            entry = self.entries[other]
-            return SkillEntry(skill, (skill, *entry.names), entry.terms)
-        if owners:
-            terms = tuple(dict.fromkeys(t for o in owners[:MAX_BORROWED] for t in self.entries[o].terms))
-            return SkillEntry(skill, (skill,), terms)
-        return SkillEntry(skill, (skill,), ())
-
-    def _named_inside(self, key: str) -> str | None:
-        """The one entry whose name is the longest run of words inside a stemmed skill name, if only one is."""
-        words = key.split()
-        for size in range(len(words) - 1, 0, -1):
-            runs = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
-            found = {self._by_stemmed_name[run] for run in runs if run in self._by_stemmed_name}
-            if found:
-                return found.pop() if len(found) == 1 else None
-        return None
-
-
-MAX_BORROWED = 3
-"""A skill found as a term of several entries borrows the terms of at most this many."""
-
-
-@cache
-def knowledge() -> Knowledge:
-    """The shipped knowledge file, read once."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with KNOWLEDGE_FILE.open(encoding="utf-8") as handle:
-        entries = parse_knowledge(yaml.load(handle, Loader=loader))
-    with OFF_WORK_FILE.open(encoding="utf-8") as handle:
-        off_work = yaml.load(handle, Loader=loader)
-    return Knowledge(entries, [str(t) for t in off_work.get("terms", ())])
 
 
 class Verdict(StrEnum):

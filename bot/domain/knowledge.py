@@ -1,0 +1,160 @@
+"""The skill knowledge: what people write when they need each skill, read from `skill_knowledge.yaml`, and the terms of
+life outside work from `off_work.yaml`.
+
+Mentors register short names ("go", "statistics", "accounting"); people who ask describe what is wrong ("goroutine
+leak in our worker pool", "is this p-value significant", "close the books at month end"). The knowledge file bridges
+the two: for a few hundred skills, the tools, symptoms, tasks and jargon that point to it. `Knowledge` also finds the
+entry of a mentor's skill registered under another name (`Knowledge.entry_for`). `bot.domain.understanding` reads
+topics against it.
+
+Edit the YAML to teach Burst a skill or a term; keys are normalised like a mentor's skill (`postgres` and
+`PostgreSQL` are one skill), so an entry meets the mentors who registered it under any of its aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.domain import skill_aliases
+from bot.domain.matching import term_key
+from bot.domain.skills import compact, normalise_skill
+
+KNOWLEDGE_FILE = Path(__file__).with_name("skill_knowledge.yaml")
+OFF_WORK_FILE = Path(__file__).with_name("off_work.yaml")
+
+
+@dataclass(frozen=True)
+class SkillEntry:
+    skill: str  # canonical
+    names: tuple[str, ...]  # the skill's own name and other names for it ("go", "golang")
+    terms: tuple[str, ...]  # what people write when they need it ("goroutine leak", "go mod tidy")
+    related: tuple[str, ...] = ()  # skills whose holders can usually help with it (ndas: contracts, legal)
+
+
+def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
+    """The entries of a knowledge document, keyed by canonical skill; entries naming one skill are merged."""
+    if not isinstance(raw, Mapping):
+        raise ValueError("the skill knowledge file must map skill names to entries")
+    merged: dict[str, tuple[list[str], list[str]]] = {}
+    related: dict[str, list[str]] = {}
+    for key, body in raw.items():
+        skill = normalise_skill(str(key))
+        if not skill:
+            continue
+        body = body if isinstance(body, Mapping) else {}
+        names, terms = merged.setdefault(skill, ([skill], []))
+        for name in [str(key), *(str(a) for a in body.get("also", ()) or ())]:
+            name = " ".join(name.lower().split())
+            if name and name not in names:
+                names.append(name)
+        for other in body.get("related", ()) or ():
+            other = normalise_skill(str(other))
+            if other and other != skill and other not in related.setdefault(skill, []):
+                related[skill].append(other)
+        for term in body.get("terms", ()) or ():
+            term = " ".join(str(term).lower().split())
+            if term and term not in terms and term not in names:
+                terms.append(term)
+    return {
+        skill: SkillEntry(skill, tuple(names), tuple(terms), tuple(related.get(skill, ())))
+        for skill, (names, terms) in merged.items()
+    }
+
+
+class Knowledge:
+    """The entries, and how a mentor's skill finds its entry when it is not a key of the file."""
+
+    def __init__(self, entries: Mapping[str, SkillEntry], off_work: Sequence[str] = ()) -> None:
+        self.entries = entries
+        self.off_work = tuple(dict.fromkeys(" ".join(t.lower().split()) for t in off_work if t.strip()))
+        """Terms of life outside work ("spark plugs", "book club", "rent deposit"): what a topic reads as when a skill
+        name in it means something else ("my ball python won't eat")."""
+        self._by_name: dict[str, str] = {}
+        by_stem: dict[str, set[str]] = {}
+        self._by_term: dict[str, list[str]] = {}
+        users: dict[str, set[str]] = {}
+        for skill, entry in entries.items():
+            for text in (*entry.names, *entry.terms):
+                for word in term_key(text).split():
+                    users.setdefault(word, set()).add(skill)
+            for name in entry.names:
+                self._by_name.setdefault(compact(normalise_skill(name)), skill)
+                by_stem.setdefault(term_key(name), set()).add(skill)
+            for term in entry.terms:
+                self._by_term.setdefault(term_key(term), []).append(skill)
+        # A stemmed name two entries share ("brand": brand marketing, branding) names neither.
+        self._by_stemmed_name = {stem: next(iter(owners)) for stem, owners in by_stem.items() if len(owners) == 1}
+        self._word_users = {word: len(skills) for word, skills in users.items()}  # only the count is ever read
+
+    def __contains__(self, skill: object) -> bool:
+        return skill in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def related(self, skill: str) -> tuple[str, ...]:
+        """The skills (canonical names) whose holders can help with `skill`: the file's `related`, and the aliases
+        table's related skills."""
+        listed = self.entries[skill].related if skill in self.entries else ()
+        return tuple(dict.fromkeys((*listed, *skill_aliases.RELATED.get(skill, ()))))
+
+    def skills_using(self, stemmed_word: str) -> int:
+        """How many skills' names or terms use a word: how little the word alone says about any one of them."""
+        return self._word_users.get(stemmed_word, 0)
+
+    def entry_for(self, skill: str) -> SkillEntry:
+        """What is known of a mentor's skill, under whatever name they registered it.
+
+        In order: an entry of that name; an entry it names another way, which it then answers to under all the
+        entry's names: one of the entry's other names, spelt or inflected otherwise ("monitoring" is observability,
+        "financial models" is financial modeling), a term of that entry alone ("perf reviews" is performance
+        reviews, "contract review" is contracts) or, for a name the file knows nothing of, the one entry named
+        inside it ("postgresql databases", "sql tuning", "ios dev"); the entries listing it as a term among
+        several, whose terms it shares; else the skill is known by its own name only.
+        """
+        if found := self.entries.get(skill):
+            return found
+        key = term_key(skill)
+        owners = tuple(dict.fromkeys(self._by_term.get(key, ())))
+        other = self._by_name.get(compact(skill)) or self._by_stemmed_name.get(key)
+        if other is None and len(owners) == 1:
+            other = owners[0]
+        if other is None and not owners:
+            other = self._named_inside(key)
+        if other is not None:
+            entry = self.entries[other]
+            return SkillEntry(skill, (skill, *entry.names), entry.terms)
+        if owners:
+            terms = tuple(dict.fromkeys(t for o in owners[:MAX_BORROWED] for t in self.entries[o].terms))
+            return SkillEntry(skill, (skill,), terms)
+        return SkillEntry(skill, (skill,), ())
+
+    def _named_inside(self, key: str) -> str | None:
+        """The one entry whose name is the longest run of words inside a stemmed skill name, if only one is."""
+        words = key.split()
+        for size in range(len(words) - 1, 0, -1):
+            runs = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+            found = {self._by_stemmed_name[run] for run in runs if run in self._by_stemmed_name}
+            if found:
+                return found.pop() if len(found) == 1 else None
+        return None
+
+
+MAX_BORROWED = 3
+"""A skill found as a term of several entries borrows the terms of at most this many."""
+
+
+@cache
+def knowledge() -> Knowledge:
+    """The shipped knowledge file, read once."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with KNOWLEDGE_FILE.open(encoding="utf-8") as handle:
+        entries = parse_knowledge(yaml.load(handle, Loader=loader))
+    with OFF_WORK_FILE.open(encoding="utf-8") as handle:
+        off_work = yaml.load(handle, Loader=loader)
+    return Knowledge(entries, [str(t) for t in off_work.get("terms", ())])
