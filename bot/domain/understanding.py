@@ -28,14 +28,14 @@ import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from wordfreq import zipf_frequency
 
-from bot.domain.embedding import Embedder, Vectors
+from bot.domain.embedding import Embedder, Vectors, shared_embedder
 from bot.domain.evidence import EvidenceIndex, MentorMatch
 from bot.domain.knowledge import Knowledge, knowledge
 from bot.domain.matching import (
@@ -656,6 +656,14 @@ class Understander:
             np.array(shared, dtype=np.intp),
             np.cumsum(np.array(shared, dtype=np.intp) < 0) - 1,
         )
+
+
+@cache
+def shared_understander() -> Understander:
+    """The process's one reader of topics with the shipped knowledge and the shared model. Its index of every knowledge
+    term takes seconds to build and its caches are pure functions of what they are asked, so every app in a process
+    (one in production, one per test in the test suite) shares it."""
+    return Understander(shared_embedder())
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.domain.availability import AbuseLimits
-from bot.domain.embedding import shared_embedder
-from bot.domain.understanding import Understander
+from bot.domain.understanding import shared_understander
 from bot.runtime import timer_kinds as tk
 from bot.runtime.metrics import Metrics
 from bot.runtime.timers import Timers
@@ -150,7 +149,7 @@ def build_services(
     requests = RequestService(
         db,
         gateway,
-        TopicReader(Understander(shared_embedder())),
+        TopicReader(shared_understander()),
         timers,
         sessions,
         RoutingConfig(
