@@ -83,33 +83,38 @@ class _Finishing:
     def __init__(self, db: Database, worker: str) -> None:
         self.db = db
         self.worker = worker
-        self._waiting: dict[int, asyncio.Future[None]] = {}
+        # By action: one waiter, or two when a lapsed claim let this worker run the same row again meanwhile.
+        self._waiting: dict[int, list[asyncio.Future[None]]] = {}
         self._writer: asyncio.Task[None] | None = None
 
     async def finish(self, action_id: int) -> None:
         done = asyncio.get_running_loop().create_future()
-        self._waiting[action_id] = done
+        self._waiting.setdefault(action_id, []).append(done)
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
+            # In a context of its own: not the first caller's (its place in the work gate, its log fields).
+            self._writer = asyncio.create_task(self._write(), context=contextvars.Context())
         await done
 
     async def _write(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, {}
+            waiters = [done for waiting in batch.values() for done in waiting]
             try:
                 async with self.db.uow() as uow:
                     await uow.timers.finish_all(list(batch), self.worker, utcnow())
                     await uow.commit()
             except Exception as exc:  # each waiting action's own finish raises it, as a write of its own would
-                for done in batch.values():
+                for done in waiters:
                     if not done.done():
                         done.set_exception(exc)
-            except BaseException:  # cancelled (the process is stopping): so are the actions waiting on this write
-                for done in batch.values():
+            except BaseException:  # cancelled (the process is stopping): so is every action waiting on a write
+                waiters += [done for waiting in self._waiting.values() for done in waiting]
+                self._waiting = {}
+                for done in waiters:
                     done.cancel()
                 raise
             else:
-                for done in batch.values():
+                for done in waiters:
                     if not done.done():
                         done.set_result(None)
 

@@ -86,7 +86,11 @@ async def test_actions_that_finish_together_are_marked_done_in_one_write_each_af
     finishes: list[int] = []
 
     def count_finishes(conn: object, cursor: object, statement: str, params: object, *rest: object) -> None:
-        if statement.lstrip().upper().startswith("UPDATE TIMED_ACTIONS") and "done_at" in statement:
+        # A write that sets done_at: the claim's UPDATE names it too, but only after WHERE (in RETURNING).
+        if (
+            statement.lstrip().upper().startswith("UPDATE TIMED_ACTIONS")
+            and "DONE_AT" in statement.upper().split("WHERE")[0]
+        ):
             finishes.append(1)
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", count_finishes)
