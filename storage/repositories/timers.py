@@ -131,9 +131,6 @@ class TimerRepository:
         rows = await self.s.scalars(stmt, execution_options={"synchronize_session": False})
         return list(rows)
 
-    async def finish(self, action_id: int, worker: str, at: datetime) -> bool:
-        return await self.finish_all([action_id], worker, at) == 1
-
     async def finish_all(self, action_ids: Sequence[int], worker: str, at: datetime) -> int:
         """Mark done those of the running actions this worker still holds; how many were."""
         result = await self.s.execute(

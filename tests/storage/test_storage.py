@@ -164,8 +164,8 @@ async def test_a_dead_workers_lease_is_reclaimed(db: Database) -> None:
         await uow.commit()
     assert [(a.key, a.attempts, a.claimed_by) for a in again] == [("k", 2, "alive")]
     async with db.uow() as uow:
-        assert not await uow.timers.finish(again[0].id or 0, "dead", now)  # the old worker can't finish it
-        assert await uow.timers.finish(again[0].id or 0, "alive", now)
+        assert await uow.timers.finish_all([again[0].id or 0], "dead", now) == 0  # the old worker can't finish it
+        assert await uow.timers.finish_all([again[0].id or 0], "alive", now) == 1
         await uow.commit()
 
 
