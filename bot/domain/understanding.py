@@ -277,28 +277,33 @@ class _Nearness:
     same products. They are the largest piece of work in reading a topic."""
 
     def __init__(
-        self, grams: Sequence[str], vectors: Vectors | None, of: _Nearness | None = None, rows: list[int] | None = None
+        self, grams: Sequence[str], vectors: Vectors | None, rows_of: tuple[_Nearness, list[int]] | None = None
     ) -> None:
         self.grams = list(grams)
         self.vectors = vectors if vectors is not None and len(self.grams) else None
-        self._whole, self._rows = of, rows
+        self._rows_of = rows_of  # (the whole topic's, these phrases' rows in it)
+        # The phrases' weights are computed once, for every table read; a part of the topic reads the whole's rows.
+        self._product = (
+            phrase_confidence(self.grams, self.vectors) if self.vectors is not None and rows_of is None else None
+        )
         self._products: dict[int, tuple[Vectors, Vectors]] = {}
 
     def confidence(self, columns: Vectors) -> Vectors:
         """The phrases x `columns` confidences (before the floor at 0); only called when `vectors` is not None."""
-        if self._whole is not None and self._rows is not None:
-            return self._whole.confidence(columns)[self._rows]
+        if self._rows_of is not None:
+            whole, rows = self._rows_of
+            return whole.confidence(columns)[rows]
         found = self._products.get(id(columns))
         if found is None or found[0] is not columns:
-            assert self.vectors is not None
-            found = self._products[id(columns)] = (columns, phrase_confidence(self.grams, self.vectors)(columns))
+            assert self._product is not None
+            found = self._products[id(columns)] = (columns, self._product(columns))
         return found[1]
 
     def without(self, words: set[str]) -> _Nearness:
         """The phrases that have none of `words`."""
         keep = [i for i, gram in enumerate(self.grams) if words.isdisjoint(gram.split())]
         vectors = self.vectors[keep] if self.vectors is not None and keep else None
-        return _Nearness([self.grams[i] for i in keep], vectors, self, keep)
+        return _Nearness([self.grams[i] for i in keep], vectors, (self, keep))
 
 
 class Understander:
