@@ -78,15 +78,20 @@ class Knowledge:
         by_stem: dict[str, set[str]] = {}
         self._by_term: dict[str, list[str]] = {}
         users: dict[str, set[str]] = {}
+        # Every name and term keyed once: the index of every reader keys them again (`key`), and splitting and
+        # stemming 37,000 texts is a good part of start-up.
+        self._keys: dict[str, str] = {}
         for skill, entry in entries.items():
             for text in (*entry.names, *entry.terms):
-                for word in term_key(text).split():
+                if (found := self._keys.get(text)) is None:
+                    found = self._keys[text] = term_key(text)
+                for word in found.split():
                     users.setdefault(word, set()).add(skill)
             for name in entry.names:
                 self._by_name.setdefault(compact(normalise_skill(name)), skill)
-                by_stem.setdefault(term_key(name), set()).add(skill)
+                by_stem.setdefault(self._keys[name], set()).add(skill)
             for term in entry.terms:
-                self._by_term.setdefault(term_key(term), []).append(skill)
+                self._by_term.setdefault(self._keys[term], []).append(skill)
         # A stemmed name two entries share ("brand": brand marketing, branding) names neither.
         self._by_stemmed_name = {stem: next(iter(owners)) for stem, owners in by_stem.items() if len(owners) == 1}
         self._word_users = {word: len(skills) for word, skills in users.items()}  # only the count is ever read
@@ -102,6 +107,11 @@ class Knowledge:
         table's related skills."""
         listed = self.entries[skill].related if skill in self.entries else ()
         return tuple(dict.fromkeys((*listed, *skill_aliases.RELATED.get(skill, ()))))
+
+    def key(self, text: str) -> str:
+        """`term_key(text)`, looked up for the file's own names and terms."""
+        found = self._keys.get(text)
+        return term_key(text) if found is None else found
 
     def skills_using(self, stemmed_word: str) -> int:
         """How many skills' names or terms use a word: how little the word alone says about any one of them."""

@@ -354,7 +354,7 @@ def tokenise(topic: str, keep_whole: frozenset[str] = _STATIC_WHOLE) -> list[lis
     return clauses
 
 
-@lru_cache(maxsize=32768)  # the knowledge file's terms are keyed twice at start-up: by its index and by each reader
+@lru_cache(maxsize=4096)  # the knowledge file keeps its own terms' keys (Knowledge.key): this is for the rest
 def term_key(text: str) -> str:
     """A knowledge term as topics are read: split into words the same way (node.js, package.json, won't, snake_case),
     then stemmed, so a term matches a topic that writes it the same way."""

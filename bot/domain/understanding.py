@@ -47,7 +47,6 @@ from bot.domain.matching import (
     SkillMatch,
     specificity,
     stem_phrase,
-    term_key,
     tokenise,
 )
 from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
@@ -577,7 +576,7 @@ class Understander:
             index = self._build_index([(OFF_WORK, "", self.known.off_work)])
             # A skill's name inside an off-work term ("spark" in "spark plugs") says nothing on its own about which
             # sense a topic means: the rest of the term has to be there.
-            names = {term_key(n) for e in self.known.entries.values() for n in e.names}
+            names = {self.known.key(n) for e in self.known.entries.values() for n in e.names}
             by_word = {word: found for word, found in index.by_word.items() if word not in names}
             self._off_terms = replace(index, by_word=by_word)
         if not self._off_terms.owners:
@@ -618,9 +617,9 @@ class Understander:
         known_columns = {} if reuse is None else {t: i for i, t in reversed(list(enumerate(reuse.texts)))}
         shared: list[int] = []
         for skill, own_name, owned_texts in owned:
-            own_key = term_key(own_name) if own_name else ""
+            own_key = self.known.key(own_name) if own_name else ""
             for text in owned_texts:
-                stem = term_key(text) if text != own_name and not _ambiguous(text) else ""
+                stem = self.known.key(text) if text != own_name and not _ambiguous(text) else ""
                 if stem and _written_only(text):
                     stem = stem_phrase(text)  # one word, as the topic's names written as code are looked up
                 if stem and stem == own_key:
