@@ -1,7 +1,7 @@
 """Sentence embeddings on the CPU, offline, from a package that ships its weights.
 
 `Embedder` is the seam the semantic matcher needs: text in, unit-length vectors out. `WordLlamaEmbedder` wraps
-wordllama's static model (128 of its 256 dimensions), whose weights and tokenizer live inside its wheel: nothing is
+wordllama's static model (64 of its 256 dimensions), whose weights and tokenizer live inside its wheel: nothing is
 downloaded at run time, start-up takes a fraction of a second and one short text embeds in well under a millisecond.
 docs/matching.md compares it with the alternatives that were measured.
 
@@ -36,16 +36,18 @@ class Embedder(Protocol):
 
 
 class WordLlamaEmbedder:
-    """wordllama's `l2_supercat` model cut to its first 128 dimensions, loaded from the installed package only.
+    """wordllama's `l2_supercat` model cut to its first 64 dimensions, loaded from the installed package only.
 
     The model is trained so that its leading dimensions are a smaller model of their own (Matryoshka), and it pools
     token vectors linearly, so keeping the first columns of its token matrix is that smaller model exactly. Measured
-    on the labelled set it reads requests about as well as all 256 (a little fewer hits, fewer unanswerable requests
-    pinged) at half the memory for the token matrix and the knowledge terms' vectors, and half the work per topic.
+    on the labelled set and the eight blind workspaces, 64 read requests as well as 128 (two more hits on each, as
+    many unanswerable requests pinged, a few more wrong pings in three workspaces) and 128 as well as all 256, at a
+    quarter of the memory for the token matrix and the 37,000 knowledge terms' vectors. Multiplying a topic's phrases
+    by those vectors is the largest piece of reading a topic, and it shrinks with them.
     """
 
-    name = "wordllama l2_supercat 128"
-    dim = 128
+    name = "wordllama l2_supercat 64"
+    dim = 64
     SHIPPED = 256  # the only size whose weights are in the wheel
 
     def __init__(self) -> None:
