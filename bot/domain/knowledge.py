@@ -13,6 +13,7 @@ Edit the YAML to teach Burst a skill or a term; keys are normalised like a mento
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -135,7 +136,12 @@ class Knowledge:
         if other is None and len(owners) == 1:
             other = owners[0]
         if other is None and not owners:
-            other = self._named_inside(key)
+            if len(parts := _parts(skill)) > 1:
+                return self._several(skill, parts)
+            inside = self._named_inside(key)
+            if len(inside) > 1:
+                return self._union(skill, [self.entries[name] for name in inside])
+            other = inside[0] if inside else None
         if other is not None:
             entry = self.entries[other]
             return SkillEntry(skill, (skill, *entry.names), entry.terms)
@@ -144,15 +150,36 @@ class Knowledge:
             return SkillEntry(skill, (skill,), terms)
         return SkillEntry(skill, (skill,), ())
 
-    def _named_inside(self, key: str) -> str | None:
-        """The one entry whose name is the longest run of words inside a stemmed skill name, if only one is."""
+    def _several(self, skill: str, parts: Sequence[str]) -> SkillEntry:
+        """A name made of several skills ("privacy / gdpr", "sales & marketing"): what each part is known as."""
+        return self._union(skill, [self.entry_for(part) for part in parts])
+
+    @staticmethod
+    def _union(skill: str, found: Sequence[SkillEntry]) -> SkillEntry:
+        names = dict.fromkeys((skill, *(n for entry in found if entry.terms for n in entry.names)))
+        return SkillEntry(skill, tuple(names), tuple(dict.fromkeys(t for entry in found for t in entry.terms)))
+
+    def _named_inside(self, key: str) -> list[str]:
+        """The entries whose names are the longest runs of words inside a stemmed skill name: one, or several when
+        each is a name of two words or more ("rest api design" holds rest api and api design); none when one word
+        names several ("database design": databases or design?)."""
         words = key.split()
         for size in range(len(words) - 1, 0, -1):
             runs = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
-            found = {self._by_stemmed_name[run] for run in runs if run in self._by_stemmed_name}
+            found = list(dict.fromkeys(self._by_stemmed_name[run] for run in runs if run in self._by_stemmed_name))
             if found:
-                return found.pop() if len(found) == 1 else None
-        return None
+                return found if len(found) == 1 or size > 1 else []
+        return []
+
+
+# Between two skills in one registered name: a slash, "&", "+" or "and" between words, a comma. Not inside a word
+# ("ci/cd", "c++" and "a/b testing" are names of their own, and are found as such before a name is split).
+_BETWEEN = re.compile(r"\s+(?:/|&|\+|and)\s+|\s*,\s*|(?<=[a-z]{3})/(?=[a-z]{3})")
+
+
+def _parts(skill: str) -> list[str]:
+    """The skills a registered name lists, when it lists several."""
+    return [part for part in (" ".join(p.split()) for p in _BETWEEN.split(skill)) if part]
 
 
 MAX_BORROWED = 3

@@ -249,6 +249,8 @@ _NAMES = Knowledge(
             "basket weaving": {"also": ["weaving"], "terms": ["wicker"]},
             "budgeting": {"terms": ["month end", "variance"]},
             "accounting": {"terms": ["month end", "ledger"]},
+            "rest api": {"terms": ["put vs patch"]},
+            "api design": {"terms": ["api versioning"]},
         }
     )
 )
@@ -278,6 +280,21 @@ def test_a_name_two_entries_could_mean_takes_neither_name() -> None:
     # "weaving" names two entries, so a name built on it is known by its own name only.
     assert _NAMES.entry_for("weaving for beginners").names == ("weaving for beginners",)
     assert _NAMES.entry_for("deep sea fishing").terms == ()
+
+
+@pytest.mark.parametrize("registered", ["postgres / contracts", "postgres & contracts", "postgres, contracts"])
+def test_a_name_listing_several_skills_answers_to_each(registered: str) -> None:
+    found = _NAMES.entry_for(registered)
+    assert {"postgres", "postgresql", "contracts"} <= set(found.names)
+    assert set(found.terms) == {"vacuum", "wal", "contract review", "indemnity clause"}
+
+
+def test_a_name_holding_two_entries_names_of_two_words_answers_to_both() -> None:
+    found = _NAMES.entry_for("rest api design")
+    assert {"rest api", "api design"} <= set(found.names)
+    assert set(found.terms) == {"put vs patch", "api versioning"}
+    # Short words either side of a slash are one name ("ci/cd", "tcp/ip", "a/b testing"): looked up whole.
+    assert _NAMES.entry_for("pg/wal").terms == ()
 
 
 def test_a_mentor_registered_under_a_term_of_a_skill_is_reached_through_its_related_skills(
