@@ -35,6 +35,7 @@ class SkillEntry:
     names: tuple[str, ...]  # the skill's own name and other names for it ("go", "golang")
     terms: tuple[str, ...]  # what people write when they need it ("goroutine leak", "go mod tidy")
     related: tuple[str, ...] = ()  # skills whose holders can usually help with it (ndas: contracts, legal)
+    registered: tuple[str, ...] = ()  # names mentors register it under that are ordinary words ("copy"): never terms
 
 
 def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
@@ -43,6 +44,7 @@ def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
         raise ValueError("the skill knowledge file must map skill names to entries")
     merged: dict[str, tuple[list[str], list[str]]] = {}
     related: dict[str, list[str]] = {}
+    registered: dict[str, list[str]] = {}
     for key, body in raw.items():
         skill = normalise_skill(str(key))
         if not skill:
@@ -53,6 +55,10 @@ def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
             name = " ".join(name.lower().split())
             if name and name not in names:
                 names.append(name)
+        for name in body.get("registered", ()) or ():
+            name = " ".join(str(name).lower().split())
+            if name and name not in names and name not in registered.setdefault(skill, []):
+                registered[skill].append(name)
         for other in body.get("related", ()) or ():
             other = normalise_skill(str(other))
             if other and other != skill and other not in related.setdefault(skill, []):
@@ -62,7 +68,9 @@ def parse_knowledge(raw: object) -> dict[str, SkillEntry]:
             if term and term not in terms and term not in names:
                 terms.append(term)
     return {
-        skill: SkillEntry(skill, tuple(names), tuple(terms), tuple(related.get(skill, ())))
+        skill: SkillEntry(
+            skill, tuple(names), tuple(terms), tuple(related.get(skill, ())), tuple(registered.get(skill, ()))
+        )
         for skill, (names, terms) in merged.items()
     }
 
@@ -91,6 +99,8 @@ class Knowledge:
             for name in entry.names:
                 self._by_name.setdefault(compact(normalise_skill(name)), skill)
                 by_stem.setdefault(self._keys[name], set()).add(skill)
+            for name in entry.registered:  # as written only: stemmed, "customs" would be inside "customer research"
+                self._by_name.setdefault(compact(normalise_skill(name)), skill)
             for term in entry.terms:
                 self._by_term.setdefault(self._keys[term], []).append(skill)
         # A stemmed name two entries share ("brand": brand marketing, branding) names neither.

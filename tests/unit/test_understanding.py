@@ -444,6 +444,18 @@ def test_skills_of_other_trades_are_known_by_their_problems(understander: Unders
     assert understood.skills[0].skill == skill
 
 
+def test_a_name_registered_as_an_ordinary_word_finds_its_entry_and_is_never_a_term(understander: Understander) -> None:
+    """Marketers register "copy": it finds copywriting's entry, and "a certified copy" is not a copywriting topic."""
+    known = Knowledge(parse_knowledge({"copywriting": {"registered": ["copy"], "terms": ["landing page copy"]}}))
+    found = known.entry_for("copy")
+    assert found.names == ("copy", "copywriting")
+    assert found.terms == ("landing page copy",)
+    assert knowledge().entry_for("copy").names[1] == "copywriting"
+    for topic in ("can you copy the config file to the new server", "need a copy of my payslip for the mortgage"):
+        understood = understander.understand(topic, frozenset({"copywriting", "linux", "excel"}))
+        assert "copywriting" not in [m.skill for m in understood.skills]
+
+
 def test_a_name_of_the_file_that_stems_like_a_common_word_is_not_given_to_a_skill_with_that_word() -> None:
     """Stemmed, "customs" is "custom", as "customer" is: a mentor's "customer research" is not customs clearance."""
     assert knowledge().entry_for("customer research").names == ("customer research",)
