@@ -13,7 +13,8 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.entrypoints import demo_workspace as ws
-from bot.entrypoints.local_slack import LocalSlackError, LocalSlackProcess, cache_dir, ensure_installed, write_workspace
+from bot.entrypoints.folders import cache_dir
+from bot.entrypoints.local_slack import LocalSlackError, LocalSlackProcess, ensure_installed, write_workspace
 from storage.database import Database
 from storage.migrate import upgrade_async
 

@@ -28,6 +28,8 @@ from typing import IO, Any, Self
 
 import yaml
 
+from bot.entrypoints.folders import cache_dir
+
 LOCAL_SLACK_VERSION = "0.1.8"
 
 _ARCHES = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}
@@ -38,11 +40,6 @@ _SOURCE_DUMP = re.compile(r"\s*\d+ \| ")  # Bun's "139 | <source line>" context 
 
 class LocalSlackError(Exception):
     """local-slack could not be installed or started; the message says why in one line."""
-
-
-def cache_dir() -> Path:
-    """Where downloads live: $BURST_CACHE_DIR lets CI and tests keep them apart from a developer's home."""
-    return Path(os.environ.get("BURST_CACHE_DIR") or Path.home() / ".cache" / "burst")
 
 
 def package_name() -> str:
