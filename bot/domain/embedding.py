@@ -10,6 +10,7 @@ A model that cannot load is not fatal: `load_embedder` returns None with one war
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 from collections.abc import Sequence
 from functools import cache
@@ -56,6 +57,8 @@ class WordLlamaEmbedder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import wordllama  # imported here so a broken install degrades to lexical matching instead of failing start-up
         from wordllama import WordLlama
+
+        self.version = importlib.metadata.version("wordllama")  # its weights are the package's: a vector's provenance
 
         # Its loader looks for the tokenizer under the cache folder, not the package, unless told where to look.
         package = Path(wordllama.__file__).parent

@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -51,6 +52,7 @@ from bot.domain.matching import (
 )
 from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
 from bot.domain.skills import compact, normalise_skill
+from bot.domain.vector_store import VectorStore
 
 TERM = 0.85
 """A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
@@ -313,8 +315,10 @@ class Understander:
         embedder: Embedder | None,
         known: Knowledge | None = None,
         lexical: LexicalMatcher | None = None,
+        store: VectorStore | None = None,
     ) -> None:
         self.embedder = embedder
+        self.store = store  # where the knowledge terms' vectors are kept between starts (None: embedded every start)
         self.known = knowledge() if known is None else known
         self.lexical = lexical or LexicalMatcher()
         # One index of every knowledge term, built once; a vocabulary adds only its skills the file lacks.
@@ -500,6 +504,8 @@ class Understander:
     def _embed_texts(self, texts: Sequence[str]) -> Vectors:
         if self.embedder is None:
             return np.zeros((len(texts), 1), dtype=np.float32)
+        if self.store is not None and len(texts) >= STORED_FROM:
+            return self.store.embed(self.embedder, texts)
         return self.embedder.embed(texts)
 
     def _term_hits(self, terms: _Terms, grams: Sequence[str]) -> list[SkillMatch]:
@@ -662,12 +668,18 @@ class Understander:
         )
 
 
+STORED_FROM = 1_000
+"""Texts embedded together from which the vectors are kept in the store: the knowledge file's and the off-work terms,
+not a workspace's few skills the file lacks."""
+
+
 @cache
-def shared_understander() -> Understander:
-    """The process's one reader of topics with the shipped knowledge and the shared model. Its index of every knowledge
-    term takes seconds to build and its caches are pure functions of what they are asked, so every app in a process
-    (one in production, one per test in the test suite) shares it."""
-    return Understander(shared_embedder())
+def shared_understander(store: Path | None = None) -> Understander:
+    """The process's one reader of topics with the shipped knowledge and the shared model (keeping the knowledge terms'
+    vectors in the folder `store`, when given). Its index of every knowledge term takes seconds to build and its caches
+    are pure functions of what they are asked, so every app in a process (one in production, one per test in the test
+    suite) shares it."""
+    return Understander(shared_embedder(), store=None if store is None else VectorStore(store))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""The folder that keeps the knowledge terms' vectors between starts (bot.domain.vector_store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.domain.embedding import Embedder, shared_embedder
+from bot.domain.knowledge import Knowledge, parse_knowledge
+from bot.domain.understanding import STORED_FROM, Understander
+from bot.domain.vector_store import KEEP, VectorStore
+
+TEXTS = ["goroutine leak", "borrow checker", "month end close", "p-value"]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    found = shared_embedder()
+    assert found is not None, "the embedding model is a dependency: it must load"
+    return found
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("vectors-*.npy"))
+
+
+def test_vectors_embedded_once_are_read_back_from_the_folder(tmp_path: Path, embedder: Embedder) -> None:
+    store = VectorStore(tmp_path)
+    first = store.embed(embedder, TEXTS)
+    np.testing.assert_array_equal(first, embedder.embed(TEXTS))
+    [saved] = _files(tmp_path)
+    # What the next start reads is the file: replaced by other vectors of the same shape, those come back.
+    planted = np.full_like(first, 0.5)
+    np.save(saved, planted)
+    np.testing.assert_array_equal(VectorStore(tmp_path).embed(embedder, TEXTS), planted)
+
+
+def test_other_texts_or_another_order_are_embedded_anew(tmp_path: Path, embedder: Embedder) -> None:
+    store = VectorStore(tmp_path)
+    store.embed(embedder, TEXTS)
+    reordered = store.embed(embedder, list(reversed(TEXTS)))
+    np.testing.assert_array_equal(reordered, embedder.embed(list(reversed(TEXTS))))
+    store.embed(embedder, [*TEXTS, "kubectl rollout"])
+    assert len(_files(tmp_path)) == 3
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x93NUMPY not an array", b"\x00" * 64])
+def test_a_damaged_file_is_embedded_again_and_rewritten(tmp_path: Path, embedder: Embedder, damage: bytes) -> None:
+    store = VectorStore(tmp_path)
+    store.embed(embedder, TEXTS)
+    [saved] = _files(tmp_path)
+    saved.write_bytes(damage)  # a write cut short, or a file that is not ours
+    np.testing.assert_array_equal(store.embed(embedder, TEXTS), embedder.embed(TEXTS))
+    np.testing.assert_array_equal(np.load(saved, allow_pickle=False), embedder.embed(TEXTS))
+
+
+def test_vectors_of_another_shape_are_not_used(tmp_path: Path, embedder: Embedder) -> None:
+    store = VectorStore(tmp_path)
+    store.embed(embedder, TEXTS)
+    [saved] = _files(tmp_path)
+    np.save(saved, np.zeros((len(TEXTS), embedder.dim + 1), dtype=np.float32))
+    np.testing.assert_array_equal(store.embed(embedder, TEXTS), embedder.embed(TEXTS))
+
+
+def test_a_folder_that_cannot_be_written_costs_only_time(tmp_path: Path, embedder: Embedder) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    vectors = VectorStore(blocked / "vectors").embed(embedder, TEXTS)
+    np.testing.assert_array_equal(vectors, embedder.embed(TEXTS))
+
+
+def test_only_the_newest_files_are_kept(tmp_path: Path, embedder: Embedder) -> None:
+    store = VectorStore(tmp_path)
+    for n in range(KEEP + 2):
+        store.embed(embedder, [*TEXTS, f"term {n}"])
+    assert len(_files(tmp_path)) == KEEP
+
+
+def test_a_reader_with_a_store_reads_what_another_one_saved(tmp_path: Path, embedder: Embedder) -> None:
+    """The index of a knowledge file as large as STORED_FROM texts is embedded by the first reader and read back by the
+    next, to the same columns."""
+    terms = [f"made up term {n}" for n in range(STORED_FROM)]
+    known = Knowledge(parse_knowledge({"testing": {"terms": terms}}))
+    first = Understander(embedder, known, store=VectorStore(tmp_path))._known()
+    assert len(_files(tmp_path)) == 1
+    second = Understander(embedder, known, store=VectorStore(tmp_path))._known()
+    np.testing.assert_array_equal(first.columns, second.columns)
+    np.testing.assert_array_equal(first.columns, Understander(embedder, known)._known().columns)
