@@ -51,13 +51,23 @@ class VectorStore:
             self.folder.mkdir(parents=True, exist_ok=True)
             np.save(part, vectors, allow_pickle=False)
             os.replace(part, path)
-            older = sorted(self.folder.glob("vectors-*.npy"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for stale in (p for p in older[KEEP:] if ".part." not in p.name):
-                stale.unlink(missing_ok=True)
         except OSError as error:
             with contextlib.suppress(OSError):
                 part.unlink(missing_ok=True)
             log.warning("matching.vectors_not_saved", folder=str(self.folder), error=str(error))
+            return
+        self._forget_stale()
+
+    def _forget_stale(self) -> None:
+        """All but the KEEP newest files, a write a crash left half done among them (one under way is among the newest;
+        another process may be removing the same files)."""
+        dated: list[tuple[float, Path]] = []
+        for found in self.folder.glob("vectors-*.npy"):
+            with contextlib.suppress(OSError):
+                dated.append((found.stat().st_mtime, found))
+        for _, stale in sorted(dated, reverse=True)[KEEP:]:
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
 
 
 def _key(embedder: Embedder, texts: Sequence[str]) -> str:
