@@ -146,8 +146,10 @@ class Knowledge:
         if other is None and len(owners) == 1:
             other = owners[0]
         if other is None and not owners:
-            if len(parts := _parts(skill)) > 1:
-                return self._several(skill, parts)
+            if " & " in skill and (spelt := self.entry_for(skill.replace(" & ", " and "))).terms:
+                return SkillEntry(skill, tuple(dict.fromkeys((skill, *spelt.names))), spelt.terms)  # profit & loss
+            if (listed := self._listed(skill)) is not None:
+                return listed
             inside = self._named_inside(key)
             if len(inside) > 1:
                 return self._union(skill, [self.entries[name] for name in inside])
@@ -160,9 +162,24 @@ class Knowledge:
             return SkillEntry(skill, (skill,), terms)
         return SkillEntry(skill, (skill,), ())
 
-    def _several(self, skill: str, parts: Sequence[str]) -> SkillEntry:
-        """A name made of several skills ("privacy / gdpr", "sales & marketing"): what each part is known as."""
-        return self._union(skill, [self.entry_for(part) for part in parts])
+    def _listed(self, skill: str) -> SkillEntry | None:
+        """A name that lists skills, each a name of an entry ("privacy / gdpr", "sales & marketing", "react,
+        typescript"): every part's entry. None when a part names none ("terms & conditions", "black and white
+        photography" are one skill each)."""
+        parts = _parts(skill)
+        if len(parts) < 2:
+            return None
+        named = [self._named(part) for part in parts]
+        if any(name is None for name in named):
+            return None
+        return self._union(skill, [self.entries[name] for name in dict.fromkeys(n for n in named if n is not None)])
+
+    def _named(self, name: str) -> str | None:
+        """The entry `name` names: its key, another of its names, or one of them spelt or inflected otherwise."""
+        name = normalise_skill(name)
+        if name in self.entries:
+            return name
+        return self._by_name.get(compact(name)) or self._by_stemmed_name.get(term_key(name))
 
     @staticmethod
     def _union(skill: str, found: Sequence[SkillEntry]) -> SkillEntry:
@@ -182,9 +199,9 @@ class Knowledge:
         return []
 
 
-# Between two skills in one registered name: a slash, "&", "+" or "and" between words, a comma. Not inside a word
-# ("ci/cd", "c++" and "a/b testing" are names of their own, and are found as such before a name is split).
-_BETWEEN = re.compile(r"\s+(?:/|&|\+|and)\s+|\s*,\s*|(?<=[a-z]{3})/(?=[a-z]{3})")
+# Between two skills in one registered name: a slash, "&", "+" or "and" between words, a comma, or a slash between
+# two names of three characters or more ("react/node.js"; "ci/cd", "tcp/ip" and "a/b testing" are names of their own).
+_BETWEEN = re.compile(r"\s+(?:/|&|\+|and)\s+|\s*,\s*|(?<=[\w.+#]{3})/(?=[\w.+#]{3})")
 
 
 def _parts(skill: str) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,20 +41,27 @@ class VectorStore:
         path = self.folder / f"vectors-{_key(embedder, texts)}.npy"
         found = _load(path, (len(texts), embedder.dim))
         if found is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # in use: the newest are the ones kept
             return found
         vectors = embedder.embed(texts)
         self._save(path, vectors)
         return vectors
 
     def _save(self, path: Path, vectors: Vectors) -> None:
-        part = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
+        part: Path | None = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            np.save(part, vectors, allow_pickle=False)
+            # A name nobody can predict, created by this call alone (a link planted under it is not followed).
+            handle, name = tempfile.mkstemp(dir=self.folder, prefix="vectors-", suffix=".part")
+            part = Path(name)
+            with os.fdopen(handle, "wb") as file:
+                np.save(file, vectors, allow_pickle=False)
             os.replace(part, path)
         except OSError as error:
-            with contextlib.suppress(OSError):
-                part.unlink(missing_ok=True)
+            if part is not None:
+                with contextlib.suppress(OSError):
+                    part.unlink(missing_ok=True)
             log.warning("matching.vectors_not_saved", folder=str(self.folder), error=str(error))
             return
         self._forget_stale()
@@ -62,7 +70,7 @@ class VectorStore:
         """All but the KEEP newest files, a write a crash left half done among them (one under way is among the newest;
         another process may be removing the same files)."""
         dated: list[tuple[float, Path]] = []
-        for found in self.folder.glob("vectors-*.npy"):
+        for found in self.folder.glob("vectors-*"):
             with contextlib.suppress(OSError):
                 dated.append((found.stat().st_mtime, found))
         for _, stale in sorted(dated, reverse=True)[KEEP:]:
@@ -70,19 +78,29 @@ class VectorStore:
                 stale.unlink(missing_ok=True)
 
 
+PROBE = "goroutine leak in our worker pool"
+"""Embedded for every key: a model whose vectors changed under the same name and version gets other files."""
+
+
 def _key(embedder: Embedder, texts: Sequence[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{FORMAT}\0{embedder.name}\0{getattr(embedder, 'version', '')}\0{embedder.dim}".encode())
+    digest.update(np.ascontiguousarray(embedder.embed([PROBE]), dtype=np.float32).tobytes())
     for text in texts:
-        digest.update(b"\0" + text.encode())
+        data = text.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little") + data)  # lengths first: no two lists of texts hash alike
     return digest.hexdigest()
 
 
 def _load(path: Path, shape: tuple[int, int]) -> Vectors | None:
+    """The vectors saved at `path` if they are a whole float32 array of `shape` and all finite, else None."""
     try:
-        found = np.load(path, allow_pickle=False)
+        # Mapped, not read: a header claiming a huge shape costs nothing before it is checked.
+        found = np.load(path, mmap_mode="r", allow_pickle=False)
+        whole = isinstance(found, np.memmap) and path.stat().st_size == found.offset + found.nbytes
+        if not whole or found.shape != shape or found.dtype != np.float32:
+            return None
+        vectors = np.array(found, dtype=np.float32)
     except (OSError, ValueError, EOFError):
         return None  # not there yet, or not a whole array (a write cut short): embedded again and rewritten
-    if found.shape != shape or found.dtype != np.float32:
-        return None
-    return np.ascontiguousarray(found)
+    return vectors if np.isfinite(vectors).all() else None

@@ -251,6 +251,7 @@ _NAMES = Knowledge(
             "accounting": {"terms": ["month end", "ledger"]},
             "rest api": {"terms": ["put vs patch"]},
             "api design": {"terms": ["api versioning"]},
+            "terms and conditions": {"terms": ["governing law"]},
         }
     )
 )
@@ -282,7 +283,16 @@ def test_a_name_two_entries_could_mean_takes_neither_name() -> None:
     assert _NAMES.entry_for("deep sea fishing").terms == ()
 
 
-@pytest.mark.parametrize("registered", ["postgres / contracts", "postgres & contracts", "postgres, contracts"])
+def test_a_name_whose_parts_are_not_all_names_of_entries_is_one_skill() -> None:
+    # "terms & conditions" is the entry "terms and conditions", not the skills "terms" and "conditions".
+    assert _NAMES.entry_for("terms & conditions").terms == ("governing law",)
+    # Two terms are not two skills: nothing is known of the name, and no part of it becomes a name.
+    assert _NAMES.entry_for("indemnity clause and wal").names == ("indemnity clause and wal",)
+
+
+@pytest.mark.parametrize(
+    "registered", ["postgres / contracts", "postgres & contracts", "postgres, contracts", "postgresql/contracts"]
+)
 def test_a_name_listing_several_skills_answers_to_each(registered: str) -> None:
     found = _NAMES.entry_for(registered)
     assert {"postgres", "postgresql", "contracts"} <= set(found.names)

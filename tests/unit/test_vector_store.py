@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +47,31 @@ def test_other_texts_or_another_order_are_embedded_anew(tmp_path: Path, embedder
     assert len(_files(tmp_path)) == 3
 
 
-@pytest.mark.parametrize("damage", [b"", b"\x93NUMPY not an array", b"\x00" * 64])
-def test_a_damaged_file_is_embedded_again_and_rewritten(tmp_path: Path, embedder: Embedder, damage: bytes) -> None:
+def _huge_header(path: Path) -> None:
+    """An array header claiming 100 billion rows, and nothing after it."""
+    with path.open("wb") as file:
+        header = {"descr": "<f4", "fortran_order": False, "shape": (10**11, 64)}
+        np.lib.format.write_array_header_1_0(file, header)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(b""),  # a write cut short
+        lambda p: p.write_bytes(b"\x93NUMPY not an array"),
+        lambda p: p.write_bytes(p.read_bytes() + b"more"),  # a whole array, and more
+        lambda p: p.write_bytes(p.read_bytes()[:-8]),
+        lambda p: np.save(p, np.full((len(TEXTS), 64), np.nan, dtype=np.float32)),
+        _huge_header,  # read, it would ask for 25 TB before anything was checked
+    ],
+)
+def test_a_damaged_file_is_embedded_again_and_rewritten(
+    tmp_path: Path, embedder: Embedder, damage: Callable[[Path], object]
+) -> None:
     store = VectorStore(tmp_path)
     store.embed(embedder, TEXTS)
     [saved] = _files(tmp_path)
-    saved.write_bytes(damage)  # a write cut short, or a file that is not ours
+    damage(saved)
     np.testing.assert_array_equal(store.embed(embedder, TEXTS), embedder.embed(TEXTS))
     np.testing.assert_array_equal(np.load(saved, allow_pickle=False), embedder.embed(TEXTS))
 
@@ -71,11 +91,20 @@ def test_a_folder_that_cannot_be_written_costs_only_time(tmp_path: Path, embedde
     np.testing.assert_array_equal(vectors, embedder.embed(TEXTS))
 
 
-def test_only_the_newest_files_are_kept(tmp_path: Path, embedder: Embedder) -> None:
+def test_the_files_in_use_are_kept_and_the_rest_removed(tmp_path: Path, embedder: Embedder) -> None:
     store = VectorStore(tmp_path)
-    for n in range(KEEP + 2):
-        store.embed(embedder, [*TEXTS, f"term {n}"])
-    assert len(_files(tmp_path)) == KEEP
+    sets = [[*TEXTS, f"term {n}"] for n in range(KEEP + 2)]
+    store.embed(embedder, sets[0])
+    [first] = _files(tmp_path)
+    for texts in sets[1:KEEP]:
+        store.embed(embedder, texts)
+    store.embed(embedder, sets[0])  # read again: in use
+    for texts in sets[KEEP:]:
+        store.embed(embedder, texts)
+    kept = _files(tmp_path)
+    assert len(kept) == KEEP
+    assert first in kept
+    assert not list(tmp_path.glob("*.part"))
 
 
 def test_a_reader_with_a_store_reads_what_another_one_saved(tmp_path: Path, embedder: Embedder) -> None:
@@ -84,7 +113,9 @@ def test_a_reader_with_a_store_reads_what_another_one_saved(tmp_path: Path, embe
     terms = [f"made up term {n}" for n in range(STORED_FROM)]
     known = Knowledge(parse_knowledge({"testing": {"terms": terms}}))
     first = Understander(embedder, known, store=VectorStore(tmp_path))._known()
-    assert len(_files(tmp_path)) == 1
-    second = Understander(embedder, known, store=VectorStore(tmp_path))._known()
-    np.testing.assert_array_equal(first.columns, second.columns)
     np.testing.assert_array_equal(first.columns, Understander(embedder, known)._known().columns)
+    [saved] = _files(tmp_path)
+    planted = np.full(np.load(saved).shape, 0.25, dtype=np.float32)  # the entry's name and its terms
+    np.save(saved, planted)  # what the next reader gets is what the file holds
+    second = Understander(embedder, known, store=VectorStore(tmp_path))._known()
+    np.testing.assert_array_equal(second.columns, planted.T)
