@@ -9,3 +9,12 @@ from pathlib import Path
 def cache_dir() -> Path:
     """$BURST_CACHE_DIR, else ~/.cache/burst: CI and tests set it to keep their files apart from a developer's home."""
     return Path(os.environ.get("BURST_CACHE_DIR") or Path.home() / ".cache" / "burst")
+
+
+def vectors_dir() -> Path | None:
+    """Where the knowledge terms' embeddings are kept between starts; None without a cache folder to be had (no
+    $BURST_CACHE_DIR and no home directory, as for a service user without one): they are then embedded every start."""
+    try:
+        return cache_dir() / "vectors"
+    except RuntimeError:
+        return None
