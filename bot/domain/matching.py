@@ -358,7 +358,12 @@ def tokenise(topic: str, keep_whole: frozenset[str] = _STATIC_WHOLE) -> list[lis
 def term_key(text: str) -> str:
     """A knowledge term as topics are read: split into words the same way (node.js, package.json, won't, snake_case),
     then stemmed, so a term matches a topic that writes it the same way."""
+    if _PLAIN.fullmatch(text):  # most terms: nothing for `tokenise` to split, strip or keep whole
+        return " ".join(stem_word(w) for w in text.split(" "))
     return stem_phrase(" ".join(w for clause in tokenise(text) for w in clause))
+
+
+_PLAIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 
 
 class LexicalMatcher:
