@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.knowledge import knowledge
 from bot.domain.matching import (
     ALIAS,
     EXACT,
@@ -18,6 +19,8 @@ from bot.domain.matching import (
     SkillMatch,
     explain,
     plausible_typo,
+    stem_phrase,
+    term_key,
     tokenise,
 )
 from tests.unit.matching_cases import CASES, VOCABULARY
@@ -231,3 +234,18 @@ def test_matching_is_fast_on_a_large_vocabulary() -> None:
 )
 def test_one_on_ones_are_found_however_they_are_written(topic: str) -> None:
     assert [m.skill for m in LexicalMatcher().match(topic, ["1:1s", "feedback", "hiring"])][:1] == ["1:1s"]
+
+
+def test_a_term_of_plain_words_is_keyed_as_tokenise_would_key_it() -> None:
+    """`term_key` skips `tokenise` for plain lower-case words: the key must be the one tokenise leads to, for every text
+    of the knowledge file and for texts with everything tokenise acts on."""
+    known = knowledge()
+    texts = {t for e in known.entries.values() for t in (*e.names, *e.terms, *e.registered)} | set(known.off_work)
+    texts |= {"node.js", "ci/cd", "won't fix", "p-values", "snake_case", "a  b", " lead", "3.11 upgrade", "c++", "é"}
+    for text in texts:
+        assert term_key.__wrapped__(text) == stem_phrase(" ".join(w for clause in tokenise(text) for w in clause))
+
+
+@given(st.text(alphabet="ab9 -./:,'_&C", max_size=16))
+def test_any_term_is_keyed_as_tokenise_would_key_it(text: str) -> None:
+    assert term_key.__wrapped__(text) == stem_phrase(" ".join(w for clause in tokenise(text) for w in clause))
