@@ -501,10 +501,11 @@ class Understander:
             return None
         return self.embedder.embed(list(grams))
 
-    def _embed_texts(self, texts: Sequence[str]) -> Vectors:
+    def _embed_texts(self, texts: Sequence[str], keep: bool = False) -> Vectors:
+        """The texts' vectors; with `keep`, read from and saved to the store, when there is one."""
         if self.embedder is None:
             return np.zeros((len(texts), 1), dtype=np.float32)
-        if self.store is not None and len(texts) >= STORED_FROM:
+        if keep and self.store is not None:
             return self.store.embed(self.embedder, texts)
         return self.embedder.embed(texts)
 
@@ -650,7 +651,9 @@ class Understander:
                 texts.append(text)
                 shared.append(known_columns.get(text, -1))
         own = [text for text, column in zip(texts, shared, strict=True) if column < 0]
-        vectors = self._embed_texts(own)
+        # The indexes of their own (the knowledge file's, the off-work terms') are the same at every start: kept. A
+        # workspace's few skills the file lacks, read against the file's index (`reuse`), are not.
+        vectors = self._embed_texts(own, keep=reuse is None)
         # A code ("e0502", "ora-01555") is found as written or not at all: its embedding is made of word pieces, near
         # any other code ("e05" on a coffee machine), so it takes no part in reading by embedding.
         # So is a name written as code made of English words: its embedding is the English words' ("depends on").
@@ -666,11 +669,6 @@ class Understander:
             np.array(shared, dtype=np.intp),
             np.cumsum(np.array(shared, dtype=np.intp) < 0) - 1,
         )
-
-
-STORED_FROM = 1_000
-"""Texts embedded together from which the vectors are kept in the store: the knowledge file's and the off-work terms,
-not a workspace's few skills the file lacks."""
 
 
 @cache

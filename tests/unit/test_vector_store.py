@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.embedding import Embedder, shared_embedder
 from bot.domain.knowledge import Knowledge, parse_knowledge
-from bot.domain.understanding import STORED_FROM, Understander
+from bot.domain.understanding import Understander
 from bot.domain.vector_store import KEEP, VectorStore
 
 TEXTS = ["goroutine leak", "borrow checker", "month end close", "p-value"]
@@ -108,14 +108,18 @@ def test_the_files_in_use_are_kept_and_the_rest_removed(tmp_path: Path, embedder
 
 
 def test_a_reader_with_a_store_reads_what_another_one_saved(tmp_path: Path, embedder: Embedder) -> None:
-    """The index of a knowledge file as large as STORED_FROM texts is embedded by the first reader and read back by the
-    next, to the same columns."""
-    terms = [f"made up term {n}" for n in range(STORED_FROM)]
+    """The index of the knowledge file is embedded by the first reader and read back by the next; a workspace's
+    skills the file lacks are not kept."""
+    terms = [f"made up term {n}" for n in range(50)]
     known = Knowledge(parse_knowledge({"testing": {"terms": terms}}))
     first = Understander(embedder, known, store=VectorStore(tmp_path))._known()
     np.testing.assert_array_equal(first.columns, Understander(embedder, known)._known().columns)
     [saved] = _files(tmp_path)
     planted = np.full(np.load(saved).shape, 0.25, dtype=np.float32)  # the entry's name and its terms
     np.save(saved, planted)  # what the next reader gets is what the file holds
-    second = Understander(embedder, known, store=VectorStore(tmp_path))._known()
-    np.testing.assert_array_equal(second.columns, planted.T)
+    second = Understander(embedder, known, store=VectorStore(tmp_path))
+    np.testing.assert_array_equal(second._known().columns, planted.T)
+    # Reading a topic adds the off-work terms' file; the skills the file lacks (cobol, fortran) add none.
+    second.understand("our cobol copybook", frozenset({"cobol", "fortran"}))
+    assert len(_files(tmp_path)) == 2
+    assert saved in _files(tmp_path)
