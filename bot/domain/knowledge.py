@@ -142,7 +142,7 @@ class Knowledge:
             return found
         key = term_key(skill)
         owners = tuple(dict.fromkeys(self._by_term.get(key, ())))
-        other = self._by_name.get(compact(skill)) or self._by_stemmed_name.get(key)
+        other = self._named(skill)
         if other is None and len(owners) == 1:
             other = owners[0]
         if other is None and not owners:
