@@ -166,11 +166,13 @@ async def serve(settings: Settings) -> None:
     await runner.setup()
     # Embed the knowledge terms of the workspace's skills and its mentors' evidence now, not in the first request.
     await services.requests.reader.warm(services.db)
-    # What start-up built (modules, the ORM's mappings, Bolt's listeners) lives as long as the process: take it out
-    # of the garbage collector's sight, so a full collection stops walking it. Those collections stalled the event
-    # loop while they walked it, and every ack arriving meanwhile waited (`benchmarks load`).
-    gc.collect()
+    # What start-up built (modules, the ORM's mappings, Bolt's listeners, the term indexes) lives as long as the
+    # process: take it out of the garbage collector's sight, so a full collection stops walking it. Those collections
+    # stalled the event loop while they walked it, and every ack arriving meanwhile waited (`benchmarks load`).
+    # Start-up leaves a thousand or two objects of garbage in cycles (`burst run` collects nothing until here): frozen
+    # with the rest, they cost less memory than a full collection of everything costs time (a third of a second).
     gc.freeze()
+    gc.enable()
     _release_free_memory()
     # A full collection also waits for a quarter more long-lived objects than the last one left; with start-up
     # frozen that base is tiny, so full collections came every tenth middle one, each walking all the backlog of a
