@@ -423,12 +423,15 @@ class Understander:
         """The lexical matches, where a name that is also a common English word ("java", "churn", "cypress") is a guess
         at its skill unless other words of the topic point to the skill: alone, it may be the word ("a good java
         roaster near the office, our beans are stale", "butter with an old wooden churn"). With the topic read
-        without those names, when any are found."""
-        names = {word for m in lexical if m.score > NAME_ALONE and (word := _word_name(m)) is not None}
-        if not names:
+        without those names, when any are found; else without the names written as one word that are no common word,
+        which have other senses too ("a wine maven", "selenium supplements"): the caller reads that rest for life
+        outside work, and only then is such a name a guess."""
+        written = {word for m in lexical if m.score > NAME_ALONE and (word := _one_word_name(m)) is not None}
+        names = {word for word in written if _common_word(word)}
+        if not written:
             return lexical, None
-        rest = self._without_words(names, nearness, windows, extra)
-        unbacked = {m.skill for m in lexical if _word_name(m) in names and self._backing(rest, m.skill) < BACKING}
+        rest = self._without_words(names or written, nearness, windows, extra)
+        unbacked = {m.skill for m in lexical if _one_word_name(m) in names and self._backing(rest, m.skill) < BACKING}
         guessed = [
             _guess(m) if m.skill in unbacked or m.reason.removeprefix("related to ") in unbacked else m for m in lexical
         ]
@@ -693,15 +696,19 @@ def _guess(match: SkillMatch) -> SkillMatch:
     return replace(match, score=min(match.score, NAME_ALONE))
 
 
-def _word_name(match: SkillMatch) -> str | None:
-    """The one word a lexical match found, if it is a name (or alias) that is also a common English word."""
+def _one_word_name(match: SkillMatch) -> str | None:
+    """The one word a lexical match found, if it is a name (or alias) written as one word of letters."""
     if match.reason == "word in topic":
         word = match.skill
     elif match.reason.startswith("alias of "):
         word = match.reason.removeprefix("alias of ")
     else:
         return None
-    return word if word.isalpha() and zipf_frequency(word, "en", wordlist="small") >= WORD_NAME else None
+    return word if word.isalpha() else None
+
+
+def _common_word(word: str) -> bool:
+    return zipf_frequency(word, "en", wordlist="small") >= WORD_NAME
 
 
 def _run_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str], SkillMatch]:

@@ -111,6 +111,25 @@ def test_a_skill_name_meaning_something_else_outside_work_pings_nobody(
     assert understander.understand(f"{word} question: our build broke after the upgrade", held).verdict is Verdict.ROUTE
 
 
+@pytest.mark.parametrize(
+    ("topic", "name"),
+    [
+        ("the wine maven at the party said this merlot pairs with lamb", "maven"),
+        ("a tableau of the nativity scene for the kids' christmas pageant", "tableau"),
+        ("doctor said my selenium levels are low, which foods have more of it", "selenium"),
+        ("reading about kronos and the titans for my greek myths class", "kronos"),
+    ],
+)
+def test_a_name_that_is_no_common_word_is_asked_about_when_the_rest_reads_as_life(
+    understander: Understander, topic: str, name: str
+) -> None:
+    """Rarer words than "java" or "python" have other senses too: with the rest of the topic about life outside work
+    and nothing in it pointing to the skill, the name alone is a guess, not a reason to ping anyone."""
+    held = VOCABULARY | {name}
+    assert understander.understand(topic, held).verdict is not Verdict.ROUTE
+    assert understander.understand(f"{name} question: our build broke after the upgrade", held).verdict is Verdict.ROUTE
+
+
 def test_an_error_code_is_found_as_written_not_by_a_code_that_looks_like_it(understander: Understander) -> None:
     held = VOCABULARY | {"rust"}
     assert understander.understand("cannot borrow as mutable, error E0502", held).skills[0].skill == "rust"
