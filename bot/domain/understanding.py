@@ -22,15 +22,11 @@ held skills its entry names as related, and names the skill gap when nothing hel
 
 from __future__ import annotations
 
-import math
-import re
-import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -39,30 +35,13 @@ from wordfreq import zipf_frequency
 from bot.domain.embedding import Embedder, Vectors, shared_embedder
 from bot.domain.evidence import EvidenceIndex, MentorMatch
 from bot.domain.knowledge import Knowledge, knowledge
-from bot.domain.matching import (
-    NEEDS_CONTEXT,
-    OTHER_MEANING,
-    REAL_WORD,
-    STOPWORDS,
-    LexicalMatcher,
-    SkillMatch,
-    specificity,
-    stem_phrase,
-    tokenise,
-)
+from bot.domain.matching import LexicalMatcher, SkillMatch
+from bot.domain.phrases import content_words, phrases, readable, term_windows, topic_clauses
 from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
 from bot.domain.skills import compact, normalise_skill
+from bot.domain.term_index import TermIndex, build_index, term_hits
 from bot.domain.vector_store import VectorStore
 
-TERM = 0.85
-"""A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
-PARTIAL = 0.4
-"""A topic word found inside a longer knowledge term ("contrast" in "color contrast"), before its discounts."""
-RUN = 0.5
-"""A run of topic words found inside a longer knowledge term ("gradle sync" in "gradle sync failed")."""
-ALL_WORDS = 0.5
-"""Every word of a knowledge term found in the topic, in another order or apart ("partitions for a topic": topic
-partitions; "rows are duplicated": duplicate rows)."""
 WORD_NAME = 3.0
 """A name at least this common in English (Zipf) is also a word ("java", "churn", "cypress", "ml"): alone, it is a
 guess."""
@@ -73,8 +52,6 @@ BACKING = 0.3
 LIFE_AROUND = 0.3
 """How surely the rest of the topic must read as life outside work, and more surely than as any work, for such a name
 to be read as the word."""
-NOT_A_WORD = 2.0
-"""Below this Zipf frequency a one-word term is a name rather than an English word ("invision", "planful")."""
 RELATED = 0.75
 """A held skill named related to the skill a topic is about gets this share of that skill's confidence."""
 ELSEWHERE = 0.3
@@ -89,69 +66,7 @@ MAX_SKILLS = 5
 NEAREST = 64
 """The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
 MAX_SUGGESTIONS = 3
-MAX_PHRASE_WORDS = 3
-MAX_TERM_WORDS = 5
-"""Knowledge terms are looked up in runs of up to this many words, whatever words they start or end on."""
-MAX_TOPIC_WORDS = 60
-MAX_TOPIC_CHARS = 2000
-"""Longer text is cut before reading: far beyond any topic (200 characters) or request details."""
 
-FILLER = frozenset(
-    [
-        "stuff",
-        "thing",
-        "things",
-        "something",
-        "anything",
-        "issue",
-        "issues",
-        "question",
-        "questions",
-        "query",
-        "help",
-        "quick",
-        "small",
-        "little",
-        "bit",
-        "advice",
-        "idea",
-        "ideas",
-        "topic",
-        "topics",
-        "matter",
-        "matters",
-        "sth",
-        "smth",
-        "pls",
-        "plz",
-        "asap",
-        "urgent",
-        "urgently",
-        "today",
-        "tomorrow",
-        "guys",
-        "folks",
-        "team",
-        "everyone",
-        "everybody",
-        "all",
-        "people",
-        "colleague",
-        "colleagues",
-    ]
-)
-"""Words that say someone wants help but not with what: a topic of these alone is too vague to route."""
-
-
-_CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[a-z])[a-z0-9._-]+")
-"""One token of letters and digits, such as an error code: "e0502", "ora-01555", "0x80070005"."""
-_IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
-"""A name as code writes it: "depends_on", "event.target", "max_connections"."""
-_CAMEL = re.compile(r"(?<![\w.])[A-Za-z][a-z]+(?:[A-Z][a-z]+)+(?![\w.])")
-"""A name in camel case of two or more words: "AccessDenied", "getObject"."""
-_HUMP = re.compile(r"[A-Za-z][a-z]+")
-_P_VALUE = re.compile(r"(?<![\w.])p\s*(?:[<>=\u2264\u2265]=?)\s*(?:0?[.,]\d+|1\b|\d(?:\.\d+)?e-\d+)", re.IGNORECASE)
-"""A p-value as people write it in a sentence: "p=0.04", "p < .05", "P <= 0,01"."""
 OFF_WORK = "(life outside work)"
 """The owner of the off-work terms in an index: not a skill, so no vocabulary holds it and no gap is named after it."""
 
@@ -173,103 +88,6 @@ class Understanding:
     @property
     def confidence(self) -> float:
         return max([m.score for m in self.skills] + [m.score for m in self.mentors] + [0.0])
-
-
-_MARKUP = re.compile(r"<[^<>]*>")
-
-
-def _readable(topic: str) -> str:
-    """The topic without Slack markup (mentions, channels, links): a person's or channel's id names no skill. A
-    p-value written as notation ("p=0.04") is read as the words it stands for."""
-    return _P_VALUE.sub(" p-value ", _MARKUP.sub(" ", topic[:MAX_TOPIC_CHARS]))
-
-
-def _clauses(topic: str) -> list[list[str]]:
-    """The topic's clauses as words, each cut at MAX_TOPIC_WORDS: what every reader below reads."""
-    return [clause[:MAX_TOPIC_WORDS] for clause in tokenise(_readable(topic))]
-
-
-def content_words(topic: str) -> list[str]:
-    """The words of a topic that could name something: not stopwords, not filler, not bare numbers or symbols."""
-    return [w for clause in tokenise(_readable(topic)) for w in clause if _content(w)][:MAX_TOPIC_WORDS]
-
-
-def phrases(clauses: Sequence[Sequence[str]]) -> list[str]:
-    """Runs of one to three words inside a clause that start and end on a content word: what is embedded."""
-    return _runs(clauses, MAX_PHRASE_WORDS, lambda run: _content(run[0]) and _content(run[-1]))
-
-
-def term_windows(clauses: Sequence[Sequence[str]], topic: str = "") -> list[str]:
-    """Every run of up to MAX_TERM_WORDS words inside a clause, but single words that name nothing: where knowledge
-    terms are looked up, so "group by", "too many connections" or "slow query" are found as written. And, from
-    `topic`, the names it writes as code ("depends_on", where a term that is such a name of English words is found)
-    and its names in camel case as their words ("AccessDenied": "access denied")."""
-    runs = _runs(clauses, MAX_TERM_WORDS, lambda run: len(run) > 1 or _content(run[0]))
-    if not topic:
-        return runs
-    readable = _readable(topic)
-    written = _IDENTIFIER.findall(readable.lower())
-    camel = [" ".join(_HUMP.findall(name)).lower() for name in _CAMEL.findall(readable)]
-    return runs + list(dict.fromkeys([*written, *camel]))
-
-
-def _written_only(term: str) -> bool:
-    """Whether a term is a name as code writes it, made of English words ("depends_on", "event.target", "go.mod"):
-    found only written that way, as the words read apart are English ("it depends on", "the event target")."""
-    return _IDENTIFIER.fullmatch(term) is not None and all(
-        zipf_frequency(part, "en", wordlist="small") >= REAL_WORD for part in re.split(r"[._]", term)
-    )
-
-
-def _runs(clauses: Sequence[Sequence[str]], longest: int, keep: Callable[[Sequence[str]], bool]) -> list[str]:
-    """The distinct runs of one to `longest` words inside each clause that `keep` accepts, shortest first."""
-    found: dict[str, None] = {}
-    for words in clauses:
-        for n in range(1, longest + 1):
-            for i in range(len(words) - n + 1):
-                if keep(run := words[i : i + n]):
-                    found.setdefault(" ".join(run))
-    return list(found)
-
-
-@lru_cache(maxsize=16384)  # asked of every word of every term at start-up, and of a topic's words by every reader
-def _content(word: str) -> bool:
-    return word not in STOPWORDS and word not in FILLER and any(ch.isalpha() for ch in word)
-
-
-class _AllWords(NamedTuple):
-    """A knowledge term of two or more words, to find when all its words are in a topic, in any order."""
-
-    words: tuple[str, ...]  # its content words, stemmed, sorted (a tuple: a third of a frozenset's memory)
-    skill: str
-    term: str  # as written
-    key: str  # stemmed, as found word for word
-    holders: int = 1  # how many skills have a term of these words
-
-
-def _counted(terms: Sequence[_AllWords]) -> tuple[_AllWords, ...]:
-    """The terms, each with how many skills share its words: a shared set of words points to each less surely."""
-    holders: dict[tuple[str, ...], set[str]] = {}
-    for term in terms:
-        holders.setdefault(term.words, set()).add(term.skill)
-    return tuple(term._replace(holders=len(holders[term.words])) for term in terms)
-
-
-@dataclass(frozen=True)
-class _Terms:
-    """Every term of the skills in one vocabulary, stemmed for exact hits and embedded for near ones."""
-
-    by_stem: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed term -> (skill, term as written)
-    by_word: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed word of a longer term -> (skill, the term)
-    by_run: Mapping[str, tuple[tuple[str, str], ...]]  # stemmed run of 2+ words inside a longer term -> (skill, term)
-    by_all_words: Mapping[str, tuple[_AllWords, ...]]  # a word -> the terms of two or more words with it
-    owners: tuple[str, ...]  # term i is a term of skill owners[i]
-    texts: tuple[str, ...]
-    columns: Vectors  # the embeddings of the terms not shared, as contiguous columns: phrases @ columns is one product
-    # Term i is column shared[i] of the knowledge file's terms (a held skill the file lacks borrows its entries'
-    # terms: read once, not twice), or -1 and the next column of `columns`.
-    shared: npt.NDArray[np.intp]
-    own_columns: npt.NDArray[np.intp]  # term i's column in `columns` when it is not shared
 
 
 class _Nearness:
@@ -322,8 +140,8 @@ class Understander:
         self.known = knowledge() if known is None else known
         self.lexical = lexical or LexicalMatcher()
         # One index of every knowledge term, built once; a vocabulary adds only its skills the file lacks.
-        self._known_terms: _Terms | None = None
-        self._off_terms: _Terms | None = None
+        self._known_terms: TermIndex | None = None
+        self._off_terms: TermIndex | None = None
         self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
         self._helpers = lru_cache(maxsize=4)(self._build_helpers)
         # Asked of the phrases of mentors' evidence a topic about life outside work found: the same few, again.
@@ -347,15 +165,15 @@ class Understander:
         if not words:
             return Understanding(Verdict.VAGUE)
         vocab = vocabulary if isinstance(vocabulary, frozenset) else frozenset(vocabulary)
-        clauses = _clauses(topic)
+        clauses = topic_clauses(topic)
         grams, windows = phrases(clauses), term_windows(clauses, topic)
         vectors = self._embed_topic(grams)
         nearness = _Nearness(grams, vectors)
         known, extra = self._known(), self._extra_terms(vocab)
-        known_hits = self._term_hits(known, windows)
-        hits = [*known_hits, *self._term_hits(extra, windows)]
+        known_hits = term_hits(known, windows, self.known)
+        hits = [*known_hits, *term_hits(extra, windows, self.known)]
         near = self._near_terms(known, nearness, extra)
-        lexical, rest = self._names_as_words(self.lexical.match(_readable(topic), vocab), nearness, windows, extra)
+        lexical, rest = self._names_as_words(self.lexical.match(readable(topic), vocab), nearness, windows, extra)
         read = _heard_in_words(combine(lexical, hits, near), lexical, hits)
         if rest is not None and rest.life >= LIFE_AROUND and rest.life > max(rest.work.values(), default=0.0):
             # The rest of the topic reads as life outside work: the name is the word, and no skill the word alone
@@ -402,11 +220,11 @@ class Understander:
 
     def _reads_phrase_as_life(self, phrase: str) -> bool:
         """Whether a phrase (of a mentor's evidence) reads as life outside work more surely than as any work."""
-        clauses = _clauses(phrase)
+        clauses = topic_clauses(phrase)
         grams, windows = phrases(clauses), term_windows(clauses, phrase)
         nearness = _Nearness(grams, self._embed_topic(grams))
         known = self._known()
-        work = combine([], self._term_hits(known, windows), self._near_terms(known, nearness))
+        work = combine([], term_hits(known, windows, self.known), self._near_terms(known, nearness))
         return self._reads_as_life(nearness, windows, work)
 
     def _reads_as_life(self, nearness: _Nearness, windows: Sequence[str], work: Sequence[SkillMatch]) -> bool:
@@ -418,7 +236,7 @@ class Understander:
         lexical: list[SkillMatch],
         nearness: _Nearness,
         windows: Sequence[str],
-        extra: _Terms,
+        extra: TermIndex,
     ) -> tuple[list[SkillMatch], _Rest | None]:
         """The lexical matches, where a name that is also a common English word ("java", "churn", "cypress") is a guess
         at its skill unless other words of the topic point to the skill: alone, it may be the word ("a good java
@@ -437,14 +255,14 @@ class Understander:
         ]
         return guessed, rest
 
-    def _without_words(self, words: set[str], nearness: _Nearness, windows: Sequence[str], extra: _Terms) -> _Rest:
+    def _without_words(self, words: set[str], nearness: _Nearness, windows: Sequence[str], extra: TermIndex) -> _Rest:
         """The topic read without `words` (the names that are also English words), as work and as life outside it."""
         rest = nearness.without(words)
         rest_windows = [w for w in windows if words.isdisjoint(w.split())]
         known = self._known()
         work = combine(
             [],
-            [*self._term_hits(known, rest_windows), *self._term_hits(extra, rest_windows)],
+            [*term_hits(known, rest_windows, self.known), *term_hits(extra, rest_windows, self.known)],
             self._near_terms(known, rest, extra),
         )
         return _Rest({m.skill: m.score for m in work}, self._off_work(rest, rest_windows))
@@ -455,17 +273,17 @@ class Understander:
 
     def gap(self, topic: str) -> str | None:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
-        clauses = _clauses(topic)
+        clauses = topic_clauses(topic)
         grams = phrases(clauses)
         if not grams:
             return None
         terms = self._known()
-        hits = self._term_hits(terms, term_windows(clauses, topic))
+        hits = term_hits(terms, term_windows(clauses, topic), self.known)
         return self._gap(topic, hits, self._near_terms(terms, _Nearness(grams, self._embed_topic(grams))))
 
     def _gap(self, topic: str, hits: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> str | None:
         """The best reading among every skill of the knowledge file, from its terms' `hits` and `near` readings."""
-        read = combine(self.lexical.match(_readable(topic), self._known_skills), hits, near)
+        read = combine(self.lexical.match(readable(topic), self._known_skills), hits, near)
         return read[0].skill if read and read[0].score >= CLARIFY_AT else None
 
     def _held(self, read: Sequence[SkillMatch], vocabulary: frozenset[str]) -> list[SkillMatch]:
@@ -512,35 +330,7 @@ class Understander:
             return self.store.embed(self.embedder, texts)
         return self.embedder.embed(texts)
 
-    def _term_hits(self, terms: _Terms, grams: Sequence[str]) -> list[SkillMatch]:
-        """Knowledge terms found word for word (after stemming) among the topic's `term_windows`, each counting by how
-        specific its words are."""
-        found: dict[tuple[str, str], SkillMatch] = {}
-        for gram in grams:
-            owners = terms.by_stem.get(stem_phrase(gram), ())
-            # A term several skills share points to each of them less surely ("generics": java, rust, swift...).
-            shared = 1 / math.sqrt(len({skill for skill, _ in owners}) or 1)
-            for skill, term in owners:
-                if " " not in gram and not _same_word(gram, term):
-                    continue
-                score = round(TERM * specificity(gram) * shared, 3)
-                if (skill, gram) not in found or found[skill, gram].score < score:
-                    found[skill, gram] = SkillMatch(skill, score, f"mentions {term}")
-        found.update(_run_hits(terms, grams))
-        found.update(_all_words_hits(terms, grams))
-        # How common a word is in English is read off the word as written: a stem ("alway", "famili") is no word.
-        for word, written in {stem_phrase(w): w for w in grams if " " not in w}.items():
-            owners = terms.by_word.get(word, ())
-            # A word inside longer terms ("contrast" in "color contrast") hints at their skills, the less the more
-            # skills use it and the more common it is in English.
-            shared = 1 / math.sqrt(self.known.skills_using(word) or len(owners) or 1)
-            for skill, term in owners:
-                score = round(PARTIAL * specificity(written) * shared, 3)
-                if (skill, word) not in found or found[skill, word].score < score:
-                    found[skill, word] = SkillMatch(skill, score, f"like {term}")
-        return list(found.values())
-
-    def _near_terms(self, terms: _Terms, nearness: _Nearness, extra: _Terms | None = None) -> list[SkillMatch]:
+    def _near_terms(self, terms: TermIndex, nearness: _Nearness, extra: TermIndex | None = None) -> list[SkillMatch]:
         """Each skill's closest term to any phrase of the topic, by embedding, as a confidence: the skills of `terms`
         (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`)."""
         if nearness.vectors is None:
@@ -560,7 +350,7 @@ class Understander:
 
     @staticmethod
     def _nearest(
-        terms: _Terms, grams: Sequence[str], own: Vectors, best_term: npt.NDArray[np.float32], known: Vectors
+        terms: TermIndex, grams: Sequence[str], own: Vectors, best_term: npt.NDArray[np.float32], known: Vectors
     ) -> list[SkillMatch]:
         """Each skill's best term among the NEAREST best of `best_term` (one confidence per term of `terms`); `own`
         and `known` are the confidence matrices its own and its shared terms were read from (to name the phrase)."""
@@ -596,82 +386,32 @@ class Understander:
             # One owner: its nearest term is the best of the whole matrix.
             best = round(float(nearness.confidence(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
             near = [SkillMatch(OFF_WORK, best, "")] if best > 0 else []
-        read = combine([], self._term_hits(self._off_terms, windows), near)
+        read = combine([], term_hits(self._off_terms, windows, self.known), near)
         return read[0].score if read else 0.0
 
-    def _known(self) -> _Terms:
+    def _known(self) -> TermIndex:
         """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""
         if self._known_terms is None:
             self._known_terms = self._index(sorted(self.known))
         return self._known_terms
 
-    def _build_extra_terms(self, vocabulary: frozenset[str]) -> _Terms:
+    def _build_extra_terms(self, vocabulary: frozenset[str]) -> TermIndex:
         """Held skills the knowledge file has no entry for (known by their own name, another entry's name or
         terms they borrow: `Knowledge.entry_for`)."""
         return self._index(sorted(s for s in vocabulary if s not in self.known), reuse=self._known())
 
-    def _index(self, skills: Sequence[str], reuse: _Terms | None = None) -> _Terms:
+    def _index(self, skills: Sequence[str], reuse: TermIndex | None = None) -> TermIndex:
         """The terms of `skills`, embedded but for those `reuse` already holds (they are read off its columns)."""
         # The skill's own name is the lexical matcher's to find (it knows when "go" is not the language).
         entries = [(skill, self.known.entry_for(skill)) for skill in skills]
         return self._build_index([(skill, e.skill, (*e.names, *e.terms)) for skill, e in entries], reuse)
 
-    def _build_index(self, owned: Sequence[tuple[str, str, Sequence[str]]], reuse: _Terms | None = None) -> _Terms:
-        """An index of (owner, a text not to find word for word, texts) rows."""
-        by_stem: dict[str, list[tuple[str, str]]] = {}
-        by_word: dict[str, dict[str, str]] = {}
-        by_run: dict[str, dict[str, str]] = {}
-        by_all_words: dict[str, list[_AllWords]] = {}
-        owners: list[str] = []
-        texts: list[str] = []
-        known_columns = {} if reuse is None else {t: i for i, t in reversed(list(enumerate(reuse.texts)))}
-        shared: list[int] = []
-        for skill, own_name, owned_texts in owned:
-            own_key = self.known.key(own_name) if own_name else ""
-            for text in owned_texts:
-                stem = self.known.key(text) if text != own_name and not _ambiguous(text) else ""
-                if stem and _written_only(text):
-                    stem = stem_phrase(text)  # one word, as the topic's names written as code are looked up
-                if stem and stem == own_key:
-                    stem = ""  # "terraformer" would find "terraforming", which the name's own rules keep apart
-                if stem and (skill, text) not in by_stem.get(stem, []):
-                    by_stem.setdefault(stem, []).append((skill, text))
-                # One string per word across all terms: the indexes below hold each word many times.
-                parts = [sys.intern(w) for w in stem.split()]
-                need = tuple(sorted({w for w in parts if _content(w) and len(w) > 1}))
-                if len(need) >= 2:  # filed under its longest word: any word would do, as all must be there
-                    by_all_words.setdefault(max(need, key=len), []).append(_AllWords(need, skill, text, stem))
-                for n in range(2, len(parts)):
-                    for i in range(len(parts) - n + 1):
-                        run = parts[i : i + n]
-                        if _content(run[0]) and _content(run[-1]):
-                            by_run.setdefault(" ".join(run), {}).setdefault(skill, text)
-                if len(parts) > 1:
-                    for word in parts:
-                        if _content(word) and len(word) > 2:
-                            by_word.setdefault(word, {}).setdefault(skill, text)
-                owners.append(skill)
-                texts.append(text)
-                shared.append(known_columns.get(text, -1))
-        own = [text for text, column in zip(texts, shared, strict=True) if column < 0]
+    def _build_index(
+        self, owned: Sequence[tuple[str, str, Sequence[str]]], reuse: TermIndex | None = None
+    ) -> TermIndex:
         # The indexes of their own (the knowledge file's, the off-work terms') are the same at every start: kept. A
         # workspace's few skills the file lacks, read against the file's index (`reuse`), are not.
-        vectors = self._embed_texts(own, keep=reuse is None)
-        # A code ("e0502", "ora-01555") is found as written or not at all: its embedding is made of word pieces, near
-        # any other code ("e05" on a coffee machine), so it takes no part in reading by embedding.
-        # So is a name written as code made of English words: its embedding is the English words' ("depends on").
-        vectors[[i for i, text in enumerate(own) if _CODE.fullmatch(text) or _written_only(text)]] = 0.0
-        return _Terms(
-            {k: tuple(v) for k, v in by_stem.items()},
-            {k: tuple(v.items()) for k, v in by_word.items()},
-            {k: tuple(v.items()) for k, v in by_run.items()},
-            {k: _counted(v) for k, v in by_all_words.items()},
-            tuple(owners),
-            tuple(texts),
-            np.ascontiguousarray(vectors.T),
-            np.array(shared, dtype=np.intp),
-            np.cumsum(np.array(shared, dtype=np.intp) < 0) - 1,
-        )
+        return build_index(owned, self.known, lambda texts: self._embed_texts(texts, keep=reuse is None), reuse)
 
 
 @cache
@@ -711,72 +451,9 @@ def _common_word(word: str) -> bool:
     return zipf_frequency(word, "en", wordlist="small") >= WORD_NAME
 
 
-def _run_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str], SkillMatch]:
-    """Runs of topic words found inside longer terms ("gradle sync" in "gradle sync failed"), counting by how specific
-    their words are and how many skills' terms hold the run."""
-    found: dict[tuple[str, str], SkillMatch] = {}
-    for gram in grams:
-        key = stem_phrase(gram) if " " in gram else ""
-        if not key or key in terms.by_stem or key not in terms.by_run:
-            continue
-        owners = terms.by_run[key]
-        shared = 1 / math.sqrt(len(owners))
-        words = [w for w in gram.split() if _content(w)]
-        score = round(RUN * sum(map(specificity, words)) / (len(words) or 1) * shared, 3)
-        for skill, term in owners:
-            if (skill, key) not in found or found[skill, key].score < score:
-                found[skill, key] = SkillMatch(skill, score, f"like {term}")
-    return found
-
-
-def _all_words_hits(terms: _Terms, grams: Sequence[str]) -> dict[tuple[str, str], SkillMatch]:
-    """Terms of two or more words all found in the topic, but not as written: in another order, apart or inflected
-    ("partitions for a topic" holds "topic partitions"), counting by how specific their words are."""
-    found: dict[tuple[str, str], SkillMatch] = {}
-    written = {stem_phrase(g) for g in grams}
-    # How common a word is in English is read off the word as the topic writes it: a stem ("partit") is no word.
-    words = {stem_phrase(g): g for g in grams if " " not in g and _content(g)}
-    for word in words:
-        for term in terms.by_all_words.get(word, ()):
-            if term.key in written or not all(w in words for w in term.words):
-                continue
-            common = sum(specificity(words[w]) for w in term.words) / len(term.words)
-            score = round(ALL_WORDS * common / math.sqrt(term.holders), 3)
-            found.setdefault((term.skill, f"all of {term.term}"), SkillMatch(term.skill, score, f"like {term.term}"))
-    return found
-
-
-_INFLECTIONS = (("ies", "y"), ("ing", ""), ("ers", ""), ("er", ""), ("ed", ""), ("es", ""), ("s", ""))
-
-
-def _base(word: str) -> str:
-    """A word without its inflection ("deployments" -> "deployment", "overfitting" -> "overfit"): derivations stay."""
-    for suffix, instead in _INFLECTIONS:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + instead
-            break
-    if len(word) > 3 and word[-1] == word[-2]:
-        word = word[:-1]
-    return word.rstrip("e")
-
-
-def _same_word(written: str, term: str) -> bool:
-    """Whether a topic word that stems like a one-word term is that term, inflected: a name that is no English word
-    ("invision", "planful", "sequelize") is not found in an English word it shares a stem with ("invisible",
-    "planning", "sequel"); an English term meets its derived forms ("deployment", "overfitting")."""
-    if written == term or zipf_frequency(term, "en", wordlist="small") >= NOT_A_WORD:
-        return True
-    return zipf_frequency(written, "en", wordlist="small") < NOT_A_WORD or _base(written) == _base(term)
-
-
 def _offer(scores: dict[str, SkillMatch], match: SkillMatch) -> None:
     if match.skill not in scores or scores[match.skill].score < match.score:
         scores[match.skill] = match
-
-
-def _ambiguous(term: str) -> bool:
-    """A one-word term too short or too common to count on its own (it still counts inside a longer phrase)."""
-    return " " not in term and (len(term) <= 2 or term in STOPWORDS or term in NEEDS_CONTEXT or term in OTHER_MEANING)
 
 
 def _heard_in_words(

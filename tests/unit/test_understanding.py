@@ -12,7 +12,8 @@ from bot.domain.embedding import shared_embedder
 from bot.domain.evidence import EvidenceIndex, EvidenceItem, EvidenceKind, clean_about, embed_item
 from bot.domain.knowledge import Knowledge, knowledge, parse_knowledge
 from bot.domain.matching import SkillMatch
-from bot.domain.understanding import Understander, Verdict, content_words
+from bot.domain.phrases import content_words
+from bot.domain.understanding import Understander, Verdict
 
 VOCABULARY = frozenset(
     {"go", "python", "statistics", "a/b testing", "security", "kubernetes", "aws", "css", "accounting", "contracts",
