@@ -57,7 +57,8 @@ What is measured, and why this way:
   slash commands and Decline clicks open-loop at each rate. Ack p50 / p99 / errors of each, their ratio, and the
   time from a slash command through local-slack to the first ping. Targets: ack p99 under 25 ms at 200/s and
   within 1.3x of bare Bolt.
-- Scale (benchmarks/scale.py, benchmarks/timer_lateness.py): start-up (process start to /healthz 200) and VmRSS of
+- Scale (benchmarks/scale.py, benchmarks/timer_lateness.py): start-up (process start to /healthz 200; a first start
+  on an empty cache folder, then a restart that reads the knowledge index back) and VmRSS of
   `burst run` over 10,000 members and 1,000,000 events; lateness of 10,000 timers falling due within 10 s.
   Targets: under 5 s, under 150 MB, p99 under 1 s.
 Benchmarks print; they assert nothing and are not collected by pytest (they live outside tests/). Timings are

@@ -134,17 +134,18 @@ def _print_first_pings(console: Console, r: load.LoadResult) -> None:
 
 def print_scale(console: Console, results: Sequence[scale.ScaleResult]) -> None:
     table = Table(title="A real `burst run` over a big workspace: start-up and memory")
-    for name in ("engine", "members", "events", "seed s", "start-up s", "RSS started MB", "RSS after MB", "peak MB"):
+    columns = ("engine", "members", "events", "seed s", "first start s", "restart s", "RSS started MB", "RSS after MB")
+    for name in (*columns, "peak MB"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column(
-        f"targets @ {scale.MEMBERS:,} / {scale.EVENTS:,}: start-up < {scale.TARGET_STARTUP_S:g} s, "
+        f"targets @ {scale.MEMBERS:,} / {scale.EVENTS:,}: restart < {scale.TARGET_STARTUP_S:g} s, "
         f"RSS < {scale.TARGET_RSS_MB:g} MB",
         no_wrap=True,
     )
     for r in results:
         full = r.members == scale.MEMBERS and r.events == scale.EVENTS
         target = (
-            f"start-up {verdict(r.startup_seconds * 1_000, scale.TARGET_STARTUP_S * 1_000)} ms  "
+            f"restart {verdict(r.startup_seconds * 1_000, scale.TARGET_STARTUP_S * 1_000)} ms  "
             f"RSS {verdict(r.rss_after, scale.TARGET_RSS_MB)} MB"
             if full
             else ""
@@ -154,6 +155,7 @@ def print_scale(console: Console, results: Sequence[scale.ScaleResult]) -> None:
             f"{r.members:,}",
             f"{r.events:,}",
             f"{r.seed_seconds:,.0f}",
+            f"{r.first_startup_seconds:.2f}",
             f"[bold]{r.startup_seconds:.2f}[/]",
             f"{r.rss_started:,.0f}",
             f"[bold]{r.rss_after:,.0f}[/]",

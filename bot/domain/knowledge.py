@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -106,6 +107,31 @@ class Knowledge:
         # A stemmed name two entries share ("brand": brand marketing, branding) names neither.
         self._by_stemmed_name = {stem: next(iter(owners)) for stem, owners in by_stem.items() if len(owners) == 1}
         self._word_users = {word: len(skills) for word, skills in users.items()}  # only the count is ever read
+
+    def state(self) -> dict[str, Any]:
+        """What the knowledge holds, as plain values (`index_store` keeps it between starts)."""
+        return {
+            "entries": {skill: tuple(vars(entry).values()) for skill, entry in self.entries.items()},
+            "off_work": self.off_work,
+            "by_name": self._by_name,
+            "by_term": self._by_term,
+            "keys": self._keys,
+            "by_stemmed_name": self._by_stemmed_name,
+            "word_users": self._word_users,
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Knowledge:
+        """The knowledge `state()` held, without reading the entries again."""
+        known = cls.__new__(cls)
+        known.entries = {skill: SkillEntry(*fields) for skill, fields in state["entries"].items()}
+        known.off_work = state["off_work"]
+        known._by_name = state["by_name"]
+        known._by_term = state["by_term"]
+        known._keys = state["keys"]
+        known._by_stemmed_name = state["by_stemmed_name"]
+        known._word_users = state["word_users"]
+        return known
 
     def __contains__(self, skill: object) -> bool:
         return skill in self.entries

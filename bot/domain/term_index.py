@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,9 @@ ALL_WORDS = 0.5
 partitions; "rows are duplicated": duplicate rows)."""
 NOT_A_WORD = 2.0
 """Below this Zipf frequency a one-word term is a name rather than an English word ("invision", "planful")."""
+
+OFF_WORK = "(life outside work)"
+"""The owner of the off-work terms in an index: not a skill, so no vocabulary holds it and no gap is named after it."""
 
 _CODE = re.compile(r"(?=[^ ]*\d)(?=[^ ]*[a-z])[a-z0-9._-]+")
 """One token of letters and digits, such as an error code: "e0502", "ora-01555", "0x80070005"."""
@@ -72,6 +75,20 @@ class TermIndex:
     own_columns: npt.NDArray[np.intp]  # term i's column in `columns` when it is not shared
 
 
+class TermTables(NamedTuple):
+    """The word-for-word part of an index, and which of its texts are embedded: what its texts and the rules here
+    decide, kept between starts (`bot.domain.index_store`) for the knowledge file's own indexes."""
+
+    by_stem: Mapping[str, tuple[tuple[str, str], ...]]
+    by_word: Mapping[str, tuple[tuple[str, str], ...]]
+    by_run: Mapping[str, tuple[tuple[str, str], ...]]
+    by_all_words: Mapping[str, tuple[_AllWords, ...]]
+    owners: tuple[str, ...]
+    texts: tuple[str, ...]
+    shared: tuple[int, ...]  # as TermIndex.shared
+    silent: tuple[int, ...]  # the embedded texts (those not shared), by position, that take no part in reading by it
+
+
 def build_index(
     owned: Sequence[tuple[str, str, Sequence[str]]],
     known: Knowledge,
@@ -80,6 +97,13 @@ def build_index(
 ) -> TermIndex:
     """An index of (owner, a text not to find word for word, texts) rows, its texts keyed as `known` keys them and
     embedded by `embed`, but for those `reuse` already holds (they are read off its columns)."""
+    return index_from(build_tables(owned, known, reuse), embed)
+
+
+def build_tables(
+    owned: Sequence[tuple[str, str, Sequence[str]]], known: Knowledge, reuse: TermIndex | None = None
+) -> TermTables:
+    """`build_index`'s tables, before anything is embedded."""
     by_stem: dict[str, list[tuple[str, str]]] = {}
     by_word: dict[str, dict[str, str]] = {}
     by_run: dict[str, dict[str, str]] = {}
@@ -116,22 +140,72 @@ def build_index(
             texts.append(text)
             shared.append(known_columns.get(text, -1))
     own = [text for text, column in zip(texts, shared, strict=True) if column < 0]
-    vectors = embed(own)
-    # A code ("e0502", "ora-01555") is found as written or not at all: its embedding is made of word pieces, near
-    # any other code ("e05" on a coffee machine), so it takes no part in reading by embedding.
-    # So is a name written as code made of English words: its embedding is the English words' ("depends on").
-    vectors[[i for i, text in enumerate(own) if _CODE.fullmatch(text) or written_only(text)]] = 0.0
-    return TermIndex(
+    return TermTables(
         {k: tuple(v) for k, v in by_stem.items()},
         {k: tuple(v.items()) for k, v in by_word.items()},
         {k: tuple(v.items()) for k, v in by_run.items()},
         {k: _counted(v) for k, v in by_all_words.items()},
         tuple(owners),
         tuple(texts),
-        np.ascontiguousarray(vectors.T),
-        np.array(shared, dtype=np.intp),
-        np.cumsum(np.array(shared, dtype=np.intp) < 0) - 1,
+        tuple(shared),
+        # A code ("e0502", "ora-01555") is found as written or not at all: its embedding is made of word pieces, near
+        # any other code ("e05" on a coffee machine), so it takes no part in reading by embedding.
+        # So is a name written as code made of English words: its embedding is the English words' ("depends on").
+        tuple(i for i, text in enumerate(own) if _CODE.fullmatch(text) or written_only(text)),
     )
+
+
+def index_from(tables: TermTables, embed: Callable[[Sequence[str]], Vectors]) -> TermIndex:
+    """The index of `tables`, its texts not shared embedded by `embed`."""
+    shared = np.array(tables.shared, dtype=np.intp)
+    vectors = embed([text for text, column in zip(tables.texts, tables.shared, strict=True) if column < 0])
+    vectors[list(tables.silent)] = 0.0
+    return TermIndex(
+        tables.by_stem,
+        tables.by_word,
+        tables.by_run,
+        tables.by_all_words,
+        tables.owners,
+        tables.texts,
+        np.ascontiguousarray(vectors.T),
+        shared,
+        np.cumsum(shared < 0) - 1,
+    )
+
+
+class KnowledgeTables(NamedTuple):
+    """The knowledge file and the tables of its own indexes: every skill's terms, and the terms of life outside work."""
+
+    knowledge: Knowledge
+    known: TermTables
+    off_work: TermTables
+
+
+def knowledge_tables(known: Knowledge) -> KnowledgeTables:
+    """The tables of every skill of `known` and of its terms of life outside work."""
+    off_work = build_tables([(OFF_WORK, "", known.off_work)], known)
+    return KnowledgeTables(known, build_tables(skill_rows(known, sorted(known)), known), off_work)
+
+
+def skill_rows(known: Knowledge, skills: Sequence[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The index rows of `skills`: the names and terms of each one's entry (`Knowledge.entry_for`). The skill's own
+    name is not to be found word for word: it is the lexical matcher's to find (it knows when "go" is not the
+    language)."""
+    entries = [(skill, known.entry_for(skill)) for skill in skills]
+    return [(skill, entry.skill, (*entry.names, *entry.terms)) for skill, entry in entries]
+
+
+def tables_state(tables: TermTables) -> tuple[Any, ...]:
+    """`tables` as plain values (`bot.domain.index_store` keeps them)."""
+    all_words = {word: tuple(tuple(term) for term in terms) for word, terms in tables.by_all_words.items()}
+    return (*tables[:3], all_words, *tables[4:])
+
+
+def tables_from_state(state: Sequence[Any]) -> TermTables:
+    """The tables `tables_state` gave."""
+    by_stem, by_word, by_run, all_words, *rest = state
+    by_all_words = {word: tuple(_AllWords(*term) for term in terms) for word, terms in all_words.items()}
+    return TermTables(by_stem, by_word, by_run, by_all_words, *rest)
 
 
 def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge) -> list[SkillMatch]:

@@ -34,12 +34,22 @@ from wordfreq import zipf_frequency
 
 from bot.domain.embedding import Embedder, Vectors, shared_embedder
 from bot.domain.evidence import EvidenceIndex, MentorMatch
+from bot.domain.index_store import IndexStore
 from bot.domain.knowledge import Knowledge, knowledge
 from bot.domain.matching import LexicalMatcher, SkillMatch
 from bot.domain.phrases import content_words, phrases, readable, term_windows, topic_clauses
 from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
 from bot.domain.skills import compact, normalise_skill
-from bot.domain.term_index import TermIndex, build_index, term_hits
+from bot.domain.term_index import (
+    OFF_WORK,
+    KnowledgeTables,
+    TermIndex,
+    build_index,
+    index_from,
+    knowledge_tables,
+    skill_rows,
+    term_hits,
+)
 from bot.domain.vector_store import VectorStore
 
 WORD_NAME = 3.0
@@ -66,9 +76,6 @@ MAX_SKILLS = 5
 NEAREST = 64
 """The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
 MAX_SUGGESTIONS = 3
-
-OFF_WORK = "(life outside work)"
-"""The owner of the off-work terms in an index: not a skill, so no vocabulary holds it and no gap is named after it."""
 
 
 class Verdict(StrEnum):
@@ -134,10 +141,13 @@ class Understander:
         known: Knowledge | None = None,
         lexical: LexicalMatcher | None = None,
         store: VectorStore | None = None,
+        tables: KnowledgeTables | None = None,
     ) -> None:
         self.embedder = embedder
         self.store = store  # where the knowledge terms' vectors are kept between starts (None: embedded every start)
-        self.known = knowledge() if known is None else known
+        # The knowledge file and the tables of its own indexes, as `knowledge_tables` builds them (None: built here).
+        self._tables = tables
+        self.known = tables.knowledge if tables is not None else knowledge() if known is None else known
         self.lexical = lexical or LexicalMatcher()
         # One index of every knowledge term, built once; a vocabulary adds only its skills the file lacks.
         self._known_terms: TermIndex | None = None
@@ -373,7 +383,7 @@ class Understander:
     def _off_work(self, nearness: _Nearness, windows: Sequence[str]) -> float:
         """How surely the topic is about life outside work, on the scale of a skill's reading by its terms."""
         if self._off_terms is None:
-            index = self._build_index([(OFF_WORK, "", self.known.off_work)])
+            index = index_from(self._own_tables().off_work, self._kept_vectors)
             # A skill's name inside an off-work term ("spark" in "spark plugs") says nothing on its own about which
             # sense a topic means: the rest of the term has to be there.
             names = {self.known.key(n) for e in self.known.entries.values() for n in e.names}
@@ -392,35 +402,36 @@ class Understander:
     def _known(self) -> TermIndex:
         """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""
         if self._known_terms is None:
-            self._known_terms = self._index(sorted(self.known))
+            self._known_terms = index_from(self._own_tables().known, self._kept_vectors)
         return self._known_terms
 
     def _build_extra_terms(self, vocabulary: frozenset[str]) -> TermIndex:
         """Held skills the knowledge file has no entry for (known by their own name, another entry's name or
         terms they borrow: `Knowledge.entry_for`)."""
-        return self._index(sorted(s for s in vocabulary if s not in self.known), reuse=self._known())
+        rows = skill_rows(self.known, sorted(s for s in vocabulary if s not in self.known))
+        return build_index(rows, self.known, self._embed_texts, reuse=self._known())
 
-    def _index(self, skills: Sequence[str], reuse: TermIndex | None = None) -> TermIndex:
-        """The terms of `skills`, embedded but for those `reuse` already holds (they are read off its columns)."""
-        # The skill's own name is the lexical matcher's to find (it knows when "go" is not the language).
-        entries = [(skill, self.known.entry_for(skill)) for skill in skills]
-        return self._build_index([(skill, e.skill, (*e.names, *e.terms)) for skill, e in entries], reuse)
+    def _own_tables(self) -> KnowledgeTables:
+        if self._tables is None:
+            self._tables = knowledge_tables(self.known)
+        return self._tables
 
-    def _build_index(
-        self, owned: Sequence[tuple[str, str, Sequence[str]]], reuse: TermIndex | None = None
-    ) -> TermIndex:
-        # The indexes of their own (the knowledge file's, the off-work terms') are the same at every start: kept. A
-        # workspace's few skills the file lacks, read against the file's index (`reuse`), are not.
-        return build_index(owned, self.known, lambda texts: self._embed_texts(texts, keep=reuse is None), reuse)
+    def _kept_vectors(self, texts: Sequence[str]) -> Vectors:
+        """The vectors of an index of its own (the knowledge file's, the off-work terms'): the same at every start,
+        so kept between starts. A workspace's few skills the file lacks, read against the file's index, are not."""
+        return self._embed_texts(texts, keep=True)
 
 
 @cache
 def shared_understander(store: Path | None = None) -> Understander:
-    """The process's one reader of topics with the shipped knowledge and the shared model (keeping the knowledge terms'
-    vectors in the folder `store`, when given). Its index of every knowledge term takes seconds to build and its caches
-    are pure functions of what they are asked, so every app in a process (one in production, one per test in the test
-    suite) shares it."""
-    return Understander(shared_embedder(), store=None if store is None else VectorStore(store))
+    """The process's one reader of topics with the shipped knowledge and the shared model (keeping the knowledge, its
+    index and its terms' vectors in the folder `store`, when given). Its index of every knowledge term takes seconds
+    to build and its caches are pure functions of what they are asked, so every app in a process (one in production,
+    one per test in the test suite) shares it."""
+    if store is None:
+        return Understander(shared_embedder())
+    tables = IndexStore(store).load(lambda: knowledge_tables(knowledge()))
+    return Understander(shared_embedder(), store=VectorStore(store), tables=tables)
 
 
 @dataclass(frozen=True)

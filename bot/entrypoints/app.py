@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.domain.availability import AbuseLimits
 from bot.domain.understanding import shared_understander
-from bot.entrypoints.folders import vectors_dir
+from bot.entrypoints.folders import matching_dir
 from bot.runtime import timer_kinds as tk
 from bot.runtime.metrics import Metrics
 from bot.runtime.timers import Timers
@@ -150,7 +150,7 @@ def build_services(
     requests = RequestService(
         db,
         gateway,
-        TopicReader(shared_understander(vectors_dir())),
+        TopicReader(shared_understander(matching_dir())),
         timers,
         sessions,
         RoutingConfig(

@@ -1,4 +1,4 @@
-"""Where Burst keeps what it can rebuild: local-slack's download, the demo's workspace, the knowledge terms' vectors."""
+"""Where Burst keeps what it can rebuild: local-slack's download, the demo's workspace, the knowledge index."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("BURST_CACHE_DIR") or Path.home() / ".cache" / "burst")
 
 
-def vectors_dir() -> Path | None:
-    """Where the knowledge terms' embeddings are kept between starts; None without a cache folder to be had (no
-    $BURST_CACHE_DIR and no home directory, as for a service user without one): they are then embedded every start."""
+def matching_dir() -> Path | None:
+    """Where the knowledge file as read, its index and its terms' embeddings are kept between starts; None without a
+    cache folder to be had (no $BURST_CACHE_DIR and no home directory, as for a service user without one): they are
+    then built every start."""
     try:
-        return cache_dir() / "vectors"
+        return cache_dir() / "matching"
     except RuntimeError:
         return None

@@ -1,0 +1,107 @@
+"""The knowledge file as read and its terms as indexed word for word, kept in a folder between starts.
+
+Reading `skill_knowledge.yaml` and `off_work.yaml` and indexing their 41,000 names and terms is over a second of every
+start, and the result changes only when the files, or the rules that read them, do. It is built once per change and
+read back: a file is named by a hash of both files, of every module of `bot.domain` (the rules) and of the Python,
+word list and stemmer versions they run on, so an edit, a change of the rules or an upgrade never reads what is not
+its own. The terms' embeddings are kept beside it by `bot.domain.vector_store`.
+
+Files hold `marshal` data, the format of Python's own compiled modules: it loads plain values (dicts, tuples, strings,
+numbers) and runs nothing. A digest of the payload comes first, so a file cut short or changed is built again; files
+are written under a temporary name and renamed into place. Like `__pycache__`, the folder is the process's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+import structlog
+
+from bot.domain.knowledge import KNOWLEDGE_FILE, OFF_WORK_FILE, Knowledge
+from bot.domain.term_index import KnowledgeTables, tables_from_state, tables_state
+
+log = structlog.get_logger(__name__)
+
+FORMAT = 1
+"""Bumped when what a file holds changes shape (changes of the files or the rules are in the name already)."""
+KEEP = 2
+"""Files kept in the folder; older ones (of knowledge since edited) are removed."""
+_DIGEST = 32
+
+
+class IndexStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load(self, build: Callable[[], KnowledgeTables]) -> KnowledgeTables:
+        """`build()`, read from the folder when it was built from these files by these rules before."""
+        path = self.folder / f"index-{_key()}.marshal"
+        found = _read(path)
+        if found is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # in use: the newest are the ones kept
+            return found
+        built = build()
+        self._save(path, built)
+        return built
+
+    def _save(self, path: Path, built: KnowledgeTables) -> None:
+        payload = marshal.dumps((built.knowledge.state(), tables_state(built.known), tables_state(built.off_work)))
+        part: Path | None = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # A name nobody can predict, created by this call alone (a link planted under it is not followed).
+            handle, name = tempfile.mkstemp(dir=self.folder, prefix="index-", suffix=".part")
+            part = Path(name)
+            with os.fdopen(handle, "wb") as file:
+                file.write(hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload)
+            os.replace(part, path)
+        except OSError as error:
+            if part is not None:
+                with contextlib.suppress(OSError):
+                    part.unlink(missing_ok=True)
+            log.warning("matching.index_not_saved", folder=str(self.folder), error=str(error))
+            return
+        self._forget_stale()
+
+    def _forget_stale(self) -> None:
+        """All but the KEEP newest files, a write a crash left half done among them."""
+        dated: list[tuple[float, Path]] = []
+        for found in self.folder.glob("index-*"):
+            with contextlib.suppress(OSError):
+                dated.append((found.stat().st_mtime, found))
+        for _, stale in sorted(dated, reverse=True)[KEEP:]:
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
+
+
+def _key() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    versions = [metadata.version(package) for package in ("wordfreq", "snowballstemmer", "pystemmer")]
+    digest.update("\0".join([str(FORMAT), sys.version, *versions]).encode())
+    rules = sorted(Path(__file__).parent.glob("*.py"))
+    for path in [KNOWLEDGE_FILE, OFF_WORK_FILE, *rules]:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> KnowledgeTables | None:
+    """What was saved at `path` if it is whole and of the shape this module writes, else None."""
+    try:
+        data = path.read_bytes()
+        payload = data[_DIGEST:]
+        if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != data[:_DIGEST]:
+            return None
+        knowledge, known, off_work = marshal.loads(payload)
+        return KnowledgeTables(Knowledge.from_state(knowledge), tables_from_state(known), tables_from_state(off_work))
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
+        return None  # not there yet, cut short or of another shape: built again and rewritten
