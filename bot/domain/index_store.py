@@ -13,22 +13,16 @@ are written under a temporary name and renamed into place. Like `__pycache__`, t
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-import structlog
-
+from bot.domain import kept_files
 from bot.domain.knowledge import KNOWLEDGE_FILE, OFF_WORK_FILE, Knowledge
 from bot.domain.term_index import KnowledgeTables, tables_from_state, tables_state
-
-log = structlog.get_logger(__name__)
 
 FORMAT = 1
 """Bumped when what a file holds changes shape (changes of the files or the rules are in the name already)."""
@@ -46,8 +40,7 @@ class IndexStore:
         path = self.folder / f"index-{_key()}.marshal"
         found = _read(path)
         if found is not None:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # in use: the newest are the ones kept
+            kept_files.mark_used(path)
             return found
         built = build()
         self._save(path, built)
@@ -55,32 +48,8 @@ class IndexStore:
 
     def _save(self, path: Path, built: KnowledgeTables) -> None:
         payload = marshal.dumps((built.knowledge.state(), tables_state(built.known), tables_state(built.off_work)))
-        part: Path | None = None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            # A name nobody can predict, created by this call alone (a link planted under it is not followed).
-            handle, name = tempfile.mkstemp(dir=self.folder, prefix="index-", suffix=".part")
-            part = Path(name)
-            with os.fdopen(handle, "wb") as file:
-                file.write(hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload)
-            os.replace(part, path)
-        except OSError as error:
-            if part is not None:
-                with contextlib.suppress(OSError):
-                    part.unlink(missing_ok=True)
-            log.warning("matching.index_not_saved", folder=str(self.folder), error=str(error))
-            return
-        self._forget_stale()
-
-    def _forget_stale(self) -> None:
-        """All but the KEEP newest files, a write a crash left half done among them."""
-        dated: list[tuple[float, Path]] = []
-        for found in self.folder.glob("index-*"):
-            with contextlib.suppress(OSError):
-                dated.append((found.stat().st_mtime, found))
-        for _, stale in sorted(dated, reverse=True)[KEEP:]:
-            with contextlib.suppress(OSError):
-                stale.unlink(missing_ok=True)
+        digest = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
+        kept_files.save(path, "index", lambda file: file.write(digest + payload), KEEP)
 
 
 def _key() -> str:

@@ -12,19 +12,14 @@ truncated or foreign file is embedded again; a folder that cannot be written cos
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import structlog
 
+from bot.domain import kept_files
 from bot.domain.embedding import Embedder, Vectors
-
-log = structlog.get_logger(__name__)
 
 FORMAT = 1
 """Bumped when what a file holds changes meaning (not when texts or the model change: those are in the name)."""
@@ -41,41 +36,14 @@ class VectorStore:
         path = self.folder / f"vectors-{_key(embedder, texts)}.npy"
         found = _load(path, (len(texts), embedder.dim))
         if found is not None:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # in use: the newest are the ones kept
+            kept_files.mark_used(path)
             return found
         vectors = embedder.embed(texts)
         self._save(path, vectors)
         return vectors
 
     def _save(self, path: Path, vectors: Vectors) -> None:
-        part: Path | None = None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            # A name nobody can predict, created by this call alone (a link planted under it is not followed).
-            handle, name = tempfile.mkstemp(dir=self.folder, prefix="vectors-", suffix=".part")
-            part = Path(name)
-            with os.fdopen(handle, "wb") as file:
-                np.save(file, vectors, allow_pickle=False)
-            os.replace(part, path)
-        except OSError as error:
-            if part is not None:
-                with contextlib.suppress(OSError):
-                    part.unlink(missing_ok=True)
-            log.warning("matching.vectors_not_saved", folder=str(self.folder), error=str(error))
-            return
-        self._forget_stale()
-
-    def _forget_stale(self) -> None:
-        """All but the KEEP newest files, a write a crash left half done among them (one under way is among the newest;
-        another process may be removing the same files)."""
-        dated: list[tuple[float, Path]] = []
-        for found in self.folder.glob("vectors-*"):
-            with contextlib.suppress(OSError):
-                dated.append((found.stat().st_mtime, found))
-        for _, stale in sorted(dated, reverse=True)[KEEP:]:
-            with contextlib.suppress(OSError):
-                stale.unlink(missing_ok=True)
+        kept_files.save(path, "vectors", lambda file: np.save(file, vectors, allow_pickle=False), KEEP)
 
 
 PROBE = "goroutine leak in our worker pool"
