@@ -1,6 +1,6 @@
 """The knowledge file as read and its terms as indexed word for word, kept in a folder between starts.
 
-Reading `skill_knowledge.yaml` and `off_work.yaml` and indexing their 41,000 names and terms is over a second of every
+Reading `skill_knowledge.yaml` and `off_work.yaml` and indexing their 47,000 names and terms is over a second of every
 start, and the result changes only when the files, or the rules that read them, do. It is built once per change and
 read back: a file is named by a hash of both files, of every module of `bot.domain` (the rules) and of the Python,
 word list and stemmer versions they run on, so an edit, a change of the rules or an upgrade never reads what is not
