@@ -213,26 +213,29 @@ def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge) -> list[
     specific its words are."""
     found: dict[tuple[str, str], SkillMatch] = {}
     for gram in grams:
-        owners = terms.by_stem.get(stem_phrase(gram), ())
+        if not (owners := terms.by_stem.get(stem_phrase(gram), ())):
+            continue
         # A term several skills share points to each of them less surely ("generics": java, rust, swift...).
-        shared = 1 / math.sqrt(len({skill for skill, _ in owners}) or 1)
+        shared = 1 / math.sqrt(len({skill for skill, _ in owners}))
+        score = round(TERM * specificity(gram) * shared, 3)  # the same for every owner: computed once
+        one_word = " " not in gram
         for skill, term in owners:
-            if " " not in gram and not _same_word(gram, term):
+            if one_word and not _same_word(gram, term):
                 continue
-            score = round(TERM * specificity(gram) * shared, 3)
-            if (skill, gram) not in found or found[skill, gram].score < score:
+            if (had := found.get((skill, gram))) is None or had.score < score:
                 found[skill, gram] = SkillMatch(skill, score, f"mentions {term}")
     found.update(_run_hits(terms, grams))
     found.update(_all_words_hits(terms, grams))
     # How common a word is in English is read off the word as written: a stem ("alway", "famili") is no word.
     for word, written in {stem_phrase(w): w for w in grams if " " not in w}.items():
-        owners = terms.by_word.get(word, ())
+        if not (owners := terms.by_word.get(word, ())):
+            continue
         # A word inside longer terms ("contrast" in "color contrast") hints at their skills, the less the more
         # skills use it and the more common it is in English.
-        shared = 1 / math.sqrt(known.skills_using(word) or len(owners) or 1)
+        shared = 1 / math.sqrt(known.skills_using(word) or len(owners))
+        score = round(PARTIAL * specificity(written) * shared, 3)
         for skill, term in owners:
-            score = round(PARTIAL * specificity(written) * shared, 3)
-            if (skill, word) not in found or found[skill, word].score < score:
+            if (had := found.get((skill, word))) is None or had.score < score:
                 found[skill, word] = SkillMatch(skill, score, f"like {term}")
     return list(found.values())
 
