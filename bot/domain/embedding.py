@@ -43,7 +43,7 @@ class WordLlamaEmbedder:
     token vectors linearly, so keeping the first columns of its token matrix is that smaller model exactly. Measured
     on the labelled set and the eight blind workspaces, 64 read requests as well as 128 (two more hits on each, as
     many unanswerable requests pinged, a few more wrong pings in three workspaces) and 128 as well as all 256, at a
-    quarter of the memory for the token matrix and the 44,000 knowledge terms' vectors. Multiplying a topic's phrases
+    quarter of the memory for the token matrix and the 51,000 knowledge terms' vectors. Multiplying a topic's phrases
     by those vectors is the largest piece of reading a topic, and it shrinks with them.
     """
 

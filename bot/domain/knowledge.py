@@ -89,7 +89,7 @@ class Knowledge:
         by_term: dict[str, list[str]] = {}
         users: dict[str, set[str]] = {}
         # Every name and term keyed once: the index of every reader keys them again (`key`), and splitting and
-        # stemming 44,000 texts is a good part of start-up.
+        # stemming 51,000 texts is a good part of start-up.
         self._keys: dict[str, str] = {}
         for skill, entry in entries.items():
             for text in (*entry.names, *entry.terms):

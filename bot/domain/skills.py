@@ -70,7 +70,7 @@ def unescape(text: str) -> str:
 
 def strip_edges(text: str) -> str:
     """Drop quotes, chat formatting, brackets and list punctuation around a name; keep c++, c#, .net intact."""
-    # Most words have nothing to strip: every word of a topic and of 44,000 knowledge terms passes through here.
+    # Most words have nothing to strip: every word of a topic and of 51,000 knowledge terms passes through here.
     if text and not (text[0] in _LEADING_OR_DOT or text[-1] in _TRAILING or text[0].isspace() or text[-1].isspace()):
         return text
     while True:

@@ -1,6 +1,6 @@
 """Embedded knowledge terms kept in a folder between starts, keyed by what was embedded and by which model.
 
-Start-up embeds the knowledge file's 44,000 names and terms and 3,100 terms of life outside work (most of a second on
+Start-up embeds the knowledge file's 51,000 names and terms and 3,100 terms of life outside work (most of a second on
 a small machine). They change only when the file or the model does, so the vectors are saved once per change and read
 back at the next start. A file is named by a hash of the model and of every text in order, so an edit of the file, an
 upgrade of the model or another process's different knowledge never reads vectors that are not its own.
