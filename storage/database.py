@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlmodel import col
 
+from storage import sqlite_driver
 from storage.models import DataVersion, InteractionEvent, dialect, install_printable
 from storage.repositories import (
     CalendarRepository,
@@ -73,7 +74,8 @@ class Database:
         private_sqlite_file(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
+            # One trip to the connection's thread per statement, not four (storage.sqlite_driver).
+            kwargs["connect_args"] = {"timeout": 30, "async_creator_fn": sqlite_driver.connect}
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
