@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -41,8 +42,10 @@ from typing import Any, Self, TypeVar
 
 from sqlalchemy import event, make_url, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import col
 
 from storage import sqlite_driver
@@ -77,10 +80,14 @@ class Database:
             # One trip to the connection's thread per statement, not four (storage.sqlite_driver).
             kwargs["connect_args"] = {"timeout": 30, "async_creator_fn": sqlite_driver.connect}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # Last in, first out: the connections a steady load needs stay warm, and the rest sit idle (see
+            # `_ping_when_idle`, which stands in for pool_pre_ping).
+            kwargs.update(pool_size=10, max_overflow=20, pool_use_lifo=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _tune_sqlite(self.engine)
+        else:
+            _ping_when_idle(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._writer = WriterLock() if self.is_sqlite else None
         self._cache = VersionedCache()  # skills held, zones, evidence: see `CachedReads`
@@ -149,6 +156,37 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Connection) -> None:
         readonly = conn.get_execution_options().get(READONLY, False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+PING_IDLE_AFTER = 10.0
+"""Seconds a pooled PostgreSQL connection may sit unused before it is checked on its way out of the pool."""
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Check a PostgreSQL connection before use when it sat unused in the pool for a while.
+
+    A server restart or a firewall dropping idle connections must not fail a request. pool_pre_ping guarded every
+    checkout, and asyncpg's ping is three round trips (BEGIN, an empty query, ROLLBACK): more than half of what a
+    unit of work reading one row cost. A connection used moments ago is almost surely alive, and if the server went
+    away meanwhile the failing statement is a disconnect, on which SQLAlchemy discards the whole pool.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _taken(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_AFTER:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # dead: the pool throws it away and checks out another (three tries)
+            raise DisconnectionError("an idle pooled connection did not answer") from error
+
+
+_IDLE_SINCE = "burst_idle_since"
 
 
 class WriterLock:
