@@ -86,6 +86,12 @@ class SkillMatch:
             raise ValueError(f"a match score is in (0, 1], not {self.score}")
 
 
+Reading = tuple[str, float, str]
+"""A `SkillMatch`'s skill, score and reason as the readers of a topic (`bot.domain.understanding`) pass them among
+themselves: one topic weighs hundreds of readings, and a plain tuple costs a small part of a checked, frozen
+`SkillMatch`, made only for the few that are returned."""
+
+
 class Matcher(Protocol):
     """What the request service needs from a matcher, so a stronger one can replace `LexicalMatcher`."""
 

@@ -27,10 +27,13 @@ def phrase_confidence(grams: Sequence[str], vectors: Vectors) -> Callable[[Vecto
     weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
     scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
     scaled = vectors * scale
+    cap = scale * np.float32(SIMILAR_FULL)
 
     def confidence(columns: Vectors) -> Vectors:  # phrases x columns
         found = scaled @ columns
-        np.minimum(found, scale * np.float32(SIMILAR_FULL), out=found)
+        # Against a whole matrix of caps rather than the column of them broadcast: numpy's minimum is vectorised for
+        # the one and not the other, and the matrix costs less to fill than the broadcast costs to run.
+        np.minimum(found, np.broadcast_to(cap, found.shape).copy(), out=found)
         found -= scale * np.float32(SIMILAR_FLOOR)
         return found
 

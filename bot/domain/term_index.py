@@ -18,7 +18,7 @@ from wordfreq import zipf_frequency
 
 from bot.domain.embedding import Vectors
 from bot.domain.knowledge import Knowledge
-from bot.domain.matching import NEEDS_CONTEXT, OTHER_MEANING, STOPWORDS, SkillMatch, specificity, stem_phrase
+from bot.domain.matching import NEEDS_CONTEXT, OTHER_MEANING, STOPWORDS, Reading, specificity, stem_phrase
 from bot.domain.phrases import is_content, written_only
 
 TERM = 0.85
@@ -208,12 +208,13 @@ def tables_from_state(state: Sequence[Any]) -> TermTables:
     return TermTables(by_stem, by_word, by_run, by_all_words, *rest)
 
 
-def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge) -> list[SkillMatch]:
+def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge) -> list[Reading]:
     """Knowledge terms found word for word (after stemming) among the topic's `term_windows`, each counting by how
     specific its words are."""
-    found: dict[tuple[str, str], SkillMatch] = {}
-    for gram in grams:
-        if not (owners := terms.by_stem.get(stem_phrase(gram), ())):
+    stems = [stem_phrase(gram) for gram in grams]  # each window's stem, read by all three lookups below
+    found: dict[tuple[str, str], Reading] = {}
+    for gram, stem in zip(grams, stems, strict=True):
+        if not (owners := terms.by_stem.get(stem, ())):
             continue
         # A term several skills share points to each of them less surely ("generics": java, rust, swift...).
         shared = 1 / math.sqrt(len({skill for skill, _ in owners}))
@@ -222,12 +223,12 @@ def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge) -> list[
         for skill, term in owners:
             if one_word and not _same_word(gram, term):
                 continue
-            if (had := found.get((skill, gram))) is None or had.score < score:
-                found[skill, gram] = SkillMatch(skill, score, f"mentions {term}")
-    found.update(_run_hits(terms, grams))
-    found.update(_all_words_hits(terms, grams))
+            if (had := found.get((skill, gram))) is None or had[1] < score:
+                found[skill, gram] = (skill, score, f"mentions {term}")
+    found.update(_run_hits(terms, grams, stems))
+    found.update(_all_words_hits(terms, grams, stems))
     # How common a word is in English is read off the word as written: a stem ("alway", "famili") is no word.
-    for word, written in {stem_phrase(w): w for w in grams if " " not in w}.items():
+    for word, written in {stem: w for w, stem in zip(grams, stems, strict=True) if " " not in w}.items():
         if not (owners := terms.by_word.get(word, ())):
             continue
         # A word inside longer terms ("contrast" in "color contrast") hints at their skills, the less the more
@@ -235,17 +236,17 @@ def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge) -> list[
         shared = 1 / math.sqrt(known.skills_using(word) or len(owners))
         score = round(PARTIAL * specificity(written) * shared, 3)
         for skill, term in owners:
-            if (had := found.get((skill, word))) is None or had.score < score:
-                found[skill, word] = SkillMatch(skill, score, f"like {term}")
+            if (had := found.get(key := (skill, word))) is None or had[1] < score:
+                found[key] = (skill, score, f"like {term}")
     return list(found.values())
 
 
-def _run_hits(terms: TermIndex, grams: Sequence[str]) -> dict[tuple[str, str], SkillMatch]:
+def _run_hits(terms: TermIndex, grams: Sequence[str], stems: Sequence[str]) -> dict[tuple[str, str], Reading]:
     """Runs of topic words found inside longer terms ("gradle sync" in "gradle sync failed"), counting by how specific
-    their words are and how many skills' terms hold the run."""
-    found: dict[tuple[str, str], SkillMatch] = {}
-    for gram in grams:
-        key = stem_phrase(gram) if " " in gram else ""
+    their words are and how many skills' terms hold the run (`stems`: the `grams` stemmed)."""
+    found: dict[tuple[str, str], Reading] = {}
+    for gram, stem in zip(grams, stems, strict=True):
+        key = stem if " " in gram else ""
         if not key or key in terms.by_stem or key not in terms.by_run:
             continue
         owners = terms.by_run[key]
@@ -253,25 +254,27 @@ def _run_hits(terms: TermIndex, grams: Sequence[str]) -> dict[tuple[str, str], S
         words = [w for w in gram.split() if is_content(w)]
         score = round(RUN * sum(map(specificity, words)) / (len(words) or 1) * shared, 3)
         for skill, term in owners:
-            if (skill, key) not in found or found[skill, key].score < score:
-                found[skill, key] = SkillMatch(skill, score, f"like {term}")
+            if (skill, key) not in found or found[skill, key][1] < score:
+                found[skill, key] = (skill, score, f"like {term}")
     return found
 
 
-def _all_words_hits(terms: TermIndex, grams: Sequence[str]) -> dict[tuple[str, str], SkillMatch]:
+def _all_words_hits(terms: TermIndex, grams: Sequence[str], stems: Sequence[str]) -> dict[tuple[str, str], Reading]:
     """Terms of two or more words all found in the topic, but not as written: in another order, apart or inflected
-    ("partitions for a topic" holds "topic partitions"), counting by how specific their words are."""
-    found: dict[tuple[str, str], SkillMatch] = {}
-    written = {stem_phrase(g) for g in grams}
+    ("partitions for a topic" holds "topic partitions"), counting by how specific their words are (`stems`: the
+    `grams` stemmed)."""
+    found: dict[tuple[str, str], Reading] = {}
+    written = set(stems)
     # How common a word is in English is read off the word as the topic writes it: a stem ("partit") is no word.
-    words = {stem_phrase(g): g for g in grams if " " not in g and is_content(g)}
+    words = {stem: g for g, stem in zip(grams, stems, strict=True) if " " not in g and is_content(g)}
+    present = set(words)
     for word in words:
         for term in terms.by_all_words.get(word, ()):
-            if term.key in written or not all(w in words for w in term.words):
+            if term.key in written or not present.issuperset(term.words):
                 continue
             common = sum(specificity(words[w]) for w in term.words) / len(term.words)
             score = round(ALL_WORDS * common / math.sqrt(term.holders), 3)
-            found.setdefault((term.skill, f"all of {term.term}"), SkillMatch(term.skill, score, f"like {term.term}"))
+            found.setdefault((term.skill, f"all of {term.term}"), (term.skill, score, f"like {term.term}"))
     return found
 
 

@@ -22,10 +22,11 @@ held skills its entry names as related, and names the skill gap when nothing hel
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ from bot.domain.embedding import Embedder, Vectors, shared_embedder
 from bot.domain.evidence import EvidenceIndex, MentorMatch
 from bot.domain.index_store import IndexStore
 from bot.domain.knowledge import Knowledge, knowledge
-from bot.domain.matching import LexicalMatcher, SkillMatch
+from bot.domain.matching import LexicalMatcher, Reading, SkillMatch
 from bot.domain.phrases import content_words, phrases, readable, term_windows, topic_clauses
 from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
 from bot.domain.skills import compact, normalise_skill
@@ -125,6 +126,20 @@ class _Nearness:
             found = self._products[id(columns)] = (columns, self._product(columns))
         return found[1]
 
+    def best(self, columns: Vectors) -> Vectors:
+        """Each column's best confidence over the phrases, floored at 0; only called when `vectors` is not None."""
+        if self._rows_of is None:
+            best: Vectors = self.confidence(columns).max(axis=0)
+        else:
+            # A part of the topic takes the best of its rows of the whole's product in place, not copying them out.
+            whole, rows = self._rows_of
+            product = whole.confidence(columns)
+            best = product[rows[0]].copy()
+            for row in rows[1:]:
+                np.maximum(best, product[row], out=best)
+        np.maximum(best, 0.0, out=best)
+        return best
+
     def without(self, words: set[str]) -> _Nearness:
         """The phrases that have none of `words`."""
         keep = [i for i, gram in enumerate(self.grams) if words.isdisjoint(gram.split())]
@@ -182,51 +197,52 @@ class Understander:
         known, extra = self._known(), self._extra_terms(vocab)
         known_hits = term_hits(known, windows, self.known)
         hits = [*known_hits, *term_hits(extra, windows, self.known)]
-        near = self._near_terms(known, nearness, extra)
-        lexical, rest = self._names_as_words(self.lexical.match(readable(topic), vocab), nearness, windows, extra)
+        near = self._near_terms(known, nearness, extra, named=True)
+        matched = [_reading(m) for m in self.lexical.match(readable(topic), vocab)]
+        lexical, rest = self._names_as_words(matched, nearness, windows, extra)
         read = _heard_in_words(combine(lexical, hits, near), lexical, hits)
-        if rest is not None and rest.life >= LIFE_AROUND and rest.life > max(rest.work.values(), default=0.0):
+        if rest is not None and rest.life >= LIFE_AROUND and rest.life > rest.best_work:
             # The rest of the topic reads as life outside work: the name is the word, and no skill the word alone
             # reaches ("churn model") counts for more than a guess.
-            guessed = (_guess(m) if self._backing(rest, m.skill) < BACKING else m for m in read)
-            read = sorted(guessed, key=lambda m: (-m.score, m.skill))
+            guessed = (_guess(r) if self._backing(rest, r[0]) < BACKING else r for r in read)
+            read = sorted(guessed, key=_rank)
         ranked = self._held(read, vocab)
         if read and ranked and self._about_another(read[0], ranked[0], vocab):
-            ranked = [_guess(m) for m in ranked]
+            ranked = [_guess(r) for r in ranked]
         mentors = evidence.match(grams, vectors) if evidence is not None else []
         # Read as life outside work more surely than as any work by its words, a topic's skill names mean something
         # else ("my ball python won't eat", "spark plugs for the lawnmower"): no skill is read, and what is left
         # unmet is not a skill gap named after the word. A mentor who wrote they help with it is still asked, when
         # what they wrote is life too ("ball pythons, geckos"): a work phrase of theirs found in such a topic ("AML"
         # in an about line on compliance, in "my aunt was diagnosed with AML") is the same word in another sense.
-        off_work = self._reads_as_life(nearness, windows, combine([], hits, near))
+        off_work = self._reads_as_life(nearness, windows, _best(hits, near))
         if off_work:
             ranked = []
             mentors = [m for m in mentors if self._life(m.phrase)]
-        best = max([m.score for m in ranked[:1]] + [m.score for m in mentors[:1]] + [0.0])
+        best = max([r[1] for r in ranked[:1]] + [m.score for m in mentors[:1]] + [0.0])
         if best >= ROUTE_AT:
             keep = max(ROUTE_AT, best * KEEP_RATIO)
             return Understanding(
                 Verdict.ROUTE,
-                [m for m in ranked if m.score >= keep][:MAX_SKILLS],
+                [SkillMatch(*r) for r in [r for r in ranked if r[1] >= keep][:MAX_SKILLS]],
                 [m for m in mentors if m.score >= keep],
             )
         if best >= CLARIFY_AT and ranked:
-            return Understanding(Verdict.CLARIFY, [m for m in ranked if m.score >= CLARIFY_AT][:MAX_SUGGESTIONS])
+            offered = [r for r in ranked if r[1] >= CLARIFY_AT][:MAX_SUGGESTIONS]
+            return Understanding(Verdict.CLARIFY, [SkillMatch(*r) for r in offered])
         if off_work:
             return Understanding(Verdict.UNKNOWN)
         # The gap is named among the knowledge file's skills: the readings above, less held skills the file lacks.
-        return Understanding(
-            Verdict.UNKNOWN, gap=self._gap(topic, known_hits, [m for m in near if m.skill in self.known])
-        )
+        return Understanding(Verdict.UNKNOWN, gap=self._gap(topic, known_hits, [r for r in near if r[0] in self.known]))
 
-    def _about_another(self, best: SkillMatch, held: SkillMatch, vocabulary: frozenset[str]) -> bool:
+    def _about_another(self, best: Reading, held: Reading, vocabulary: frozenset[str]) -> bool:
         """Whether a topic reads far more surely as a skill nobody holds, and one unrelated to its best held reading:
         then the held reading comes from a few words the two skills share ("P1 ticket about to breach the SLA" is
         customer support, and reads as contracts only by "sla"), a guess to ask about rather than route on."""
-        if best.skill in vocabulary or best.score - held.score < ELSEWHERE:
+        (best_skill, best_score, _), (held_skill, held_score, _) = best, held
+        if best_skill in vocabulary or best_score - held_score < ELSEWHERE:
             return False
-        return held.skill not in self.known.related(best.skill) and best.skill not in self.known.related(held.skill)
+        return held_skill not in self.known.related(best_skill) and best_skill not in self.known.related(held_skill)
 
     def _reads_phrase_as_life(self, phrase: str) -> bool:
         """Whether a phrase (of a mentor's evidence) reads as life outside work more surely than as any work."""
@@ -234,34 +250,34 @@ class Understander:
         grams, windows = phrases(clauses), term_windows(clauses, phrase)
         nearness = _Nearness(grams, self._embed_topic(grams))
         known = self._known()
-        work = combine([], term_hits(known, windows, self.known), self._near_terms(known, nearness))
+        work = _best(term_hits(known, windows, self.known), self._near_terms(known, nearness))
         return self._reads_as_life(nearness, windows, work)
 
-    def _reads_as_life(self, nearness: _Nearness, windows: Sequence[str], work: Sequence[SkillMatch]) -> bool:
-        """Whether a text reads as life outside work more surely than as its best `work` reading by terms."""
-        return self._off_work(nearness, windows) > max([m.score for m in work[:1]] + [0.0])
+    def _reads_as_life(self, nearness: _Nearness, windows: Sequence[str], work: float) -> bool:
+        """Whether a text reads as life outside work more surely than as `work`, its best reading by terms."""
+        return self._off_work(nearness, windows) > work
 
     def _names_as_words(
         self,
-        lexical: list[SkillMatch],
+        lexical: list[Reading],
         nearness: _Nearness,
         windows: Sequence[str],
         extra: TermIndex,
-    ) -> tuple[list[SkillMatch], _Rest | None]:
+    ) -> tuple[list[Reading], _Rest | None]:
         """The lexical matches, where a name that is also a common English word ("java", "churn", "cypress") is a guess
         at its skill unless other words of the topic point to the skill: alone, it may be the word ("a good java
         roaster near the office, our beans are stale", "butter with an old wooden churn"). With the topic read
         without those names, when any are found; else without the names written as one word that are no common word,
         which have other senses too ("a wine maven", "selenium supplements"): the caller reads that rest for life
         outside work, and only then is such a name a guess."""
-        written = {word for m in lexical if m.score > NAME_ALONE and (word := _one_word_name(m)) is not None}
+        written = {word for r in lexical if r[1] > NAME_ALONE and (word := _one_word_name(r)) is not None}
         names = {word for word in written if _common_word(word)}
         if not written:
             return lexical, None
         rest = self._without_words(names or written, nearness, windows, extra)
-        unbacked = {m.skill for m in lexical if _one_word_name(m) in names and self._backing(rest, m.skill) < BACKING}
+        unbacked = {r[0] for r in lexical if _one_word_name(r) in names and self._backing(rest, r[0]) < BACKING}
         guessed = [
-            _guess(m) if m.skill in unbacked or m.reason.removeprefix("related to ") in unbacked else m for m in lexical
+            _guess(r) if r[0] in unbacked or r[2].removeprefix("related to ") in unbacked else r for r in lexical
         ]
         return guessed, rest
 
@@ -270,16 +286,16 @@ class Understander:
         rest = nearness.without(words)
         rest_windows = [w for w in windows if words.isdisjoint(w.split())]
         known = self._known()
-        work = combine(
-            [],
-            [*term_hits(known, rest_windows, self.known), *term_hits(extra, rest_windows, self.known)],
-            self._near_terms(known, rest, extra),
-        )
-        return _Rest({m.skill: m.score for m in work}, self._off_work(rest, rest_windows))
+
+        def work() -> Iterable[Reading]:
+            hits = [*term_hits(known, rest_windows, self.known), *term_hits(extra, rest_windows, self.known)]
+            return [*hits, *self._near_terms(known, rest, extra)]
+
+        return _Rest(self._off_work(rest, rest_windows), work)
 
     def _backing(self, rest: _Rest, skill: str) -> float:
         """How surely the rest of the topic points to `skill` or a skill related to it."""
-        return max(rest.work.get(s, 0.0) for s in (skill, *self.known.related(skill)))
+        return max(rest.confidence(s) for s in (skill, *self.known.related(skill)))
 
     def gap(self, topic: str) -> str | None:
         """The skill a topic is about among every skill Burst knows of, held or not: how a skill gap is named."""
@@ -291,21 +307,25 @@ class Understander:
         hits = term_hits(terms, term_windows(clauses, topic), self.known)
         return self._gap(topic, hits, self._near_terms(terms, _Nearness(grams, self._embed_topic(grams))))
 
-    def _gap(self, topic: str, hits: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> str | None:
+    def _gap(self, topic: str, hits: Sequence[Reading], near: Sequence[Reading]) -> str | None:
         """The best reading among every skill of the knowledge file, from its terms' `hits` and `near` readings."""
-        read = combine(self.lexical.match(readable(topic), self._known_skills), hits, near)
-        return read[0].skill if read and read[0].score >= CLARIFY_AT else None
+        lexical = [_reading(m) for m in self.lexical.match(readable(topic), self._known_skills)]
+        read = combine(lexical, hits, near)
+        return read[0][0] if read and read[0][1] >= CLARIFY_AT else None
 
-    def _held(self, read: Sequence[SkillMatch], vocabulary: frozenset[str]) -> list[SkillMatch]:
+    def _held(self, read: Sequence[Reading], vocabulary: frozenset[str]) -> list[Reading]:
         """The readings of held skills, and those a skill nobody holds passes on to related held ones."""
         helpers = self._helpers(vocabulary)
-        held: dict[str, SkillMatch] = {}
-        for match in read:
-            if match.skill in vocabulary:
-                _offer(held, match)
-            for helper in helpers.get(match.skill, ()):
-                _offer(held, SkillMatch(helper, round(match.score * RELATED, 3), f"{match.reason} ({match.skill})"))
-        return sorted(held.values(), key=lambda m: (-m.score, m.skill))
+        held: dict[str, Reading] = {}
+        for reading in read:
+            skill, score, reason = reading
+            if skill in vocabulary:
+                _offer(held, reading)
+            if passed_to := helpers.get(skill):
+                passed, why = round(score * RELATED, 3), f"{reason} ({skill})"  # the same for every helper
+                for helper in passed_to:
+                    _offer(held, (helper, passed, why))
+        return sorted(held.values(), key=_rank)
 
     def _build_helpers(self, vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Skill nobody holds -> held skills named related to it (by any of their names)."""
@@ -340,44 +360,55 @@ class Understander:
             return self.store.embed(self.embedder, texts)
         return self.embedder.embed(texts)
 
-    def _near_terms(self, terms: TermIndex, nearness: _Nearness, extra: TermIndex | None = None) -> list[SkillMatch]:
+    def _near_terms(
+        self, terms: TermIndex, nearness: _Nearness, extra: TermIndex | None = None, named: bool = False
+    ) -> list[Reading]:
         """Each skill's closest term to any phrase of the topic, by embedding, as a confidence: the skills of `terms`
-        (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`)."""
+        (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`).
+        With `named`, each reading's reason names the phrase and the term: readings only weighed (of the topic
+        without some words, of a gap, as work against life outside it) need none."""
         if nearness.vectors is None:
             return []
-        grams, confidence = nearness.grams, nearness.confidence
-        known = confidence(terms.columns)
-        best_known = np.maximum(known.max(axis=0), 0.0)
-        found = self._nearest(terms, grams, known, best_known, known)
+
+        def name(index: TermIndex, i: int) -> str:
+            """Why term `i` of `index` is near: the phrase nearest it, read off its column of the products."""
+            shared = int(index.shared[i])
+            if shared >= 0:
+                column = nearness.confidence(terms.columns)[:, shared]
+            else:
+                column = nearness.confidence(index.columns)[:, index.own_columns[i]]
+            return f"'{nearness.grams[int(column.argmax())]}' is like {index.texts[i]}"
+
+        best_known = nearness.best(terms.columns)
+        found = self._nearest(terms, best_known, name if named else None)
         if extra is not None and len(extra.owners):
-            own = confidence(extra.columns)
             best = np.empty(len(extra.owners), dtype=np.float32)
             mine = extra.shared < 0
-            best[mine] = np.maximum(own.max(axis=0), 0.0) if own.shape[1] else 0.0
+            best[mine] = nearness.best(extra.columns) if extra.columns.shape[1] else 0.0
             best[~mine] = best_known[extra.shared[~mine]]
-            found += self._nearest(extra, grams, own, best, known)
+            found += self._nearest(extra, best, name if named else None)
         return found
 
     @staticmethod
     def _nearest(
-        terms: TermIndex, grams: Sequence[str], own: Vectors, best_term: npt.NDArray[np.float32], known: Vectors
-    ) -> list[SkillMatch]:
-        """Each skill's best term among the NEAREST best of `best_term` (one confidence per term of `terms`); `own`
-        and `known` are the confidence matrices its own and its shared terms were read from (to name the phrase)."""
-        top = np.arange(len(best_term))
-        if len(top) > NEAREST:
+        terms: TermIndex, best_term: npt.NDArray[np.float32], name: Callable[[TermIndex, int], str] | None
+    ) -> list[Reading]:
+        """Each skill's best term among the NEAREST best of `best_term` (one confidence per term of `terms`), its
+        reason given by `name` (none without)."""
+        if len(best_term) > NEAREST:
             top = np.argpartition(-best_term, NEAREST - 1)[:NEAREST]
-        found: dict[str, SkillMatch] = {}
-        for i in top[np.argsort(-best_term[top], kind="stable")].tolist():
-            score = round(float(best_term[i]) * SEMANTIC_CEILING, 3)
-            if score <= 0:
-                break
+        else:
+            top = np.arange(len(best_term))
+        order = top[np.argsort(-best_term[top], kind="stable")]
+        found: dict[str, Reading] = {}
+        for i, best in zip(order.tolist(), best_term[order].tolist(), strict=True):
             skill = terms.owners[i]
-            if skill not in found:
-                shared = int(terms.shared[i])
-                column = known[:, shared] if shared >= 0 else own[:, terms.own_columns[i]]
-                gram = grams[int(column.argmax())]
-                found[skill] = SkillMatch(skill, score, f"'{gram}' is like {terms.texts[i]}")
+            if skill in found:
+                continue  # a nearer term of the skill came first
+            score = round(best * SEMANTIC_CEILING, 3)
+            if score <= 0:
+                break  # best first: no term after this one scores more
+            found[skill] = skill, score, name(terms, i) if name is not None else ""
         return list(found.values())
 
     def _off_work(self, nearness: _Nearness, windows: Sequence[str]) -> float:
@@ -391,13 +422,12 @@ class Understander:
             self._off_terms = replace(index, by_word=by_word)
         if not self._off_terms.owners:
             return 0.0
-        near: list[SkillMatch] = []
+        near: list[Reading] = []
         if nearness.vectors is not None:
             # One owner: its nearest term is the best of the whole matrix.
             best = round(float(nearness.confidence(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
-            near = [SkillMatch(OFF_WORK, best, "")] if best > 0 else []
-        read = combine([], term_hits(self._off_terms, windows, self.known), near)
-        return read[0].score if read else 0.0
+            near = [(OFF_WORK, best, "")] if best > 0 else []
+        return _best(term_hits(self._off_terms, windows, self.known), near)
 
     def _known(self) -> TermIndex:
         """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""
@@ -434,25 +464,55 @@ def shared_understander(store: Path | None = None) -> Understander:
     return Understander(shared_embedder(), store=VectorStore(store), tables=tables)
 
 
-@dataclass(frozen=True)
 class _Rest:
-    """A topic read without some of its words: each skill's confidence, and how surely it is life outside work."""
+    """A topic read without some of its words: how surely it is life outside work, and each skill's confidence.
 
-    work: Mapping[str, float]
-    life: float
+    Its reading as work is made when first asked: only a name that is also a common word, or a rest that reads as
+    life, needs it, and it costs as much as reading the topic (`Understander._names_as_words`)."""
+
+    def __init__(self, life: float, work: Callable[[], Iterable[Reading]]) -> None:
+        self.life = life
+        self._work = work
+
+    @cached_property
+    def _doubt(self) -> dict[str, float]:
+        """Each skill's doubt, as `combine` multiplies it."""
+        return _doubts(self._work())
+
+    @property
+    def best_work(self) -> float:
+        """The confidence of its best reading as work (0 when none)."""
+        return _confidence(min(self._doubt.values())) if self._doubt else 0.0
+
+    def confidence(self, skill: str) -> float:
+        """How surely it reads as `skill` (0 when not at all), as `combine` scores it."""
+        doubt = self._doubt.get(skill)
+        return 0.0 if doubt is None else _confidence(doubt)
 
 
-def _guess(match: SkillMatch) -> SkillMatch:
+def _reading(match: SkillMatch) -> Reading:
+    """A match of the lexical matcher as the readers here pass it on."""
+    return match.skill, match.score, match.reason
+
+
+def _rank(reading: Reading) -> tuple[float, str]:
+    """Readings sort best first, then by skill."""
+    return -reading[1], reading[0]
+
+
+def _guess(reading: Reading) -> Reading:
     """A reading that counts no more than a guess: enough to ask about, not to route on."""
-    return replace(match, score=min(match.score, NAME_ALONE))
+    skill, score, reason = reading
+    return skill, min(score, NAME_ALONE), reason
 
 
-def _one_word_name(match: SkillMatch) -> str | None:
-    """The one word a lexical match found, if it is a name (or alias) written as one word of letters."""
-    if match.reason == "word in topic":
-        word = match.skill
-    elif match.reason.startswith("alias of "):
-        word = match.reason.removeprefix("alias of ")
+def _one_word_name(reading: Reading) -> str | None:
+    """The one word a lexical reading found, if it is a name (or alias) written as one word of letters."""
+    skill, _, reason = reading
+    if reason == "word in topic":
+        word = skill
+    elif reason.startswith("alias of "):
+        word = reason.removeprefix("alias of ")
     else:
         return None
     return word if word.isalpha() else None
@@ -462,21 +522,19 @@ def _common_word(word: str) -> bool:
     return zipf_frequency(word, "en", wordlist="small") >= WORD_NAME
 
 
-def _offer(scores: dict[str, SkillMatch], match: SkillMatch) -> None:
-    if match.skill not in scores or scores[match.skill].score < match.score:
-        scores[match.skill] = match
+def _offer(scores: dict[str, Reading], reading: Reading) -> None:
+    if (had := scores.get(reading[0])) is None or had[1] < reading[1]:
+        scores[reading[0]] = reading
 
 
-def _heard_in_words(
-    read: Sequence[SkillMatch], lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch]
-) -> list[SkillMatch]:
+def _heard_in_words(read: Sequence[Reading], lexical: Sequence[Reading], terms: Sequence[Reading]) -> list[Reading]:
     """`read`, where a skill only the embeddings found is a guess: a phrase near one of its terms and no word of them
     ("esp32" near "esp", an email service provider) is enough to ask "did you mean …?", not to ping anyone."""
-    worded = {m.skill for m in (*lexical, *terms)}
-    return [m if m.skill in worded else _guess(m) for m in read]
+    worded = {r[0] for r in (*lexical, *terms)}
+    return [r if r[0] in worded else _guess(r) for r in read]
 
 
-def combine(lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch], near: Sequence[SkillMatch]) -> list[SkillMatch]:
+def combine(lexical: Sequence[Reading], terms: Sequence[Reading], near: Sequence[Reading]) -> list[Reading]:
     """One confidence per skill from the three readers, best first.
 
     Independent signs add up (noisy-or): two weak terms of one skill ("index" and "transactions") say more than one,
@@ -484,10 +542,31 @@ def combine(lexical: Sequence[SkillMatch], terms: Sequence[SkillMatch], near: Se
     signs; the embedding counts once per skill (its best phrase), since its phrases overlap.
     """
     doubt: dict[str, float] = {}
-    why: dict[str, SkillMatch] = {}
-    for match in (*lexical, *terms, *near):
-        doubt[match.skill] = doubt.get(match.skill, 1.0) * (1.0 - match.score)
-        if match.skill not in why or why[match.skill].score < match.score:
-            why[match.skill] = match
-    combined = [SkillMatch(s, round(min(1.0 - d, 1.0), 3), why[s].reason) for s, d in doubt.items() if d < 1.0]
-    return sorted(combined, key=lambda m: (-m.score, m.skill))
+    why: dict[str, Reading] = {}
+    for reading in (*lexical, *terms, *near):
+        skill, score, _ = reading
+        doubt[skill] = doubt.get(skill, 1.0) * (1.0 - score)
+        if (had := why.get(skill)) is None or had[1] < score:
+            why[skill] = reading
+    combined = [(s, _confidence(d), why[s][2]) for s, d in doubt.items() if d < 1.0]
+    return sorted(combined, key=_rank)
+
+
+def _doubts(readings: Iterable[Reading]) -> dict[str, float]:
+    """Each skill's doubt as `combine` multiplies it, in the same order (the products round alike)."""
+    doubt: dict[str, float] = {}
+    for skill, score, _ in readings:
+        doubt[skill] = doubt.get(skill, 1.0) * (1.0 - score)
+    return doubt
+
+
+def _confidence(doubt: float) -> float:
+    """A skill's confidence from its doubt, as `combine` gives it."""
+    return round(min(1.0 - doubt, 1.0), 3)
+
+
+def _best(*readers: Iterable[Reading]) -> float:
+    """The confidence of `combine`'s best reading of the readers' readings (0 when none), without ranking them all:
+    the confidence falls as the doubt grows, so the best is the least doubted skill's."""
+    doubts = _doubts(chain.from_iterable(readers))
+    return _confidence(min(doubts.values())) if doubts else 0.0
