@@ -95,10 +95,16 @@ class Database:
         self.on_commit: list[Callable[[Sequence[InteractionEvent]], None]] = []
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        options: dict[str, Any] = {READONLY: readonly}
+        if readonly and not self.is_sqlite:
+            # No BEGIN and ROLLBACK: two of the four or five round trips of a typical read. Each statement reads
+            # its own snapshot, which nothing read together here needs to share (a cached read is kept under the
+            # data version read before it, so it is never newer than its version says). Writing is refused below.
+            options["isolation_level"] = "AUTOCOMMIT"
         return UnitOfWork(
             self._sessions,
             readonly=readonly,
-            execution_options={READONLY: readonly},
+            execution_options=options,
             writer=None if readonly else self._writer,
             on_commit=self.on_commit,
             cache=self._cache,
@@ -250,6 +256,7 @@ class UnitOfWork:
             await self._writer.acquire()
             self._holding = True
         self.db_session = self._factory()
+        self.db_session.info[READONLY] = self._readonly
         try:
             # Fix the connection's options before its transaction begins (SQLite picks BEGIN vs BEGIN IMMEDIATE).
             await self.db_session.connection(execution_options=self._execution_options)
@@ -369,8 +376,20 @@ def _flushed(session: Session, _flush: UOWTransaction) -> None:
     session.info[_WROTE] = True
 
 
+class ReadOnlyWrite(RuntimeError):
+    """A read-only unit of work tried to write (on PostgreSQL it reads in autocommit: a write would stay)."""
+
+
+@event.listens_for(Session, "before_flush")
+def _flushing(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if session.info.get(READONLY) and (session.new or session.deleted or any(map(session.is_modified, session.dirty))):
+        raise ReadOnlyWrite("a read-only unit of work cannot write")
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
+    if state.session.info.get(READONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlyWrite("a read-only unit of work cannot write")
     if not state.is_select:  # an INSERT, UPDATE or DELETE, or SQL text, which could be any of them
         state.session.info[_WROTE] = True
 
