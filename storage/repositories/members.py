@@ -7,9 +7,10 @@ member_id) longest-unpinged first, applies the availability filters and stops af
 five thousand people hold costs about what one five people hold does. The outer query merges the
 branches: a member's place is that of their best (skill, level) tier, then longest since their last ping.
 
-The statement only depends on how many (skill, level) pairs and zones a request has, so it is built once per shape
-(building it took longer than running it on SQLite) and SQLAlchemy's compiled cache does the rest. The page it picks
-is then loaded by `page_statement`, built once.
+The same statement loads the page it picks (`_page`): the members, the matched skills they hold, their recent sessions
+and their ping record, so a page costs one round trip. It only depends on how many (skill, level) pairs and zones a
+request has, so it is built once per shape (building it took longer than running it on SQLite) and SQLAlchemy's
+compiled cache does the rest.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
-    BindParameter,
+    CTE,
     ColumnElement,
     Integer,
     Select,
@@ -179,20 +180,16 @@ class MemberRepository:
         return list(await self.s.scalars(select(walk.c.value).where(walk.c.value.is_not(None))))
 
     async def candidates(self, query: CandidateQuery) -> list[CandidateRow]:
-        """One page of the best-placed mentors who can be pinged now, with what the final ranking needs.
-
-        `_shortlist` picks the page; one more query loads it: the members, which of the matched skills each holds at
-        which level, their recent sessions and their ping record.
-        """
+        """One page of the best-placed mentors who can be pinged now, with what the final ranking needs, best placed
+        first: the members, which of the matched skills each holds at which level, their recent sessions and their
+        ping record. One statement: the shortlist picks the page, and the same statement loads it."""
         if not query.quality and not query.mentors:
             return []
-        ids = await self._shortlist(query)
-        if not ids:
-            return []
+        statement, params = shortlist(query)
         loaded = await self.s.execute(
-            page_statement(),
-            {
-                "ids": ids,
+            statement,
+            params
+            | {
                 "skills": sorted({skill for skill, _ in query.quality}),
                 "since": query.since,
                 "record_since": query.now - PING_RECORD,
@@ -213,12 +210,7 @@ class MemberRepository:
             )
             if skill is not None:
                 row.skills[skill] = level
-        return [rows[mid] for mid in ids if mid in rows]
-
-    async def _shortlist(self, query: CandidateQuery) -> list[str]:
-        """The ids of one page, best placed first: at the asked level, by match quality, longest since a ping."""
-        statement, params = shortlist(query)
-        return list(await self.s.scalars(statement, params))
+        return list(rows.values())
 
     async def mark_pinged(self, member_ids: Sequence[str], at: datetime) -> None:
         """Their last ping, on the member and on the copies routing orders by."""
@@ -229,8 +221,9 @@ class MemberRepository:
         await self.s.execute(update(MemberSkill).where(col(MemberSkill.member_id).in_(ids)).values(last_pinged_at=at))
 
 
-def shortlist(page: CandidateQuery) -> tuple[Select[tuple[str]], dict[str, Any]]:
-    """The statement for this page's shape and the parameters that fill it."""
+def shortlist(page: CandidateQuery) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement for this page's shape and the parameters that pick the page (`candidates` adds those that load
+    it)."""
     pairs = list(page.quality.items())
     # At the asked level first, then by match quality; pairs that tie share a tier. People named by their evidence
     # hold no level, so they come after those at an asked one.
@@ -258,7 +251,7 @@ def shortlist(page: CandidateQuery) -> tuple[Select[tuple[str]], dict[str, Any]]
 
 
 @lru_cache(maxsize=256)
-def _statement(pairs: int, zones: int, named: bool) -> Select[tuple[str]]:
+def _statement(pairs: int, zones: int, named: bool) -> Select[Any]:
     now = bindparam("now", type_=UtcDateTime)
     active = col(FlashSession.state) == SessionState.ACTIVE
     # Everyone in a session and everyone already pinged for this request: a few dozen people, gathered once and
@@ -330,13 +323,16 @@ def _statement(pairs: int, zones: int, named: bool) -> Select[tuple[str]]:
     # The first `depth` of each branch are enough to place a page exactly: whoever is ahead of a member in their
     # best branch is ahead of them overall. last_pinged_at is the same on all of a member's rows.
     found = union_all(*branches).subquery("found")
-    return (
-        select(found.c.member_id)
+    tier = func.min(found.c.tier)
+    picked = (
+        select(found.c.member_id, tier.label("tier"), found.c.last_pinged_at)
         .group_by(found.c.member_id, found.c.last_pinged_at)
-        .order_by(func.min(found.c.tier), found.c.last_pinged_at, found.c.member_id)
+        .order_by(tier, found.c.last_pinged_at, found.c.member_id)
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
+        .cte("page")
     )
+    return _page(picked)
 
 
 def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
@@ -354,12 +350,12 @@ def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
     )
 
 
-@lru_cache(maxsize=1)
-def page_statement() -> Select[Any]:
-    """One page of members loaded for ranking, with parameters `ids`, `skills`, `since` and `record_since`: a row per
-    matched skill a member holds (joined by member, on the unique index of member and skill) or one with none for a
-    member named by their evidence alone, with their sessions since `since` and their record of answering pings."""
-    ids: BindParameter[str] = bindparam("ids", expanding=True)
+def _page(picked: CTE) -> Select[Any]:
+    """The page the shortlist `picked` loaded for ranking, best placed first, with parameters `skills`, `since` and
+    `record_since`: a row per matched skill a member holds (joined by member, on the unique index of member and
+    skill) or one with none for a member named by their evidence alone, with their sessions since `since` and their
+    record of answering pings."""
+    ids = select(picked.c.member_id)
     sessions = (
         select(col(FlashSession.mentor_id).label("mentor_id"), func.count().label("n"))
         .where(
@@ -393,10 +389,12 @@ def page_statement() -> Select[Any]:
             pings.c.answered,
             pings.c.accepted,
         )
+        .select_from(picked)
+        .join(Member, col(Member.id) == picked.c.member_id)
         .outerjoin(MemberSkill, held)
         .outerjoin(sessions, sessions.c.mentor_id == col(Member.id))
         .outerjoin(pings, pings.c.mentor_id == col(Member.id))
-        .where(col(Member.id).in_(ids))
+        .order_by(picked.c.tier, picked.c.last_pinged_at, picked.c.member_id, col(MemberSkill.skill))
     )
 
 
