@@ -32,7 +32,7 @@ from benchmarks.report import Timings
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Verdict
 from bot.services.asking import MAX_MATCHED_SKILLS
-from bot.services.routing import TopicReader, choose
+from bot.services.routing import TopicReader, choose, warm_choosing
 from storage.database import Database, UnitOfWork
 from storage.models import NEVER_PINGED, MemberSkill, PingState, RequestState, SessionState, WantedLevel, utcnow
 
@@ -277,6 +277,7 @@ async def run(
             (kind, Ask(text, skill, member_id(rng.randrange(total_members)), FRESH_REQUEST_ID + i))
             for i, (kind, skill, text) in enumerate(request_topics(rng, vocabulary, requests + WARMUP))
         ]
+        await warm_choosing(db, MAX_MATCHED_SKILLS)  # as `burst run` does at start-up
         for _, ask in asks[:WARMUP]:
             with contextlib.suppress(DBAPIError):  # a failing topic is reported by the measured pass below
                 await route_once(db, ask, now, None, signals)

@@ -164,8 +164,9 @@ async def serve(settings: Settings) -> None:
 
     runner = web.AppRunner(http_app(app, services, socket, lambda: digest_checks), access_log=None)
     await runner.setup()
-    # Embed the knowledge terms of the workspace's skills and its mentors' evidence now, not in the first request.
-    await services.requests.reader.warm(services.db)
+    # Embed the knowledge terms of the workspace's skills and its mentors' evidence, and compile the candidates'
+    # statement in every shape, now rather than in the first requests.
+    await services.requests.warm()
     # What start-up built (modules, the ORM's mappings, Bolt's listeners, the term indexes) lives as long as the
     # process: take it out of the garbage collector's sight, so a full collection stops walking it. Those collections
     # stalled the event loop while they walked it, and every ack arriving meanwhile waited (`benchmarks load`).

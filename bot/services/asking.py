@@ -40,7 +40,7 @@ from bot.runtime.timer_kinds import (
     reschedule,
     schedule,
 )
-from bot.services.routing import FAIRNESS_WINDOW, Screen, TopicReader, choose
+from bot.services.routing import FAIRNESS_WINDOW, Screen, TopicReader, choose, warm_choosing
 from bot.services.sessions import SessionService
 from storage.database import Database, UnitOfWork
 from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel, printable, utcnow
@@ -139,6 +139,12 @@ class RequestService:
         self.timers = timers
         self.sessions = sessions
         self.config = config
+
+    async def warm(self) -> None:
+        """Build before the first request what reading a topic and choosing a wave build once: the embeddings of
+        the workspace's skills and evidence (`TopicReader.warm`), and the candidates' statement in every shape."""
+        await self.reader.warm(self.db)
+        await warm_choosing(self.db, MAX_MATCHED_SKILLS)
 
     # --- asking -------------------------------------------------------------------------------------------
 

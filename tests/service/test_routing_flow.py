@@ -14,9 +14,10 @@ from sqlmodel import col
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Understanding
 from bot.services.asking import Ask
-from bot.services.routing import PAGE, TopicReader, choose
+from bot.services.routing import PAGE, TopicReader, choose, warm_choosing
 from storage.database import Database, UnitOfWork
 from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel, utcnow
+from storage.repositories import members as members_repository
 from tests.service.conftest import World, make_world
 
 
@@ -223,3 +224,28 @@ async def test_an_ask_reads_its_topic_without_holding_the_writers_turn(world: Wo
     outcome = await world.requests.ask(Ask(requester_id="U0ASK", topic="pandas groupby", source="command"))
     assert reader.wrote
     assert outcome.status == "searching"
+
+
+async def test_warming_up_compiles_every_shape_a_request_can_take(db: Database) -> None:
+    """After `warm_choosing` (run at start-up), no request builds the candidates' statement: each shape is cached."""
+    async with db.uow() as uow:
+        uow.db_session.add(Member(id="U0ZONED", tz="Europe/Paris"))
+        await uow.commit()
+    members_repository._statement.cache_clear()  # as in a fresh process
+    await warm_choosing(db, 3)
+    built = members_repository._statement.cache_info().misses
+    skills = {"python": 0.9, "go": 0.8, "sql": 0.7}
+    for count in range(1, 4):
+        for named in ({}, {"U0ZONED": 0.6}):
+            async with db.uow(readonly=True) as uow:
+                await choose(
+                    uow,
+                    skill_scores=dict(list(skills.items())[:count]),
+                    mentor_scores=named,
+                    level=WantedLevel.ANY,
+                    requester_id="U0ASKER",
+                    request_id=1,
+                    now=utcnow(),
+                    want=3,
+                )
+    assert members_repository._statement.cache_info().misses == built
