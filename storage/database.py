@@ -12,7 +12,8 @@ SQLite still arbitrates between processes; this only orders one process's own wr
 from its BEGIN IMMEDIATE to its commit.
 
 A unit of work (`UnitOfWork`) is one transaction, the repositories that share it, and an explicit commit; what
-units of work keep between them is `uow.cached`.
+units of work keep between them is `uow.cached`. A read-only one never writes (`ReadOnlyWrite`), and on PostgreSQL
+it reads in autocommit, without the BEGIN and ROLLBACK round trips.
 
 Repositories never commit; a service decides when a change is whole. Leaving the block without `commit()` rolls
 back, so an exception half-way stores nothing. Each repository is made the first time the block uses it.
@@ -166,6 +167,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 PING_IDLE_AFTER = 10.0
 """Seconds a pooled PostgreSQL connection may sit unused before it is checked on its way out of the pool."""
+_IDLE_SINCE = "burst_idle_since"  # in a pooled connection's info: when it was last returned
 
 
 def _ping_when_idle(engine: AsyncEngine) -> None:
@@ -190,9 +192,6 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # dead: the pool throws it away and checks out another (three tries)
             raise DisconnectionError("an idle pooled connection did not answer") from error
-
-
-_IDLE_SINCE = "burst_idle_since"
 
 
 class WriterLock:

@@ -177,7 +177,7 @@ async def choose(
 
 
 async def warm_choosing(db: Database, most_skills: int) -> None:
-    """Run the candidates' statement once in every shape a request's can take (one to `most_skills` matched skills,
+    """Run the candidates' statement once in every shape a request can take (one to `most_skills` matched skills,
     with and without mentors named by their evidence, for the zones members are in now), so that no request pays
     for building and compiling one: about 25 ms, the slowest requests after a start. The skills asked for are held
     by nobody, so each run reads next to nothing."""
