@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from wordfreq import zipf_frequency
 
@@ -65,6 +66,55 @@ FILLER = frozenset(
 )
 """Words that say someone wants help but not with what: a topic of these alone is too vague to route."""
 
+ROLES = frozenset(
+    [
+        "developer",
+        "dev",
+        "programmer",
+        "coder",
+        "engineer",
+        "eng",
+        "sre",
+        "architect",
+        "designer",
+        "analyst",
+        "scientist",
+        "tester",
+        "admin",
+        "administrator",
+        "accountant",
+        "bookkeeper",
+        "controller",
+        "auditor",
+        "nurse",
+        "physician",
+        "doctor",
+        "clinician",
+        "therapist",
+        "pharmacist",
+        "technician",
+        "lawyer",
+        "attorney",
+        "paralegal",
+        "counsel",
+        "writer",
+        "copywriter",
+        "editor",
+        "marketer",
+        "recruiter",
+        "researcher",
+        "consultant",
+        "contractor",
+        "freelancer",
+        "specialist",
+        "lead",
+        "manager",
+        "director",
+    ]
+)
+"""Nouns of a job people hire for, singular: the words before one in a topic say which kind ("senior android devs",
+"a FHIR developer", "charge nurse"), and name a skill of the person wanted rather than of the asker."""
+
 _IDENTIFIER = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
 """A name as code writes it: "depends_on", "event.target", "max_connections"."""
 _CAMEL = re.compile(r"(?<![\w.])[A-Za-z][a-z]+(?:[A-Z][a-z]+)+(?![\w.])")
@@ -110,6 +160,37 @@ def term_windows(clauses: Sequence[Sequence[str]], topic: str = "") -> list[str]
     written = _IDENTIFIER.findall(text.lower())
     camel = [" ".join(_HUMP.findall(name)).lower() for name in _CAMEL.findall(text)]
     return runs + list(dict.fromkeys([*written, *camel]))
+
+
+class Role(NamedTuple):
+    """A role noun of a topic with the words naming its kind, and the word of hiring that acts on it, if any."""
+
+    words: tuple[str, ...]  # "senior", "android", "devs"
+    hired_by: str | None = None  # "hire" in "we need to hire a unity dev"
+
+
+def role_phrases(clauses: Sequence[Sequence[str]], hiring: Callable[[str], bool]) -> list[Role]:
+    """Each role noun of the clauses (`ROLES`, or its plural) with the content words just before it that name its kind,
+    up to MAX_PHRASE_WORDS words in all: "4 months looking for a senior unity dev" -> ("senior", "unity", "dev"). The
+    words before stop at a word that is no content or a word of hiring (`hiring` accepts it): "interviewing" in
+    "interviewing sql analysts" is what is done to the role, not its kind, and is kept as `hired_by` (as "hire" is in
+    "hire a unity dev", up to three words before)."""
+    found: list[Role] = []
+    for words in clauses:
+        for i, word in enumerate(words):
+            if word not in ROLES and not (word.endswith("s") and word[:-1] in ROLES):
+                continue
+            start = i
+            while start > 0 and i - start < MAX_PHRASE_WORDS - 1:
+                before = words[start - 1]
+                if not is_content(before) or hiring(before) or before in ROLES:
+                    break
+                start -= 1
+            # The word of hiring acting on the role: right before it, or across an article or a number ("hire a
+            # unity dev", "recruit two engineers").
+            verb = next((w for w in reversed(words[max(0, start - 3) : start]) if hiring(w)), None)
+            found.append(Role(tuple(words[start : i + 1]), verb))
+    return found
 
 
 def written_only(term: str) -> bool:

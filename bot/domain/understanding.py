@@ -37,8 +37,8 @@ from bot.domain.embedding import Embedder, Vectors, shared_embedder
 from bot.domain.evidence import EvidenceIndex, MentorMatch
 from bot.domain.index_store import IndexStore
 from bot.domain.knowledge import Knowledge, knowledge
-from bot.domain.matching import LexicalMatcher, Reading, SkillMatch
-from bot.domain.phrases import content_words, phrases, readable, term_windows, topic_clauses
+from bot.domain.matching import LexicalMatcher, Reading, SkillMatch, stem_word
+from bot.domain.phrases import content_words, phrases, readable, role_phrases, term_windows, topic_clauses
 from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
 from bot.domain.skills import compact, normalise_skill
 from bot.domain.term_index import (
@@ -73,6 +73,15 @@ CLARIFY_AT = 0.35
 """Below ROUTE_AT but from here, Burst asks "did you mean ...?"; below it the topic is a gap nobody covers."""
 KEEP_RATIO = 0.93
 """Skills routed on score at least this share of the best one: a clear reading is not diluted by weak ones."""
+HIRING = "hiring"
+"""The knowledge file's skill of hiring people (recruiting, interviewing): a topic about hiring someone of a role
+("zero applicants for our senior android devs role") is about it, not about the skill the role is named after."""
+HIRING_CUE = 0.4
+"""How surely a topic must read as hiring without its role nouns and their kinds for a role in it to be one hired."""
+HIRING_A_ROLE = 0.85
+"""What hiring counts for at least in a topic about hiring someone of a role: a term of it found as written."""
+SECOND = 0.9
+"""The share of hiring's confidence a skill named only in the hired role keeps: below KEEP_RATIO, a second reading."""
 MAX_SKILLS = 5
 NEAREST = 64
 """The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
@@ -206,6 +215,7 @@ class Understander:
             # reaches ("churn model") counts for more than a guess.
             guessed = (_guess(r) if self._backing(rest, r[0]) < BACKING else r for r in read)
             read = sorted(guessed, key=_rank)
+        read = self._hiring_a_role(read, clauses, nearness, windows, extra)
         ranked = self._held(read, vocab)
         if read and ranked and self._about_another(read[0], ranked[0], vocab):
             ranked = [_guess(r) for r in ranked]
@@ -243,6 +253,50 @@ class Understander:
         if best_skill in vocabulary or best_score - held_score < ELSEWHERE:
             return False
         return held_skill not in self.known.related(best_skill) and best_skill not in self.known.related(held_skill)
+
+    def _hiring_a_role(
+        self,
+        read: list[Reading],
+        clauses: Sequence[Sequence[str]],
+        nearness: _Nearness,
+        windows: Sequence[str],
+        extra: TermIndex,
+    ) -> list[Reading]:
+        """`read`, where a topic about hiring someone of a role reads as hiring before the skill the role is named
+        after: "we need to hire a unity dev" needs a recruiter, not a Unity mentor. The topic is about hiring when
+        it reads as hiring without its roles and their kinds ("senior android devs"); then a skill it reads less
+        surely without them than as hiring is only a second reading."""
+        if HIRING not in self.known:
+            return read
+        roles = role_phrases(clauses, self._hiring_word)
+        if not roles:
+            return read
+        rest = self._without_words({w for role in roles for w in role.words}, nearness, windows, extra)
+        # A role hired already ("the dev we hired", "recruited") is a colleague now, not a hire to make.
+        hired = any(role.hired_by is not None and not role.hired_by.endswith("ed") for role in roles)
+        if not hired and rest.confidence(HIRING) < HIRING_CUE:
+            return read
+        had = next((r for r in read if r[0] == HIRING), None)
+        hiring = max(HIRING_A_ROLE, had[1] if had is not None else 0.0)
+        second = round(hiring * SECOND, 3)
+        kept: list[Reading] = [(HIRING, hiring, had[2] if had is not None else "hiring " + " ".join(roles[0].words))]
+        for skill, score, reason in read:
+            if skill == HIRING:
+                continue
+            # A skill the rest of the topic reads as surely as hiring is asked about in its own right.
+            if score > second and rest.confidence(skill) < hiring:
+                score = second
+            kept.append((skill, score, reason))
+        return sorted(kept, key=_rank)
+
+    @cached_property
+    def _hiring_words(self) -> frozenset[str]:
+        """The stems of hiring's one-word names and of "hire": words that say a role is hired, not which role."""
+        names = self.known.entries[HIRING].names if HIRING in self.known else ()
+        return frozenset(stem_word(n) for n in (*names, "hire") if " " not in n)
+
+    def _hiring_word(self, word: str) -> bool:
+        return stem_word(word) in self._hiring_words
 
     def _reads_phrase_as_life(self, phrase: str) -> bool:
         """Whether a phrase (of a mentor's evidence) reads as life outside work more surely than as any work."""
