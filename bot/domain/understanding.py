@@ -271,12 +271,14 @@ class Understander:
         roles = role_phrases(clauses, self._hiring_word)
         if not roles:
             return read
-        rest = self._without_words({w for role in roles for w in role.words}, nearness, windows, extra)
         # A role hired already ("the dev we hired", "recruited") is a colleague now, not a hire to make.
         hired = any(role.hired_by is not None and not role.hired_by.endswith("ed") for role in roles)
+        had = next((r for r in read if r[0] == HIRING), None)
+        if not hired and had is None:
+            return read  # the whole topic does not read as hiring at all: no need to read it again without the roles
+        rest = self._without_words({w for role in roles for w in role.words}, nearness, windows, extra)
         if not hired and rest.confidence(HIRING) < HIRING_CUE:
             return read
-        had = next((r for r in read if r[0] == HIRING), None)
         hiring = max(HIRING_A_ROLE, had[1] if had is not None else 0.0)
         second = round(hiring * SECOND, 3)
         kept: list[Reading] = [(HIRING, hiring, had[2] if had is not None else "hiring " + " ".join(roles[0].words))]
