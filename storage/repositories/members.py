@@ -1,10 +1,10 @@
 """Members: who they are, the skills they hold, the candidates a wave reads from them, and the calendars they keep
 (a feed each and the busy intervals read from it, which screen a wave's candidates).
 
-A wave's candidates are picked by one SQL statement, the routing shortlist (`shortlist`), run with parameters. Each
-matched (skill, level) is a branch that reads its holders off the routing index (skill, level, last_pinged_at,
-member_id) longest-unpinged first, applies the availability filters and stops after `depth` who pass, so a skill
-five thousand people hold costs about what one five people hold does. The outer query merges the
+A wave's candidates are picked by one SQL statement, the routing shortlist (`candidates_statement`), run with
+parameters. Each matched (skill, level) is a branch that reads its holders off the routing index (skill, level,
+last_pinged_at, member_id) longest-unpinged first, applies the availability filters and stops after `depth` who pass,
+so a skill five thousand people hold costs about what one five people hold does. The outer query merges the
 branches: a member's place is that of their best (skill, level) tier, then longest since their last ping.
 
 The same statement loads the page it picks (`_page`): the members, the matched skills they hold, their recent sessions
@@ -185,16 +185,7 @@ class MemberRepository:
         ping record. One statement: the shortlist picks the page, and the same statement loads it."""
         if not query.quality and not query.mentors:
             return []
-        statement, params = shortlist(query)
-        loaded = await self.s.execute(
-            statement,
-            params
-            | {
-                "skills": sorted({skill for skill, _ in query.quality}),
-                "since": query.since,
-                "record_since": query.now - PING_RECORD,
-            },
-        )
+        loaded = await self.s.execute(*candidates_statement(query))
         rows: dict[str, CandidateRow] = {}
         for member, skill, level, n, total, answered, accepted in loaded.all():
             row = rows.setdefault(
@@ -221,9 +212,8 @@ class MemberRepository:
         await self.s.execute(update(MemberSkill).where(col(MemberSkill.member_id).in_(ids)).values(last_pinged_at=at))
 
 
-def shortlist(page: CandidateQuery) -> tuple[Select[Any], dict[str, Any]]:
-    """The statement for this page's shape and the parameters that pick the page (`candidates` adds those that load
-    it)."""
+def candidates_statement(page: CandidateQuery) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement for this page's shape, and the parameters that pick the page and load it."""
     pairs = list(page.quality.items())
     # At the asked level first, then by match quality; pairs that tie share a tier. People named by their evidence
     # hold no level, so they come after those at an asked one.
@@ -236,6 +226,9 @@ def shortlist(page: CandidateQuery) -> tuple[Select[Any], dict[str, Any]]:
         "depth": page.offset + page.limit,
         "limit": page.limit,
         "offset": page.offset,
+        "skills": sorted({skill for skill, _ in page.quality}),
+        "since": page.since,
+        "record_since": page.now - PING_RECORD,
     }
     for i, ((skill, level), weight) in enumerate(pairs):
         params |= {
