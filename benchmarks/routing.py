@@ -298,7 +298,7 @@ async def run(
             result.plans = await plans(db, worst[1], now, signals)
         return result
     finally:
-        signals.stop()
+        await signals.stop()
         await db.dispose()
 
 
