@@ -347,28 +347,27 @@ def _page(picked: CTE) -> Select[Any]:
     """The page the shortlist `picked` loaded for ranking, best placed first, with parameters `skills`, `since` and
     `record_since`: a row per matched skill a member holds (joined by member, on the unique index of member and
     skill) or one with none for a member named by their evidence alone, with their sessions since `since` and their
-    record of answering pings."""
-    ids = select(picked.c.member_id)
+    record of answering pings.
+
+    The counts are subqueries of each row, each a range of one index (mentor, time): a page is a few dozen people,
+    and aggregating the tables for the page's members first cost SQLite a third of the statement (materialising
+    each aggregate and indexing it to join)."""
+    member = picked.c.member_id
+    since = bindparam("since", type_=UtcDateTime)
+    record_since = bindparam("record_since", type_=UtcDateTime)
     sessions = (
-        select(col(FlashSession.mentor_id).label("mentor_id"), func.count().label("n"))
-        .where(
-            col(FlashSession.mentor_id).in_(ids), col(FlashSession.started_at) >= bindparam("since", type_=UtcDateTime)
-        )
-        .group_by(col(FlashSession.mentor_id))
-        .subquery("recent_sessions")
+        select(func.count())
+        .where(col(FlashSession.mentor_id) == member, col(FlashSession.started_at) >= since)
+        .scalar_subquery()
     )
+
+    def pings(counted: ColumnElement[Any]) -> ColumnElement[Any]:
+        """`counted` over the member's pings since `record_since`."""
+        return (
+            select(counted).where(col(Ping.mentor_id) == member, col(Ping.created_at) >= record_since).scalar_subquery()
+        )
+
     answered_states = [PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED]
-    pings = (
-        select(
-            col(Ping.mentor_id).label("mentor_id"),
-            func.count().label("total"),
-            func.sum(case((col(Ping.state).in_(answered_states), 1), else_=0)).label("answered"),
-            func.sum(case((col(Ping.state) == PingState.ACCEPTED, 1), else_=0)).label("accepted"),
-        )
-        .where(col(Ping.mentor_id).in_(ids), col(Ping.created_at) >= bindparam("record_since", type_=UtcDateTime))
-        .group_by(col(Ping.mentor_id))
-        .subquery("ping_record")
-    )
     held = (col(MemberSkill.member_id) == col(Member.id)) & col(MemberSkill.skill).in_(
         bindparam("skills", expanding=True, type_=String)
     )
@@ -377,17 +376,15 @@ def _page(picked: CTE) -> Select[Any]:
             Member,
             col(MemberSkill.skill),
             col(MemberSkill.level),
-            sessions.c.n,
-            pings.c.total,
-            pings.c.answered,
-            pings.c.accepted,
+            sessions.label("n"),
+            pings(func.count()).label("total"),
+            pings(func.sum(case((col(Ping.state).in_(answered_states), 1), else_=0))).label("answered"),
+            pings(func.sum(case((col(Ping.state) == PingState.ACCEPTED, 1), else_=0))).label("accepted"),
         )
         .select_from(picked)
-        .join(Member, col(Member.id) == picked.c.member_id)
+        .join(Member, col(Member.id) == member)
         .outerjoin(MemberSkill, held)
-        .outerjoin(sessions, sessions.c.mentor_id == col(Member.id))
-        .outerjoin(pings, pings.c.mentor_id == col(Member.id))
-        .order_by(picked.c.tier, picked.c.last_pinged_at, picked.c.member_id, col(MemberSkill.skill))
+        .order_by(picked.c.tier, picked.c.last_pinged_at, member, col(MemberSkill.skill))
     )
 
 
