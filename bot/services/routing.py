@@ -25,13 +25,14 @@ Score (0..1, higher first) =
 A requested level (expert or peer) is a tier, not a weight: people at that level come first, the others follow
 so a request still finds someone when no one at the asked level is free.
 
-Screening (`Screen`): skipping mentors the signals say are busy, right before a wave pings them: calendar first (a
-database read), then Slack's signals for those the calendar leaves free (Web API calls, cached).
+Screening (`Screen`): skipping mentors the signals say are busy, right before a wave pings them: calendar first, then
+Slack's signals for those the calendar leaves free (Web API calls, cached). The candidates' page already says who has
+a meeting within the session's length, so only their calendars are read, to say until when they are busy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -157,6 +158,7 @@ async def choose(
         since=now - FAIRNESS_WINDOW,
         limit=PAGE,
         mentors=mentor_scores,
+        meetings_until=now + length if screen is not None else None,
     )
     pool: list[RankedCandidate] = []
     screened: set[str] = set()
@@ -226,9 +228,10 @@ async def _screened(
 ) -> list[RankedCandidate]:
     """The pool without the busy, screening from the best down only until its first `want` are all screened."""
     while any(c.member_id not in screened for c in pool[:want]):
-        batch = [c.member_id for c in pool[: want + SPARE] if c.member_id not in screened]
-        busy = await screen.busy(uow, batch, now, length)
-        screened.update(batch)
+        batch = [c for c in pool[: want + SPARE] if c.member_id not in screened]
+        meetings = {c.member_id for c in batch if c.in_meeting}
+        busy = await screen.busy(uow, [c.member_id for c in batch], now, length, meetings=meetings)
+        screened.update(c.member_id for c in batch)
         choice.skipped.update(busy)
         pool = [c for c in pool if c.member_id not in busy]
     return pool
@@ -243,6 +246,7 @@ class RankedCandidate:
     score: float
     tier: int  # 0: the asked level, 1: the fallback level
     reason: str
+    in_meeting: bool = False  # their calendar has them busy within the session's length (CandidateRow.in_meeting)
 
 
 def member_hours(start: str | None, end: str | None) -> WorkingHours | None:
@@ -312,7 +316,9 @@ def _score(
     responsiveness = (row.pings_answered + row.pings_accepted + 1) / (2 * row.pings_total + 2 + 1)
     quality = max(best, evidence)
     score = 0.45 * quality + 0.25 * fairness + 0.15 * max(rest, 0.0) + 0.15 * min(responsiveness, 1.0)
-    return RankedCandidate(row.member.id, round(score, 4), 0 if at_level else 1, why_you(row, best_skill, mentor_notes))
+    return RankedCandidate(
+        row.member.id, round(score, 4), 0 if at_level else 1, why_you(row, best_skill, mentor_notes), row.in_meeting
+    )
 
 
 def why_you(row: CandidateRow, skill: str, notes: Mapping[str, str]) -> str:
@@ -335,11 +341,19 @@ class Screen:
         self.switches = switches
 
     async def busy(
-        self, uow: UnitOfWork, member_ids: Sequence[str], now: datetime, length: timedelta
+        self,
+        uow: UnitOfWork,
+        member_ids: Sequence[str],
+        now: datetime,
+        length: timedelta,
+        meetings: Collection[str] | None = None,
     ) -> dict[str, Busy]:
-        """Who of them is busy now or within `length` (a session's length), and why."""
+        """Who of them is busy now or within `length` (a session's length), and why. `meetings`, when the caller
+        knows it, is who of them has a calendar interval in that time: only their calendars need reading, to say
+        until when they are busy."""
         found: dict[str, Busy] = {}
-        intervals = await uow.calendars.busy(member_ids, now, now + max(length, CALENDAR_LOOKAHEAD))
+        in_calendar = member_ids if meetings is None else [m for m in member_ids if m in meetings]
+        intervals = await uow.calendars.busy(in_calendar, now, now + max(length, CALENDAR_LOOKAHEAD))
         for member_id, theirs in intervals.items():
             if busy := calendar_busy(theirs, now, length):
                 found[member_id] = busy

@@ -7,10 +7,10 @@ last_pinged_at, member_id) longest-unpinged first, applies the availability filt
 so a skill five thousand people hold costs about what one five people hold does. The outer query merges the
 branches: a member's place is that of their best (skill, level) tier, then longest since their last ping.
 
-The same statement loads the page it picks (`_page`): the members, the matched skills they hold, their recent sessions
-and their ping record, so a page costs one round trip. It only depends on how many (skill, level) pairs and zones a
-request has, so it is built once per shape (building it took longer than running it on SQLite) and SQLAlchemy's
-compiled cache does the rest.
+The same statement loads the page it picks (`_page`): the members, the matched skills they hold, their recent sessions,
+their ping record and whether their calendar has them in a meeting, so a page costs one round trip. It only depends on
+how many (skill, level) pairs and zones a request has, so it is built once per shape (building it took longer than
+running it on SQLite) and SQLAlchemy's compiled cache does the rest.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ class CandidateQuery:
     limit: int
     offset: int = 0
     mentors: Mapping[str, float] = field(default_factory=dict)  # named by their evidence, skills or not: id -> score
+    meetings_until: datetime | None = None  # flag who has a calendar interval in [now, this) (None: at `now`)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class CandidateRow:
     pings_answered: int
     pings_accepted: int
     pings_total: int
+    in_meeting: bool = False  # a busy interval of their calendar overlaps the query's [now, meetings_until)
 
 
 class MemberRepository:
@@ -187,7 +189,7 @@ class MemberRepository:
             return []
         loaded = await self.s.execute(*candidates_statement(query))
         rows: dict[str, CandidateRow] = {}
-        for member, skill, level, n, total, answered, accepted in loaded.all():
+        for member, skill, level, n, total, answered, accepted, meeting in loaded.all():
             row = rows.setdefault(
                 member.id,
                 CandidateRow(
@@ -197,6 +199,7 @@ class MemberRepository:
                     pings_answered=int(answered or 0),
                     pings_accepted=int(accepted or 0),
                     pings_total=int(total or 0),
+                    in_meeting=bool(meeting),
                 ),
             )
             if skill is not None:
@@ -229,6 +232,7 @@ def candidates_statement(page: CandidateQuery) -> tuple[Select[Any], dict[str, A
         "skills": sorted({skill for skill, _ in page.quality}),
         "since": page.since,
         "record_since": page.now - PING_RECORD,
+        "meetings_until": page.meetings_until or page.now,
     }
     for i, ((skill, level), weight) in enumerate(pairs):
         params |= {
@@ -344,10 +348,11 @@ def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
 
 
 def _page(picked: CTE) -> Select[Any]:
-    """The page the shortlist `picked` loaded for ranking, best placed first, with parameters `skills`, `since` and
-    `record_since`: a row per matched skill a member holds (joined by member, on the unique index of member and
-    skill) or one with none for a member named by their evidence alone, with their sessions since `since` and their
-    record of answering pings.
+    """The page the shortlist `picked` loaded for ranking, best placed first, with parameters `skills`, `since`,
+    `record_since` and `meetings_until`: a row per matched skill a member holds (joined by member, on the unique index
+    of member and skill) or one with none for a member named by their evidence alone, with their sessions since
+    `since`, their record of answering pings, and whether their calendar has them busy between `now` and
+    `meetings_until`.
 
     The counts are subqueries of each row, each a range of one index (mentor, time): a page is a few dozen people,
     and aggregating the tables for the page's members first cost SQLite a third of the statement (materialising
@@ -367,6 +372,16 @@ def _page(picked: CTE) -> Select[Any]:
             select(counted).where(col(Ping.mentor_id) == member, col(Ping.created_at) >= record_since).scalar_subquery()
         )
 
+    # Busy at some time in [now, meetings_until): an interval ending after its start and starting before its end.
+    meeting = (
+        select(col(CalendarBusy.id))
+        .where(
+            col(CalendarBusy.member_id) == member,
+            col(CalendarBusy.ends_at) > bindparam("now", type_=UtcDateTime),
+            col(CalendarBusy.starts_at) < bindparam("meetings_until", type_=UtcDateTime),
+        )
+        .exists()
+    )
     answered_states = [PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED]
     held = (col(MemberSkill.member_id) == col(Member.id)) & col(MemberSkill.skill).in_(
         bindparam("skills", expanding=True, type_=String)
@@ -380,6 +395,7 @@ def _page(picked: CTE) -> Select[Any]:
             pings(func.count()).label("total"),
             pings(func.sum(case((col(Ping.state).in_(answered_states), 1), else_=0))).label("answered"),
             pings(func.sum(case((col(Ping.state) == PingState.ACCEPTED, 1), else_=0))).label("accepted"),
+            meeting.label("in_meeting"),
         )
         .select_from(picked)
         .join(Member, col(Member.id) == member)

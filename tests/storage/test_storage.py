@@ -18,6 +18,7 @@ from storage.database import Database, UnitOfWork
 from storage.migrate import upgrade, upgrade_async
 from storage.models import (
     NEVER_PINGED,
+    CalendarFeed,
     FlashSession,
     HelpRequest,
     Member,
@@ -215,8 +216,10 @@ async def _candidates(
     prefer_level: SkillLevel | None = None,
     limit: int = 50,
     offset: int = 0,
+    now: datetime | None = None,
+    meetings_until: datetime | None = None,
 ) -> list[CandidateRow]:
-    now = utcnow()
+    now = now or utcnow()
     query = CandidateQuery(
         quality=level_weights(scores),
         prefer_level=prefer_level,
@@ -227,8 +230,40 @@ async def _candidates(
         since=now - timedelta(days=7),
         limit=limit,
         offset=offset,
+        meetings_until=meetings_until,
     )
     return await uow.members.candidates(query)
+
+
+async def test_candidates_say_who_has_a_calendar_interval_within_the_window(db: Database) -> None:
+    """The page flags who the calendar has busy in [now, meetings_until), so a wave reads only their calendars; an
+    interval that ends at the window's start or starts at its end does not count."""
+    request_id = await _request(db)
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    until = now + timedelta(minutes=15)
+    intervals = {
+        "U0NOW": (now - timedelta(minutes=5), now + timedelta(minutes=10)),
+        "U0SOON": (now + timedelta(minutes=10), now + timedelta(hours=1)),
+        "U0ENDED": (now - timedelta(hours=1), now),
+        "U0LATER": (until, until + timedelta(minutes=30)),
+        "U0NOCAL": None,
+    }
+    async with db.uow() as uow:
+        for uid, interval in intervals.items():
+            await uow.members.get_or_create(uid)
+            await uow.flush()
+            await uow.members.set_skill(uid, "go", SkillLevel.PEER)
+            if interval is not None:
+                uow.calendars.add(CalendarFeed(member_id=uid, url_secret="sealed"))
+                await uow.flush()
+                await uow.calendars.replace_busy(uid, [interval])
+        await uow.commit()
+    async with db.uow(readonly=True) as uow:
+        window = await _candidates(uow, request_id, {"go": 1.0}, now=now, meetings_until=until)
+        instant = await _candidates(uow, request_id, {"go": 1.0}, now=now)
+    assert {r.member.id for r in window if r.in_meeting} == {"U0NOW", "U0SOON"}
+    assert {r.member.id for r in instant if r.in_meeting} == {"U0NOW"}  # no window: in a meeting at `now`
+    assert {r.member.id for r in window} == set(intervals)
 
 
 async def test_candidates_outside_their_working_hours_are_left_out_in_sql(db: Database) -> None:
