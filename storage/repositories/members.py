@@ -90,10 +90,23 @@ class CandidateQuery:
 
 
 @dataclass(frozen=True)
+class CandidateMember:
+    """What ranking reads of a candidate's member row: who, their working hours and weekly cap, their last ping.
+    Only these columns are loaded (a page's rows are read for every request; an entity's would be converted in full)."""
+
+    id: str
+    tz: str
+    hours_start: str | None
+    hours_end: str | None
+    weekly_cap: int | None
+    last_pinged_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CandidateRow:
     """A mentor who matched a skill and passed the availability filters SQL can apply."""
 
-    member: Member
+    member: CandidateMember
     skills: dict[str, SkillLevel]  # matched skill -> level
     sessions_recent: int  # sessions as mentor in the fairness window
     pings_answered: int
@@ -189,11 +202,11 @@ class MemberRepository:
             return []
         loaded = await self.s.execute(*candidates_statement(query))
         rows: dict[str, CandidateRow] = {}
-        for member, skill, level, n, total, answered, accepted, meeting in loaded.all():
+        for member_id, tz, start, end, cap, pinged, skill, level, n, total, answered, accepted, meeting in loaded.all():
             row = rows.setdefault(
-                member.id,
+                member_id,
                 CandidateRow(
-                    member=member,
+                    member=CandidateMember(member_id, tz, start, end, cap, pinged),
                     skills={},
                     sessions_recent=int(n or 0),
                     pings_answered=int(answered or 0),
@@ -388,7 +401,12 @@ def _page(picked: CTE) -> Select[Any]:
     )
     return (
         select(
-            Member,
+            col(Member.id),
+            col(Member.tz),
+            col(Member.hours_start),
+            col(Member.hours_end),
+            col(Member.weekly_cap),
+            col(Member.last_pinged_at),
             col(MemberSkill.skill),
             col(MemberSkill.level),
             sessions.label("n"),

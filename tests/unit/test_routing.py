@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.services.routing import available_now, rank
-from storage.models import Member, SkillLevel, WantedLevel
-from storage.repositories import CandidateRow
+from storage.models import SkillLevel, WantedLevel
+from storage.repositories import CandidateMember, CandidateRow
 
 # 14:00 UTC: 15:00 in Berlin, 09:00 in New York, 23:00 in Tokyo.
 NOW = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
@@ -25,14 +25,7 @@ def row(
     total: int = 0,
     last_ping: datetime | None = None,
 ) -> CandidateRow:
-    member = Member(
-        id=uid,
-        tz=tz,
-        hours_start=hours[0] if hours else None,
-        hours_end=hours[1] if hours else None,
-        weekly_cap=cap,
-        last_pinged_at=last_ping,
-    )
+    member = CandidateMember(uid, tz, hours[0] if hours else None, hours[1] if hours else None, cap, last_ping)
     return CandidateRow(member, skills or {"python": SkillLevel.EXPERT}, sessions, answered, accepted, total)
 
 
