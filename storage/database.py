@@ -97,10 +97,12 @@ class Database:
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         options: dict[str, Any] = {READONLY: readonly}
+        # A read-only unit of work has no BEGIN and ROLLBACK: two of the four or five round trips of a typical read.
+        # Each statement reads its own snapshot, which nothing read together here needs to share (a cached read is
+        # kept under the data version read before it, so it is never newer than its version says). Writing is
+        # refused (`ReadOnlyWrite`). SQLite's begins no transaction (`_tune_sqlite`); its driver's isolation level
+        # stays as it is, since setting it back after each read would turn the driver's own BEGIN back on.
         if readonly and not self.is_sqlite:
-            # No BEGIN and ROLLBACK: two of the four or five round trips of a typical read. Each statement reads
-            # its own snapshot, which nothing read together here needs to share (a cached read is kept under the
-            # data version read before it, so it is never newer than its version says). Writing is refused below.
             options["isolation_level"] = "AUTOCOMMIT"
         return UnitOfWork(
             self._sessions,
@@ -146,7 +148,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     pysqlite's own implicit BEGIN is deferred: two writers would both read, then one fails to upgrade its lock with
     "database is locked" despite the busy timeout. Taking the write lock up front makes writers queue instead.
-    Read-only units of work begin deferred so they never wait for a writer (WAL lets them read alongside).
+    Read-only units of work begin no transaction: each statement reads its own snapshot, as on PostgreSQL (see
+    `Database.uow`), never waiting for a writer (WAL lets them read alongside), and a BEGIN is not a trip to the
+    connection's thread before their first read.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -161,8 +165,8 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        readonly = conn.get_execution_options().get(READONLY, False)
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        if not conn.get_execution_options().get(READONLY, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 PING_IDLE_AFTER = 10.0
