@@ -9,6 +9,9 @@ from what that trip brought back.
 
 Every row of a result is read in that trip, as SQLAlchemy's adapter already does for every cursor but server-side
 ones, which Burst does not use (a server-side cursor here gets the same rows, read at once).
+
+The trip also brings back whether a transaction is open, so a rollback or commit with none open (what SQLAlchemy
+asks for after a read-only unit of work, which begins none) costs no trip at all.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from aiosqlite.context import contextmanager
 
 _T = TypeVar("_T")
 _Description = tuple[tuple[Any, ...], ...] | None
+# A statement's outcome: its description, row count, last row id and rows, and whether a transaction is open after it.
+_Done = tuple[_Description, int, int | None, list[Any], bool]
 
 
 class OneTripCursor:
@@ -54,8 +59,8 @@ class OneTripCursor:
         self._take(await self._connection.run(_executemany, sql, parameters))
         return self
 
-    def _take(self, done: tuple[_Description, int, int | None, list[Any]]) -> None:
-        self.description, self.rowcount, self.lastrowid, rows = done
+    def _take(self, done: _Done) -> None:
+        self.description, self.rowcount, self.lastrowid, rows, self._connection.in_transaction = done
         self._rows = deque(rows)
 
     async def fetchone(self) -> Any:
@@ -76,6 +81,18 @@ class OneTripCursor:
 class OneTripConnection(aiosqlite.Connection):
     """An aiosqlite connection whose cursors make one trip to its thread per statement."""
 
+    in_transaction = False  # as sqlite3 said after the last statement; transactions begin only by a statement
+
+    async def commit(self) -> None:
+        if self.in_transaction:
+            await super().commit()
+            self.in_transaction = False
+
+    async def rollback(self) -> None:
+        if self.in_transaction:
+            await super().rollback()
+            self.in_transaction = False
+
     @contextmanager
     async def cursor(self) -> OneTripCursor:  # type: ignore[override]  # the cursor SQLAlchemy's adapter drives
         return OneTripCursor(self)
@@ -95,24 +112,22 @@ async def connect(database: str, **kwargs: Any) -> OneTripConnection:
     return connection
 
 
-def _execute(
-    connection: sqlite3.Connection, sql: str, parameters: Sequence[Any] | dict[str, Any]
-) -> tuple[_Description, int, int | None, list[Any]]:
+def _execute(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> _Done:
     cursor = connection.cursor()
     try:
         cursor.execute(sql, parameters)
         rows = cursor.fetchall() if cursor.description else []
-        return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+        return cursor.description, cursor.rowcount, cursor.lastrowid, rows, connection.in_transaction
     finally:
         cursor.close()
 
 
 def _executemany(
     connection: sqlite3.Connection, sql: str, parameters: Sequence[Sequence[Any] | dict[str, Any]]
-) -> tuple[_Description, int, int | None, list[Any]]:
+) -> _Done:
     cursor = connection.cursor()
     try:
         cursor.executemany(sql, parameters)
-        return cursor.description, cursor.rowcount, cursor.lastrowid, []
+        return cursor.description, cursor.rowcount, cursor.lastrowid, [], connection.in_transaction
     finally:
         cursor.close()

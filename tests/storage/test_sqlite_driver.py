@@ -42,6 +42,33 @@ async def test_a_statement_is_one_trip_to_the_connections_thread(db: Database, m
     assert trips == ["_execute", "_execute", "rollback"]
 
 
+async def test_a_read_only_unit_of_work_makes_one_trip_per_statement_and_none_to_begin_or_end(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with db.uow() as uow:
+        await uow.db_session.execute(text("INSERT INTO notes (body) VALUES ('kept')"))
+        await uow.commit()
+    trips: list[str] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", repr(fn)))
+        return await real(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with db.uow(readonly=True) as uow:
+        first = await uow.db_session.scalar(text("SELECT body FROM notes"))
+        count = await uow.db_session.scalar(text("SELECT count(*) FROM notes"))
+    assert (first, count) == ("kept", 1)
+    assert trips == ["_execute", "_execute"]  # no BEGIN, and no ROLLBACK with no transaction open
+    trips.clear()
+    async with db.uow() as uow:  # a writer's transaction still begins, and is still rolled back when not committed
+        await uow.db_session.execute(text("INSERT INTO notes (body) VALUES ('dropped')"))
+    assert trips == ["_execute", "_execute", "rollback"]
+    async with db.uow(readonly=True) as uow:
+        assert await uow.db_session.scalar(text("SELECT count(*) FROM notes")) == 1
+
+
 async def test_inserted_ids_changed_counts_and_many_rows_arrive(db: Database) -> None:
     async with db.engine.begin() as connection:
         inserted = await connection.execute(text("INSERT INTO notes (body) VALUES ('first')"))
