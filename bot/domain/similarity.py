@@ -30,7 +30,7 @@ def phrase_confidence(grams: Sequence[str], vectors: Vectors) -> Callable[[Vecto
     cap = scale * np.float32(SIMILAR_FULL)
 
     def confidence(columns: Vectors) -> Vectors:  # phrases x columns
-        found = _product(scaled, columns)
+        found = scaled @ columns
         # Against a whole matrix of caps rather than the column of them broadcast: numpy's minimum is vectorised for
         # the one and not the other, and the matrix costs less to fill than the broadcast costs to run.
         np.minimum(found, np.broadcast_to(cap, found.shape).copy(), out=found)
@@ -38,19 +38,3 @@ def phrase_confidence(grams: Sequence[str], vectors: Vectors) -> Callable[[Vecto
         return found
 
     return confidence
-
-
-FEW_ROWS = 8
-"""Below this many phrases, a product is taken a phrase at a time."""
-
-
-def _product(rows: Vectors, columns: Vectors) -> Vectors:
-    """`rows @ columns`. A topic has a few phrases and the knowledge file tens of thousands of terms: for so few rows,
-    one matrix-vector product per phrase (a pass over the terms each) took a fifth less time than OpenBLAS's
-    matrix-matrix product, whose time also jumped with the count (3 phrases cost twice what 4 did)."""
-    if len(rows) >= FEW_ROWS:
-        return rows @ columns
-    found = np.empty((len(rows), columns.shape[1]), dtype=np.float32)
-    for i, row in enumerate(rows):
-        np.dot(row, columns, out=found[i])
-    return found

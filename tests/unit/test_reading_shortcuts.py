@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from bot.domain.matching import Reading
 from bot.domain.phrases import phrases, term_windows, topic_clauses
-from bot.domain.similarity import FEW_ROWS, _product
 from bot.domain.term_index import term_hits
 from bot.domain.understanding import _best, _Nearness, _Rest, combine, shared_understander
 
@@ -60,14 +59,3 @@ def test_readings_by_embedding_only_weighed_score_as_the_named_ones(topic: str) 
     assert [(skill, score) for skill, score, _ in named] == [(skill, score) for skill, score, _ in weighed]
     hits = term_hits(known, term_windows(clauses, topic), understander.known)
     assert _best(hits, weighed) == combine([], hits, named)[0][1]
-
-
-@pytest.mark.parametrize("count", [1, 3, FEW_ROWS - 1, FEW_ROWS, FEW_ROWS + 5])
-def test_the_phrases_product_is_the_matrix_product_for_few_phrases_and_many(count: int) -> None:
-    rng = np.random.default_rng(count)
-    rows = rng.standard_normal((count, 64)).astype(np.float32)
-    columns = rng.standard_normal((64, 5000)).astype(np.float32)
-    found = _product(rows, columns)
-    assert found.shape == (count, 5000)
-    assert found.dtype == np.float32
-    np.testing.assert_allclose(found, rows @ columns, rtol=1e-5, atol=1e-4)
