@@ -3,7 +3,7 @@ off a cursor still arrives: rows, the ids of inserted rows, the count of rows ch
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,29 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def test_a_statement_is_one_trip_to_the_connections_thread(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    trips: list[str] = []
-    real = aiosqlite.Connection._execute
+@pytest.fixture
+def count_trips(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
+    """Call it to start counting: each trip to a connection's thread is added to the list it returns, by what ran."""
 
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        trips.append(getattr(fn, "__name__", repr(fn)))
-        return await real(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+    def start() -> list[str]:
+        trips: list[str] = []
+        real = aiosqlite.Connection._execute
 
-    async with db.engine.connect() as connection:
+        async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+            trips.append(getattr(fn, "__name__", repr(fn)))
+            return await real(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
         monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        return trips
+
+    return start
+
+
+async def test_a_statement_is_one_trip_to_the_connections_thread(
+    db: Database, count_trips: Callable[[], list[str]]
+) -> None:
+    async with db.engine.connect() as connection:
+        trips = count_trips()
         rows = (await connection.execute(text("SELECT 1 UNION ALL SELECT 2"))).all()
     assert [tuple(r) for r in rows] == [(1,), (2,)]
     # BEGIN; the SELECT, its rows and closing its cursor; the rollback as the connection goes back to the pool.
@@ -43,19 +56,12 @@ async def test_a_statement_is_one_trip_to_the_connections_thread(db: Database, m
 
 
 async def test_a_read_only_unit_of_work_makes_one_trip_per_statement_and_none_to_begin_or_end(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database, count_trips: Callable[[], list[str]]
 ) -> None:
     async with db.uow() as uow:
         await uow.db_session.execute(text("INSERT INTO notes (body) VALUES ('kept')"))
         await uow.commit()
-    trips: list[str] = []
-    real = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        trips.append(getattr(fn, "__name__", repr(fn)))
-        return await real(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    trips = count_trips()
     async with db.uow(readonly=True) as uow:
         first = await uow.db_session.scalar(text("SELECT body FROM notes"))
         count = await uow.db_session.scalar(text("SELECT count(*) FROM notes"))
