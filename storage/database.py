@@ -12,8 +12,8 @@ SQLite still arbitrates between processes; this only orders one process's own wr
 from its BEGIN IMMEDIATE to its commit.
 
 A unit of work (`UnitOfWork`) is one transaction, the repositories that share it, and an explicit commit; what
-units of work keep between them is `uow.cached`. A read-only one never writes (`ReadOnlyWrite`), and on PostgreSQL
-it reads in autocommit, without the BEGIN and ROLLBACK round trips.
+units of work keep between them is `uow.cached`. A read-only one never writes (`ReadOnlyWrite`) and begins no
+transaction: each statement reads its own snapshot, without the BEGIN and ROLLBACK round trips (see `Database.uow`).
 
 Repositories never commit; a service decides when a change is whole. Leaving the block without `commit()` rolls
 back, so an exception half-way stores nothing. Each repository is made the first time the block uses it.
@@ -261,7 +261,7 @@ class UnitOfWork:
         self.db_session = self._factory()
         self.db_session.info[READONLY] = self._readonly
         try:
-            # Fix the connection's options before its transaction begins (SQLite picks BEGIN vs BEGIN IMMEDIATE).
+            # Fix the connection's options before its transaction begins (SQLite: BEGIN IMMEDIATE, or none to read).
             await self.db_session.connection(execution_options=self._execution_options)
         except BaseException:
             await self.db_session.close()
@@ -380,7 +380,7 @@ def _flushed(session: Session, _flush: UOWTransaction) -> None:
 
 
 class ReadOnlyWrite(RuntimeError):
-    """A read-only unit of work tried to write (on PostgreSQL it reads in autocommit: a write would stay)."""
+    """A read-only unit of work tried to write (it begins no transaction: a write would stay)."""
 
 
 @event.listens_for(Session, "before_flush")
