@@ -23,8 +23,9 @@ from pathlib import Path
 from bot.domain import kept_files
 from bot.domain.knowledge import KNOWLEDGE_FILE, OFF_WORK_FILE, Knowledge
 from bot.domain.term_index import KnowledgeTables, tables_from_state, tables_state
+from bot.domain.word_bags import WordBags
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when what a file holds changes shape (changes of the files or the rules are in the name already)."""
 KEEP = 2
 """Files kept in the folder; older ones (of knowledge since edited) are removed."""
@@ -47,7 +48,8 @@ class IndexStore:
         return built
 
     def _save(self, path: Path, built: KnowledgeTables) -> None:
-        payload = marshal.dumps((built.knowledge.state(), tables_state(built.known), tables_state(built.off_work)))
+        state = (built.knowledge.state(), tables_state(built.known), tables_state(built.off_work), built.bags.state())
+        payload = marshal.dumps(state)
         digest = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
         kept_files.save(path, "index", lambda file: file.write(digest + payload), KEEP)
 
@@ -70,7 +72,12 @@ def _read(path: Path) -> KnowledgeTables | None:
         payload = memoryview(data)[_DIGEST:]  # not a copy of 8 MB
         if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != data[:_DIGEST]:
             return None
-        knowledge, known, off_work = marshal.loads(payload)
-        return KnowledgeTables(Knowledge.from_state(knowledge), tables_from_state(known), tables_from_state(off_work))
+        knowledge, known, off_work, bags = marshal.loads(payload)
+        return KnowledgeTables(
+            Knowledge.from_state(knowledge),
+            tables_from_state(known),
+            tables_from_state(off_work),
+            WordBags.from_state(bags),
+        )
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         return None  # not there yet, cut short or of another shape: built again and rewritten

@@ -20,6 +20,7 @@ from bot.domain.embedding import Vectors
 from bot.domain.knowledge import Knowledge
 from bot.domain.matching import NEEDS_CONTEXT, OTHER_MEANING, STOPWORDS, Reading, specificity, stem_phrase
 from bot.domain.phrases import is_content, written_only
+from bot.domain.word_bags import WordBags, build_bags
 
 TERM = 0.85
 """A knowledge term found in the topic, word for word: below the skill's own name, above any guess."""
@@ -179,12 +180,15 @@ class KnowledgeTables(NamedTuple):
     knowledge: Knowledge
     known: TermTables
     off_work: TermTables
+    bags: WordBags  # every skill's names and terms as one bag of words
 
 
 def knowledge_tables(known: Knowledge) -> KnowledgeTables:
     """The tables of every skill of `known` and of its terms of life outside work."""
     off_work = build_tables([(OFF_WORK, "", known.off_work)], known)
-    return KnowledgeTables(known, build_tables(skill_rows(known, sorted(known)), known), off_work)
+    rows = skill_rows(known, sorted(known))
+    bags = build_bags([(skill, texts) for skill, _, texts in rows], known.key)
+    return KnowledgeTables(known, build_tables(rows, known), off_work, bags)
 
 
 def skill_rows(known: Knowledge, skills: Sequence[str]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -52,6 +52,7 @@ from bot.domain.term_index import (
     term_hits,
 )
 from bot.domain.vector_store import VectorStore
+from bot.domain.word_bags import WordBags, build_bags, read_bags
 
 WORD_NAME = 3.0
 """A name at least this common in English (Zipf) is also a word ("java", "churn", "cypress", "ml"): alone, it is a
@@ -178,6 +179,7 @@ class Understander:
         self._off_terms: TermIndex | None = None
         self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
         self._helpers = lru_cache(maxsize=4)(self._build_helpers)
+        self._extra_bags = lru_cache(maxsize=4)(self._build_extra_bags)
         # Asked of the phrases of mentors' evidence a topic about life outside work found: the same few, again.
         self._life = lru_cache(maxsize=4096)(self._reads_phrase_as_life)
         self._known_skills = frozenset(self.known)
@@ -205,7 +207,7 @@ class Understander:
         nearness = _Nearness(grams, vectors)
         known, extra = self._known(), self._extra_terms(vocab)
         known_hits = term_hits(known, windows, self.known)
-        hits = [*known_hits, *term_hits(extra, windows, self.known)]
+        hits = [*known_hits, *term_hits(extra, windows, self.known), *read_bags(words, *self._bags(vocab))]
         near = self._near_terms(known, nearness, extra, named=True)
         matched = [_reading(m) for m in self.lexical.match(readable(topic), vocab)]
         lexical, rest = self._names_as_words(matched, nearness, windows, extra)
@@ -496,6 +498,14 @@ class Understander:
         terms they borrow: `Knowledge.entry_for`)."""
         rows = skill_rows(self.known, sorted(s for s in vocabulary if s not in self.known))
         return build_index(rows, self.known, self._embed_texts, reuse=self._known())
+
+    def _bags(self, vocabulary: frozenset[str]) -> tuple[WordBags, WordBags]:
+        """The bags of words of every skill of the knowledge file, and of the held skills it lacks."""
+        return self._own_tables().bags, self._extra_bags(vocabulary)
+
+    def _build_extra_bags(self, vocabulary: frozenset[str]) -> WordBags:
+        rows = skill_rows(self.known, sorted(s for s in vocabulary if s not in self.known))
+        return build_bags([(skill, texts) for skill, _, texts in rows], self.known.key, like=self._own_tables().bags)
 
     def _own_tables(self) -> KnowledgeTables:
         if self._tables is None:

@@ -51,6 +51,7 @@ def test_what_was_built_once_is_read_back_as_it_was(tmp_path: Path) -> None:
     assert builds.count == 1
     assert read.known == built.known
     assert read.off_work == built.off_work
+    assert read.bags.state() == built.bags.state()
     assert read.knowledge.state() == built.knowledge.state()
     assert read.knowledge.entry_for("books").names[1] == "accounting"  # a registered name still finds its entry
     # A reader of what was read reads every topic as one that built it all.

@@ -512,3 +512,13 @@ def test_a_work_phrase_of_a_mentor_found_in_a_topic_about_life_does_not_route(un
     assert not life.mentors
     work = understander.understand("AML alert on a new customer, what do we check first", VOCABULARY, index)
     assert [m.member_id for m in work.mentors] == ["U0RISK"]
+
+
+def test_a_situation_told_in_several_words_of_one_skill_beats_one_strong_word_of_another(
+    understander: Understander,
+) -> None:
+    """ "backfill" is a term of hiring ("backfill a role") as of orchestration; the rest of the topic is data work."""
+    held = frozenset({"hiring", "airflow"})
+    read = understander.understand("what's the best way to backfill 2 years of daily data into the warehouse", held)
+    assert read.verdict is Verdict.ROUTE, read
+    assert read.skills[0].skill == "airflow", read
