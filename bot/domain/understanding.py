@@ -72,7 +72,7 @@ ROUTE_AT = 0.5
 """The confidence from which Burst pings people without asking the requester first."""
 CLARIFY_AT = 0.35
 """Below ROUTE_AT but from here, Burst asks "did you mean ...?"; below it the topic is a gap nobody covers."""
-KEEP_RATIO = 0.93
+KEEP_RATIO = 0.85
 """Skills routed on score at least this share of the best one: a clear reading is not diluted by weak ones."""
 HIRING = "hiring"
 """The knowledge file's skill of hiring people (recruiting, interviewing): a topic about hiring someone of a role
@@ -81,7 +81,7 @@ HIRING_CUE = 0.4
 """How surely a topic must read as hiring without its role nouns and their kinds for a role in it to be one hired."""
 HIRING_A_ROLE = 0.85
 """What hiring counts for at least in a topic about hiring someone of a role: a term of it found as written."""
-SECOND = 0.9
+SECOND = 0.8
 """The share of hiring's confidence a skill named only in the hired role keeps: below KEEP_RATIO, a second reading."""
 MAX_SKILLS = 5
 NEAREST = 64
