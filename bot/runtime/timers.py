@@ -164,14 +164,16 @@ class Timers:
 
     def add_cron(self, job_id: str, trigger: CronTrigger, func: Callable[[], Awaitable[object]]) -> None:
         assert self._scheduler is not None, "start() first"
-        self._scheduler.add_job(func, trigger, id=job_id, max_instances=1, coalesce=True, misfire_grace_time=None)
+        self._scheduler.add_job(
+            self._tracked(func), trigger, id=job_id, max_instances=1, coalesce=True, misfire_grace_time=None
+        )
 
     def add_interval(
         self, job_id: str, every: timedelta, func: Callable[[], Awaitable[object]], *, first: datetime
     ) -> None:
         assert self._scheduler is not None, "start() first"
         self._scheduler.add_job(
-            func,
+            self._tracked(func),
             "interval",
             seconds=every.total_seconds(),
             id=job_id,
@@ -181,23 +183,32 @@ class Timers:
         )
 
     async def stop(self) -> None:
-        """Stop firing, then let sweeps in flight finish (a claimed action left half-done would wait for its lease)."""
+        """Stop firing, then let jobs in flight finish: a claimed action left half-done would wait for its lease, and
+        a digest cut off mid-post would be posted again by the next process."""
         if self._scheduler is None:
             return
-        self._scheduler.pause()  # no new sweeps; APScheduler's shutdown would cancel the ones in flight
+        self._scheduler.pause()  # no new jobs; APScheduler's shutdown would cancel the ones in flight
         if self._running:
             await asyncio.wait(self._running, timeout=10)
         self._scheduler.shutdown(wait=False)
         self._scheduler = None
 
+    def _tracked(self, func: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        """`func` as a job whose run `stop` waits for."""
+
+        async def run() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._running.add(task)
+            try:
+                await func()
+            finally:
+                self._running.discard(task)
+
+        return run
+
     async def _scheduled_sweep(self) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._running.add(task)
-        try:
-            await self.sweep()
-        finally:
-            self._running.discard(task)
+        await self._tracked(self.sweep)()
 
     def wake_at(self, due_at: datetime) -> None:
         """Sweep at `due_at` (call after the commit that scheduled something), or up to WAKE_SLOT after it.

@@ -199,3 +199,28 @@ async def _until(probe: Callable[[], Awaitable[TimedAction | None]]) -> TimedAct
             return found
         await asyncio.sleep(0.05)
     raise AssertionError("the timed action was never claimed")
+
+
+async def test_stopping_lets_a_periodic_job_in_flight_finish_rather_than_cancelling_it(db: Database) -> None:
+    """A digest check running when the process is told to stop completes (it may be posting): APScheduler's own
+    shutdown would cancel it mid-write, and log the cancellation as a job's failure."""
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[bool] = []
+
+    async def digest_check() -> None:
+        started.set()
+        await release.wait()
+        async with db.uow(readonly=True) as uow:  # the database is still there for it
+            await uow.timers.pending_count()
+        finished.append(True)
+
+    timers = Timers(db, sweep_interval=timedelta(seconds=60))
+    timers.start()
+    timers.add_interval("digest-retry", timedelta(minutes=5), digest_check, first=utcnow())
+    await asyncio.wait_for(started.wait(), timeout=30)
+    stopping = asyncio.create_task(timers.stop())
+    await asyncio.sleep(0)  # stop() has paused the scheduler and waits on the job
+    assert not stopping.done()
+    release.set()
+    await asyncio.wait_for(stopping, timeout=30)
+    assert finished == [True]
