@@ -1,11 +1,13 @@
 """Reading a request as a whole: which skills (and which mentors) it needs, and how sure Burst can be.
 
-Three readers, combined into one ranked answer with a confidence:
+Four readers, combined into one ranked answer with a confidence:
 - the lexical matcher (`bot.domain.matching`): skill names, aliases, typos and related skills, precise and explainable;
 - the skill knowledge (`bot.domain.knowledge`, from `skill_knowledge.yaml`): the terms people use when they need a skill
   ("vlookup" -> excel, "goroutine leak" -> go), matched word for word after stemming ("overfits" meets "overfitting");
 - sentence embeddings (`bot.domain.embedding`): the topic's phrases against each skill's terms and against what mentors
-  wrote they help with or have helped with (`bot.domain.evidence`), for requests that share no word with any of them.
+  wrote they help with or have helped with (`bot.domain.evidence`), for requests that share no word with any of them;
+- each skill's terms as one bag of words (`bot.domain.word_bags`): the topic's words weighed together (BM25), which
+  decides between skills a few words each point to; a support, read with the terms, never enough to route alone.
 
 The topic is also read against life outside work (`off_work.yaml`: pets, home, family, health, hobbies, sport,
 travel): a skill's name is a word too, and "my ball python won't eat" or "spark plugs for the lawnmower" name one in
@@ -601,7 +603,7 @@ def _heard_in_words(read: Sequence[Reading], lexical: Sequence[Reading], terms: 
 
 
 def combine(lexical: Sequence[Reading], terms: Sequence[Reading], near: Sequence[Reading]) -> list[Reading]:
-    """One confidence per skill from the three readers, best first.
+    """One confidence per skill from the readers (names; terms and bags of words; embeddings), best first.
 
     Independent signs add up (noisy-or): two weak terms of one skill ("index" and "transactions") say more than one,
     and a name found in the topic agrees with the terms around it. Several term hits of a skill are independent
