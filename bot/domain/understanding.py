@@ -182,6 +182,7 @@ class Understander:
         self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
         self._helpers = lru_cache(maxsize=4)(self._build_helpers)
         self._extra_bags = lru_cache(maxsize=4)(self._build_extra_bags)
+        self._extra_rows = lru_cache(maxsize=4)(self._build_extra_rows)
         # Asked of the phrases of mentors' evidence a topic about life outside work found: the same few, again.
         self._life = lru_cache(maxsize=4096)(self._reads_phrase_as_life)
         self._known_skills = frozenset(self.known)
@@ -498,16 +499,19 @@ class Understander:
     def _build_extra_terms(self, vocabulary: frozenset[str]) -> TermIndex:
         """Held skills the knowledge file has no entry for (known by their own name, another entry's name or
         terms they borrow: `Knowledge.entry_for`)."""
-        rows = skill_rows(self.known, sorted(s for s in vocabulary if s not in self.known))
-        return build_index(rows, self.known, self._embed_texts, reuse=self._known())
+        return build_index(self._extra_rows(vocabulary), self.known, self._embed_texts, reuse=self._known())
 
     def _bags(self, vocabulary: frozenset[str]) -> tuple[WordBags, WordBags]:
         """The bags of words of every skill of the knowledge file, and of the held skills it lacks."""
         return self._own_tables().bags, self._extra_bags(vocabulary)
 
     def _build_extra_bags(self, vocabulary: frozenset[str]) -> WordBags:
-        rows = skill_rows(self.known, sorted(s for s in vocabulary if s not in self.known))
-        return build_bags([(skill, texts) for skill, _, texts in rows], self.known.key, like=self._own_tables().bags)
+        rows = [(skill, texts) for skill, _, texts in self._extra_rows(vocabulary)]
+        return build_bags(rows, self.known.key, like=self._own_tables().bags)
+
+    def _build_extra_rows(self, vocabulary: frozenset[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The index rows of the held skills the knowledge file lacks: read by their terms' index and their bags."""
+        return skill_rows(self.known, sorted(s for s in vocabulary if s not in self.known))
 
     def _own_tables(self) -> KnowledgeTables:
         if self._tables is None:
