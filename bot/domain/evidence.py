@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.domain.embedding import Embedder, Vectors
 from bot.domain.matching import STOPWORDS, specificity, stem_phrase, tokenise
-from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
+from bot.domain.similarity import SEMANTIC_CEILING, PhraseConfidence, as_columns
 
 
 class EvidenceKind(StrEnum):
@@ -146,7 +146,7 @@ class EvidenceIndex:
             self._by_stem.setdefault(stem_phrase(text), []).append(row)
         blocks = [e.vectors for e in embedded if e.vectors is not None and len(e.phrases)]
         whole = len(blocks) == sum(1 for e in embedded if e.phrases)
-        self._columns: Vectors | None = np.ascontiguousarray(np.vstack(blocks).T) if blocks and whole else None
+        self._columns: Vectors | None = as_columns(np.vstack(blocks)) if blocks and whole else None
 
     def match(self, grams: Sequence[str], vectors: Vectors | None) -> list[MentorMatch]:
         """Mentors whose evidence fits the topic's phrases (`grams`, and their embeddings), best first."""
@@ -165,7 +165,8 @@ class EvidenceIndex:
         if vectors is not None and self._columns is not None and len(vectors):
             # As for knowledge terms, a phrase that is one common word counts for less by embedding too: near itself
             # in a mentor's about line, "reviews" would otherwise count as much as "sample sizes".
-            nearest = phrase_confidence(grams, vectors)(self._columns).max(axis=0)
+            phrases = PhraseConfidence(grams, vectors)
+            nearest = phrases.best(phrases.product(self._columns))
             for found in np.flatnonzero(nearest > 0).tolist():
                 offer(found, round(float(nearest[found]) * SEMANTIC_CEILING, 3))
         return sorted(best.values(), key=lambda m: (-m.score, m.member_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -16,25 +16,56 @@ SEMANTIC_CEILING = 0.55
 """An embedding alone never reaches the certainty of a name or a term found in the topic."""
 
 
-def phrase_confidence(grams: Sequence[str], vectors: Vectors) -> Callable[[Vectors], Vectors]:
-    """How near each phrase of a topic is to each of some embedded texts (knowledge terms, a mentor's evidence), as
-    shares of the way from SIMILAR_FLOOR to SIMILAR_FULL weighted by the phrase's specificity, before the floor at 0:
-    take the best of a column, floor it at 0, and scale it by SEMANTIC_CEILING."""
-    # confidence = clip((cosine - FLOOR) / (FULL - FLOOR), 0, 1) * weight, computed in as few passes over the
-    # phrases x terms matrix as possible: it is the largest piece of work in reading a topic. The weights
-    # (specificity, in (0, 1]) scale the phrases before the product; the cap at FULL is taken per row, and the
-    # floor at 0 once on the best of each column (clipping commutes with taking the maximum).
-    weights = np.array([specificity(g) for g in grams], dtype=np.float32)[:, None]
-    scale = weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
-    scaled = vectors * scale
-    cap = scale * np.float32(SIMILAR_FULL)
+def as_columns(vectors: Vectors) -> Vectors:
+    """Embedded texts (one per row) as the columns `PhraseConfidence.product` multiplies: contiguous, with a row of
+    ones beneath, through which the product subtracts each phrase's floor itself."""
+    columns = np.ones((vectors.shape[1] + 1, len(vectors)), dtype=np.float32)
+    columns[:-1] = vectors.T
+    return columns
 
-    def confidence(columns: Vectors) -> Vectors:  # phrases x columns
-        found = scaled @ columns
-        # Against a whole matrix of caps rather than the column of them broadcast: numpy's minimum is vectorised for
-        # the one and not the other, and the matrix costs less to fill than the broadcast costs to run.
-        np.minimum(found, np.broadcast_to(cap, found.shape).copy(), out=found)
-        found -= scale * np.float32(SIMILAR_FLOOR)
-        return found
 
-    return confidence
+class PhraseConfidence:
+    """How near each phrase of a topic is to each of some embedded texts (knowledge terms, a mentor's evidence): the
+    share of the way from SIMILAR_FLOOR to SIMILAR_FULL its cosine goes, times the phrase's specificity (its weight, in
+    (0, 1]), floored at 0. The caller scales a best confidence by SEMANTIC_CEILING.
+
+    The product with a few thousand texts is the largest piece of work in reading a topic, so it is one matrix product
+    and one pass over its result: each phrase's scale and floor go into the phrase's row (against the ones beneath the
+    columns, see `as_columns`), and the cap at SIMILAR_FULL, which a cosine rarely passes, is applied only to the
+    columns whose best could have passed it."""
+
+    def __init__(self, grams: Sequence[str], vectors: Vectors) -> None:
+        self.weights = np.array([specificity(g) for g in grams], dtype=np.float32)
+        scale = self.weights / np.float32(SIMILAR_FULL - SIMILAR_FLOOR)
+        self._rows = np.empty((len(vectors), vectors.shape[1] + 1), dtype=np.float32)
+        self._rows[:, :-1] = vectors * scale[:, None]
+        self._rows[:, -1] = -scale * np.float32(SIMILAR_FLOOR)
+
+    def product(self, columns: Vectors) -> Vectors:
+        """Phrases x `columns` (from `as_columns`): each confidence before the cap at its phrase's weight and the floor
+        at 0. Read it through `best` and `column`."""
+        return self._rows @ columns
+
+    def best(self, product: Vectors, rows: Sequence[int] | None = None) -> Vectors:
+        """Each column's confidence: the best over the phrases (those of `rows`, when given), capped, floored at 0."""
+        if rows is None:
+            best: Vectors = product.max(axis=0)
+            weights = self.weights
+        else:  # the best of some rows, taken in place rather than copying them out
+            best = product[rows[0]].copy()
+            for row in rows[1:]:
+                np.maximum(best, product[row], out=best)
+            weights = self.weights[list(rows)]
+        # A phrase's confidence passes its weight only where its cosine passes SIMILAR_FULL: only a column whose best
+        # passes the smallest weight can hold one, and only those are read again with the caps.
+        over = np.flatnonzero(best > weights.min())
+        if len(over):
+            part = product[:, over] if rows is None else product[np.asarray(rows)][:, over]
+            best[over] = np.minimum(part, weights[:, None]).max(axis=0)
+        np.maximum(best, 0.0, out=best)
+        return best
+
+    def column(self, product: Vectors, index: int, rows: Sequence[int] | None = None) -> Vectors:
+        """Column `index`'s confidences, one per phrase (of `rows`, when given), capped, before the floor at 0."""
+        found = product[:, index] if rows is None else product[np.asarray(rows), index]
+        return np.minimum(found, self.weights if rows is None else self.weights[list(rows)])

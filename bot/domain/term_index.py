@@ -20,6 +20,7 @@ from bot.domain.embedding import Vectors
 from bot.domain.knowledge import Knowledge
 from bot.domain.matching import NEEDS_CONTEXT, OTHER_MEANING, STOPWORDS, Reading, specificity, stem_phrase
 from bot.domain.phrases import is_content, written_only
+from bot.domain.similarity import as_columns
 from bot.domain.word_bags import WordBags, build_bags
 
 TERM = 0.85
@@ -69,7 +70,7 @@ class TermIndex:
     by_all_words: Mapping[str, tuple[_AllWords, ...]]  # a word -> the terms of two or more words with it
     owners: tuple[str, ...]  # term i is a term of skill owners[i]
     texts: tuple[str, ...]
-    columns: Vectors  # the embeddings of the terms not shared, as contiguous columns: phrases @ columns is one product
+    columns: Vectors  # the embeddings of the terms not shared, as `as_columns` lays them out: reading is one product
     # Term i is column shared[i] of the knowledge file's terms (a held skill the file lacks borrows its entries'
     # terms: read once, not twice), or -1 and the next column of `columns`.
     shared: npt.NDArray[np.intp]
@@ -168,7 +169,7 @@ def index_from(tables: TermTables, embed: Callable[[Sequence[str]], Vectors]) ->
         tables.by_all_words,
         tables.owners,
         tables.texts,
-        np.ascontiguousarray(vectors.T),
+        as_columns(vectors),
         shared,
         np.cumsum(shared < 0) - 1,
     )

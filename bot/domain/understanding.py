@@ -41,7 +41,7 @@ from bot.domain.index_store import IndexStore
 from bot.domain.knowledge import Knowledge, knowledge
 from bot.domain.matching import LexicalMatcher, Reading, SkillMatch, stem_word
 from bot.domain.phrases import content_words, phrases, readable, role_phrases, term_windows, topic_clauses
-from bot.domain.similarity import SEMANTIC_CEILING, phrase_confidence
+from bot.domain.similarity import SEMANTIC_CEILING, PhraseConfidence
 from bot.domain.skills import compact, normalise_skill
 from bot.domain.term_index import (
     OFF_WORK,
@@ -111,46 +111,48 @@ class Understanding:
 
 
 class _Nearness:
-    """How near each phrase of a topic is to each term of a table (`phrase_confidence` against its columns), a
-    product computed once per table and topic: the topic read again without some of its words reads rows of the
-    same products. They are the largest piece of work in reading a topic."""
+    """How near each phrase of a topic is to each term of a table (`PhraseConfidence` against its columns), a product
+    computed once per table and topic: the topic read again without some of its words reads rows of the same products.
+    They are the largest piece of work in reading a topic."""
 
     def __init__(
-        self, grams: Sequence[str], vectors: Vectors | None, rows_of: tuple[_Nearness, list[int]] | None = None
+        self,
+        grams: Iterable[str],
+        vectors: Vectors | None,
+        rows_of: tuple[_Nearness, list[int]] | None = None,
     ) -> None:
         self.grams = list(grams)
         self.vectors = vectors if vectors is not None and len(self.grams) else None
         self._rows_of = rows_of  # (the whole topic's, these phrases' rows in it)
         # The phrases' weights are computed once, for every table read; a part of the topic reads the whole's rows.
-        self._product = (
-            phrase_confidence(self.grams, self.vectors) if self.vectors is not None and rows_of is None else None
+        self._phrases = (
+            PhraseConfidence(self.grams, self.vectors) if self.vectors is not None and rows_of is None else None
         )
         self._products: dict[int, tuple[Vectors, Vectors]] = {}
 
-    def confidence(self, columns: Vectors) -> Vectors:
-        """The phrases x `columns` confidences (before the floor at 0); only called when `vectors` is not None."""
+    def _product(self, columns: Vectors) -> tuple[PhraseConfidence, Vectors, list[int] | None]:
+        """The whole topic's phrases, their product with `columns`, and these phrases' rows of it (None: all of them);
+        only called when `vectors` is not None."""
         if self._rows_of is not None:
             whole, rows = self._rows_of
-            return whole.confidence(columns)[rows]
+            phrases, product, _ = whole._product(columns)
+            return phrases, product, rows
+        assert self._phrases is not None
         found = self._products.get(id(columns))
         if found is None or found[0] is not columns:
-            assert self._product is not None
-            found = self._products[id(columns)] = (columns, self._product(columns))
-        return found[1]
+            found = self._products[id(columns)] = (columns, self._phrases.product(columns))
+        return self._phrases, found[1], None
 
     def best(self, columns: Vectors) -> Vectors:
         """Each column's best confidence over the phrases, floored at 0; only called when `vectors` is not None."""
-        if self._rows_of is None:
-            best: Vectors = self.confidence(columns).max(axis=0)
-        else:
-            # A part of the topic takes the best of its rows of the whole's product in place, not copying them out.
-            whole, rows = self._rows_of
-            product = whole.confidence(columns)
-            best = product[rows[0]].copy()
-            for row in rows[1:]:
-                np.maximum(best, product[row], out=best)
-        np.maximum(best, 0.0, out=best)
-        return best
+        phrases, product, rows = self._product(columns)
+        return phrases.best(product, rows)
+
+    def column(self, columns: Vectors, index: int) -> Vectors:
+        """Each phrase's confidence in column `index` (before the floor at 0); only called when `vectors` is not
+        None."""
+        phrases, product, rows = self._product(columns)
+        return phrases.column(product, index, rows)
 
     def without(self, words: set[str]) -> _Nearness:
         """The phrases that have none of `words`."""
@@ -435,9 +437,9 @@ class Understander:
             """Why term `i` of `index` is near: the phrase nearest it, read off its column of the products."""
             shared = int(index.shared[i])
             if shared >= 0:
-                column = nearness.confidence(terms.columns)[:, shared]
+                column = nearness.column(terms.columns, shared)
             else:
-                column = nearness.confidence(index.columns)[:, index.own_columns[i]]
+                column = nearness.column(index.columns, int(index.own_columns[i]))
             return f"'{nearness.grams[int(column.argmax())]}' is like {index.texts[i]}"
 
         best_known = nearness.best(terms.columns)
@@ -486,7 +488,7 @@ class Understander:
         near: list[Reading] = []
         if nearness.vectors is not None:
             # One owner: its nearest term is the best of the whole matrix.
-            best = round(float(nearness.confidence(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
+            best = round(float(nearness.best(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
             near = [(OFF_WORK, best, "")] if best > 0 else []
         return _best(term_hits(self._off_terms, windows, self.known), near)
 

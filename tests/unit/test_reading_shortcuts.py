@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from bot.domain.matching import Reading
 from bot.domain.phrases import phrases, term_windows, topic_clauses
+from bot.domain.similarity import as_columns
 from bot.domain.term_index import term_hits
 from bot.domain.understanding import _best, _Nearness, _Rest, combine, shared_understander
 
@@ -34,13 +35,15 @@ def test_a_part_of_a_topic_reads_the_best_of_its_rows_of_the_whole_product() -> 
     grams = ["goroutine leak", "worker pool", "pool", "leak", "goroutine"]
     vectors = rng.standard_normal((len(grams), 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    columns = np.ascontiguousarray((vectors[[0, 3, 1, 2, 4, 0]] + 0.2 * rng.standard_normal((6, 16))).T, np.float32)
+    texts = (vectors[[0, 3, 1, 2, 4, 0]] + 0.2 * rng.standard_normal((6, 16))).astype(np.float32)
+    columns = as_columns(np.vstack([texts, vectors[[2]]]))  # and "pool" itself: a cosine past the cap
     whole = _Nearness(grams, vectors)
     part = whole.without({"pool"})
     assert part.grams == ["goroutine leak", "leak", "goroutine"]
-    expected = np.maximum(whole.confidence(columns)[[0, 3, 4]].max(axis=0), 0.0)
-    assert np.array_equal(part.best(columns), expected)
-    assert np.array_equal(whole.best(columns), np.maximum(whole.confidence(columns).max(axis=0), 0.0))
+    alone = [_Nearness([grams[row]], vectors[[row]]).best(columns) for row in range(len(grams))]
+    assert np.array_equal(part.best(columns), np.max([alone[row] for row in (0, 3, 4)], axis=0))
+    assert np.array_equal(whole.best(columns), np.max(alone, axis=0))
+    assert np.array_equal(part.column(columns, 6), whole.column(columns, 6)[[0, 3, 4]])
 
 
 @pytest.mark.parametrize(

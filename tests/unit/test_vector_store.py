@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.embedding import Embedder, shared_embedder
 from bot.domain.knowledge import Knowledge, parse_knowledge
+from bot.domain.similarity import as_columns
 from bot.domain.understanding import Understander
 from bot.domain.vector_store import KEEP, VectorStore
 
@@ -118,7 +119,7 @@ def test_a_reader_with_a_store_reads_what_another_one_saved(tmp_path: Path, embe
     planted = np.full(np.load(saved).shape, 0.25, dtype=np.float32)  # the entry's name and its terms
     np.save(saved, planted)  # what the next reader gets is what the file holds
     second = Understander(embedder, known, store=VectorStore(tmp_path))
-    np.testing.assert_array_equal(second._known().columns, planted.T)
+    np.testing.assert_array_equal(second._known().columns, as_columns(planted))
     # Reading a topic adds the off-work terms' file; the skills the file lacks (cobol, fortran) add none.
     second.understand("our cobol copybook", frozenset({"cobol", "fortran"}))
     assert len(_files(tmp_path)) == 2
