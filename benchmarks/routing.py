@@ -13,10 +13,11 @@ not control (on a real workspace each takes tens of milliseconds; here, a local 
 from __future__ import annotations
 
 import contextlib
+import gc
 import random
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from benchmarks.population import Zipf, build_vocabulary, member_id, member_row,
 from benchmarks.report import Timings
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Verdict
+from bot.runtime.memory import settle_after_start
 from bot.services.asking import MAX_MATCHED_SKILLS
 from bot.services.routing import TopicReader, choose, warm_choosing
 from storage.database import Database, UnitOfWork
@@ -281,25 +283,50 @@ async def run(
         for _, ask in asks[:WARMUP]:
             with contextlib.suppress(DBAPIError):  # a failing topic is reported by the measured pass below
                 await route_once(db, ask, now, None, signals)
-        worst: tuple[int, Ask | None] = (-1, None)
-        for kind, ask in asks[WARMUP:]:
-            before = len(result.work.seconds)
-            try:
-                found, ranked = await route_once(db, ask, now, result, signals)
-            except DBAPIError as exc:  # e.g. an IN list over the driver's parameter limit: report, keep going
-                result.errors.append(f"{ask.topic!r}: {str(exc.orig).splitlines()[0]}")
-                continue
-            result.by_class.setdefault(kind, Timings()).add(result.work.seconds[before])
-            result.candidate_counts.append(found)
-            result.ranked_counts.append(ranked)
-            if found > worst[0]:
-                worst = (found, ask)
-        if with_plans and worst[1] is not None:
-            result.plans = await plans(db, worst[1], now, signals)
-        return result
+        with settled():
+            return await _measure(db, asks, now, signals, result, with_plans)
     finally:
         await signals.stop()
         await db.dispose()
+
+
+async def _measure(
+    db: Database,
+    asks: list[tuple[str, Ask]],
+    now: datetime,
+    signals: routing_signals.Signals,
+    result: RoutingResult,
+    with_plans: bool,
+) -> RoutingResult:
+    """The measured requests, after the warm-up ones."""
+    worst: tuple[int, Ask | None] = (-1, None)
+    for kind, ask in asks[WARMUP:]:
+        before = len(result.work.seconds)
+        try:
+            found, ranked = await route_once(db, ask, now, result, signals)
+        except DBAPIError as exc:  # e.g. an IN list over the driver's parameter limit: report, keep going
+            result.errors.append(f"{ask.topic!r}: {str(exc.orig).splitlines()[0]}")
+            continue
+        result.by_class.setdefault(kind, Timings()).add(result.work.seconds[before])
+        result.candidate_counts.append(found)
+        result.ranked_counts.append(ranked)
+        if found > worst[0]:
+            worst = (found, ask)
+    if with_plans and worst[1] is not None:
+        result.plans = await plans(db, worst[1], now, signals)
+    return result
+
+
+@contextlib.contextmanager
+def settled() -> Iterator[None]:
+    """The garbage collector as `burst run` keeps it once started (`settle_after_start`), and as it was again after."""
+    thresholds = gc.get_threshold()
+    settle_after_start()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 async def plans(db: Database, ask: Ask, now: datetime, signals: routing_signals.Signals) -> list[tuple[str, str, str]]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import gc
 import json
 import signal
 import time
@@ -22,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.entrypoints.app import build_app, web_client
 from bot.entrypoints.http_guard import GuardedSite, hide_server_version, read_body, signed_by_slack
+from bot.runtime.memory import settle_after_start
 from bot.runtime.metrics import CONTENT_TYPE
 from bot.services.container import Services
 from bot.services.digest import RETRY_EVERY
@@ -167,19 +166,7 @@ async def serve(settings: Settings) -> None:
     # Embed the knowledge terms of the workspace's skills and its mentors' evidence, and compile the candidates'
     # statement in every shape, now rather than in the first requests.
     await services.requests.warm()
-    # What start-up built (modules, the ORM's mappings, Bolt's listeners, the term indexes) lives as long as the
-    # process: take it out of the garbage collector's sight, so a full collection stops walking it. Those collections
-    # stalled the event loop while they walked it, and every ack arriving meanwhile waited (`benchmarks load`).
-    # Start-up leaves a thousand or two objects of garbage in cycles (`burst run` collects nothing until here): frozen
-    # with the rest, they cost less memory than a full collection of everything costs time (a third of a second).
-    gc.freeze()
-    gc.enable()
-    _release_free_memory()
-    # A full collection also waits for a quarter more long-lived objects than the last one left; with start-up
-    # frozen that base is tiny, so full collections came every tenth middle one, each walking all the backlog of a
-    # busy moment. One in a hundred keeps them rare, and the acks' tail with them (`benchmarks load`).
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, 100)
+    settle_after_start()
     site = GuardedSite(
         runner,
         "0.0.0.0",
@@ -216,10 +203,3 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
         await services.db.dispose()
         await http.close()
-
-
-def _release_free_memory() -> None:
-    """Hand the heap that start-up used and freed back to the system: embedding every knowledge term builds large
-    temporary arrays, and glibc keeps what they occupied mapped (about a tenth of the process's resident memory)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim, nothing lost
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
