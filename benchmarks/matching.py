@@ -12,7 +12,9 @@ Printed per split and overall:
   "did you mean ...?" pings nobody, so it counts as a miss (how often the right skill was offered is shown too);
 - wrong pings: pings to a mentor with none of the right skills, over all pings (unanswerable requests included);
 - unanswerable pinged: requests no mentor can answer that pinged anyone;
-- p95: the wall time of reading the topic and choosing the wave, per request.
+- p95: the wall time of reading the topic and choosing the wave, per request;
+- gap named right (not in the last line): for answerable requests whose right skills the knowledge file has, whether
+  the skill gap the digest would name if nobody held any skill (`Understander.gap`) is a right one.
 
 `--renamed` runs the same set with the mentors' skills under the other names in `renamed.yaml` ("golang", "k8s",
 "perf reviews", "contract review"...): another workspace registers skills its own way.
@@ -58,6 +60,8 @@ class Score:
     wrong: int = 0
     unanswerable: int = 0
     unanswerable_pinged: int = 0
+    gaps: int = 0  # answerable requests whose right skills the knowledge file has (a gap could be named after)
+    gaps_right: int = 0
     timings: Timings = field(default_factory=Timings)
     misses: list[str] = field(default_factory=list)
 
@@ -125,7 +129,10 @@ async def run(
     ordered = [scores[k] for k in sorted(scores, key=lambda k: (k == "all", k))]
     for score in ordered:
         console.print(f"{score.name}: {score.line()}")
-        console.print(f"  [dim]and {score.offered} more asked 'did you mean ...?' offering a right skill[/]")
+        console.print(
+            f"  [dim]and {score.offered} more asked 'did you mean ...?' offering a right skill; skill gap named right "
+            f"{_pct(score.gaps_right, score.gaps)} ({score.gaps_right}/{score.gaps})[/]"
+        )
         if show_misses:
             for miss in score.misses:
                 console.print(f"  [dim]{miss}[/]")
@@ -166,6 +173,8 @@ async def _one(
     good = [c for c in wave if right & held.get(c.member_id, set())]
     offered = understood.verdict is Verdict.CLARIFY and bool(right & {m.skill for m in understood.skills})
     got = ", ".join(f"{m.skill} {m.score:.2f}" for m in understood.skills[:3])
+    known = {s for s in right if s in reader.understander.known}
+    gap = reader.understander.gap(text) if known else None
     for score in scores:
         score.timings.add(elapsed)
         score.pings += len(wave)
@@ -174,6 +183,8 @@ async def _one(
             score.answerable += 1
             score.hits += bool(good)
             score.offered += offered
+            score.gaps += bool(known)
+            score.gaps_right += gap in known
             if not good and score.name != "all":
                 score.misses.append(f"{understood.verdict.value}: {text[:70]!r} wants {sorted(right)}; read {got}")
         else:

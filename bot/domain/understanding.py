@@ -371,9 +371,11 @@ class Understander:
         return self._gap(topic, hits, self._near_terms(terms, _Nearness(grams, self._embed_topic(grams))))
 
     def _gap(self, topic: str, hits: Sequence[Reading], near: Sequence[Reading]) -> str | None:
-        """The best reading among every skill of the knowledge file, from its terms' `hits` and `near` readings."""
+        """The best reading among every skill of the knowledge file, from its terms' `hits` and `near` readings and its
+        skills' bags of words (which decide between the many skills a few words each point to, as in routing)."""
         lexical = [_reading(m) for m in self.lexical.match(readable(topic), self._known_skills)]
-        read = combine(lexical, hits, near)
+        bags = read_bags(content_words(topic), self._own_tables().bags)
+        read = combine(lexical, [*hits, *bags], near)
         return read[0][0] if read and read[0][1] >= CLARIFY_AT else None
 
     def _held(self, read: Sequence[Reading], vocabulary: frozenset[str]) -> list[Reading]:

@@ -91,6 +91,24 @@ def test_an_unknown_topic_names_the_skill_gap_when_burst_knows_the_skill(underst
 
 
 @pytest.mark.parametrize(
+    ("topic", "skill"),
+    [
+        # "warehouse" is a word of warehouse management, "PM" of product management: the rest of the words are the
+        # other skill's, which its bag of words weighs together.
+        ("we have to backfill three years of daily tasks and the warehouse can't take the load", "airflow"),
+        ("our checkout test came out at p = 0.06, can the PM call it significant and ship?", "statistics"),
+    ],
+)
+def test_a_skill_gap_is_named_after_the_skill_most_of_the_words_are_about(
+    understander: Understander, topic: str, skill: str
+) -> None:
+    assert understander.gap(topic) == skill
+    unmet = understander.understand(topic, frozenset({"excel"}))
+    assert unmet.verdict is Verdict.UNKNOWN
+    assert unmet.gap == skill
+
+
+@pytest.mark.parametrize(
     ("topic", "word"),
     [
         ("my ball python won't eat frozen mice, it's been 3 weeks", "python"),
