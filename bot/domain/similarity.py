@@ -60,7 +60,7 @@ class PhraseConfidence:
         # passes the smallest weight can hold one, and only those are read again with the caps.
         over = np.flatnonzero(best > weights.min())
         if len(over):
-            part = product[:, over] if rows is None else product[np.asarray(rows)][:, over]
+            part = product[:, over] if rows is None else product[np.ix_(np.asarray(rows, dtype=np.intp), over)]
             best[over] = np.minimum(part, weights[:, None]).max(axis=0)
         np.maximum(best, 0.0, out=best)
         return best
