@@ -189,13 +189,14 @@ async def warm_choosing(db: Database, most_skills: int) -> None:
     and without mentors named by their evidence, for the zones members are in now), so that no request pays for
     building and compiling one (about 25 ms, the slowest requests after a start) nor, on PostgreSQL, for planning it.
 
-    The skills asked for are ones mentors hold, so PostgreSQL weighs its plans on rows like a request's: a workspace
-    without any asks for made-up ones, which read nothing."""
+    On PostgreSQL the skills asked for are ones mentors hold, so its plans are weighed on rows like a request's; on
+    SQLite, which keeps no plans, and in a workspace without any, made-up ones, which read nothing (and leave no
+    pages of the tables in memory at start-up)."""
     now = utcnow()
     runs = 1 if db.is_sqlite else PLANNED_RUNS + 1
     async with db.uow(readonly=True) as uow:
         clocks = local_clocks(await uow.members.zones(), now)
-        held = sorted(await uow.members.vocabulary())
+        held = [] if db.is_sqlite else sorted(await uow.members.vocabulary())
         for count in range(1, most_skills + 1):
             skills = held[:count] if len(held) >= count else [f"(warm-up {i})" for i in range(count)]
             for named in ({}, {"(warm-up)": 1.0}):
