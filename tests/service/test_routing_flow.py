@@ -252,11 +252,10 @@ async def test_warming_up_compiles_every_shape_a_request_can_take(db: Database) 
     assert members_repository._statement.cache_info().misses == built
 
 
+@pytest.mark.parametrize("engine", ["postgresql"])  # SQLite keeps no plans between runs of a statement
 async def test_warming_up_leaves_postgresql_no_request_to_plan(db: Database) -> None:
     """PostgreSQL plans a prepared statement's first PLANNED_RUNS runs itself: after `warm_choosing`, a request's
     candidates are read with the plan kept, and none is planned again (about 2 ms each, the tail of routing)."""
-    if db.is_sqlite:
-        pytest.skip("SQLite keeps no plans between runs of a statement")
     async with db.uow() as uow:
         for member_id, skill in (("U0PY", "python"), ("U0GO", "go")):
             await uow.members.get_or_create(member_id)
