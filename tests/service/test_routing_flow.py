@@ -15,7 +15,7 @@ from sqlmodel import col
 from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander, Understanding
 from bot.services.asking import Ask
-from bot.services.routing import PAGE, PLANNED_RUNS, TopicReader, choose, warm_choosing
+from bot.services.routing import PAGE, PLANNED_RUNS, Choice, TopicReader, choose, warm_choosing
 from storage.database import Database, UnitOfWork
 from storage.models import Member, Ping, SkillLevel, TimedAction, WantedLevel, utcnow
 from storage.repositories import members as members_repository
@@ -178,26 +178,14 @@ async def test_a_page_emptied_by_the_weekly_cap_is_followed_by_the_next(db: Data
             await uow.members.set_skill(f"M{i:03}", "python", SkillLevel.EXPERT)
         await uow.commit()
     async with db.uow(readonly=True) as uow:
-        chosen = await choose(
-            uow,
-            skill_scores={"python": 1.0},
-            level=WantedLevel.ANY,
-            requester_id="U0",
-            request_id=1,
-            now=utcnow(),
-            want=3,
-        )
+        chosen = await _first_wave(uow, {"python": 1.0})
     assert [c.member_id for c in chosen.chosen] == [f"M{PAGE + i:03}" for i in range(3)]
 
 
 async def test_nobody_is_chosen_for_no_skill_or_no_want(db: Database) -> None:
     async with db.uow(readonly=True) as uow:
-        none = await choose(
-            uow, skill_scores={}, level=WantedLevel.ANY, requester_id="U0", request_id=1, now=utcnow(), want=3
-        )
-        zero = await choose(
-            uow, skill_scores={"go": 1.0}, level=WantedLevel.ANY, requester_id="U0", request_id=1, now=utcnow(), want=0
-        )
+        none = await _first_wave(uow, {})
+        zero = await _first_wave(uow, {"go": 1.0}, want=0)
     assert none.chosen == zero.chosen == []
 
 
@@ -239,16 +227,7 @@ async def test_warming_up_compiles_every_shape_a_request_can_take(db: Database) 
     for count in range(1, 4):
         for named in ({}, {"U0ZONED": 0.6}):
             async with db.uow(readonly=True) as uow:
-                await choose(
-                    uow,
-                    skill_scores=dict(list(skills.items())[:count]),
-                    mentor_scores=named,
-                    level=WantedLevel.ANY,
-                    requester_id="U0ASKER",
-                    request_id=1,
-                    now=utcnow(),
-                    want=3,
-                )
+                await _first_wave(uow, dict(list(skills.items())[:count]), named)
     assert members_repository._statement.cache_info().misses == built
 
 
@@ -264,15 +243,7 @@ async def test_warming_up_leaves_postgresql_no_request_to_plan(db: Database) -> 
         await uow.commit()
     await warm_choosing(db, 2)
     async with db.uow(readonly=True) as uow:
-        chosen = await choose(
-            uow,
-            skill_scores={"python": 0.9},
-            level=WantedLevel.ANY,
-            requester_id="U0ASKER",
-            request_id=1,
-            now=utcnow(),
-            want=3,
-        )
+        chosen = await _first_wave(uow, {"python": 0.9})
         plans = (
             await uow.db_session.execute(
                 text(
@@ -285,3 +256,19 @@ async def test_warming_up_leaves_postgresql_no_request_to_plan(db: Database) -> 
     assert plans, "the candidates' statement is a prepared statement of this connection"
     assert all(custom == PLANNED_RUNS for _, custom in plans)
     assert max(generic for generic, _ in plans) >= 2  # the warm-up's last run, and the request's
+
+
+async def _first_wave(
+    uow: UnitOfWork, skills: dict[str, float], named: dict[str, float] | None = None, want: int = 3
+) -> Choice:
+    """The first wave of a request of U0ASKER's for `skills` (and mentors `named` by their evidence), at any level."""
+    return await choose(
+        uow,
+        skill_scores=skills,
+        mentor_scores=named,
+        level=WantedLevel.ANY,
+        requester_id="U0ASKER",
+        request_id=1,
+        now=utcnow(),
+        want=want,
+    )
