@@ -55,17 +55,21 @@ class PhraseConfidence:
             best = product[rows[0]].copy()
             for row in rows[1:]:
                 np.maximum(best, product[row], out=best)
-            weights = self.weights[list(rows)]
+            picked = np.asarray(rows, dtype=np.intp)
+            weights = self.weights[picked]
         # A phrase's confidence passes its weight only where its cosine passes SIMILAR_FULL: only a column whose best
         # passes the smallest weight can hold one, and only those are read again with the caps.
         over = np.flatnonzero(best > weights.min())
         if len(over):
-            part = product[:, over] if rows is None else product[np.ix_(np.asarray(rows, dtype=np.intp), over)]
+            part = product[:, over] if rows is None else product[np.ix_(picked, over)]
             best[over] = np.minimum(part, weights[:, None]).max(axis=0)
         np.maximum(best, 0.0, out=best)
         return best
 
     def column(self, product: Vectors, index: int, rows: Sequence[int] | None = None) -> Vectors:
         """Column `index`'s confidences, one per phrase (of `rows`, when given), capped, before the floor at 0."""
-        found = product[:, index] if rows is None else product[np.asarray(rows), index]
-        return np.minimum(found, self.weights if rows is None else self.weights[list(rows)])
+        if rows is None:
+            return np.minimum(product[:, index], self.weights)
+        picked = np.asarray(rows, dtype=np.intp)
+        found: Vectors = np.minimum(product[picked, index], self.weights[picked])
+        return found
