@@ -46,6 +46,20 @@ FRESH_REQUEST_ID = 2_000_000_000
 WAVE_SIZE = 3  # BURST_WAVE_SIZE's default
 SESSION_LENGTH = timedelta(minutes=15)  # BURST_SESSION_LENGTH's default: calendars are screened over it
 _READER = TopicReader(Understander(shared_embedder()))
+MEASURED_HOUR = 14
+"""Requests are routed at this hour (UTC) of a weekday: Europe's afternoon and the Americas' morning. How many mentors
+are within their working hours then does not depend on when the benchmark runs, so runs compare."""
+
+
+def measured_at(real: datetime) -> datetime:
+    """The last weekday MEASURED_HOUR at or before `real`: the instant the seeded history and the requests are set at
+    (in the past, so nothing that reads the real clock sees a row from the future)."""
+    at = real.replace(hour=MEASURED_HOUR, minute=0, second=0, microsecond=0)
+    if at > real:
+        at -= timedelta(days=1)
+    while at.weekday() >= 5:  # Saturday, Sunday
+        at -= timedelta(days=1)
+    return at
 
 
 async def _match(uow: UnitOfWork, topic_text: str) -> tuple[dict[str, float], dict[str, float]]:
@@ -257,7 +271,7 @@ async def run(
     engine: Engine, mentors: int, *, requests: int = REQUESTS, seed_value: int = 7, with_plans: bool = False
 ) -> RoutingResult:
     rng = random.Random(seed_value)
-    now = utcnow()
+    now = measured_at(utcnow())
     vocabulary = build_vocabulary(rng)
     started = time.perf_counter()
     data = seed(rng, mentors, now, vocabulary)
