@@ -91,7 +91,7 @@ async def erasure(engine: Engine) -> ErasureResult:
         await every_kind_of_row(world)
         before = len(await hits(world, NEEDLES))
         began = time.perf_counter()
-        await PrivacyService(db, world.requests, world.sessions).forget(PERSON)
+        await PrivacyService(db, world.answers, world.sessions).forget(PERSON)
         seconds = time.perf_counter() - began
         after = len(await hits(world, NEEDLES))
         return ErasureResult(engine.name, len(scanned_columns()), before, after, seconds)

@@ -20,6 +20,7 @@ from bot.runtime.metrics import Metrics
 from bot.runtime.timers import Timers
 from bot.runtime.work_gate import DeliveryLedger, WorkGate
 from bot.services import sessions as ses
+from bot.services.answering import AnswerService
 from bot.services.asking import RequestService, RoutingConfig
 from bot.services.calendar_fetch import CalendarFetcher
 from bot.services.calendar_secret import CalendarSecrets
@@ -167,6 +168,7 @@ def build_services(
         ),
         Screen(signals, settings.signal_switches),
     )
+    answers = AnswerService(requests)
     directory_sync = DirectorySync(db, gateway, timers)
     calendars = CalendarService(
         db,
@@ -188,8 +190,9 @@ def build_services(
         timers=timers,
         profiles=ProfileService(db, gateway),
         requests=requests,
+        answers=answers,
         sessions=sessions,
-        privacy=PrivacyService(db, requests, sessions),
+        privacy=PrivacyService(db, answers, sessions),
         followups=followups,
         digest=digest,
         directory_sync=directory_sync,

@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain import event_kinds as ev
 from bot.domain.availability import HOUR, AbuseLimits, Busy, first_free, next_ask_at, summary
-from bot.domain.evidence import EvidenceKind
 from bot.domain.skills import same_question
 from bot.domain.understanding import Verdict
 from bot.runtime.ports import MessageRef, Notifier, Outbox, redelivering
@@ -40,7 +39,7 @@ from bot.runtime.timer_kinds import (
     reschedule,
     schedule,
 )
-from bot.services.routing import FAIRNESS_WINDOW, Screen, TopicReader, choose, warm_choosing
+from bot.services.routing import Screen, TopicReader, choose, warm_choosing
 from bot.services.sessions import SessionService
 from storage.database import Database, UnitOfWork
 from storage.models import FlashSession, HelpRequest, Ping, PingState, RequestState, WantedLevel, printable, utcnow
@@ -49,7 +48,6 @@ log = structlog.get_logger(__name__)
 
 MAX_MATCHED_SKILLS = 5
 MAX_EVIDENCE_MENTORS = 10
-SNOOZE_FROM_PING = timedelta(hours=1)
 # When everyone who knows the topic is busy, the next wave waits for the first of them to be free, if that is
 # within this; later than that (a holiday, a day of meetings), the request ends and the requester is told why.
 RETRY_WITHIN = timedelta(hours=4)
@@ -98,29 +96,6 @@ class AskOutcome:
     first_wave: Owing[WaveDue] | None = field(default=None, repr=False, compare=False)  # what `search` runs
 
 
-AnswerStatus = Literal[
-    "accepted",
-    "declined",
-    "snoozed",
-    "taken",
-    "closed",
-    "not_yours",
-    "already_answered",
-    "busy",
-    "cap_reached",
-    "handed_off",  # declined, and the colleague they named was pinged
-    "suggestion_noted",  # declined; the colleague they named is not free now, and is kept for later waves
-    "cannot_suggest",  # the named person is the mentor themself or the requester
-]
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    status: AnswerStatus
-    request: HelpRequest | None = None
-    colleague: str | None = None  # handed_off / suggestion_noted: whom they named
-
-
 class RequestService:
     def __init__(
         self,
@@ -162,7 +137,7 @@ class RequestService:
             assert outcome.request.id is not None
             await self._run_first_wave(outcome.request.id, outcome.first_wave)
         elif outcome.status in ("no_match", "clarifying"):
-            await self._settle(outcome.owed)
+            await self.settle(outcome.owed)
 
     async def _run_first_wave(self, request_id: int, held: Owing[WaveDue] | None) -> None:
         """The first wave, run here while this process holds its timed action: a sweep running it meanwhile would
@@ -293,7 +268,7 @@ class RequestService:
                 first_wave = await self.timers.owe(uow, WaveDue(request_id, 1))
             await uow.commit()
         if skill is None:
-            await self._settle(owed)
+            await self.settle(owed)
             return AskOutcome("no_match", request)
         await self._run_first_wave(request_id, first_wave)
         return AskOutcome("searching", request)
@@ -314,7 +289,7 @@ class RequestService:
     async def on_expire_due(self, due: ExpireDue) -> None:
         await self.expire(due.request_id)
 
-    async def _settle(self, owing: Owing[RequestOwed] | None) -> None:
+    async def settle(self, owing: Owing[RequestOwed] | None) -> None:
         """Send what a step of this service owed, right after its commit (None: a redelivery, sent before)."""
         if owing is not None:
             async with self.timers.settling(owing):
@@ -454,7 +429,7 @@ class RequestService:
                 known = Known(current, tuple(pings))
                 owed = await self.timers.owe(uow, SendPings(request_id, ids, reasons, wave, known=known))
             await uow.commit()
-        await self._settle(owed)
+        await self.settle(owed)
         self.timers.wake_at(due)
 
     async def _all_busy(self, uow: UnitOfWork, request_id: int, wave: int, busy: list[Busy], now: datetime) -> None:
@@ -476,7 +451,7 @@ class RequestService:
             await self._schedule_next_step(uow, request_id, wave, retry)
             owed = await self.timers.owe(uow, replace(told, retry_at=retry))
             await uow.commit()
-            await self._settle(owed)
+            await self.settle(owed)
             self.timers.wake_at(retry)
             return
         closed_at = now
@@ -491,13 +466,30 @@ class RequestService:
         )
         owed = await self.timers.owe(uow, told)
         await uow.commit()
-        await self._settle(owed)
+        await self.settle(owed)
 
     async def _schedule_next_step(self, uow: UnitOfWork, request_id: int, wave: int, due: datetime) -> None:
         if wave < self.config.max_waves:
             await schedule(uow, WaveDue(request_id, wave + 1), due)
         else:
             await schedule(uow, ExpireDue(request_id), due)
+
+    async def advance_if_nobody_waiting(self, request_id: int) -> None:
+        """Everyone in the wave said no (or could not be reached): the next wave goes now, not at the timeout."""
+        now = utcnow()
+        async with self.db.uow() as uow:
+            request = await uow.requests.get(request_id)
+            if request is None or request.state != RequestState.OPEN:
+                return
+            if any(p.state == PingState.SENT for p in await uow.pings.for_request(request_id)):
+                return
+            following = (
+                WaveDue(request_id, request.wave + 1) if request.wave < self.config.max_waves else ExpireDue(request_id)
+            )
+            moved = await reschedule(uow, following, now)
+            await uow.commit()
+        if moved:
+            self.timers.wake_at(now)
 
     async def _send_pings(
         self, request: HelpRequest, pings: list[Ping], reasons: Mapping[str, str], *, quiet: bool = False
@@ -516,7 +508,7 @@ class RequestService:
             if current is not None and current.state == RequestState.OPEN:  # not once the search is over
                 await self._keep_status(current, await self.notifier.searching(current, asked, pings[0].wave))
         if not all(sent) and request.id is not None:
-            await self._advance_if_nobody_waiting(request.id)
+            await self.advance_if_nobody_waiting(request.id)
 
     async def _close_if_posted(self, request: HelpRequest, ping: Ping) -> None:
         assert ping.id is not None
@@ -565,184 +557,7 @@ class RequestService:
             told = "" if not searched else "nobody_free" if reason == "nobody free" else "expired"
             owed = await self._owe_closed(uow, request, told, closed, asked)
             await uow.commit()
-        await self._settle(owed)
-
-    # --- answers to pings ---------------------------------------------------------------------------------
-
-    async def accept(self, ping_id: int, user_id: str) -> AnswerOutcome:
-        now = utcnow()
-        async with self.db.uow() as uow:
-            if (owned := await _ping_of(uow, ping_id, user_id)) is None:
-                return AnswerOutcome("not_yours")
-            ping, request = owned
-            assert request.id is not None  # stored: mypy cannot see it through _ping_of
-            if ping.state == PingState.ACCEPTED:
-                return AnswerOutcome("already_answered", request)
-            if refusal := await self._cannot_take(uow, user_id, now):
-                return AnswerOutcome(refusal, request)
-            if not await uow.requests.claim_match(request.id, user_id, now):
-                await uow.pings.answer(ping_id, PingState.TAKEN, now)
-                uow.events.append(ev.PING_LATE, actor_id=user_id, request_id=request.id, state=request.state)
-                await uow.commit()
-                status: AnswerStatus = "taken" if request.state == RequestState.MATCHED else "closed"
-                return AnswerOutcome(status, request)
-            accepted = await uow.pings.answer(ping_id, PingState.ACCEPTED, now, waiting_only=False)
-            assert accepted is not None
-            others = await uow.pings.close_open(request.id, PingState.TAKEN, except_ids=[ping_id])
-            await cancel_for_request(uow, request.id, REQUEST_TIMERS)
-            await uow.db_session.refresh(request)
-            uow.events.append(ev.PING_ACCEPTED, actor_id=user_id, request_id=request.id, ping_id=ping_id)
-            uow.events.append(
-                ev.REQUEST_MATCHED,
-                actor_id=user_id,
-                request_id=request.id,
-                seconds_to_accept=(now - request.created_at).total_seconds(),
-                wave=ping.wave,
-            )
-            try:
-                flash = await self.sessions.start(uow, request, now)
-            except IntegrityError:
-                # Another process started a session for this mentor since our check (the partial unique index
-                # on active sessions caught it): roll the claim back so the request stays open for others.
-                await uow.db_session.rollback()
-                return AnswerOutcome("busy", request)
-            assert flash.id is not None
-            rewritten = tuple(p.id for p in [*others, accepted] if p.id is not None)
-            owed = await self.timers.owe(uow, TellMatch(request.id, flash.id, rewritten))
-            await uow.commit()
-        await self._settle(owed)
-        return AnswerOutcome("accepted", request)
-
-    async def _cannot_take(self, uow: UnitOfWork, mentor_id: str, now: datetime) -> AnswerStatus | None:
-        """A mentor pinged while free may have started another session, or reached their cap, since."""
-        if await uow.sessions.active_for(mentor_id):
-            return "busy"
-        member = await uow.members.get(mentor_id)
-        if member is not None and member.weekly_cap is not None:
-            given = await uow.sessions.count_as_mentor(mentor_id, since=now - FAIRNESS_WINDOW)
-            if given >= member.weekly_cap:
-                return "cap_reached"
-        return None
-
-    async def decline(self, ping_id: int, user_id: str, *, snooze: bool = False) -> AnswerOutcome:
-        now = utcnow()
-        state = PingState.SNOOZED if snooze else PingState.DECLINED
-        async with self.db.uow() as uow:
-            if (owned := await _ping_of(uow, ping_id, user_id)) is None:
-                return AnswerOutcome("not_yours")
-            ping, request = owned
-            answered = await uow.pings.answer(ping_id, state, now)
-            if answered is None:
-                return AnswerOutcome("already_answered", request)
-            if snooze:
-                member = await uow.members.get_or_create(user_id)
-                member.snoozed_until = now + SNOOZE_FROM_PING
-            uow.events.append(
-                ev.PING_SNOOZED if snooze else ev.PING_DECLINED, actor_id=user_id, request_id=ping.request_id
-            )
-            owed = await self._owe_rewrite(uow, ping.request_id, answered)
-            await uow.commit()
-        assert request is not None
-        await self._settle(owed)
-        await self._advance_if_nobody_waiting(ping.request_id)
-        return AnswerOutcome("snoozed" if snooze else "declined", request)
-
-    async def hand_off(self, ping_id: int, user_id: str, colleague_id: str) -> AnswerOutcome:
-        """ "Not me, try ...": decline the ping and ask the colleague the mentor named, now if they are free.
-
-        The suggestion is evidence that the colleague can help with topics like this one, and they stay first in
-        line for the request's later waves when they are not free now.
-        """
-        now = utcnow()
-        async with self.db.uow() as uow:
-            if (owned := await _ping_of(uow, ping_id, user_id)) is None:
-                return AnswerOutcome("not_yours")
-            ping, request = owned
-            request_id = ping.request_id
-            if colleague_id in (user_id, request.requester_id):
-                return AnswerOutcome("cannot_suggest", request)
-            if request.state != RequestState.OPEN:
-                return AnswerOutcome("closed", request)
-            answered = await uow.pings.answer(ping_id, PingState.DECLINED, now)
-            if answered is not None:
-                uow.events.append(ev.PING_DECLINED, actor_id=user_id, request_id=request_id)
-            await uow.members.get_or_create(colleague_id)
-            await uow.evidence.learn(colleague_id, EvidenceKind.SUGGESTED, request.topic, request_id)
-            uow.events.append(ev.PING_HANDED_OFF, actor_id=user_id, request_id=request_id, colleague=colleague_id)
-            note = "a colleague suggested you for this"
-            request.mentors = {**request.mentors, colleague_id: 1.0}
-            request.mentor_notes = {**request.mentor_notes, colleague_id: note}
-            await uow.flush()
-            # Not screened by Slack's signals here: that would call Slack inside this write transaction, and a
-            # colleague named by a person is worth asking even on a busy afternoon.
-            choice = await choose(
-                uow,
-                skill_scores={},
-                mentor_scores={colleague_id: 1.0},
-                mentor_notes={colleague_id: note},
-                level=WantedLevel.ANY,
-                requester_id=request.requester_id,
-                request_id=request_id,
-                now=now,
-                want=1,
-            )
-            chosen = choice.chosen
-            pings = [
-                uow.pings.add(
-                    Ping(request_id=request_id, mentor_id=c.member_id, wave=request.wave, score=c.score, created_at=now)
-                )
-                for c in chosen
-            ]
-            await uow.members.mark_pinged([c.member_id for c in chosen], now)
-            await uow.flush()
-            owed_rewrite = None
-            if answered is not None:
-                owed_rewrite = await self._owe_rewrite(uow, request_id, answered)
-            owed_ping: Owing[RequestOwed] | None = None
-            if pings:
-                [colleague_ping] = pings
-                assert colleague_ping.id is not None
-                uow.events.append(
-                    ev.PING_SENT,
-                    actor_id=colleague_id,
-                    request_id=request_id,
-                    ping_id=colleague_ping.id,
-                    wave=request.wave,
-                )
-                send = SendPings(
-                    request_id,
-                    (colleague_ping.id,),
-                    {str(colleague_ping.id): chosen[0].reason},
-                    request.wave,
-                    quiet=True,
-                    handed_off_by=ping_id,
-                    known=Known(request, (colleague_ping,)),
-                )
-                owed_ping = await self.timers.owe(uow, send)
-            await uow.commit()
-        await self._settle(owed_rewrite)
-        await self._settle(owed_ping)
-        if not pings:
-            await self._advance_if_nobody_waiting(request_id)
-            return AnswerOutcome("suggestion_noted", request, colleague_id)
-        return AnswerOutcome("handed_off", request, colleague_id)
-
-    async def _advance_if_nobody_waiting(self, request_id: int) -> None:
-        """Everyone in the wave said no (or could not be reached): the next wave goes now, not at the timeout."""
-        now = utcnow()
-        async with self.db.uow() as uow:
-            request = await uow.requests.get(request_id)
-            if request is None or request.state != RequestState.OPEN:
-                return
-            if any(p.state == PingState.SENT for p in await uow.pings.for_request(request_id)):
-                return
-            following = (
-                WaveDue(request_id, request.wave + 1) if request.wave < self.config.max_waves else ExpireDue(request_id)
-            )
-            moved = await reschedule(uow, following, now)
-            await uow.commit()
-        if moved:
-            self.timers.wake_at(now)
+        await self.settle(owed)
 
     # --- the requester's own requests ---------------------------------------------------------------------
 
@@ -786,10 +601,10 @@ class RequestService:
             owed = await self._owe_closed(uow, request, "cancelled", [p for p in closed if p.message_ts])
             await uow.commit()
         request.state = RequestState.CANCELLED
-        await self._settle(owed)
+        await self.settle(owed)
         return request
 
-    async def _owe_rewrite(self, uow: UnitOfWork, request_id: int, ping: Ping) -> Owing[RequestOwed] | None:
+    async def owe_rewrite(self, uow: UnitOfWork, request_id: int, ping: Ping) -> Owing[RequestOwed] | None:
         """A ping answered is rewritten without its buttons; one never posted needs nothing."""
         if not ping.message_ts or ping.id is None:
             return None
@@ -804,14 +619,3 @@ class RequestService:
                 if p.channel_id and p.message_ts and p.state != PingState.SENT
             )
         )
-
-
-async def _ping_of(uow: UnitOfWork, ping_id: int, user_id: str) -> tuple[Ping, HelpRequest] | None:
-    """The ping and its request, when the ping is this person's to answer; None otherwise."""
-    ping = await uow.pings.get(ping_id)
-    if ping is None or ping.mentor_id != user_id:
-        return None
-    request = await uow.requests.get(ping.request_id)
-    assert request is not None
-    assert request.id is not None
-    return ping, request

@@ -8,6 +8,7 @@ from bot.domain.availability import SlackSignals
 from bot.runtime.metrics import Metrics
 from bot.runtime.timers import Timers
 from bot.runtime.work_gate import DeliveryLedger, WorkGate
+from bot.services.answering import AnswerService
 from bot.services.asking import RequestService
 from bot.services.calendars import CalendarService
 from bot.services.digest import DigestService
@@ -27,6 +28,7 @@ class Services:
     timers: Timers
     profiles: ProfileService
     requests: RequestService
+    answers: AnswerService
     sessions: SessionService
     privacy: PrivacyService
     followups: FollowupService

@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 
 from bot.domain import event_kinds as ev
-from bot.services.asking import RequestService
+from bot.services.answering import AnswerService
 from bot.services.sessions import SessionService
 from storage.database import Database
 
@@ -28,9 +28,10 @@ def pseudonym() -> str:
 
 
 class PrivacyService:
-    def __init__(self, db: Database, requests: RequestService, sessions: SessionService) -> None:
+    def __init__(self, db: Database, answers: AnswerService, sessions: SessionService) -> None:
         self.db = db
-        self.requests = requests
+        self.answers = answers
+        self.requests = answers.requests
         self.sessions = sessions
 
     async def forget(self, user_id: str) -> str:
@@ -40,7 +41,7 @@ class PrivacyService:
         async with self.db.uow(readonly=True) as uow:
             waiting = await uow.privacy.open_pings_of(user_id)
         for ping_id in waiting:
-            await self.requests.decline(ping_id, user_id)
+            await self.answers.decline(ping_id, user_id)
         alias = pseudonym()
         async with self.db.uow() as uow:
             await uow.privacy.forget(user_id, alias)

@@ -54,9 +54,9 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         if ping_id is None:
             return
         if verb == "accept":
-            outcome = await services.requests.accept(ping_id, user)
+            outcome = await services.answers.accept(ping_id, user)
         else:
-            outcome = await services.requests.decline(ping_id, user, snooze=verb == "snooze")
+            outcome = await services.answers.decline(ping_id, user, snooze=verb == "snooze")
         if text := PING_REPLIES.get(outcome.status):
             await tell(body, text)
 
@@ -78,7 +78,7 @@ def register(app: AsyncApp, services: Services, gateway: SlackGateway) -> None:
         ping_id, user, colleague = _int(block.removeprefix("ping:")), body["user"]["id"], action.get("selected_user")
         if ping_id is None or not colleague:
             return
-        outcome = await services.requests.hand_off(ping_id, user, str(colleague))
+        outcome = await services.answers.hand_off(ping_id, user, str(colleague))
         if outcome.status == "handed_off":
             await tell(body, f"Thanks! I've asked {mention(str(colleague))} instead.")
         elif outcome.status == "suggestion_noted":

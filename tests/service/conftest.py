@@ -12,6 +12,7 @@ from bot.domain.embedding import shared_embedder
 from bot.domain.understanding import Understander
 from bot.entrypoints.app import wire_timers
 from bot.runtime.timers import Timers
+from bot.services.answering import AnswerService
 from bot.services.asking import RequestService, RoutingConfig
 from bot.services.directory_sync import DirectorySync
 from bot.services.followups import FollowupService
@@ -29,6 +30,7 @@ class World:
     timers: Timers
     profiles: ProfileService
     requests: RequestService
+    answers: AnswerService
     sessions: SessionService
     followups: FollowupService
 
@@ -48,7 +50,7 @@ def make_world(db: Database, slack: RecordingSlack | None = None, worker: str = 
         Screen(None, SignalSwitches()),  # calendars only: Slack's signals are the app tests' business
     )
     wire_timers(timers, requests, sessions, followups, DirectorySync(db, slack, timers))
-    return World(db, slack, timers, ProfileService(db, slack), requests, sessions, followups)
+    return World(db, slack, timers, ProfileService(db, slack), requests, AnswerService(requests), sessions, followups)
 
 
 @pytest.fixture

@@ -145,7 +145,7 @@ async def test_when_everyone_is_in_a_meeting_the_requester_is_told_and_the_next_
 async def test_delete_my_data_forgets_the_calendar(world: World, server: IcsServer) -> None:
     server.calendars["c.ics"] = busy_now()
     await service(world).connect("U0GONE", server.url("c.ics"))
-    await PrivacyService(world.db, world.requests, world.sessions).forget("U0GONE")
+    await PrivacyService(world.db, world.answers, world.sessions).forget("U0GONE")
     async with world.db.uow(readonly=True) as uow:
         assert await uow.db_session.scalar(select(CalendarFeed).where(col(CalendarFeed.member_id) == "U0GONE")) is None
         assert await uow.db_session.scalar(select(CalendarBusy).where(col(CalendarBusy.member_id) == "U0GONE")) is None

@@ -244,7 +244,7 @@ async def test_after_an_accept_the_pair_is_put_in_touch_before_the_other_pings_a
     async with db.uow(readonly=True) as uow:
         ping = (await uow.pings.for_request(outcome.request.id or 0))[0]
     with pytest.raises(Killed):
-        await world.requests.accept(ping.id or 0, ping.mentor_id)
+        await world.answers.accept(ping.id or 0, ping.mentor_id)
     assert dying.named("matched")
 
     await lease_runs_out(db)
@@ -261,7 +261,7 @@ async def test_a_match_owed_when_the_process_died_is_announced_by_the_next_one(d
     async with db.uow(readonly=True) as uow:
         ping = (await uow.pings.for_request(outcome.request.id or 0))[0]
     with pytest.raises(Killed):
-        await world.requests.accept(ping.id or 0, ping.mentor_id)
+        await world.answers.accept(ping.id or 0, ping.mentor_id)
     assert dying.named("matched") == []
 
     await lease_runs_out(db)

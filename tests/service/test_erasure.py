@@ -25,7 +25,7 @@ async def test_forgetting_leaves_no_trace_in_any_column(world: World) -> None:
         requests_before = len((await uow.db_session.scalars(select(HelpRequest))).all())
         pings_before = len((await uow.db_session.scalars(select(Ping))).all())
 
-    alias = await PrivacyService(world.db, world.requests, world.sessions).forget(PERSON)
+    alias = await PrivacyService(world.db, world.answers, world.sessions).forget(PERSON)
     told_after = len(slack.calls)
     await world.timers.sweep()
 
@@ -51,7 +51,7 @@ async def test_forgetting_spares_an_id_that_only_begins_with_theirs(world: World
     flash = await accept(world, asked, OTHERS[0])
     await world.sessions.end(flash, longer)
     await world.followups.record_feedback(flash, longer, helpful=True, note=f"said hi to <@{longer}>")
-    await PrivacyService(world.db, world.requests, world.sessions).forget(PERSON)
+    await PrivacyService(world.db, world.answers, world.sessions).forget(PERSON)
     async with world.db.uow(readonly=True) as uow:
         request = await uow.requests.get(asked)
         assert request is not None

@@ -15,7 +15,7 @@ async def test_feedback_waits_for_the_end(world: World) -> None:
     outcome = await world.requests.ask(Ask(requester_id="U0ASKER", topic="kafka", source="dm"))
     async with world.db.uow(readonly=True) as uow:
         [ping] = await uow.pings.for_request(outcome.request.id or 0)
-    await world.requests.accept(ping.id or 0, "U0MENTOR")
+    await world.answers.accept(ping.id or 0, "U0MENTOR")
     async with world.db.uow(readonly=True) as uow:
         [flash] = await uow.sessions.active_for("U0MENTOR")
     session = flash.id or 0

@@ -43,7 +43,7 @@ async def test_a_ping_accepted_while_its_wave_is_still_being_sent_is_rewritten_a
             break
         await asyncio.sleep(0.01)
     [fast] = sent
-    assert (await world.requests.accept(fast, "U2")).status == "accepted"
+    assert (await world.answers.accept(fast, "U2")).status == "accepted"
     slack.gate.set()
     await asking
     assert sorted((c["mentor"], c["outcome"]) for c in slack.named("ping_closed")) == [

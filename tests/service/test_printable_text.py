@@ -22,7 +22,7 @@ async def test_topics_details_notes_and_names_are_stored_without_hidden_characte
     assert outcome.request.id is not None
     async with world.db.uow(readonly=True) as uow:
         [ping] = await uow.pings.for_request(outcome.request.id)
-    await world.requests.accept(ping.id or 0, "U0MENTOR")
+    await world.answers.accept(ping.id or 0, "U0MENTOR")
     async with world.db.uow() as uow:
         [flash] = await uow.sessions.active_for("U0MENTOR")
         member = await uow.members.get_or_create("U0ASKER")

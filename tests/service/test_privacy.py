@@ -20,7 +20,7 @@ async def burst(world: World, requester: str, mentor: str, topic: str) -> None:
     outcome = await world.requests.ask(Ask(requester_id=requester, topic=topic, details="my secret", source="dm"))
     async with world.db.uow(readonly=True) as uow:
         [ping] = [p for p in await uow.pings.for_request(outcome.request.id or 0) if p.mentor_id == mentor]
-    assert (await world.requests.accept(ping.id or 0, mentor)).status == "accepted"
+    assert (await world.answers.accept(ping.id or 0, mentor)).status == "accepted"
     async with world.db.uow(readonly=True) as uow:
         [flash] = await uow.sessions.active_for(mentor)
     await world.sessions.end(flash.id or 0, requester)
@@ -68,7 +68,7 @@ async def test_forgetting_two_people_leaves_no_trace_and_the_same_totals(world: 
     )
     before = (await digest.build()).this
 
-    privacy = PrivacyService(world.db, world.requests, world.sessions)
+    privacy = PrivacyService(world.db, world.answers, world.sessions)
     aliases = {await privacy.forget("UR1"), await privacy.forget("UR2")}
 
     assert await rows_naming(world, "UR1") == []

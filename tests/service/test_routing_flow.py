@@ -67,8 +67,8 @@ async def test_when_everyone_declines_the_next_wave_goes_at_once(world: World) -
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="k8s ingress", source="dm"))
     async with world.db.uow(readonly=True) as uow:
         pings = await uow.pings.for_request(outcome.request.id or 0)
-    await world.requests.decline(pings[0].id or 0, pings[0].mentor_id)
-    await world.requests.decline(pings[1].id or 0, pings[1].mentor_id, snooze=True)
+    await world.answers.decline(pings[0].id or 0, pings[0].mentor_id)
+    await world.answers.decline(pings[1].id or 0, pings[1].mentor_id, snooze=True)
     await world.timers.sweep()  # the next wave was moved to now: no waiting for the timeout
     assert len(world.slack.named("ping")) == 4
 
@@ -79,10 +79,10 @@ async def test_first_accept_wins_and_the_others_are_told(world: World) -> None:
     async with world.db.uow(readonly=True) as uow:
         pings = await uow.pings.for_request(outcome.request.id or 0)
     assert len(pings) == 2
-    results = await asyncio.gather(*(world.requests.accept(p.id or 0, p.mentor_id) for p in pings))
+    results = await asyncio.gather(*(world.answers.accept(p.id or 0, p.mentor_id) for p in pings))
     assert sorted(r.status for r in results) == ["accepted", "taken"]
     assert len(world.slack.named("matched")) == 1
-    late = await world.requests.accept(pings[0].id or 0, "U9")
+    late = await world.answers.accept(pings[0].id or 0, "U9")
     assert late.status == "not_yours"
 
 
@@ -128,7 +128,7 @@ async def test_twenty_concurrent_accepts_have_one_winner(world: World) -> None:
     async with world.db.uow(readonly=True) as uow:
         pings = await uow.pings.for_request(outcome.request.id or 0)
     assert len(pings) == 20
-    results = await asyncio.gather(*(world.requests.accept(p.id or 0, p.mentor_id) for p in pings))
+    results = await asyncio.gather(*(world.answers.accept(p.id or 0, p.mentor_id) for p in pings))
     assert sorted(r.status for r in results).count("accepted") == 1
     assert [r.status for r in results].count("taken") == 19
     assert len(world.slack.named("matched")) == 1
@@ -147,25 +147,25 @@ async def one_mentor_pinged_twice(world: World) -> tuple[Ping, Ping]:
 
 async def test_a_mentor_already_in_a_session_cannot_take_a_second(world: World) -> None:
     ping1, ping2 = await one_mentor_pinged_twice(world)
-    assert (await world.requests.accept(ping1.id or 0, "U1")).status == "accepted"
-    assert (await world.requests.accept(ping2.id or 0, "U1")).status == "busy"
+    assert (await world.answers.accept(ping1.id or 0, "U1")).status == "accepted"
+    assert (await world.answers.accept(ping2.id or 0, "U1")).status == "busy"
     async with world.db.uow(readonly=True) as uow:
         waiting = await uow.requests.get(ping2.request_id)
         [active] = await uow.sessions.active_for("U1")
     assert waiting is not None
     assert waiting.state == "open"  # still open for someone else
     await world.sessions.end(active.id or 0, "U1")
-    assert (await world.requests.accept(ping2.id or 0, "U1")).status == "accepted"
+    assert (await world.answers.accept(ping2.id or 0, "U1")).status == "accepted"
 
 
 async def test_an_accept_past_the_weekly_cap_is_refused(world: World) -> None:
     ping1, ping2 = await one_mentor_pinged_twice(world)
     await world.profiles.set_cap("U1", 1)
-    assert (await world.requests.accept(ping1.id or 0, "U1")).status == "accepted"
+    assert (await world.answers.accept(ping1.id or 0, "U1")).status == "accepted"
     async with world.db.uow(readonly=True) as uow:
         [active] = await uow.sessions.active_for("U1")
     await world.sessions.end(active.id or 0, None)
-    assert (await world.requests.accept(ping2.id or 0, "U1")).status == "cap_reached"
+    assert (await world.answers.accept(ping2.id or 0, "U1")).status == "cap_reached"
 
 
 async def test_a_page_emptied_by_the_weekly_cap_is_followed_by_the_next(db: Database) -> None:

@@ -22,7 +22,7 @@ async def start_session(world: World) -> FlashSession:
     outcome = await world.requests.ask(Ask(requester_id="U0", topic="rust lifetimes", source="command"))
     async with world.db.uow(readonly=True) as uow:
         ping = (await uow.pings.for_request(outcome.request.id or 0))[0]
-    assert (await world.requests.accept(ping.id or 0, "U1")).status == "accepted"
+    assert (await world.answers.accept(ping.id or 0, "U1")).status == "accepted"
     async with world.db.uow(readonly=True) as uow:
         [flash] = await uow.sessions.active_for("U1")
     return flash

@@ -108,7 +108,7 @@ async def test_a_solved_session_makes_its_mentor_a_candidate_for_the_same_kind_o
     outcome = await world.requests.ask(ask("goroutines piling up in the scheduler", who="U0B"))
     ping = world.slack.named("ping")[-1]
     assert ping["mentor"] == "U3"
-    accepted = await world.requests.accept(ping["ping"], "U3")
+    accepted = await world.answers.accept(ping["ping"], "U3")
     assert accepted.status == "accepted"
     async with world.db.uow(readonly=True) as uow:
         (flash,) = await uow.sessions.active_for("U3")
@@ -128,9 +128,9 @@ async def test_not_me_try_pings_the_colleague_named_and_remembers_the_suggestion
     outcome = await world.requests.ask(ask("pod stuck in crashloopbackoff"))
     ping = world.slack.named("ping")[-1]
     assert ping["mentor"] == "U1"
-    assert (await world.requests.hand_off(ping["ping"], "U1", "U1")).status == "cannot_suggest"
-    assert (await world.requests.hand_off(ping["ping"], "U1", "U0ASK")).status == "cannot_suggest"
-    handed = await world.requests.hand_off(ping["ping"], "U1", "U9")
+    assert (await world.answers.hand_off(ping["ping"], "U1", "U1")).status == "cannot_suggest"
+    assert (await world.answers.hand_off(ping["ping"], "U1", "U0ASK")).status == "cannot_suggest"
+    handed = await world.answers.hand_off(ping["ping"], "U1", "U9")
     assert handed.status == "handed_off"
     assert world.slack.named("ping")[-1]["mentor"] == "U9"
     async with world.db.uow(readonly=True) as uow:

@@ -48,7 +48,7 @@ async def empty(world: World) -> None:
 
 
 async def play(world: World, script: list[Step]) -> None:
-    privacy = PrivacyService(world.db, world.requests, world.sessions)
+    privacy = PrivacyService(world.db, world.answers, world.sessions)
     for step in script:
         person = f"U0ASKER{step.person}"
         if step.action == "ask":

@@ -44,7 +44,7 @@ async def ask(world: World, who: str, topic: str, details: str = "", channel: st
 async def accept(world: World, request_id: int, mentor: str) -> int:
     async with world.db.uow(readonly=True) as uow:
         [ping] = [p for p in await uow.pings.for_request(request_id) if p.mentor_id == mentor]
-    assert (await world.requests.accept(ping.id or 0, mentor)).status == "accepted"
+    assert (await world.answers.accept(ping.id or 0, mentor)).status == "accepted"
     async with world.db.uow(readonly=True) as uow:
         [flash] = await uow.sessions.active_for(mentor)
     assert flash.id is not None
