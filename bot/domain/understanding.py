@@ -37,6 +37,7 @@ from wordfreq import zipf_frequency
 
 from bot.domain.embedding import Embedder, Vectors, shared_embedder
 from bot.domain.evidence import EvidenceIndex, MentorMatch
+from bot.domain.human_languages import language_asked
 from bot.domain.index_store import IndexStore
 from bot.domain.knowledge import Knowledge, knowledge
 from bot.domain.matching import LexicalMatcher, Reading, SkillMatch, stem_word
@@ -85,6 +86,10 @@ HIRING_A_ROLE = 0.85
 """What hiring counts for at least in a topic about hiring someone of a role: a term of it found as written."""
 SECOND = 0.8
 """The share of hiring's confidence a skill named only in the hired role keeps: below KEEP_RATIO, a second reading."""
+TRANSLATION, LOCALISATION = "translation", "internationalization"
+LANGUAGE_ASKED = 1.0
+"""A topic asking for a human language reads as translation, and as a held skill named after the language, this
+surely: the language is what the asker needs (`Understander._asking_for_a_language`)."""
 MAX_SKILLS = 5
 NEAREST = 64
 """The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
@@ -222,6 +227,7 @@ class Understander:
             # reaches ("churn model") counts for more than a guess.
             guessed = (_guess(r) if self._backing(rest, r[0]) < BACKING else r for r in read)
             read = sorted(guessed, key=_rank)
+        read = self._asking_for_a_language(read, words, vocab)
         read = self._hiring_a_role(read, clauses, nearness, windows, extra)
         ranked = self._held(read, vocab)
         if read and ranked and self._about_another(read[0], ranked[0], vocab):
@@ -260,6 +266,28 @@ class Understander:
         if best_skill in vocabulary or best_score - held_score < ELSEWHERE:
             return False
         return held_skill not in self.known.related(best_skill) and best_skill not in self.known.related(held_skill)
+
+    def _asking_for_a_language(
+        self, read: list[Reading], words: Sequence[str], vocabulary: frozenset[str]
+    ) -> list[Reading]:
+        """`read`, where a topic asking for a human language (`language_asked`: "anyone speak Japanese?") reads as
+        translation, and as the language itself where a mentor holds it ("Japanese", "business Japanese"); every
+        other skill is only a guess (to ask about, not to route on), however surely the topic names it: whoever
+        knows "onboarding" but not Japanese cannot translate the onboarding emails into Japanese. Localisation stays
+        as read: making software ready for a language is its work."""
+        language = language_asked(words)
+        if language is None:
+            return read
+        asked = f"asks for {language.capitalize()}"
+        spoken = {skill for skill in vocabulary if language in skill.split()}
+        scores: dict[str, Reading] = {}
+        for skill in (TRANSLATION, *sorted(spoken)):
+            if skill in self.known or skill in vocabulary:
+                _offer(scores, (skill, LANGUAGE_ASKED, asked))
+        for reading in read:
+            skill = reading[0]
+            _offer(scores, reading if skill in scores or skill == LOCALISATION else _guess(reading))
+        return sorted(scores.values(), key=_rank)
 
     def _hiring_a_role(
         self,
