@@ -140,6 +140,8 @@ after one of `BESIDE_WORDS` ("speak Polish")."""
 
 def language_asked(words: Sequence[str]) -> str | None:
     """The language a topic's words (lower case, in order) ask for, or None when they ask for none."""
+    if LANGUAGES.isdisjoint(words):
+        return None  # nearly every topic: nothing to stem
     stems = [stem_word(word) for word in words]
     used = any(stem in USE_WORDS for stem in stems)
     for i, word in enumerate(words):
