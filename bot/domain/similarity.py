@@ -66,10 +66,14 @@ class PhraseConfidence:
         np.maximum(best, 0.0, out=best)
         return best
 
-    def column(self, product: Vectors, index: int, rows: Sequence[int] | None = None) -> Vectors:
-        """Column `index`'s confidences, one per phrase (of `rows`, when given), capped, before the floor at 0."""
+    def nearest_rows(self, product: Vectors, indexes: Sequence[int], rows: Sequence[int] | None = None) -> list[int]:
+        """For each column of `indexes`, the phrase nearest it (its place among `rows`, when given): the first of the
+        best, by confidence capped at the phrase's weight."""
+        picked = np.asarray(indexes, dtype=np.intp)
         if rows is None:
-            return np.minimum(product[:, index], self.weights)
-        picked = np.asarray(rows, dtype=np.intp)
-        found: Vectors = np.minimum(product[picked, index], self.weights[picked])
+            part = np.minimum(product[:, picked], self.weights[:, None])
+        else:
+            chosen = np.asarray(rows, dtype=np.intp)
+            part = np.minimum(product[np.ix_(chosen, picked)], self.weights[chosen][:, None])
+        found: list[int] = part.argmax(axis=0).tolist()
         return found

@@ -153,11 +153,10 @@ class _Nearness:
         phrases, product, rows = self._product(columns)
         return phrases.best(product, rows)
 
-    def column(self, columns: Vectors, index: int) -> Vectors:
-        """Each phrase's confidence in column `index` (before the floor at 0); only called when `vectors` is not
-        None."""
+    def nearest_phrases(self, columns: Vectors, indexes: Sequence[int]) -> list[str]:
+        """For each column of `indexes`, the phrase nearest it; only called when `vectors` is not None."""
         phrases, product, rows = self._product(columns)
-        return phrases.column(product, index, rows)
+        return [self.grams[row] for row in phrases.nearest_rows(product, indexes, rows)]
 
     def without(self, words: set[str]) -> _Nearness:
         """The phrases that have none of `words`."""
@@ -463,37 +462,45 @@ class Understander:
         if nearness.vectors is None:
             return []
 
-        def name(index: TermIndex, i: int) -> str:
-            """Why term `i` of `index` is near: the phrase nearest it, read off its column of the products."""
-            shared = int(index.shared[i])
-            if shared >= 0:
-                column = nearness.column(terms.columns, shared)
-            else:
-                column = nearness.column(index.columns, int(index.own_columns[i]))
-            return f"'{nearness.grams[int(column.argmax())]}' is like {index.texts[i]}"
+        def names(index: TermIndex, picked: list[int]) -> list[str]:
+            """Why each term of `picked` (of `index`) is near: the phrase nearest it, read off its column of the
+            products (of the knowledge file's terms when the term is shared with them)."""
+            shared = index.shared[picked]
+            nearest: list[str] = [""] * len(picked)
+            for columns, at, column_of in (
+                (terms.columns, np.flatnonzero(shared >= 0), shared),
+                (index.columns, np.flatnonzero(shared < 0), index.own_columns[picked]),
+            ):
+                if len(at):
+                    phrases = nearness.nearest_phrases(columns, column_of[at].tolist())
+                    for place, phrase in zip(at.tolist(), phrases, strict=True):
+                        nearest[place] = phrase
+            return [f"'{phrase}' is like {index.texts[i]}" for phrase, i in zip(nearest, picked, strict=True)]
 
         best_known = nearness.best(terms.columns)
-        found = self._nearest(terms, best_known, name if named else None)
+        found = self._nearest(terms, best_known, names if named else None)
         if extra is not None and len(extra.owners):
             best = np.empty(len(extra.owners), dtype=np.float32)
             mine = extra.shared < 0
             best[mine] = nearness.best(extra.columns) if extra.columns.shape[1] else 0.0
             best[~mine] = best_known[extra.shared[~mine]]
-            found += self._nearest(extra, best, name if named else None)
+            found += self._nearest(extra, best, names if named else None)
         return found
 
     @staticmethod
     def _nearest(
-        terms: TermIndex, best_term: npt.NDArray[np.float32], name: Callable[[TermIndex, int], str] | None
+        terms: TermIndex,
+        best_term: npt.NDArray[np.float32],
+        names: Callable[[TermIndex, list[int]], list[str]] | None,
     ) -> list[Reading]:
-        """Each skill's best term among the NEAREST best of `best_term` (one confidence per term of `terms`), its
-        reason given by `name` (none without)."""
+        """Each skill's best term among the NEAREST best of `best_term` (one confidence per term of `terms`), their
+        reasons given by `names` (none without)."""
         if len(best_term) > NEAREST:
             top = np.argpartition(-best_term, NEAREST - 1)[:NEAREST]
         else:
             top = np.arange(len(best_term))
         order = top[np.argsort(-best_term[top], kind="stable")]
-        found: dict[str, Reading] = {}
+        found: dict[str, tuple[float, int]] = {}
         for i, best in zip(order.tolist(), best_term[order].tolist(), strict=True):
             skill = terms.owners[i]
             if skill in found:
@@ -501,8 +508,9 @@ class Understander:
             score = round(best * SEMANTIC_CEILING, 3)
             if score <= 0:
                 break  # best first: no term after this one scores more
-            found[skill] = skill, score, name(terms, i) if name is not None else ""
-        return list(found.values())
+            found[skill] = score, i
+        why = names(terms, [i for _, i in found.values()]) if names is not None and found else [""] * len(found)
+        return [(skill, score, reason) for (skill, (score, _)), reason in zip(found.items(), why, strict=True)]
 
     def _off_work(self, nearness: _Nearness, windows: Sequence[str]) -> float:
         """How surely the topic is about life outside work, on the scale of a skill's reading by its terms."""

@@ -43,7 +43,9 @@ def test_a_part_of_a_topic_reads_the_best_of_its_rows_of_the_whole_product() -> 
     alone = [_Nearness([grams[row]], vectors[[row]]).best(columns) for row in range(len(grams))]
     assert np.array_equal(part.best(columns), np.max([alone[row] for row in (0, 3, 4)], axis=0))
     assert np.array_equal(whole.best(columns), np.max(alone, axis=0))
-    assert np.array_equal(part.column(columns, 6), whole.column(columns, 6)[[0, 3, 4]])
+    # Each text is nearest the phrase it was made from: "pool" itself in the whole, and the part names its own.
+    assert whole.nearest_phrases(columns, [6, 2]) == ["pool", "worker pool"]
+    assert part.nearest_phrases(columns, [0, 4]) == ["goroutine leak", "goroutine"]
 
 
 @pytest.mark.parametrize(

@@ -39,9 +39,15 @@ def test_each_confidence_is_its_definition(seed: int, noise: float) -> None:
     np.testing.assert_allclose(reading.best(product), np.maximum(defined.max(axis=0), 0.0), atol=1e-5)
     rows = [0, 2, 4]
     np.testing.assert_allclose(reading.best(product, rows), np.maximum(defined[rows].max(axis=0), 0.0), atol=1e-5)
-    for index in (0, 17, 39):
-        np.testing.assert_allclose(reading.column(product, index), defined[:, index], atol=1e-5)
-        np.testing.assert_allclose(reading.column(product, index, rows), defined[rows, index], atol=1e-5)
+    # The phrase nearest each column: the first of the best by the definition (its place among `rows`, when given).
+    indexes = [0, 17, 39]
+    capped = np.minimum(defined, np.array([specificity(g) for g in GRAMS])[:, None])
+    for found, expected in (
+        (reading.nearest_rows(product, indexes), capped[:, indexes]),
+        (reading.nearest_rows(product, indexes, rows), capped[np.ix_(rows, indexes)]),
+    ):
+        for place, row in enumerate(found):
+            assert expected[row, place] >= expected[:, place].max() - 1e-5
 
 
 def test_a_text_past_the_cap_counts_its_phrase_weight_and_no_more() -> None:
