@@ -242,7 +242,6 @@ def candidates_statement(page: CandidateQuery) -> tuple[Select[Any], dict[str, A
         "depth": page.offset + page.limit,
         "limit": page.limit,
         "offset": page.offset,
-        "skills": sorted({skill for skill, _ in page.quality}),
         "since": page.since,
         "record_since": page.now - PING_RECORD,
         "meetings_until": page.meetings_until or page.now,
@@ -342,7 +341,7 @@ def _statement(pairs: int, zones: int, named: bool) -> Select[Any]:
         .offset(bindparam("offset", type_=Integer))
         .cte("page")
     )
-    return _page(picked)
+    return _page(picked, pairs)
 
 
 def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
@@ -360,12 +359,12 @@ def _within_hours(local: ColumnElement[str]) -> ColumnElement[bool]:
     )
 
 
-def _page(picked: CTE) -> Select[Any]:
-    """The page the shortlist `picked` loaded for ranking, best placed first, with parameters `skills`, `since`,
-    `record_since` and `meetings_until`: a row per matched skill a member holds (joined by member, on the unique index
-    of member and skill) or one with none for a member named by their evidence alone, with their sessions since
-    `since`, their record of answering pings, and whether their calendar has them busy between `now` and
-    `meetings_until`.
+def _page(picked: CTE, pairs: int) -> Select[Any]:
+    """The page the shortlist `picked` loaded for ranking, best placed first, with parameters `skill_0` to the last
+    of the `pairs`, `since`, `record_since` and `meetings_until`: a row per matched skill a member holds (joined by
+    member, on the unique index of member and skill) or one with none for a member named by their evidence alone,
+    with their sessions since `since`, their record of answering pings, and whether their calendar has them busy
+    between `now` and `meetings_until`.
 
     The counts are subqueries of each row, each a range of one index (mentor, time): a page is a few dozen people,
     and aggregating the tables for the page's members first cost SQLite a third of the statement (materialising
@@ -395,9 +394,13 @@ def _page(picked: CTE) -> Select[Any]:
         )
         .exists()
     )
-    answered_states = [PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED]
+    # Equalities, not an IN list: SQLAlchemy renders a literal IN list as an expanding parameter, and so the whole
+    # statement's text again at every run.
+    answered = or_(*(col(Ping.state) == state for state in (PingState.ACCEPTED, PingState.DECLINED, PingState.SNOOZED)))
+    # The matched skills are the pairs' (each twice, once per level): a fixed list of the statement's own parameters,
+    # where an expanding one would have SQLAlchemy render the statement's text again at every run.
     held = (col(MemberSkill.member_id) == col(Member.id)) & col(MemberSkill.skill).in_(
-        bindparam("skills", expanding=True, type_=String)
+        [bindparam(f"skill_{i}", type_=String) for i in range(pairs)]
     )
     return (
         select(
@@ -411,7 +414,7 @@ def _page(picked: CTE) -> Select[Any]:
             col(MemberSkill.level),
             sessions.label("n"),
             pings(func.count()).label("total"),
-            pings(func.sum(case((col(Ping.state).in_(answered_states), 1), else_=0))).label("answered"),
+            pings(func.sum(case((answered, 1), else_=0))).label("answered"),
             pings(func.sum(case((col(Ping.state) == PingState.ACCEPTED, 1), else_=0))).label("accepted"),
             meeting.label("in_meeting"),
         )
