@@ -347,9 +347,9 @@ class CachedReads:
         if self._has_written():
             return None
         if _VERSION not in info:  # once per transaction (a unit of work that commits and reads on reads again)
-            found = await self._session.scalar(
-                select(col(DataVersion.version)).where(col(DataVersion.name) == MATCHING)
-            )
+            # On the session's connection, as every request reads it: a plain row, without the ORM's loading.
+            connection = await self._session.connection()
+            found = await connection.scalar(select(col(DataVersion.version)).where(col(DataVersion.name) == MATCHING))
             info[_VERSION] = int(found or 0)
         return int(info[_VERSION])
 

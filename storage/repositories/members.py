@@ -200,7 +200,8 @@ class MemberRepository:
         ping record. One statement: the shortlist picks the page, and the same statement loads it."""
         if not query.quality and not query.mentors:
             return []
-        loaded = await self.s.execute(*candidates_statement(query))
+        # On the session's connection: plain rows, without the ORM's loading of results (a third of a millisecond).
+        loaded = await (await self.s.connection()).execute(*candidates_statement(query))
         rows: dict[str, CandidateRow] = {}
         for member_id, tz, start, end, cap, pinged, skill, level, n, total, answered, accepted, meeting in loaded.all():
             row = rows.setdefault(
