@@ -201,6 +201,8 @@ class MemberRepository:
         if not query.quality and not query.mentors:
             return []
         # On the session's connection: plain rows, without the ORM's loading of results (a third of a millisecond).
+        # A connection does not flush the session as its execute would: pings added in this unit of work must count.
+        await self.s.flush()
         loaded = await (await self.s.connection()).execute(*candidates_statement(query))
         rows: dict[str, CandidateRow] = {}
         for member_id, tz, start, end, cap, pinged, skill, level, n, total, answered, accepted, meeting in loaded.all():
