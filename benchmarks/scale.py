@@ -35,7 +35,10 @@ from tests.support.signing import post_signed
 
 MEMBERS, EVENTS = 10_000, 1_000_000
 QUICK_MEMBERS, QUICK_EVENTS = 1_000, 50_000
-TARGET_RSS_MB, TARGET_STARTUP_S = 150.0, 5.0
+TARGET_RSS_MB, TARGET_STARTUP_S = 250.0, 5.0
+"""Checked on the restart, RSS right after start-up: with the embedding model and the knowledge index loaded. (Before
+matching read embeddings the budget was 150 MB after requests; the model and the index's 50,000 terms brought their own
+budget.)"""
 START_LIMIT = 60.0
 
 
