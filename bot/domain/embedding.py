@@ -11,6 +11,7 @@ A model that cannot load is not fatal: `load_embedder` returns None with one war
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import os
 from collections.abc import Sequence
 from functools import cache
@@ -37,7 +38,7 @@ class Embedder(Protocol):
 
 
 class WordLlamaEmbedder:
-    """wordllama's `l2_supercat` model cut to its first 64 dimensions, loaded from the installed package only.
+    """wordllama's `l2_supercat` model cut to its first 64 dimensions, read from the installed package's files.
 
     The model is trained so that its leading dimensions are a smaller model of their own (Matryoshka), and it pools
     token vectors linearly, so keeping the first columns of its token matrix is that smaller model exactly. Measured
@@ -45,29 +46,40 @@ class WordLlamaEmbedder:
     many unanswerable requests pinged, a few more wrong pings in three workspaces) and 128 as well as all 256, at a
     quarter of the memory for the token matrix and the 51,000 knowledge terms' vectors. Multiplying a topic's phrases
     by those vectors is the largest piece of reading a topic, and it shrinks with them.
+
+    The package's weights and tokenizer are read here, as its own inference reads them (a text's vector is the mean
+    of its tokens' rows, pooled in float32: the same vectors, bit for bit), without importing its Python code: that
+    brings an HTTP client for downloads Burst never makes (8 MB resident) and sets the root logger's level.
     """
 
     name = "wordllama l2_supercat 64"
     dim = 64
-    SHIPPED = 256  # the only size whose weights are in the wheel
+    WEIGHTS = "weights/l2_supercat_256.safetensors"  # the only size whose weights are in the wheel
+    TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
+    BATCH = 64  # texts tokenised and pooled at a time: bounds the padded batch when every knowledge term is embedded
 
-    def __init__(self) -> None:
+    def __init__(self, package: Path | None = None) -> None:
         # The tokenizer's own thread pool costs more than it saves on a few dozen short phrases (measured: half the
         # time without it). Set before its first use; an operator's explicit setting wins.
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import wordllama  # imported here so a broken install degrades to lexical matching instead of failing start-up
-        from wordllama import WordLlama
+        # Imported here so a broken install degrades to lexical matching instead of failing start-up.
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
 
         self.version = importlib.metadata.version("wordllama")  # its weights are the package's: a vector's provenance
-
-        # Its loader looks for the tokenizer under the cache folder, not the package, unless told where to look.
-        package = Path(wordllama.__file__).parent
-        self._model = WordLlama.load(cache_dir=package, disable_download=True, dim=self.SHIPPED)
-        tokens = getattr(self._model, "embedding", None)
-        if isinstance(tokens, np.ndarray) and tokens.ndim == 2 and tokens.shape[1] > self.dim:
-            # The rest is never read again. Kept in half precision (8 MB, not 16): a text's vector is the mean of a
-            # few of these rows, which wordllama pools in float32, and every benchmark set reads the same either way.
-            self._model.embedding = np.ascontiguousarray(tokens[:, : self.dim], dtype=np.float16)
+        folder = package if package is not None else _package_folder("wordllama")
+        weights, tokenizer = folder / self.WEIGHTS, folder / self.TOKENIZER
+        for needed in (weights, tokenizer):
+            if not needed.is_file():
+                raise FileNotFoundError(f"the wordllama package has no {needed.relative_to(folder)}")
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer.enable_padding()
+        self._tokenizer.no_truncation()
+        with safe_open(str(weights), framework="np", device="cpu") as tensors:
+            shipped = tensors.get_tensor("embedding.weight")
+        # The rest is never read. Kept in half precision, as shipped (4 MB): a text's vector is the mean of a few of
+        # these rows, pooled in float32.
+        self._tokens = np.ascontiguousarray(shipped[:, : self.dim], dtype=np.float16)
         # Matching multiplies a few dozen phrases by a few thousand terms: on one thread that takes well under a
         # millisecond, while BLAS's thread pool costs more in hand-offs than it saves and competes with the event loop.
         threadpool_limits(limits=1, user_api="blas")
@@ -75,11 +87,31 @@ class WordLlamaEmbedder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # An empty text embeds to zeros, whose normalising divides by zero: it stays a zero row that scores nothing.
+        vectors = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.BATCH):
+            vectors[start : start + self.BATCH] = self._pooled(list(texts[start : start + self.BATCH]))
+        # An empty text pools to zeros, whose normalising divides by zero: it stays a zero row that scores nothing.
         with np.errstate(invalid="ignore", divide="ignore"):
-            vectors = np.asarray(self._model.embed(list(texts)), dtype=np.float32)[:, : self.dim]
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.ascontiguousarray(np.nan_to_num(vectors, copy=False))
+        return np.nan_to_num(vectors, copy=False)
+
+    def _pooled(self, texts: list[str]) -> Vectors:
+        """The mean of each text's token rows (a text with no tokens: zeros)."""
+        encoded = self._tokenizer.encode_batch(texts, is_pretokenized=False, add_special_tokens=False)
+        ids = np.array([e.ids for e in encoded], dtype=np.int32)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+        np.clip(ids, 0, len(self._tokens) - 1, out=ids)
+        counts = np.maximum(mask.sum(axis=1, keepdims=True), 1.0).astype(np.float32)
+        pooled: Vectors = np.sum(self._tokens[ids] * mask[..., np.newaxis], axis=1, dtype=np.float32) / counts
+        return pooled
+
+
+def _package_folder(name: str) -> Path:
+    """Where an installed package's files are, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"the {name} package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 @cache
@@ -88,10 +120,11 @@ def shared_embedder() -> Embedder | None:
     return load_embedder()
 
 
-def load_embedder() -> Embedder | None:
-    """The embedding model, or None (with one warning) when the package is missing or its files cannot be read."""
+def load_embedder(package: Path | None = None) -> Embedder | None:
+    """The embedding model (from the installed package, or its files under `package`), or None, with one warning,
+    when the package is missing or its files cannot be read."""
     try:
-        return WordLlamaEmbedder()
+        return WordLlamaEmbedder(package)
     except (ImportError, OSError, ValueError, RuntimeError) as error:
         log.warning("matching.model_unavailable", error=str(error), fallback="lexical matching only")
         return None
