@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -77,3 +77,53 @@ class PhraseConfidence:
             part = np.minimum(product[np.ix_(chosen, picked)], self.weights[chosen][:, None])
         found: list[int] = part.argmax(axis=0).tolist()
         return found
+
+
+class Nearness:
+    """How near each phrase of a topic is to each term of a table (`PhraseConfidence` against its columns), a product
+    computed once per table and topic: the topic read again without some of its words reads rows of the same products.
+    They are the largest piece of work in reading a topic."""
+
+    def __init__(
+        self,
+        grams: Iterable[str],
+        vectors: Vectors | None,
+        rows_of: tuple[Nearness, list[int]] | None = None,
+    ) -> None:
+        self.grams = list(grams)
+        self.vectors = vectors if vectors is not None and len(self.grams) else None
+        self._rows_of = rows_of  # (the whole topic's, these phrases' rows in it)
+        # The phrases' weights are computed once, for every table read; a part of the topic reads the whole's rows.
+        self._phrases = (
+            PhraseConfidence(self.grams, self.vectors) if self.vectors is not None and rows_of is None else None
+        )
+        self._products: dict[int, tuple[Vectors, Vectors]] = {}
+
+    def _product(self, columns: Vectors) -> tuple[PhraseConfidence, Vectors, list[int] | None]:
+        """The whole topic's phrases, their product with `columns`, and these phrases' rows of it (None: all of them);
+        only called when `vectors` is not None."""
+        if self._rows_of is not None:
+            whole, rows = self._rows_of
+            phrases, product, _ = whole._product(columns)
+            return phrases, product, rows
+        assert self._phrases is not None
+        found = self._products.get(id(columns))
+        if found is None or found[0] is not columns:
+            found = self._products[id(columns)] = (columns, self._phrases.product(columns))
+        return self._phrases, found[1], None
+
+    def best(self, columns: Vectors) -> Vectors:
+        """Each column's best confidence over the phrases, floored at 0; only called when `vectors` is not None."""
+        phrases, product, rows = self._product(columns)
+        return phrases.best(product, rows)
+
+    def nearest_phrases(self, columns: Vectors, indexes: Sequence[int]) -> list[str]:
+        """For each column of `indexes`, the phrase nearest it; only called when `vectors` is not None."""
+        phrases, product, rows = self._product(columns)
+        return [self.grams[row] for row in phrases.nearest_rows(product, indexes, rows)]
+
+    def without(self, words: set[str]) -> Nearness:
+        """The phrases that have none of `words`."""
+        keep = [i for i, gram in enumerate(self.grams) if words.isdisjoint(gram.split())]
+        vectors = self.vectors[keep] if self.vectors is not None and keep else None
+        return Nearness([self.grams[i] for i in keep], vectors, (self, keep))

@@ -1,6 +1,6 @@
 """Reading a request as a whole: which skills (and which mentors) it needs, and how sure Burst can be.
 
-Four readers, combined into one ranked answer with a confidence:
+Four readers, combined into one ranked answer with a confidence (`bot.domain.readings`):
 - the lexical matcher (`bot.domain.matching`): skill names, aliases, typos and related skills, precise and explainable;
 - the skill knowledge (`bot.domain.knowledge`, from `skill_knowledge.yaml`): the terms people use when they need a skill
   ("vlookup" -> excel, "goroutine leak" -> go), matched word for word after stemming ("overfits" meets "overfitting");
@@ -28,7 +28,6 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, cached_property, lru_cache
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +41,8 @@ from bot.domain.index_store import IndexStore
 from bot.domain.knowledge import Knowledge, knowledge
 from bot.domain.matching import LexicalMatcher, Reading, SkillMatch, stem_word
 from bot.domain.phrases import content_words, phrases, readable, role_phrases, term_windows, topic_clauses
-from bot.domain.similarity import SEMANTIC_CEILING, PhraseConfidence
+from bot.domain.readings import Rest, best_reading, combine, rank
+from bot.domain.similarity import SEMANTIC_CEILING, Nearness
 from bot.domain.skills import compact, normalise_skill
 from bot.domain.term_index import (
     OFF_WORK,
@@ -115,56 +115,6 @@ class Understanding:
         return max([m.score for m in self.skills] + [m.score for m in self.mentors] + [0.0])
 
 
-class _Nearness:
-    """How near each phrase of a topic is to each term of a table (`PhraseConfidence` against its columns), a product
-    computed once per table and topic: the topic read again without some of its words reads rows of the same products.
-    They are the largest piece of work in reading a topic."""
-
-    def __init__(
-        self,
-        grams: Iterable[str],
-        vectors: Vectors | None,
-        rows_of: tuple[_Nearness, list[int]] | None = None,
-    ) -> None:
-        self.grams = list(grams)
-        self.vectors = vectors if vectors is not None and len(self.grams) else None
-        self._rows_of = rows_of  # (the whole topic's, these phrases' rows in it)
-        # The phrases' weights are computed once, for every table read; a part of the topic reads the whole's rows.
-        self._phrases = (
-            PhraseConfidence(self.grams, self.vectors) if self.vectors is not None and rows_of is None else None
-        )
-        self._products: dict[int, tuple[Vectors, Vectors]] = {}
-
-    def _product(self, columns: Vectors) -> tuple[PhraseConfidence, Vectors, list[int] | None]:
-        """The whole topic's phrases, their product with `columns`, and these phrases' rows of it (None: all of them);
-        only called when `vectors` is not None."""
-        if self._rows_of is not None:
-            whole, rows = self._rows_of
-            phrases, product, _ = whole._product(columns)
-            return phrases, product, rows
-        assert self._phrases is not None
-        found = self._products.get(id(columns))
-        if found is None or found[0] is not columns:
-            found = self._products[id(columns)] = (columns, self._phrases.product(columns))
-        return self._phrases, found[1], None
-
-    def best(self, columns: Vectors) -> Vectors:
-        """Each column's best confidence over the phrases, floored at 0; only called when `vectors` is not None."""
-        phrases, product, rows = self._product(columns)
-        return phrases.best(product, rows)
-
-    def nearest_phrases(self, columns: Vectors, indexes: Sequence[int]) -> list[str]:
-        """For each column of `indexes`, the phrase nearest it; only called when `vectors` is not None."""
-        phrases, product, rows = self._product(columns)
-        return [self.grams[row] for row in phrases.nearest_rows(product, indexes, rows)]
-
-    def without(self, words: set[str]) -> _Nearness:
-        """The phrases that have none of `words`."""
-        keep = [i for i, gram in enumerate(self.grams) if words.isdisjoint(gram.split())]
-        vectors = self.vectors[keep] if self.vectors is not None and keep else None
-        return _Nearness([self.grams[i] for i in keep], vectors, (self, keep))
-
-
 class Understander:
     """Combines the readers above; one instance serves every request (its caches are per vocabulary)."""
 
@@ -213,7 +163,7 @@ class Understander:
         clauses = topic_clauses(topic)
         grams, windows = phrases(clauses), term_windows(clauses, topic)
         vectors = self._embed_topic(grams)
-        nearness = _Nearness(grams, vectors)
+        nearness = Nearness(grams, vectors)
         known, extra = self._known(), self._extra_terms(vocab)
         known_hits = term_hits(known, windows, self.known)
         hits = [*known_hits, *term_hits(extra, windows, self.known), *read_bags(words, *self._bags(vocab))]
@@ -225,7 +175,7 @@ class Understander:
             # The rest of the topic reads as life outside work: the name is the word, and no skill the word alone
             # reaches ("churn model") counts for more than a guess.
             guessed = (_guess(r) if self._backing(rest, r[0]) < BACKING else r for r in read)
-            read = sorted(guessed, key=_rank)
+            read = sorted(guessed, key=rank)
         read = self._asking_for_a_language(read, words, vocab)
         read = self._hiring_a_role(read, clauses, nearness, windows, extra)
         ranked = self._held(read, vocab)
@@ -237,7 +187,7 @@ class Understander:
         # unmet is not a skill gap named after the word. A mentor who wrote they help with it is still asked, when
         # what they wrote is life too ("ball pythons, geckos"): a work phrase of theirs found in such a topic ("AML"
         # in an about line on compliance, in "my aunt was diagnosed with AML") is the same word in another sense.
-        off_work = self._reads_as_life(nearness, windows, _best(hits, near))
+        off_work = self._reads_as_life(nearness, windows, best_reading(hits, near))
         if off_work:
             ranked = []
             mentors = [m for m in mentors if self._life(m.phrase)]
@@ -286,13 +236,13 @@ class Understander:
         for reading in read:
             skill = reading[0]
             _offer(scores, reading if skill in scores or skill == LOCALISATION else _guess(reading))
-        return sorted(scores.values(), key=_rank)
+        return sorted(scores.values(), key=rank)
 
     def _hiring_a_role(
         self,
         read: list[Reading],
         clauses: Sequence[Sequence[str]],
-        nearness: _Nearness,
+        nearness: Nearness,
         windows: Sequence[str],
         extra: TermIndex,
     ) -> list[Reading]:
@@ -323,7 +273,7 @@ class Understander:
             if score > second and rest.confidence(skill) < hiring:
                 score = second
             kept.append((skill, score, reason))
-        return sorted(kept, key=_rank)
+        return sorted(kept, key=rank)
 
     @cached_property
     def _hiring_words(self) -> frozenset[str]:
@@ -338,22 +288,22 @@ class Understander:
         """Whether a phrase (of a mentor's evidence) reads as life outside work more surely than as any work."""
         clauses = topic_clauses(phrase)
         grams, windows = phrases(clauses), term_windows(clauses, phrase)
-        nearness = _Nearness(grams, self._embed_topic(grams))
+        nearness = Nearness(grams, self._embed_topic(grams))
         known = self._known()
-        work = _best(term_hits(known, windows, self.known), self._near_terms(known, nearness))
+        work = best_reading(term_hits(known, windows, self.known), self._near_terms(known, nearness))
         return self._reads_as_life(nearness, windows, work)
 
-    def _reads_as_life(self, nearness: _Nearness, windows: Sequence[str], work: float) -> bool:
+    def _reads_as_life(self, nearness: Nearness, windows: Sequence[str], work: float) -> bool:
         """Whether a text reads as life outside work more surely than as `work`, its best reading by terms."""
         return self._off_work(nearness, windows) > work
 
     def _names_as_words(
         self,
         lexical: list[Reading],
-        nearness: _Nearness,
+        nearness: Nearness,
         windows: Sequence[str],
         extra: TermIndex,
-    ) -> tuple[list[Reading], _Rest | None]:
+    ) -> tuple[list[Reading], Rest | None]:
         """The lexical matches, where a name that is also a common English word ("java", "churn", "cypress") is a guess
         at its skill unless other words of the topic point to the skill: alone, it may be the word ("a good java
         roaster near the office, our beans are stale", "butter with an old wooden churn"). With the topic read
@@ -371,7 +321,7 @@ class Understander:
         ]
         return guessed, rest
 
-    def _without_words(self, words: set[str], nearness: _Nearness, windows: Sequence[str], extra: TermIndex) -> _Rest:
+    def _without_words(self, words: set[str], nearness: Nearness, windows: Sequence[str], extra: TermIndex) -> Rest:
         """The topic read without `words` (the names that are also English words), as work and as life outside it."""
         rest = nearness.without(words)
         rest_windows = [w for w in windows if words.isdisjoint(w.split())]
@@ -381,9 +331,9 @@ class Understander:
             hits = [*term_hits(known, rest_windows, self.known), *term_hits(extra, rest_windows, self.known)]
             return [*hits, *self._near_terms(known, rest, extra)]
 
-        return _Rest(self._off_work(rest, rest_windows), work)
+        return Rest(self._off_work(rest, rest_windows), work)
 
-    def _backing(self, rest: _Rest, skill: str) -> float:
+    def _backing(self, rest: Rest, skill: str) -> float:
         """How surely the rest of the topic points to `skill` or a skill related to it."""
         return max(rest.confidence(s) for s in (skill, *self.known.related(skill)))
 
@@ -395,7 +345,7 @@ class Understander:
             return None
         terms = self._known()
         hits = term_hits(terms, term_windows(clauses, topic), self.known)
-        return self._gap(topic, hits, self._near_terms(terms, _Nearness(grams, self._embed_topic(grams))))
+        return self._gap(topic, hits, self._near_terms(terms, Nearness(grams, self._embed_topic(grams))))
 
     def _gap(self, topic: str, hits: Sequence[Reading], near: Sequence[Reading]) -> str | None:
         """The best reading among every skill of the knowledge file, from its terms' `hits` and `near` readings and its
@@ -417,7 +367,7 @@ class Understander:
                 passed, why = round(score * RELATED, 3), f"{reason} ({skill})"  # the same for every helper
                 for helper in passed_to:
                     _offer(held, (helper, passed, why))
-        return sorted(held.values(), key=_rank)
+        return sorted(held.values(), key=rank)
 
     def _build_helpers(self, vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Skill nobody holds -> held skills named related to it (by any of their names)."""
@@ -453,7 +403,7 @@ class Understander:
         return self.embedder.embed(texts)
 
     def _near_terms(
-        self, terms: TermIndex, nearness: _Nearness, extra: TermIndex | None = None, named: bool = False
+        self, terms: TermIndex, nearness: Nearness, extra: TermIndex | None = None, named: bool = False
     ) -> list[Reading]:
         """Each skill's closest term to any phrase of the topic, by embedding, as a confidence: the skills of `terms`
         (the knowledge file's) and of `extra` (held skills the file lacks, whose shared terms are read off `terms`).
@@ -512,7 +462,7 @@ class Understander:
         why = names(terms, [i for _, i in found.values()]) if names is not None and found else [""] * len(found)
         return [(skill, score, reason) for (skill, (score, _)), reason in zip(found.items(), why, strict=True)]
 
-    def _off_work(self, nearness: _Nearness, windows: Sequence[str]) -> float:
+    def _off_work(self, nearness: Nearness, windows: Sequence[str]) -> float:
         """How surely the topic is about life outside work, on the scale of a skill's reading by its terms."""
         if self._off_terms is None:
             index = index_from(self._own_tables().off_work, self._kept_vectors)
@@ -528,7 +478,7 @@ class Understander:
             # One owner: its nearest term is the best of the whole matrix.
             best = round(float(nearness.best(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
             near = [(OFF_WORK, best, "")] if best > 0 else []
-        return _best(term_hits(self._off_terms, windows, self.known), near)
+        return best_reading(term_hits(self._off_terms, windows, self.known), near)
 
     def _known(self) -> TermIndex:
         """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""
@@ -576,40 +526,9 @@ def shared_understander(store: Path | None = None) -> Understander:
     return Understander(shared_embedder(), store=VectorStore(store), tables=tables)
 
 
-class _Rest:
-    """A topic read without some of its words: how surely it is life outside work, and each skill's confidence.
-
-    Its reading as work is made when first asked: only a name that is also a common word, or a rest that reads as
-    life, needs it, and it costs as much as reading the topic (`Understander._names_as_words`)."""
-
-    def __init__(self, life: float, work: Callable[[], Iterable[Reading]]) -> None:
-        self.life = life
-        self._work = work
-
-    @cached_property
-    def _doubt(self) -> dict[str, float]:
-        """Each skill's doubt, as `combine` multiplies it."""
-        return _doubts(self._work())
-
-    @property
-    def best_work(self) -> float:
-        """The confidence of its best reading as work (0 when none)."""
-        return _confidence(min(self._doubt.values())) if self._doubt else 0.0
-
-    def confidence(self, skill: str) -> float:
-        """How surely it reads as `skill` (0 when not at all), as `combine` scores it."""
-        doubt = self._doubt.get(skill)
-        return 0.0 if doubt is None else _confidence(doubt)
-
-
 def _reading(match: SkillMatch) -> Reading:
     """A match of the lexical matcher as the readers here pass it on."""
     return match.skill, match.score, match.reason
-
-
-def _rank(reading: Reading) -> tuple[float, str]:
-    """Readings sort best first, then by skill."""
-    return -reading[1], reading[0]
 
 
 def _guess(reading: Reading) -> Reading:
@@ -644,41 +563,3 @@ def _heard_in_words(read: Sequence[Reading], lexical: Sequence[Reading], terms: 
     ("esp32" near "esp", an email service provider) is enough to ask "did you mean …?", not to ping anyone."""
     worded = {r[0] for r in (*lexical, *terms)}
     return [r if r[0] in worded else _guess(r) for r in read]
-
-
-def combine(lexical: Sequence[Reading], terms: Sequence[Reading], near: Sequence[Reading]) -> list[Reading]:
-    """One confidence per skill from the readers (names; terms and bags of words; embeddings), best first.
-
-    Independent signs add up (noisy-or): two weak terms of one skill ("index" and "transactions") say more than one,
-    and a name found in the topic agrees with the terms around it. Several term hits of a skill are independent
-    signs; the embedding counts once per skill (its best phrase), since its phrases overlap.
-    """
-    doubt: dict[str, float] = {}
-    why: dict[str, Reading] = {}
-    for reading in (*lexical, *terms, *near):
-        skill, score, _ = reading
-        doubt[skill] = doubt.get(skill, 1.0) * (1.0 - score)
-        if (had := why.get(skill)) is None or had[1] < score:
-            why[skill] = reading
-    combined = [(s, _confidence(d), why[s][2]) for s, d in doubt.items() if d < 1.0]
-    return sorted(combined, key=_rank)
-
-
-def _doubts(readings: Iterable[Reading]) -> dict[str, float]:
-    """Each skill's doubt as `combine` multiplies it, in the same order (the products round alike)."""
-    doubt: dict[str, float] = {}
-    for skill, score, _ in readings:
-        doubt[skill] = doubt.get(skill, 1.0) * (1.0 - score)
-    return doubt
-
-
-def _confidence(doubt: float) -> float:
-    """A skill's confidence from its doubt, as `combine` gives it."""
-    return round(min(1.0 - doubt, 1.0), 3)
-
-
-def _best(*readers: Iterable[Reading]) -> float:
-    """The confidence of `combine`'s best reading of the readers' readings (0 when none), without ranking them all:
-    the confidence falls as the doubt grows, so the best is the least doubted skill's."""
-    doubts = _doubts(chain.from_iterable(readers))
-    return _confidence(min(doubts.values())) if doubts else 0.0

@@ -8,7 +8,7 @@ the words a skill's vocabulary uses often and other skills' rarely say which ski
 ranking of search engines, with each skill's names and terms as its document.
 
 Alone it is a support, never enough to route on: its confidence is capped below the routing threshold, so it adds to
-what a term, a name or an embedding read (independent signs, `understanding.combine`) and decides between close
+what a term, a name or an embedding read (independent signs, `readings.combine`) and decides between close
 readings. Its calibration (FROM, FULL, WEIGHT) was measured on the labelled set and the blind workspaces of
 `python -m benchmarks matching` (docs/matching.md).
 """

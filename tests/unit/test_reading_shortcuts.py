@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from bot.domain.matching import Reading
 from bot.domain.phrases import phrases, term_windows, topic_clauses
-from bot.domain.similarity import as_columns
+from bot.domain.readings import Rest, best_reading, combine
+from bot.domain.similarity import Nearness, as_columns
 from bot.domain.term_index import term_hits
-from bot.domain.understanding import _best, _Nearness, _Rest, combine, shared_understander
+from bot.domain.understanding import shared_understander
 
 SKILLS = ["python", "go", "excel", "statistics", "security"]
 readings = st.lists(
@@ -23,9 +24,9 @@ readings = st.lists(
 @given(readings, readings)
 def test_the_best_reading_and_each_skills_confidence_are_combines(terms: list[Reading], near: list[Reading]) -> None:
     combined = combine([], terms, near)
-    assert _best(terms, near) == (combined[0][1] if combined else 0.0)
-    rest = _Rest(0.0, lambda: [*terms, *near])
-    assert rest.best_work == _best(terms, near)
+    assert best_reading(terms, near) == (combined[0][1] if combined else 0.0)
+    rest = Rest(0.0, lambda: [*terms, *near])
+    assert rest.best_work == best_reading(terms, near)
     scores = {skill: score for skill, score, _ in combined}
     assert [rest.confidence(skill) for skill in SKILLS] == [scores.get(skill, 0.0) for skill in SKILLS]
 
@@ -37,10 +38,10 @@ def test_a_part_of_a_topic_reads_the_best_of_its_rows_of_the_whole_product() -> 
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     texts = (vectors[[0, 3, 1, 2, 4, 0]] + 0.2 * rng.standard_normal((6, 16))).astype(np.float32)
     columns = as_columns(np.vstack([texts, vectors[[2]]]))  # and "pool" itself: a cosine past the cap
-    whole = _Nearness(grams, vectors)
+    whole = Nearness(grams, vectors)
     part = whole.without({"pool"})
     assert part.grams == ["goroutine leak", "leak", "goroutine"]
-    alone = [_Nearness([grams[row]], vectors[[row]]).best(columns) for row in range(len(grams))]
+    alone = [Nearness([grams[row]], vectors[[row]]).best(columns) for row in range(len(grams))]
     assert np.array_equal(part.best(columns), np.max([alone[row] for row in (0, 3, 4)], axis=0))
     assert np.array_equal(whole.best(columns), np.max(alone, axis=0))
     # Each text is nearest the phrase it was made from: "pool" itself in the whole, and the part names its own.
@@ -55,7 +56,7 @@ def test_readings_by_embedding_only_weighed_score_as_the_named_ones(topic: str) 
     understander = shared_understander()
     clauses = topic_clauses(topic)
     grams = phrases(clauses)
-    nearness = _Nearness(grams, understander._embed_topic(grams))
+    nearness = Nearness(grams, understander._embed_topic(grams))
     known, extra = understander._known(), understander._extra_terms(frozenset({"go", "golang tooling", "excel"}))
     named = understander._near_terms(known, nearness, extra, named=True)
     weighed = understander._near_terms(known, nearness, extra)
@@ -63,4 +64,4 @@ def test_readings_by_embedding_only_weighed_score_as_the_named_ones(topic: str) 
     assert all(reason for _, _, reason in named)
     assert [(skill, score) for skill, score, _ in named] == [(skill, score) for skill, score, _ in weighed]
     hits = term_hits(known, term_windows(clauses, topic), understander.known)
-    assert _best(hits, weighed) == combine([], hits, named)[0][1]
+    assert best_reading(hits, weighed) == combine([], hits, named)[0][1]
