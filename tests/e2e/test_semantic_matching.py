@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import aiohttp
+
 from tests.e2e.conftest import Slack, StartBurst
 from tests.e2e.test_ask_and_accept import GEN, add_skills, has
 from tests.support.control import SlackControl
@@ -17,7 +19,10 @@ ASKERS = ("U0ALICE", "U0LUCA", "U0NINA")
 async def test_symptoms_reach_the_mentor_who_knows_the_skill_and_a_gap_pings_nobody(
     slack: Slack, control: SlackControl, start_burst: StartBurst, tmp_path: Path
 ) -> None:
-    start_burst(slack)
+    burst = start_burst(slack)
+    # The model loaded from its package in the real process (a failure would leave names and terms only, silently).
+    async with aiohttp.ClientSession() as http, http.get(burst.health_url) as answer:
+        assert (await answer.json())["matching"] == "semantic"
     await add_skills(control, "U0BOB", "go:expert")
     await add_skills(control, "U0SAM", "statistics")
     await add_skills(control, "U0TOM", "public speaking")
