@@ -1,4 +1,5 @@
-"""One calibration from an embedding's cosine similarity to a match confidence, shared by skills and evidence."""
+"""One calibration from an embedding's cosine similarity to a match confidence, shared by skills and evidence, and
+a topic's phrases read against a table of embedded texts with it (`Nearness`)."""
 
 from __future__ import annotations
 
