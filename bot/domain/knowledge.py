@@ -190,6 +190,17 @@ class Knowledge:
             return SkillEntry(skill, (skill,), terms)
         return SkillEntry(skill, (skill,), ())
 
+    def borrowed_from(self, skill: str) -> tuple[str, ...]:
+        """The entries a held skill of no entry's name answers to as one of their terms ("tip pooling", "fmla"): a
+        part of what they cover, whose terms it borrows (`entry_for`). Empty for a skill an entry names."""
+        if skill in self.entries or self._named(skill) is not None:
+            return ()
+        return tuple(dict.fromkeys(self._by_term.get(term_key(skill), ())))[:MAX_BORROWED]
+
+    def entry_named(self, skill: str) -> str | None:
+        """The entry a held skill is a name of, under whatever spelling: None for a skill no entry names."""
+        return skill if skill in self.entries else self._named(skill)
+
     def _listed(self, skill: str) -> SkillEntry | None:
         """A name that lists skills, each a name of an entry ("privacy / gdpr", "sales & marketing", "react,
         typescript"): every part's entry. None when a part names none ("terms & conditions", "black and white

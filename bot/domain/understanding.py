@@ -90,6 +90,8 @@ TRANSLATION, LOCALISATION = "translation", "internationalization"
 LANGUAGE_ASKED = 1.0
 """A topic asking for a human language reads as translation, and as a held skill named after the language, this
 surely: the language is what the asker needs (`Understander._asking_for_a_language`)."""
+BEHIND = 0.001
+"""How far below a held skill whose entry's terms it borrows a held part of it ranks, read as surely: just behind."""
 MAX_SKILLS = 5
 NEAREST = 64
 """The closest terms looked at per topic: enough to reach every skill within reach of a confidence."""
@@ -137,6 +139,7 @@ class Understander:
         self._off_terms: TermIndex | None = None
         self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
         self._helpers = lru_cache(maxsize=4)(self._build_helpers)
+        self._parts_of = lru_cache(maxsize=4)(self._build_parts)
         self._extra_bags = lru_cache(maxsize=4)(self._build_extra_bags)
         self._extra_rows = lru_cache(maxsize=4)(self._build_extra_rows)
         # Asked of the phrases of mentors' evidence a topic about life outside work found: the same few, again.
@@ -179,6 +182,7 @@ class Understander:
         read = self._asking_for_a_language(read, words, vocab)
         read = self._hiring_a_role(read, clauses, nearness, windows, extra)
         ranked = self._held(read, vocab)
+        ranked = self._generalists_first(ranked, vocab)
         if read and ranked and self._about_another(read[0], ranked[0], vocab):
             ranked = [_guess(r) for r in ranked]
         mentors = evidence.match(grams, vectors) if evidence is not None else []
@@ -368,6 +372,37 @@ class Understander:
                 for helper in passed_to:
                     _offer(held, (helper, passed, why))
         return sorted(held.values(), key=rank)
+
+    def _generalists_first(self, ranked: list[Reading], vocabulary: frozenset[str]) -> list[Reading]:
+        """`ranked`, where a held skill that is a part of an entry held in its own right ("fmla" of employment law,
+        "fastlane" of ios) and reads no more surely than that entry's skill ranks just after it: it was read by the
+        terms it borrows from that entry, and a question that does not name the part is the generalist's first."""
+        parts = self._parts_of(vocabulary)
+        if not parts:
+            return ranked
+        scores = {skill: score for skill, score, _ in ranked}
+        return sorted(
+            (
+                (skill, round(score - BEHIND, 3), reason)
+                if any(scores.get(whole, 0.0) >= score for whole in parts.get(skill, ()))
+                else (skill, score, reason)
+                for skill, score, reason in ranked
+            ),
+            key=rank,
+        )
+
+    def _build_parts(self, vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
+        """Held skill that borrows the terms of entries (`Knowledge.borrowed_from`) -> the held skills of those
+        entries."""
+        holders: dict[str, list[str]] = {}
+        for skill in sorted(vocabulary):
+            if (entry := self.known.entry_named(skill)) is not None:
+                holders.setdefault(entry, []).append(skill)
+        parts: dict[str, tuple[str, ...]] = {}
+        for skill in sorted(vocabulary):
+            if wholes := tuple(h for entry in self.known.borrowed_from(skill) for h in holders.get(entry, ())):
+                parts[skill] = wholes
+        return parts
 
     def _build_helpers(self, vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Skill nobody holds -> held skills named related to it (by any of their names)."""

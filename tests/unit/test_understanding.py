@@ -356,6 +356,25 @@ def test_a_mentor_registered_under_a_term_of_a_skill_is_reached_through_its_rela
     assert understood.skills[0].skill == "contract review"
 
 
+@pytest.mark.parametrize(
+    ("topic", "first", "second"),
+    [
+        ("swiftui view doesn't update", "ios", "fastlane"),  # the general skill's terms: the generalist first
+        ("fastlane match can't find the certificates", "fastlane", "ios"),  # the part named: its holder first
+        ("is a non-compete enforceable in california", "employment law", "fmla"),
+        ("fmla paperwork for an employee", "fmla", "employment law"),
+    ],
+)
+def test_a_held_part_of_a_held_skill_ranks_after_it_unless_the_topic_is_about_the_part(
+    understander: Understander, topic: str, first: str, second: str
+) -> None:
+    """"fastlane" is a term of ios, and a mentor who registered it answers to ios's terms: both are read alike by a
+    question on ios, which the ios mentor is asked first; both still route, so the part's mentor fills the wave."""
+    understood = understander.understand(topic, frozenset({first, second}))
+    assert understood.verdict is Verdict.ROUTE
+    assert [m.skill for m in understood.skills] == [first, second]
+
+
 def test_a_skill_nobody_holds_passes_its_reading_to_every_held_skill_answering_to_a_related_name(
     understander: Understander,
 ) -> None:
