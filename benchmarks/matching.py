@@ -78,6 +78,45 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "n/a"
 
 
+def held_skills(mentor: dict[str, Any]) -> list[tuple[str, SkillLevel]]:
+    """A mentor's skills as a set writes them: `{skill: go, level: expert}` (or `name:` for `skill:`), or a string
+    as `/burst skills add` takes one (`go`, `go:expert`), in a list or comma-separated; a level that is neither
+    expert nor peer is peer."""
+    entries = mentor.get("skills") or ()
+    if isinstance(entries, str):
+        entries = entries.split(",")
+    found: list[tuple[str, SkillLevel]] = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            name, level = str(entry.get("skill") or entry.get("name") or ""), str(entry.get("level") or "")
+        else:
+            before, colon, after = str(entry).rpartition(":")
+            name, level = (before, after) if colon and after.strip().lower() in _LEVELS else (str(entry), "")
+        if name.strip():
+            found.append((name.strip(), _LEVELS.get(level.strip().lower(), SkillLevel.PEER)))
+    return found
+
+
+_LEVELS = {level.value: level for level in SkillLevel}
+
+
+def right_skills(request: dict[str, Any]) -> set[str]:
+    """The skills that make a mentor right for a request: `right: [go, kubernetes]`, or one string of them
+    comma-separated; none (`right: []`, or no `right`) when no registered mentor can help."""
+    right = request.get("right") or ()
+    names = right.split(",") if isinstance(right, str) else right
+    return {skill for name in names if (skill := normalise_skill(str(name)))}
+
+
+def _listed(path: Path, key: str) -> list[dict[str, Any]]:
+    """The items of a set's file: a mapping with the list under `key`, or the list itself."""
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = loaded.get(key) if isinstance(loaded, dict) else loaded
+    if not isinstance(items, list):
+        raise SystemExit(f"{path}: expected a list of {key} (under `{key}:`)")
+    return [item for item in items if isinstance(item, dict)]
+
+
 async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
     """Store the mentors as Burst would; returns each mentor's canonical skills."""
     held: dict[str, set[str]] = {}
@@ -87,9 +126,9 @@ async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set
             await uow.members.get_or_create(member_id)
             await uow.flush()
             held[member_id] = set()
-            for entry in mentor.get("skills", ()):
-                skill = normalise_skill(str(entry["skill"]))
-                await uow.members.set_skill(member_id, skill, SkillLevel(str(entry.get("level", "peer"))))
+            for name, level in held_skills(mentor):
+                skill = normalise_skill(name)
+                await uow.members.set_skill(member_id, skill, level)
                 held[member_id].add(skill)
             if about := mentor.get("about"):
                 await uow.evidence.set_about(member_id, str(about))
@@ -100,8 +139,7 @@ async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set
 async def run(
     console: Console, data: Path = DATA, show_misses: bool = False, model: bool = True, renamed: bool = False
 ) -> list[Score]:
-    mentors = yaml.safe_load((data / "mentors.yaml").read_text(encoding="utf-8"))["mentors"]
-    requests = yaml.safe_load((data / "requests.yaml").read_text(encoding="utf-8"))["requests"]
+    mentors, requests = _listed(data / "mentors.yaml", "mentors"), _listed(data / "requests.yaml", "requests")
     if renamed:
         _rename(mentors, requests, yaml.safe_load((data / "renamed.yaml").read_text(encoding="utf-8"))["renamed"])
     began = time.perf_counter()
@@ -121,9 +159,10 @@ async def run(
             )
             scores: dict[str, Score] = {}
             for request in requests:
-                split = str(request.get("split", "all"))
-                both = [scores.setdefault(split, Score(split)), scores.setdefault("all", Score("all"))]
-                await _one(db, reader, request, held, both)
+                # A request counts once in its split and once in all; a set without splits has only "all".
+                split = str(request.get("split") or "all")
+                counted = {name: scores.setdefault(name, Score(name)) for name in (split, "all")}
+                await _one(db, reader, request, held, list(counted.values()))
         finally:
             await db.dispose()
     ordered = [scores[k] for k in sorted(scores, key=lambda k: (k == "all", k))]
@@ -152,7 +191,7 @@ async def _one(
     db: Database, reader: TopicReader, request: dict[str, Any], held: dict[str, set[str]], scores: list[Score]
 ) -> None:
     text = str(request["text"])
-    right = {normalise_skill(str(s)) for s in request.get("right") or ()}
+    right = right_skills(request)
     began = time.perf_counter()
     async with db.uow(readonly=True) as uow:
         understood = await reader.read(uow, text)
@@ -185,10 +224,10 @@ async def _one(
             score.offered += offered
             score.gaps += bool(known)
             score.gaps_right += gap in known
-            if not good and score.name != "all":
+            if not good and score is scores[0]:  # listed once, under the request's own split
                 score.misses.append(f"{understood.verdict.value}: {text[:70]!r} wants {sorted(right)}; read {got}")
         else:
             score.unanswerable += 1
             score.unanswerable_pinged += bool(wave)
-            if wave and score.name != "all":
+            if wave and score is scores[0]:
                 score.misses.append(f"pinged: {text[:70]!r} wants no one; read {got}")

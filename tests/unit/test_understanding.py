@@ -368,7 +368,7 @@ def test_a_mentor_registered_under_a_term_of_a_skill_is_reached_through_its_rela
 def test_a_held_part_of_a_held_skill_ranks_after_it_unless_the_topic_is_about_the_part(
     understander: Understander, topic: str, first: str, second: str
 ) -> None:
-    """"fastlane" is a term of ios, and a mentor who registered it answers to ios's terms: both are read alike by a
+    """ "fastlane" is a term of ios, and a mentor who registered it answers to ios's terms: both are read alike by a
     question on ios, which the ios mentor is asked first; both still route, so the part's mentor fills the wave."""
     understood = understander.understand(topic, frozenset({first, second}))
     assert understood.verdict is Verdict.ROUTE
