@@ -357,6 +357,20 @@ def test_a_mentor_registered_under_a_term_of_a_skill_is_reached_through_its_rela
 
 
 @pytest.mark.parametrize(
+    "topic",
+    ["how big should the training set be for a classifier", "perfect on the training set, useless on the holdout"],
+)
+def test_a_work_phrase_that_stems_like_a_hobby_is_work(understander: Understander, topic: str) -> None:
+    """ "training set" stems as "train set" does: no term of life outside work may be a work phrase stemmed."""
+    understood = understander.understand(topic, VOCABULARY)
+    assert understood.verdict is Verdict.ROUTE
+    assert understood.skills[0].skill == "machine learning"
+    assert (
+        understander.understand("our kid's wooden train set is missing a bridge", VOCABULARY).verdict is Verdict.UNKNOWN
+    )
+
+
+@pytest.mark.parametrize(
     ("topic", "first", "second"),
     [
         ("swiftui view doesn't update", "ios", "fastlane"),  # the general skill's terms: the generalist first
