@@ -353,11 +353,16 @@ def tokenise(topic: str, keep_whole: frozenset[str] = _STATIC_WHOLE) -> list[lis
     for clause in _CLAUSE_BREAK.split(text):
         words: list[str] = []
         for raw in clause.split():
-            token = strip_edges(strip_edges(raw).removesuffix("'s").replace("'", ""))
+            token = strip_edges(_CONTRACTED.sub("", strip_edges(raw).removesuffix("'s")).replace("'", ""))
             words.extend(_split(token, keep_whole) if token else ())
         if words:
             clauses.append(words)
     return clauses
+
+
+_CONTRACTED = re.compile(r"(?<=[a-z])'(?:d|ll|re|ve|m)$")
+"""A contraction's ending ("we'd", "she'll", "you're"): dropped, not joined on, which would make other words ("wed",
+"shell", "youre"): "brand keywords we'd get anyway" is not about a wedding, nor "she'll send it" about a shell."""
 
 
 @lru_cache(maxsize=4096)  # the knowledge file keeps its own terms' keys (Knowledge.key): this is for the rest

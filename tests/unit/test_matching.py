@@ -249,3 +249,16 @@ def test_a_term_of_plain_words_is_keyed_as_tokenise_would_key_it() -> None:
 @given(st.text(alphabet="ab9 -./:,'_&C", max_size=16))
 def test_any_term_is_keyed_as_tokenise_would_key_it(text: str) -> None:
     assert term_key.__wrapped__(text) == stem_phrase(" ".join(w for clause in tokenise(text) for w in clause))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("brand keywords we'd get anyway", ["brand", "keywords", "we", "get", "anyway"]),
+        ("she'll send the shell script", ["she", "send", "the", "shell", "script"]),
+        ("you're on o'reilly's list, cc'd", ["you", "on", "oreilly", "list", "cc"]),
+        ("jar won't start", ["jar", "wont", "start"]),
+    ],
+)
+def test_a_contractions_ending_is_dropped_not_joined_into_another_word(text: str, words: list[str]) -> None:
+    assert [w for clause in tokenise(text) for w in clause] == words

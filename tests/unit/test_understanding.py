@@ -371,6 +371,17 @@ def test_a_work_phrase_that_stems_like_a_hobby_is_work(understander: Understande
 
 
 @pytest.mark.parametrize(
+    "topic", ["walk cycle anims slide on the ground", "animations jitter when the game runs in slow-mo"]
+)
+def test_animation_is_not_anime(understander: Understander, topic: str) -> None:
+    """ "animations" and "anime" stem alike: a one-word term of life outside work is found in every word stemmed as
+    it is, so "anime" is one only in words of its own ("watching anime")."""
+    understood = understander.understand(topic, frozenset({"2d animation", "unity"}))
+    assert understood.verdict is Verdict.ROUTE
+    assert understood.skills[0].skill == "2d animation"
+
+
+@pytest.mark.parametrize(
     ("topic", "first", "second"),
     [
         ("swiftui view doesn't update", "ios", "fastlane"),  # the general skill's terms: the generalist first
