@@ -370,12 +370,19 @@ def test_a_work_phrase_that_stems_like_a_hobby_is_work(understander: Understande
     )
 
 
+def test_a_word_derived_from_a_word_of_life_outside_work_is_not_life(understander: Understander) -> None:
+    """ "ironically" stems as "ironing" (a chore) does; only the chore's own inflections are the chore."""
+    understood = understander.understand("ironically the pipeline only fails on fridays", frozenset({"ci/cd"}))
+    assert understood.verdict is Verdict.ROUTE
+
+
 @pytest.mark.parametrize(
     "topic", ["walk cycle anims slide on the ground", "animations jitter when the game runs in slow-mo"]
 )
 def test_animation_is_not_anime(understander: Understander, topic: str) -> None:
-    """ "animations" and "anime" stem alike: a one-word term of life outside work is found in every word stemmed as
-    it is, so "anime" is one only in words of its own ("watching anime")."""
+    """ "animations" and "anime" stem alike: a one-word term of life outside work is found inflected, never in the
+    words derived from it, which are often words of work; and "anims" is "anime" inflected, so "anime" is a term only
+    in words of its own ("watching anime")."""
     understood = understander.understand(topic, frozenset({"2d animation", "unity"}))
     assert understood.verdict is Verdict.ROUTE
     assert understood.skills[0].skill == "2d animation"
