@@ -213,11 +213,9 @@ def tables_from_state(state: Sequence[Any]) -> TermTables:
     return TermTables(by_stem, by_word, by_run, by_all_words, *rest)
 
 
-def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge, derived: bool = True) -> list[Reading]:
+def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge) -> list[Reading]:
     """Knowledge terms found word for word (after stemming) among the topic's `term_windows`, each counting by how
-    specific its words are. Without `derived`, a one-word term is found only inflected, never in the words derived
-    from it (`_same_word`): a word of life outside work ("anime", "ironing") derives words of work ("animations",
-    "ironic")."""
+    specific its words are; a one-word term only as itself, inflected (`_same_word`)."""
     stems = [stem_phrase(gram) for gram in grams]  # each window's stem, read by all three lookups below
     found: dict[tuple[str, str], Reading] = {}
     for gram, stem in zip(grams, stems, strict=True):
@@ -228,7 +226,7 @@ def term_hits(terms: TermIndex, grams: Sequence[str], known: Knowledge, derived:
         score = round(TERM * specificity(gram) * shared, 3)  # the same for every owner: computed once
         one_word = " " not in gram
         for skill, term in owners:
-            if one_word and not _same_word(gram, term, derived):
+            if one_word and not _same_word(gram, term):
                 continue
             if (had := found.get((skill, gram))) is None or had[1] < score:
                 found[skill, gram] = (skill, score, f"mentions {term}")
@@ -299,14 +297,15 @@ def _base(word: str) -> str:
     return word.rstrip("e")
 
 
-def _same_word(written: str, term: str, derived: bool = True) -> bool:
-    """Whether a topic word that stems like a one-word term is that term, inflected: a name that is no English word
-    ("invision", "planful", "sequelize") is not found in an English word it shares a stem with ("invisible",
-    "planning", "sequel"); an English term meets its derived forms ("deployment", "overfitting") when `derived`."""
-    if written == term or (derived and zipf_frequency(term, "en", wordlist="small") >= NOT_A_WORD):
+def _same_word(written: str, term: str) -> bool:
+    """Whether a topic word that stems like a one-word term is that term, inflected ("deployments", "overfitting" for
+    overfit). Not a word derived from it: stemming joins words of other meanings ("relatively" and "relativity",
+    "deposit" and "deposition", "ironic" and "ironing"). A name that is no English word meets a word that is none
+    either, as it is spelt in the topic; never an English word it shares a stem with ("invisible" for "invision",
+    "planning" for "planful", "sequel" for "sequelize")."""
+    if written == term or _base(_base(written)) == _base(_base(term)):  # twice: "weddings" is "wedding" inflected
         return True
-    # Twice: a plural of an "-ing" word ("weddings") is the word ("wedding") inflected.
-    return zipf_frequency(written, "en", wordlist="small") < NOT_A_WORD or _base(_base(written)) == _base(_base(term))
+    return all(zipf_frequency(word, "en", wordlist="small") < NOT_A_WORD for word in (term, written))
 
 
 def _ambiguous(term: str) -> bool:

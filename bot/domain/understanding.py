@@ -513,7 +513,7 @@ class Understander:
             # One owner: its nearest term is the best of the whole matrix.
             best = round(float(nearness.best(self._off_terms.columns).max()) * SEMANTIC_CEILING, 3)
             near = [(OFF_WORK, best, "")] if best > 0 else []
-        return best_reading(term_hits(self._off_terms, windows, self.known, derived=False), near)
+        return best_reading(term_hits(self._off_terms, windows, self.known), near)
 
     def _known(self) -> TermIndex:
         """Every skill of the knowledge file with its terms: read for every topic, whichever skills are held."""

@@ -454,6 +454,20 @@ def test_a_tool_name_is_not_found_in_an_english_word_that_stems_like_it(term: st
     assert Understander(None, known=english).understand("a deployment stuck", frozenset({"ci/cd"})).skills
 
 
+@pytest.mark.parametrize(
+    ("term", "topic", "inflected"),
+    [
+        ("relativity", "a relatively small change broke the build", "relativity exports"),
+        ("deposition", "how big a deposit for the new office", "depositions next week"),
+        ("vulnerability", "feeling vulnerable after the reorg", "vulnerabilities in our base image"),
+    ],
+)
+def test_an_english_term_is_found_inflected_not_in_words_derived_from_it(term: str, topic: str, inflected: str) -> None:
+    known = Knowledge(parse_knowledge({"legal": {"terms": [term]}}))
+    assert Understander(None, known=known).understand(topic, frozenset({"legal"})).verdict is Verdict.UNKNOWN
+    assert Understander(None, known=known).understand(inflected, frozenset({"legal"})).skills
+
+
 def test_a_term_that_stems_like_the_skills_own_name_does_not_bypass_its_rules() -> None:
     """ "terraformer" stems to "terraform": read as a term, it would find the skill in "terraforming the backyard"."""
     known = Knowledge(parse_knowledge({"terraform": {"terms": ["terraformer", "tfstate"]}}))
