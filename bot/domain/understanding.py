@@ -169,9 +169,10 @@ class Understander:
         nearness = Nearness(grams, vectors)
         known, extra = self._known(), self._extra_terms(vocab)
         known_hits = term_hits(known, windows, self.known)
-        hits = [*known_hits, *term_hits(extra, windows, self.known), *read_bags(words, *self._bags(vocab))]
+        extra_hits, named = self._names_among_terms(term_hits(extra, windows, self.known))
+        hits = [*known_hits, *extra_hits, *read_bags(words, *self._bags(vocab))]
         near = self._near_terms(known, nearness, extra, named=True)
-        matched = [_reading(m) for m in self.lexical.match(readable(topic), vocab)]
+        matched = [*(_reading(m) for m in self.lexical.match(readable(topic), vocab)), *named]
         lexical, rest = self._names_as_words(matched, nearness, windows, extra)
         read = _heard_in_words(combine(lexical, hits, near), lexical, hits)
         if rest is not None and rest.life >= LIFE_AROUND and rest.life > rest.best_work:
@@ -210,6 +211,21 @@ class Understander:
             return Understanding(Verdict.UNKNOWN)
         # The gap is named among the knowledge file's skills: the readings above, less held skills the file lacks.
         return Understanding(Verdict.UNKNOWN, gap=self._gap(topic, known_hits, [r for r in near if r[0] in self.known]))
+
+    def _names_among_terms(self, hits: list[Reading]) -> tuple[list[Reading], list[Reading]]:
+        """Hits of held skills the file lacks, less those that found a one-word name of the entry the skill answers
+        to, which are read as names: a mentor who registered "onboarding new hires" answers to "onboarding", a word
+        like any name ("onboarding a rescue kitten"), and `_names_as_words` reads the topic around it as it does
+        for a mentor who registered "onboarding"."""
+        terms: list[Reading] = []
+        named: list[Reading] = []
+        for skill, score, reason in hits:
+            word = reason.removeprefix("mentions ")
+            if word != reason and word.isalpha() and word in self.known.entry_for(skill).names:
+                named.append((skill, score, f"alias of {word}"))
+            else:
+                terms.append((skill, score, reason))
+        return terms, named
 
     def _about_another(self, best: Reading, held: Reading, vocabulary: frozenset[str]) -> bool:
         """Whether a topic reads far more surely as a skill nobody holds, and one unrelated to its best held reading:

@@ -370,6 +370,28 @@ def test_a_work_phrase_that_stems_like_a_hobby_is_work(understander: Understande
     )
 
 
+@pytest.mark.parametrize(
+    ("held", "life", "work"),
+    [
+        (
+            "onboarding new hires",
+            "onboarding a shy rescue kitten with our old cat",
+            "onboarding plan for the new nurses",
+        ),
+        ("scrum master", "the scrum at the school gate at pickup is chaos", "our scrum ceremonies take all week"),
+    ],
+)
+def test_a_name_a_held_skill_answers_to_is_read_as_a_name_not_a_term(
+    understander: Understander, held: str, life: str, work: str
+) -> None:
+    """A mentor who registered "onboarding new hires" answers to the onboarding entry's names: "onboarding" is
+    found as one of its terms, and a word like any name, read with the words around it."""
+    assert understander.understand(life, frozenset({held})).verdict is not Verdict.ROUTE
+    understood = understander.understand(work, frozenset({held}))
+    assert understood.verdict is Verdict.ROUTE
+    assert understood.skills[0].skill == held
+
+
 def test_a_word_derived_from_a_word_of_life_outside_work_is_not_life(understander: Understander) -> None:
     """ "ironically" stems as "ironing" (a chore) does; only the chore's own inflections are the chore."""
     understood = understander.understand("ironically the pipeline only fails on fridays", frozenset({"ci/cd"}))
