@@ -85,6 +85,8 @@ def held_skills(mentor: dict[str, Any]) -> list[tuple[str, SkillLevel]]:
     entries = mentor.get("skills") or ()
     if isinstance(entries, str):
         entries = entries.split(",")
+    elif isinstance(entries, dict):  # {go: expert, kubernetes: peer}
+        entries = [{"skill": name, "level": level} for name, level in entries.items()]
     found: list[tuple[str, SkillLevel]] = []
     for entry in entries:
         if isinstance(entry, dict):
@@ -104,17 +106,21 @@ def right_skills(request: dict[str, Any]) -> set[str]:
     """The skills that make a mentor right for a request: `right: [go, kubernetes]`, or one string of them
     comma-separated; none (`right: []`, or no `right`) when no registered mentor can help."""
     right = request.get("right") or ()
-    names = right.split(",") if isinstance(right, str) else right
+    names = right if isinstance(right, list | tuple) else str(right).split(",")
     return {skill for name in names if (skill := normalise_skill(str(name)))}
 
 
 def _listed(path: Path, key: str) -> list[dict[str, Any]]:
-    """The items of a set's file: a mapping with the list under `key`, or the list itself."""
+    """The items of a set's file: a mapping with the list under `key`, or the list itself. A request may be its text
+    alone (nobody registered can answer it)."""
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = loaded.get(key) if isinstance(loaded, dict) else loaded
     if not isinstance(items, list):
         raise SystemExit(f"{path}: expected a list of {key} (under `{key}:`)")
-    return [item for item in items if isinstance(item, dict)]
+    found = [{"text": item} if isinstance(item, str) and key == "requests" else item for item in items]
+    if wrong := [item for item in found if not isinstance(item, dict)]:
+        raise SystemExit(f"{path}: each of the {key} is a mapping, not {wrong[0]!r}")
+    return found
 
 
 async def seed(db: Database, mentors: Sequence[dict[str, Any]]) -> dict[str, set[str]]:

@@ -168,9 +168,8 @@ class Knowledge:
         """
         if found := self.entries.get(skill):
             return found
-        key = term_key(skill)
-        owners = tuple(dict.fromkeys(self._by_term.get(key, ())))
-        other = self._named(skill)
+        owners = self._term_owners(skill)
+        other = self.entry_named(skill)
         if other is None and len(owners) == 1:
             other = owners[0]
         if other is None and not owners:
@@ -178,7 +177,7 @@ class Knowledge:
                 return SkillEntry(skill, tuple(dict.fromkeys((skill, *spelt.names))), spelt.terms)  # profit & loss
             if (listed := self._listed(skill)) is not None:
                 return listed
-            inside = self._named_inside(key)
+            inside = self._named_inside(term_key(skill))
             if len(inside) > 1:
                 return self._union(skill, [self.entries[name] for name in inside])
             other = inside[0] if inside else None
@@ -191,15 +190,13 @@ class Knowledge:
         return SkillEntry(skill, (skill,), ())
 
     def borrowed_from(self, skill: str) -> tuple[str, ...]:
-        """The entries a held skill of no entry's name answers to as one of their terms ("tip pooling", "fmla"): a
-        part of what they cover, whose terms it borrows (`entry_for`). Empty for a skill an entry names."""
-        if skill in self.entries or self._named(skill) is not None:
-            return ()
-        return tuple(dict.fromkeys(self._by_term.get(term_key(skill), ())))[:MAX_BORROWED]
+        """The entries a held skill of no entry's name answers to as one of their terms ("fmla", "fastlane"): a part
+        of what they cover, whose terms it borrows (`entry_for`). Empty for a skill an entry names."""
+        return () if self.entry_named(skill) is not None else self._term_owners(skill)[:MAX_BORROWED]
 
-    def entry_named(self, skill: str) -> str | None:
-        """The entry a held skill is a name of, under whatever spelling: None for a skill no entry names."""
-        return skill if skill in self.entries else self._named(skill)
+    def _term_owners(self, skill: str) -> tuple[str, ...]:
+        """The entries listing `skill` among their terms, in the file's order."""
+        return tuple(dict.fromkeys(self._by_term.get(term_key(skill), ())))
 
     def _listed(self, skill: str) -> SkillEntry | None:
         """A name that lists skills, each a name of an entry ("privacy / gdpr", "sales & marketing", "react,
@@ -208,13 +205,14 @@ class Knowledge:
         parts = _parts(skill)
         if len(parts) < 2:
             return None
-        named = [self._named(part) for part in parts]
+        named = [self.entry_named(part) for part in parts]
         if any(name is None for name in named):
             return None
         return self._union(skill, [self.entries[name] for name in dict.fromkeys(n for n in named if n is not None)])
 
-    def _named(self, name: str) -> str | None:
-        """The entry `name` names: its key, another of its names, or one of them spelt or inflected otherwise."""
+    def entry_named(self, name: str) -> str | None:
+        """The entry `name` names: its key, another of its names, or one of them spelt or inflected otherwise; None
+        for a name no entry has."""
         name = normalise_skill(name)
         if name in self.entries:
             return name

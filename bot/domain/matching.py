@@ -348,7 +348,7 @@ def _split(token: str, keep_whole: frozenset[str]) -> list[str]:
 
 def tokenise(topic: str, keep_whole: frozenset[str] = _STATIC_WHOLE) -> list[list[str]]:
     """The topic as clauses of lower-case words, keeping names like c++, c#, .net, node.js and ci/cd whole."""
-    text = unicodedata.normalize("NFKC", unescape(topic)).lower().replace("_", " ").replace("’", "'")
+    text = unicodedata.normalize("NFKC", unescape(topic)).lower().replace("_", " ").translate(_APOSTROPHES)
     clauses: list[list[str]] = []
     for clause in _CLAUSE_BREAK.split(text):
         words: list[str] = []
@@ -360,9 +360,11 @@ def tokenise(topic: str, keep_whole: frozenset[str] = _STATIC_WHOLE) -> list[lis
     return clauses
 
 
-_CONTRACTED = re.compile(r"(?<=[a-z])'(?:d|ll|re|ve|m)$")
-"""A contraction's ending ("we'd", "she'll", "you're"): dropped, not joined on, which would make other words ("wed",
-"shell", "youre"): "brand keywords we'd get anyway" is not about a wedding, nor "she'll send it" about a shell."""
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+_CONTRACTED = re.compile(r"(?<=[^\W_])(?:'(?:d|ll|re|ve|m))+$")
+"""A contraction's endings ("we'd", "she'll", "you're", "she'll've"): dropped, not joined on, which would make other
+words ("wed", "shell", "youre"): "brand keywords we'd get anyway" is not about a wedding, nor "she'll send it" about a
+shell. Apostrophes written as other marks (’ ‘ ʼ) are read as one first (`_APOSTROPHES`)."""
 
 
 @lru_cache(maxsize=4096)  # the knowledge file keeps its own terms' keys (Knowledge.key): this is for the rest

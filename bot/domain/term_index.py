@@ -283,7 +283,8 @@ def _all_words_hits(terms: TermIndex, grams: Sequence[str], stems: Sequence[str]
     return found
 
 
-_INFLECTIONS = (("ies", "y"), ("ing", ""), ("ers", ""), ("er", ""), ("ed", ""), ("es", ""), ("s", ""))
+_INFLECTIONS = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+"""Endings that inflect a word. Not "-er": it derives one of another meaning ("container", "scaffolder", "trainer")."""
 
 
 def _base(word: str) -> str:

@@ -140,6 +140,7 @@ class Understander:
         self._extra_terms = lru_cache(maxsize=4)(self._build_extra_terms)
         self._helpers = lru_cache(maxsize=4)(self._build_helpers)
         self._parts_of = lru_cache(maxsize=4)(self._build_parts)
+        self._one_word_names = lru_cache(maxsize=4)(self._build_one_word_names)
         self._extra_bags = lru_cache(maxsize=4)(self._build_extra_bags)
         self._extra_rows = lru_cache(maxsize=4)(self._build_extra_rows)
         # Asked of the phrases of mentors' evidence a topic about life outside work found: the same few, again.
@@ -169,7 +170,7 @@ class Understander:
         nearness = Nearness(grams, vectors)
         known, extra = self._known(), self._extra_terms(vocab)
         known_hits = term_hits(known, windows, self.known)
-        extra_hits, named = self._names_among_terms(term_hits(extra, windows, self.known))
+        extra_hits, named = self._names_among_terms(term_hits(extra, windows, self.known), windows, vocab)
         hits = [*known_hits, *extra_hits, *read_bags(words, *self._bags(vocab))]
         near = self._near_terms(known, nearness, extra, named=True)
         matched = [*(_reading(m) for m in self.lexical.match(readable(topic), vocab)), *named]
@@ -212,20 +213,35 @@ class Understander:
         # The gap is named among the knowledge file's skills: the readings above, less held skills the file lacks.
         return Understanding(Verdict.UNKNOWN, gap=self._gap(topic, known_hits, [r for r in near if r[0] in self.known]))
 
-    def _names_among_terms(self, hits: list[Reading]) -> tuple[list[Reading], list[Reading]]:
+    def _names_among_terms(
+        self, hits: list[Reading], windows: Sequence[str], vocabulary: frozenset[str]
+    ) -> tuple[list[Reading], list[Reading]]:
         """Hits of held skills the file lacks, less those that found a one-word name of the entry the skill answers
-        to, which are read as names: a mentor who registered "onboarding new hires" answers to "onboarding", a word
-        like any name ("onboarding a rescue kitten"), and `_names_as_words` reads the topic around it as it does
-        for a mentor who registered "onboarding"."""
+        to, which are read as names, by the word as the topic wrote it: a mentor who registered "onboarding new
+        hires" answers to "onboarding", a word like any name ("onboarded a rescue kitten"), and `_names_as_words`
+        reads the topic around it as it does for a mentor who registered "onboarding"."""
+        names = self._one_word_names(vocabulary)
+        if not names:
+            return hits, []
+        written = {self.known.key(w): w for w in windows if " " not in w}
         terms: list[Reading] = []
         named: list[Reading] = []
         for skill, score, reason in hits:
             word = reason.removeprefix("mentions ")
-            if word != reason and word.isalpha() and word in self.known.entry_for(skill).names:
-                named.append((skill, score, f"alias of {word}"))
+            if word in names.get(skill, ()) and (as_written := written.get(self.known.key(word))) is not None:
+                named.append((skill, score, f"alias of {as_written}"))
             else:
                 terms.append((skill, score, reason))
         return terms, named
+
+    def _build_one_word_names(self, vocabulary: frozenset[str]) -> dict[str, frozenset[str]]:
+        """Held skill the file lacks -> the one-word names (of letters) of the entry it answers to."""
+        found = {
+            skill: frozenset(n for n in self.known.entry_for(skill).names if n.isalpha() and n != skill)
+            for skill in vocabulary
+            if skill not in self.known
+        }
+        return {skill: names for skill, names in found.items() if names}
 
     def _about_another(self, best: Reading, held: Reading, vocabulary: frozenset[str]) -> bool:
         """Whether a topic reads far more surely as a skill nobody holds, and one unrelated to its best held reading:
@@ -391,21 +407,22 @@ class Understander:
 
     def _generalists_first(self, ranked: list[Reading], vocabulary: frozenset[str]) -> list[Reading]:
         """`ranked`, where a held skill that is a part of an entry held in its own right ("fmla" of employment law,
-        "fastlane" of ios) and reads no more surely than that entry's skill ranks just after it: it was read by the
-        terms it borrows from that entry, and a question that does not name the part is the generalist's first."""
+        "fastlane" of ios) and reads exactly as surely as that entry's skill ranks just after it: it was read by the
+        terms it borrows from that entry, and a question that does not name the part is the generalist's first. The
+        part never drops under a line it was on (routing, keeping, offering) for it."""
         parts = self._parts_of(vocabulary)
-        if not parts:
+        if not parts or not ranked:
             return ranked
         scores = {skill: score for skill, score, _ in ranked}
-        return sorted(
-            (
-                (skill, round(score - BEHIND, 3), reason)
-                if any(scores.get(whole, 0.0) >= score for whole in parts.get(skill, ()))
-                else (skill, score, reason)
-                for skill, score, reason in ranked
-            ),
-            key=rank,
-        )
+        lines = (ROUTE_AT, CLARIFY_AT, ranked[0][1] * KEEP_RATIO)
+
+        def behind(skill: str, score: float) -> float:
+            if not any(scores.get(whole) == score for whole in parts.get(skill, ())):
+                return score
+            lower = round(score - BEHIND, 3)
+            return score if any(lower < line <= score for line in lines) else lower
+
+        return sorted(((skill, behind(skill, score), reason) for skill, score, reason in ranked), key=rank)
 
     def _build_parts(self, vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Held skill that borrows the terms of entries (`Knowledge.borrowed_from`) -> the held skills of those

@@ -19,6 +19,7 @@ from storage.models import SkillLevel
         [{"name": "Go", "level": "EXPERT"}, {"name": "kubernetes", "level": "beginner"}],
         ["Go:expert", "kubernetes"],
         "Go:expert, kubernetes",
+        {"Go": "expert", "kubernetes": "peer"},
     ],
 )
 def test_a_mentors_skills_read_from_any_usual_shape(skills: object) -> None:
@@ -37,6 +38,7 @@ def test_a_skill_name_with_a_colon_that_is_not_a_level_keeps_it() -> None:
         ({"text": "goroutine leak", "right": "go, kubernetes"}, {"go", "kubernetes"}),
         ({"text": "my landlord keeps the deposit", "right": []}, set()),
         ({"text": "my landlord keeps the deposit"}, set()),
+        ({"text": "a p-value", "right": 3}, {"3"}),
     ],
 )
 def test_the_right_skills_of_a_request(request_: dict[str, object], right: set[str]) -> None:
@@ -53,6 +55,11 @@ def test_a_file_is_a_list_under_its_key_or_the_list_itself(tmp_path: Path) -> No
     wrong.write_text("people: 3\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="expected a list of mentors"):
         _listed(wrong, "mentors")
+    texts = tmp_path / "texts.yaml"
+    texts.write_text("- my landlord keeps the deposit\n", encoding="utf-8")
+    assert _listed(texts, "requests") == [{"text": "my landlord keeps the deposit"}]
+    with pytest.raises(SystemExit, match="each of the mentors is a mapping"):
+        _listed(texts, "mentors")
 
 
 async def test_a_set_without_splits_counts_each_request_once(tmp_path: Path) -> None:
@@ -61,8 +68,10 @@ async def test_a_set_without_splits_counts_each_request_once(tmp_path: Path) -> 
         "- {text: goroutine leak in our worker pool, right: go}\n"
         "- {text: is this p-value significant, right: [statistics]}\n"
         "- {text: my landlord keeps the deposit}\n"
+        "- {text: knitting a scarf for my dad, right: [go]}\n"
     )
     scores = await run(Console(file=io.StringIO()), tmp_path, show_misses=True, model=False)
     assert [s.name for s in scores] == ["all"]
     (only,) = scores
-    assert (only.answerable, only.unanswerable, only.hits) == (2, 1, 2)
+    assert (only.answerable, only.unanswerable, only.hits) == (3, 1, 2)
+    assert [miss.split(":")[1] for miss in only.misses] == [" 'knitting a scarf for my dad' wants ['go']; read "]
