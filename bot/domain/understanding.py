@@ -170,8 +170,8 @@ class Understander:
         nearness = Nearness(grams, vectors)
         known, extra = self._known(), self._extra_terms(vocab)
         known_hits = term_hits(known, windows, self.known)
-        extra_hits, named = self._names_among_terms(term_hits(extra, windows, self.known), windows, vocab)
-        hits = [*known_hits, *extra_hits, *read_bags(words, *self._bags(vocab))]
+        terms, named = self._names_among_terms([*known_hits, *term_hits(extra, windows, self.known)], windows, vocab)
+        hits = [*terms, *read_bags(words, *self._bags(vocab))]
         near = self._near_terms(known, nearness, extra, named=True)
         matched = [*(_reading(m) for m in self.lexical.match(readable(topic), vocab)), *named]
         lexical, rest = self._names_as_words(matched, nearness, windows, extra)
@@ -216,10 +216,11 @@ class Understander:
     def _names_among_terms(
         self, hits: list[Reading], windows: Sequence[str], vocabulary: frozenset[str]
     ) -> tuple[list[Reading], list[Reading]]:
-        """Hits of held skills the file lacks, less those that found a one-word name of the entry the skill answers
-        to, which are read as names, by the word as the topic wrote it: a mentor who registered "onboarding new
-        hires" answers to "onboarding", a word like any name ("onboarded a rescue kitten"), and `_names_as_words`
-        reads the topic around it as it does for a mentor who registered "onboarding"."""
+        """The term hits, less those where a held skill's term is a one-word name of the entry it answers to, which
+        are read as names, by the word as the topic wrote it: a mentor who registered "onboarding new hires" answers
+        to "onboarding", and one who registered "docker" to "containers", words like any name ("onboarded a rescue
+        kitten", "tomatoes in containers on the balcony"); `_names_as_words` reads the topic around them as it does
+        the names the lexical matcher finds."""
         names = self._one_word_names(vocabulary)
         if not names:
             return hits, []
@@ -235,11 +236,10 @@ class Understander:
         return terms, named
 
     def _build_one_word_names(self, vocabulary: frozenset[str]) -> dict[str, frozenset[str]]:
-        """Held skill the file lacks -> the one-word names (of letters) of the entry it answers to."""
+        """Held skill -> the one-word names (of letters) of the entry it answers to, but its own."""
         found = {
             skill: frozenset(n for n in self.known.entry_for(skill).names if n.isalpha() and n != skill)
             for skill in vocabulary
-            if skill not in self.known
         }
         return {skill: names for skill, names in found.items() if names}
 

@@ -382,13 +382,15 @@ def test_a_work_phrase_that_stems_like_a_hobby_is_work(understander: Understande
         ),
         ("onboarding new hires", "onboarded a shy rescue kitten, how long until it settles", "new nurses onboarded"),
         ("scrum master", "the scrum at the school gate at pickup is chaos", "our scrum ceremonies take all week"),
+        ("docker", "tomatoes in containers on the balcony keep splitting", "our containers restart every few minutes"),
     ],
 )
 def test_a_name_a_held_skill_answers_to_is_read_as_a_name_not_a_term(
     understander: Understander, held: str, life: str, work: str
 ) -> None:
-    """A mentor who registered "onboarding new hires" answers to the onboarding entry's names: "onboarding" is
-    found as one of its terms, and a word like any name, read with the words around it."""
+    """A mentor who registered "onboarding new hires" answers to the onboarding entry's names, and one who
+    registered "docker" to "containers": each is found as one of the skill's terms, and a word like any name, read
+    with the words around it."""
     assert understander.understand(life, frozenset({held})).verdict is not Verdict.ROUTE
     understood = understander.understand(work, frozenset({held}))
     assert understood.verdict is Verdict.ROUTE
